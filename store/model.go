@@ -1,0 +1,178 @@
+package store
+
+import (
+	"time"
+
+	"github.com/livedesk/gateway/routing/schedule"
+)
+
+// Roles an agent can hold, from most to least powerful.
+const (
+	RoleOwner = "owner"
+	RoleAdmin = "admin"
+	RoleAgent = "agent"
+)
+
+// Site modes: auto follows hours and presence; offline is the manual switch.
+const (
+	ModeAuto    = "auto"
+	ModeOffline = "offline"
+)
+
+// Presence values an agent chooses (or an admin sets). Whether an agent is really
+// reachable also depends on its sockets; that is the hub's business, not the store's.
+const (
+	PresenceOnline    = "online"
+	PresenceAway      = "away"
+	PresenceInvisible = "invisible"
+)
+
+// Conversation states: queued -> open -> ended, or queued -> missed.
+const (
+	StateQueued = "queued"
+	StateOpen   = "open"
+	StateEnded  = "ended"
+	StateMissed = "missed"
+)
+
+// Message authors.
+const (
+	FromVisitor = "visitor"
+	FromAgent   = "agent"
+	FromSystem  = "system"
+)
+
+// FormField is one custom field of a site's offline form.
+type FormField struct {
+	Name     string `json:"name"`
+	Label    string `json:"label"`
+	Type     string `json:"type"`
+	Required bool   `json:"required"`
+}
+
+// OfflineForm is what a visitor sees when the site is offline. When it is disabled
+// and the site is offline, the widget hides itself.
+type OfflineForm struct {
+	Enabled bool        `json:"enabled"`
+	Fields  []FormField `json:"fields"`
+}
+
+// Notify says where offline messages and transcripts go.
+type Notify struct {
+	Emails        []string `json:"emails"`
+	WebhookURL    string   `json:"webhook_url"`
+	WebhookSecret string   `json:"webhook_secret"`
+}
+
+// PresenceAlerts says who learns that a site's status changed and held for
+// AfterSeconds.
+type PresenceAlerts struct {
+	Emails       []string `json:"emails"`
+	WebhookURL   string   `json:"webhook_url"`
+	AfterSeconds int      `json:"after_seconds"`
+}
+
+// Site is one website or brand with its own widget, schedule and settings.
+type Site struct {
+	ID                  string            `json:"id"`
+	Name                string            `json:"name"`
+	Mode                string            `json:"mode"`
+	Schedule            schedule.Schedule `json:"schedule"`
+	AllowedOrigins      []string          `json:"allowed_origins"`
+	ClosingSoonMinutes  int               `json:"closing_soon_minutes"`
+	QueueTimeoutSeconds int               `json:"queue_timeout_seconds"`
+	OfflineForm         OfflineForm       `json:"offline_form"`
+	Notify              Notify            `json:"notify"`
+	PresenceAlerts      PresenceAlerts    `json:"presence_alerts"`
+	CreatedAt           time.Time         `json:"created_at"`
+	UpdatedAt           time.Time         `json:"updated_at"`
+}
+
+// Agent is a person who answers chats. Sites empty means all sites. PasswordHash is
+// a bcrypt hash; the plain password is never stored. TokenVersion is bumped to revoke
+// every token issued before. Schedule nil means the agent follows the site's hours.
+type Agent struct {
+	ID                  string             `json:"id"`
+	Email               string             `json:"email"`
+	Name                string             `json:"name"`
+	Role                string             `json:"role"`
+	Sites               []string           `json:"sites"`
+	MaxChats            int                `json:"max_chats"`
+	IdleMinutes         int                `json:"idle_minutes"`
+	ShiftWarningMinutes int                `json:"shift_warning_minutes"`
+	Schedule            *schedule.Schedule `json:"schedule"`
+	Presence            string             `json:"presence"`
+	PasswordHash        string             `json:"password_hash"`
+	TokenVersion        int64              `json:"token_version"`
+	CreatedAt           time.Time          `json:"created_at"`
+	UpdatedAt           time.Time          `json:"updated_at"`
+}
+
+// Serves reports whether the agent serves the site (an empty list serves every site).
+func (a *Agent) Serves(siteID string) bool {
+	if len(a.Sites) == 0 {
+		return true
+	}
+	for _, s := range a.Sites {
+		if s == siteID {
+			return true
+		}
+	}
+	return false
+}
+
+// Conversation is one chat between a visitor and the desk of a site.
+type Conversation struct {
+	ID           string     `json:"id"`
+	SiteID       string     `json:"site_id"`
+	VisitorID    string     `json:"visitor_id"`
+	VisitorName  string     `json:"visitor_name"`
+	VisitorEmail string     `json:"visitor_email"`
+	Page         string     `json:"page"`
+	State        string     `json:"state"`
+	AgentID      string     `json:"agent_id"`
+	AgentName    string     `json:"agent_name"`
+	CreatedAt    time.Time  `json:"created_at"`
+	AssignedAt   *time.Time `json:"assigned_at"`
+	EndedAt      *time.Time `json:"ended_at"`
+	EndedBy      string     `json:"ended_by"`
+	LastSeq      int64      `json:"last_seq"`
+}
+
+// Message is one line of a conversation. Seq starts at 1 and has no gaps. ClientID is
+// the id of the frame that carried it, kept so a resend stores nothing twice.
+type Message struct {
+	ConversationID string    `json:"conversation_id"`
+	Seq            int64     `json:"seq"`
+	From           string    `json:"from"`
+	AgentID        string    `json:"agent_id,omitempty"`
+	AgentName      string    `json:"agent_name,omitempty"`
+	Text           string    `json:"text"`
+	At             time.Time `json:"at"`
+	ClientID       string    `json:"client_id,omitempty"`
+}
+
+// OfflineMessage is what a visitor leaves through the offline form. Its ID sorts by
+// creation time (UUIDv7), which is what listing "after" an id relies on.
+type OfflineMessage struct {
+	ID        string            `json:"id"`
+	SiteID    string            `json:"site_id"`
+	VisitorID string            `json:"visitor_id"`
+	Name      string            `json:"name"`
+	Email     string            `json:"email"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields"`
+	Page      string            `json:"page"`
+	CreatedAt time.Time         `json:"created_at"`
+	ClientID  string            `json:"client_id,omitempty"`
+}
+
+// ConversationFilter narrows ListConversations. Empty fields match everything.
+// Results come newest first; Before (a conversation id) pages backwards.
+type ConversationFilter struct {
+	SiteID    string
+	State     string
+	VisitorID string
+	Before    string
+	Limit     int
+}

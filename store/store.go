@@ -1,0 +1,95 @@
+// Package store defines what the gateway keeps durably and the embedded (bbolt)
+// implementation of it. Every implementation must pass the contract suite in
+// store/storetest unchanged.
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+// Errors every implementation returns (possibly wrapped) so callers can tell them apart.
+var (
+	// ErrNotFound: no record with that key.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the write would break a uniqueness rule (an e-mail already taken).
+	ErrConflict = errors.New("conflict")
+	// ErrLastOwner: the write would leave the store without an owner.
+	ErrLastOwner = errors.New("the last owner cannot be removed or demoted")
+	// ErrUnavailable: the backing store cannot take the request now; retry later.
+	ErrUnavailable = errors.New("store unavailable")
+)
+
+// Store keeps sites, agents, conversations, messages, offline messages and settings.
+//
+// Durability promise: a write that returns nil survives a crash of the process
+// (SIGKILL) right after it returns. Records handed in are copied; records handed out
+// are the caller's to change. Update functions run inside the store's transaction:
+// they may be called more than once and must not have side effects; an error they
+// return aborts the update and is returned as is.
+type Store interface {
+	// CreateSite stores a new site. An empty ID is filled with a new one.
+	CreateSite(ctx context.Context, s *Site) error
+	// GetSite returns the site or ErrNotFound.
+	GetSite(ctx context.Context, id string) (*Site, error)
+	// ListSites returns every site, ordered by ID.
+	ListSites(ctx context.Context) ([]*Site, error)
+	// UpdateSite applies fn to the stored site and stores the result atomically.
+	UpdateSite(ctx context.Context, id string, fn func(*Site) error) (*Site, error)
+	// DeleteSite removes the site or returns ErrNotFound.
+	DeleteSite(ctx context.Context, id string) error
+
+	// CreateAgent stores a new agent. An empty ID is filled in. The e-mail is unique
+	// without regard to case: a duplicate gets ErrConflict.
+	CreateAgent(ctx context.Context, a *Agent) error
+	// GetAgent returns the agent or ErrNotFound.
+	GetAgent(ctx context.Context, id string) (*Agent, error)
+	// GetAgentByEmail finds an agent by e-mail, without regard to case, or ErrNotFound.
+	GetAgentByEmail(ctx context.Context, email string) (*Agent, error)
+	// ListAgents returns every agent, ordered by ID.
+	ListAgents(ctx context.Context) ([]*Agent, error)
+	// UpdateAgent applies fn atomically. A changed e-mail that is taken gets
+	// ErrConflict; a change that leaves no owner gets ErrLastOwner.
+	UpdateAgent(ctx context.Context, id string, fn func(*Agent) error) (*Agent, error)
+	// DeleteAgent removes the agent; ErrLastOwner if it is the last owner.
+	DeleteAgent(ctx context.Context, id string) error
+
+	// CreateConversation stores a new conversation. An empty ID is filled in.
+	CreateConversation(ctx context.Context, c *Conversation) error
+	// GetConversation returns the conversation or ErrNotFound.
+	GetConversation(ctx context.Context, id string) (*Conversation, error)
+	// UpdateConversation applies fn atomically.
+	UpdateConversation(ctx context.Context, id string, fn func(*Conversation) error) (*Conversation, error)
+	// ListConversations returns matching conversations, newest first.
+	ListConversations(ctx context.Context, f ConversationFilter) ([]*Conversation, error)
+
+	// AppendMessage adds a message to its conversation with the next sequence number
+	// (and the conversation's LastSeq moves with it). When the conversation already
+	// holds a message with the same non-empty ClientID, that stored message is returned
+	// with duplicate true and nothing is written. ErrNotFound if the conversation is
+	// unknown.
+	AppendMessage(ctx context.Context, m *Message) (stored *Message, duplicate bool, err error)
+	// ListMessages returns up to limit messages with Seq > afterSeq, oldest first.
+	ListMessages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]*Message, error)
+
+	// AddOfflineMessage stores an offline message. An empty ID is filled with a
+	// time-ordered one. When the same visitor of the same site already left one with
+	// the same non-empty ClientID, that one is returned with duplicate true.
+	AddOfflineMessage(ctx context.Context, m *OfflineMessage) (stored *OfflineMessage, duplicate bool, err error)
+	// ListOfflineMessages returns up to limit messages of a site whose ID sorts after
+	// `after` (all when empty), oldest first.
+	ListOfflineMessages(ctx context.Context, siteID, after string, limit int) ([]*OfflineMessage, error)
+
+	// GetSetting returns a setting's value or ErrNotFound.
+	GetSetting(ctx context.Context, key string) ([]byte, error)
+	// PutSetting stores a setting.
+	PutSetting(ctx context.Context, key string, value []byte) error
+	// PutSettingIfAbsent stores value unless the key exists, and returns what is
+	// stored afterwards (so several nodes agree on one generated secret).
+	PutSettingIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error)
+
+	// Ping reports whether the store can take requests now (for /readyz).
+	Ping(ctx context.Context) error
+	// Close releases the store. Nothing may be called after it.
+	Close() error
+}
