@@ -1,0 +1,170 @@
+package bolt
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/livedesk/gateway/store"
+)
+
+// Limits of ListConversations.
+const (
+	defaultConversationLimit = 50
+	maxConversationLimit     = 500
+)
+
+// CreateConversation stores a new conversation. An empty ID is filled with a new
+// time-ordered one (written back to c); an ID that exists already gets
+// store.ErrConflict. LastSeq starts at 0 whatever c says: only AppendMessage moves it.
+func (s *Store) CreateConversation(ctx context.Context, c *store.Conversation) error {
+	if c == nil {
+		return errors.New("bolt: create conversation: nil conversation")
+	}
+	rec, err := cloneJSON(c)
+	if err != nil {
+		return fmt.Errorf("bolt: create conversation: %w", err)
+	}
+	if rec.ID == "" {
+		if rec.ID, err = newID(); err != nil {
+			return err
+		}
+	}
+	rec.LastSeq = 0
+	err = s.update(ctx, "create conversation", func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bktConversations)
+		if b.Get([]byte(rec.ID)) != nil {
+			return fmt.Errorf("id %q taken: %w", rec.ID, store.ErrConflict)
+		}
+		if err := putJSON(b, []byte(rec.ID), rec); err != nil {
+			return err
+		}
+		return reindexConversation(tx, nil, rec)
+	})
+	if err != nil {
+		return err
+	}
+	c.ID = rec.ID
+	return nil
+}
+
+// GetConversation returns the conversation or store.ErrNotFound.
+func (s *Store) GetConversation(ctx context.Context, id string) (*store.Conversation, error) {
+	var out *store.Conversation
+	err := s.view(ctx, "get conversation", func(tx *bbolt.Tx) error {
+		var err error
+		out, err = getConversation(tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateConversation applies fn to the stored conversation and stores the result
+// atomically. fn may run more than once; an error from it is returned as is and
+// nothing is written. ID and LastSeq are put back if fn changes them: the ID is the
+// key, and LastSeq belongs to AppendMessage.
+func (s *Store) UpdateConversation(ctx context.Context, id string, fn func(*store.Conversation) error) (*store.Conversation, error) {
+	var out *store.Conversation
+	err := s.update(ctx, "update conversation", func(tx *bbolt.Tx) error {
+		cur, err := getConversation(tx, id)
+		if err != nil {
+			return err
+		}
+		old := *cur
+		if err := fn(cur); err != nil {
+			return &callerError{err}
+		}
+		cur.ID, cur.LastSeq = id, old.LastSeq
+		if out, err = cloneJSON(cur); err != nil {
+			return err
+		}
+		if err := putJSON(tx.Bucket(bktConversations), []byte(id), out); err != nil {
+			return err
+		}
+		return reindexConversation(tx, &old, out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListConversations returns the conversations matching f, newest (highest ID)
+// first. f.Before, when set, keeps only IDs that sort before it. f.Limit <= 0 means
+// 50; more than 500 means 500.
+func (s *Store) ListConversations(ctx context.Context, f store.ConversationFilter) ([]*store.Conversation, error) {
+	limit := clampLimit(f.Limit, defaultConversationLimit, maxConversationLimit)
+	out := []*store.Conversation{}
+	err := s.view(ctx, "list conversations", func(tx *bbolt.Tx) error {
+		convs := tx.Bucket(bktConversations)
+		path := filterPath(f)
+		b := convs
+		if path != nil {
+			b = bucketAt(tx, path)
+			if b == nil {
+				return nil // nothing was ever indexed there
+			}
+		}
+		c := b.Cursor()
+		k, v := lastBefore(c, f.Before)
+		for ; k != nil && len(out) < limit; k, v = c.Prev() {
+			if path != nil { // an index entry: the record is in conversations
+				v = convs.Get(k)
+				if v == nil {
+					return fmt.Errorf("index %q names missing conversation %q", path, k)
+				}
+			}
+			conv := new(store.Conversation)
+			if err := json.Unmarshal(v, conv); err != nil {
+				return fmt.Errorf("decode conversation %q: %w", k, err)
+			}
+			if matches(conv, f) {
+				out = append(out, conv)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// getConversation decodes the stored conversation or returns store.ErrNotFound.
+func getConversation(tx *bbolt.Tx, id string) (*store.Conversation, error) {
+	c := new(store.Conversation)
+	ok, err := getJSON(tx.Bucket(bktConversations), id, c)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("conversation %q: %w", id, store.ErrNotFound)
+	}
+	return c, nil
+}
+
+// matches reports whether c passes every set field of f (Before and Limit aside).
+func matches(c *store.Conversation, f store.ConversationFilter) bool {
+	return (f.SiteID == "" || c.SiteID == f.SiteID) &&
+		(f.State == "" || c.State == f.State) &&
+		(f.VisitorID == "" || c.VisitorID == f.VisitorID)
+}
+
+// lastBefore positions c on the last key that sorts strictly before `before` (the
+// last key of all when before is empty) and returns it; nil when there is none.
+func lastBefore(c *bbolt.Cursor, before string) ([]byte, []byte) {
+	if before == "" {
+		return c.Last()
+	}
+	k, _ := c.Seek([]byte(before))
+	if k == nil {
+		return c.Last()
+	}
+	return c.Prev()
+}

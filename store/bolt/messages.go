@@ -1,0 +1,119 @@
+package bolt
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/livedesk/gateway/store"
+)
+
+// Limits of ListMessages.
+const (
+	defaultMessageLimit = 200
+	maxMessageLimit     = 1000
+)
+
+// AppendMessage adds m to its conversation with the next sequence number and moves
+// the conversation's LastSeq in the same transaction. At is set to the current UTC
+// time when zero; m itself is not changed. When the conversation already holds a
+// message with the same non-empty ClientID, that message is returned with duplicate
+// true and nothing is written. store.ErrNotFound if the conversation is unknown.
+func (s *Store) AppendMessage(ctx context.Context, m *store.Message) (*store.Message, bool, error) {
+	if m == nil {
+		return nil, false, errors.New("bolt: append message: nil message")
+	}
+	rec := *m // Message holds no references: a plain copy is a deep one
+	if rec.At.IsZero() {
+		rec.At = time.Now().UTC()
+	}
+	var (
+		out *store.Message
+		dup bool
+	)
+	err := s.update(ctx, "append message", func(tx *bbolt.Tx) error {
+		out, dup = nil, false
+		conv, err := getConversation(tx, rec.ConversationID)
+		if err != nil {
+			return err
+		}
+		convKey := []byte(conv.ID)
+		if cids := tx.Bucket(bktMessageClientIDs).Bucket(convKey); cids != nil && rec.ClientID != "" {
+			if seq := cids.Get([]byte(rec.ClientID)); seq != nil {
+				stored := new(store.Message)
+				ok, err := getJSON(tx.Bucket(bktMessages).Bucket(convKey), string(seq), stored)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return fmt.Errorf("client id %q names missing message %x", rec.ClientID, seq)
+				}
+				out, dup = stored, true
+				return nil
+			}
+		}
+		msg := rec
+		msg.Seq = conv.LastSeq + 1
+		msgs, err := tx.Bucket(bktMessages).CreateBucketIfNotExists(convKey)
+		if err != nil {
+			return err
+		}
+		if err := putJSON(msgs, seqKey(msg.Seq), &msg); err != nil {
+			return err
+		}
+		if msg.ClientID != "" {
+			cids, err := tx.Bucket(bktMessageClientIDs).CreateBucketIfNotExists(convKey)
+			if err != nil {
+				return err
+			}
+			if err := cids.Put([]byte(msg.ClientID), seqKey(msg.Seq)); err != nil {
+				return err
+			}
+		}
+		conv.LastSeq = msg.Seq
+		if err := putJSON(tx.Bucket(bktConversations), convKey, conv); err != nil {
+			return err
+		}
+		out = &msg
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return out, dup, nil
+}
+
+// ListMessages returns up to limit messages of the conversation with Seq > afterSeq,
+// oldest first. limit <= 0 means 200; more than 1000 means 1000.
+// store.ErrNotFound if the conversation is unknown.
+func (s *Store) ListMessages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]*store.Message, error) {
+	limit = clampLimit(limit, defaultMessageLimit, maxMessageLimit)
+	afterSeq = max(afterSeq, 0)
+	out := []*store.Message{}
+	err := s.view(ctx, "list messages", func(tx *bbolt.Tx) error {
+		if _, err := getConversation(tx, conversationID); err != nil {
+			return err
+		}
+		msgs := tx.Bucket(bktMessages).Bucket([]byte(conversationID))
+		if msgs == nil {
+			return nil
+		}
+		c := msgs.Cursor()
+		for k, v := c.Seek(seqKey(afterSeq + 1)); k != nil && len(out) < limit; k, v = c.Next() {
+			m := new(store.Message)
+			if err := json.Unmarshal(v, m); err != nil {
+				return fmt.Errorf("decode message %x: %w", k, err)
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

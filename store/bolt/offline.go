@@ -1,0 +1,141 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/livedesk/gateway/store"
+)
+
+// Limits of ListOfflineMessages.
+const (
+	defaultOfflineLimit = 50
+	maxOfflineLimit     = 500
+)
+
+// AddOfflineMessage stores an offline message under its site. An empty ID is filled
+// with a new time-ordered one and a zero CreatedAt with the current UTC time; m
+// itself is not changed. When the same visitor of the same site already left one with
+// the same non-empty ClientID, that one is returned with duplicate true and nothing is
+// written. A given ID that the site holds already gets store.ErrConflict.
+func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage) (*store.OfflineMessage, bool, error) {
+	if m == nil {
+		return nil, false, errors.New("bolt: add offline message: nil message")
+	}
+	if m.SiteID == "" {
+		return nil, false, errors.New("bolt: add offline message: empty site id")
+	}
+	rec, err := cloneJSON(m)
+	if err != nil {
+		return nil, false, fmt.Errorf("bolt: add offline message: %w", err)
+	}
+	if rec.ID == "" {
+		if rec.ID, err = newID(); err != nil {
+			return nil, false, err
+		}
+	}
+	if rec.CreatedAt.IsZero() {
+		rec.CreatedAt = time.Now().UTC()
+	}
+	var (
+		out *store.OfflineMessage
+		dup bool
+	)
+	err = s.update(ctx, "add offline message", func(tx *bbolt.Tx) error {
+		out, dup = nil, false
+		cids := tx.Bucket(bktOfflineClientIDs)
+		cidKey := offlineClientKey(rec)
+		if cidKey != nil {
+			if id := cids.Get(cidKey); id != nil {
+				stored := new(store.OfflineMessage)
+				ok, err := getJSON(tx.Bucket(bktOffline).Bucket([]byte(rec.SiteID)), string(id), stored)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return fmt.Errorf("client id %q names missing offline message %q", rec.ClientID, id)
+				}
+				out, dup = stored, true
+				return nil
+			}
+		}
+		b, err := tx.Bucket(bktOffline).CreateBucketIfNotExists([]byte(rec.SiteID))
+		if err != nil {
+			return err
+		}
+		if b.Get([]byte(rec.ID)) != nil {
+			return fmt.Errorf("id %q taken: %w", rec.ID, store.ErrConflict)
+		}
+		if err := putJSON(b, []byte(rec.ID), rec); err != nil {
+			return err
+		}
+		if cidKey != nil {
+			if err := cids.Put(cidKey, []byte(rec.ID)); err != nil {
+				return err
+			}
+		}
+		out = rec
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return out, dup, nil
+}
+
+// ListOfflineMessages returns up to limit offline messages of the site whose ID sorts
+// after `after` (all when empty), oldest first. limit <= 0 means 50; more than 500
+// means 500. An unknown site has none.
+func (s *Store) ListOfflineMessages(ctx context.Context, siteID, after string, limit int) ([]*store.OfflineMessage, error) {
+	limit = clampLimit(limit, defaultOfflineLimit, maxOfflineLimit)
+	out := []*store.OfflineMessage{}
+	err := s.view(ctx, "list offline messages", func(tx *bbolt.Tx) error {
+		if siteID == "" {
+			return nil
+		}
+		b := tx.Bucket(bktOffline).Bucket([]byte(siteID))
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		k, v := c.First()
+		if after != "" {
+			if k, v = c.Seek([]byte(after)); k != nil && bytes.Equal(k, []byte(after)) {
+				k, v = c.Next()
+			}
+		}
+		for ; k != nil && len(out) < limit; k, v = c.Next() {
+			m := new(store.OfflineMessage)
+			if err := json.Unmarshal(v, m); err != nil {
+				return fmt.Errorf("decode offline message %q: %w", k, err)
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// offlineClientKey is the dedupe key of m: site, visitor and client id, each
+// length-prefixed so no id can run into the next. nil when m has no ClientID.
+func offlineClientKey(m *store.OfflineMessage) []byte {
+	if m.ClientID == "" {
+		return nil
+	}
+	var k []byte
+	for _, part := range []string{m.SiteID, m.VisitorID} {
+		k = binary.AppendUvarint(k, uint64(len(part)))
+		k = append(k, part...)
+	}
+	return append(k, m.ClientID...)
+}

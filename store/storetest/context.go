@@ -1,0 +1,105 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/livedesk/gateway/store"
+)
+
+var contextTests = []test{
+	{"CancelledFailsAndWritesNothing", func(t *testing.T, s store.Store) {
+		site := mustCreateSite(t, s, fullSite("Shop"))
+		owner := mustCreateAgent(t, s, fullAgent("owner@shop.example", store.RoleOwner))
+		agent := mustCreateAgent(t, s, fullAgent("agent@shop.example", store.RoleAgent))
+		conv := mustCreateConversation(t, s, fullConversation(site.ID, "visitor-1", store.StateOpen))
+		mustAppend(t, s, conv.ID, "f1", "hello")
+		mustAddOffline(t, s, fullOffline(site.ID, "visitor-1", "f1", "later"))
+		ok(t, s.PutSetting(ctxT(t), "key", []byte("value")), "PutSetting")
+
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		called := false
+		mark := func() error { called = true; return nil }
+		calls := map[string]func() error{
+			"CreateSite": func() error { return s.CreateSite(ctx, fullSite("New")) },
+			"GetSite":    func() error { _, err := s.GetSite(ctx, site.ID); return err },
+			"ListSites":  func() error { _, err := s.ListSites(ctx); return err },
+			"UpdateSite": func() error {
+				_, err := s.UpdateSite(ctx, site.ID, func(*store.Site) error { return mark() })
+				return err
+			},
+			"DeleteSite":      func() error { return s.DeleteSite(ctx, site.ID) },
+			"CreateAgent":     func() error { return s.CreateAgent(ctx, fullAgent("new@shop.example", store.RoleAgent)) },
+			"GetAgent":        func() error { _, err := s.GetAgent(ctx, owner.ID); return err },
+			"GetAgentByEmail": func() error { _, err := s.GetAgentByEmail(ctx, owner.Email); return err },
+			"ListAgents":      func() error { _, err := s.ListAgents(ctx); return err },
+			"UpdateAgent": func() error {
+				_, err := s.UpdateAgent(ctx, owner.ID, func(*store.Agent) error { return mark() })
+				return err
+			},
+			"DeleteAgent": func() error { return s.DeleteAgent(ctx, agent.ID) },
+			"CreateConversation": func() error {
+				return s.CreateConversation(ctx, fullConversation(site.ID, "visitor-2", store.StateQueued))
+			},
+			"GetConversation": func() error { _, err := s.GetConversation(ctx, conv.ID); return err },
+			"UpdateConversation": func() error {
+				_, err := s.UpdateConversation(ctx, conv.ID, func(*store.Conversation) error { return mark() })
+				return err
+			},
+			"ListConversations": func() error {
+				_, err := s.ListConversations(ctx, store.ConversationFilter{})
+				return err
+			},
+			"AppendMessage": func() error {
+				_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, From: store.FromVisitor, Text: "x"})
+				return err
+			},
+			"ListMessages": func() error { _, err := s.ListMessages(ctx, conv.ID, 0, 0); return err },
+			"AddOfflineMessage": func() error {
+				_, _, err := s.AddOfflineMessage(ctx, fullOffline(site.ID, "visitor-2", "", "x"))
+				return err
+			},
+			"ListOfflineMessages": func() error { _, err := s.ListOfflineMessages(ctx, site.ID, "", 0); return err },
+			"GetSetting":          func() error { _, err := s.GetSetting(ctx, "key"); return err },
+			"PutSetting":          func() error { return s.PutSetting(ctx, "key", []byte("changed")) },
+			"PutSettingIfAbsent": func() error {
+				_, err := s.PutSettingIfAbsent(ctx, "other", []byte("x"))
+				return err
+			},
+			"Ping": func() error { return s.Ping(ctx) },
+		}
+		for name, call := range calls {
+			err := call()
+			if err == nil {
+				t.Errorf("%s with a cancelled context: no error", name)
+			} else if !errors.Is(err, context.Canceled) {
+				t.Errorf("%s with a cancelled context: got %v, want one that is context.Canceled", name, err)
+			}
+		}
+		if called {
+			t.Error("an update function ran with a cancelled context")
+		}
+
+		// Nothing changed.
+		sites, err := s.ListSites(ctxT(t))
+		ok(t, err, "ListSites")
+		same(t, sites, []*store.Site{site}, "sites")
+		agents, err := s.ListAgents(ctxT(t))
+		ok(t, err, "ListAgents")
+		equal(t, len(agents), 2, "agents")
+		convs, err := s.ListConversations(ctxT(t), store.ConversationFilter{})
+		ok(t, err, "ListConversations")
+		equal(t, len(convs), 1, "conversations")
+		msgs, err := s.ListMessages(ctxT(t), conv.ID, 0, 0)
+		ok(t, err, "ListMessages")
+		equal(t, len(msgs), 1, "messages")
+		equal(t, len(listOffline(t, s, site.ID, "", 0)), 1, "offline messages")
+		v, err := s.GetSetting(ctxT(t), "key")
+		ok(t, err, "GetSetting")
+		equal(t, string(v), "value", "setting")
+		_, err = s.GetSetting(ctxT(t), "other")
+		isErr(t, err, store.ErrNotFound, "setting put with a cancelled context")
+	}},
+}
