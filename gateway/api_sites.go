@@ -1,0 +1,302 @@
+package gateway
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/livedesk/gateway/routing"
+	"github.com/livedesk/gateway/routing/schedule"
+	"github.com/livedesk/gateway/store"
+)
+
+// memberSite loads a site the agent may see; a site it may not see is "not found",
+// so its existence does not leak.
+func (s *Server) memberSite(r *http.Request, me *store.Agent) (*store.Site, error) {
+	id := r.PathValue("id")
+	if !isMember(me, id) {
+		return nil, notFound("site")
+	}
+	st, err := s.store.GetSite(r.Context(), id)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, notFound("site")
+		}
+		return nil, err
+	}
+	return st, nil
+}
+
+func (s *Server) listSites(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	all, err := s.store.ListSites(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]siteView, 0, len(all))
+	for _, st := range all {
+		if isMember(me, st.ID) {
+			out = append(out, viewSite(st))
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sites": out})
+	return nil
+}
+
+func (s *Server) getSite(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	st, err := s.memberSite(r, me)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewSite(st))
+	return nil
+}
+
+func (s *Server) createSite(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	if err := requireManager(me); err != nil {
+		return err
+	}
+	m, err := decodeObject(r)
+	if err != nil {
+		return err
+	}
+	if _, ok := m["name"]; !ok {
+		return badRequest("name", "required")
+	}
+	st := newSite(s.clock.Now().UTC())
+	if err := applySiteFields(st, m); err != nil {
+		return err
+	}
+	if err := s.store.CreateSite(r.Context(), st); err != nil {
+		return err
+	}
+	s.log.Info("site created")
+	writeJSON(w, http.StatusCreated, viewSite(st))
+	return nil
+}
+
+// updateSite applies a validated change to a site the manager may edit.
+func (s *Server) updateSite(r *http.Request, me *store.Agent, apply func(*store.Site) error) (*store.Site, error) {
+	if err := requireManager(me); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now().UTC()
+	st, err := s.store.UpdateSite(r.Context(), r.PathValue("id"), func(st *store.Site) error {
+		if err := apply(st); err != nil {
+			return err
+		}
+		st.UpdatedAt = now
+		return nil
+	})
+	if isNotFound(err) {
+		return nil, notFound("site")
+	}
+	return st, err
+}
+
+func (s *Server) patchSite(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	if err := requireManager(me); err != nil {
+		return err
+	}
+	m, err := decodeObject(r)
+	if err != nil {
+		return err
+	}
+	st, err := s.updateSite(r, me, func(st *store.Site) error { return applySiteFields(st, m) })
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewSite(st))
+	return nil
+}
+
+func (s *Server) deleteSite(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	if err := requireManager(me); err != nil {
+		return err
+	}
+	if err := s.store.DeleteSite(r.Context(), r.PathValue("id")); err != nil {
+		if isNotFound(err) {
+			return notFound("site")
+		}
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) putSiteSchedule(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	if err := requireManager(me); err != nil {
+		return err
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	sch, err := scheduleField(body, "")
+	if err != nil {
+		return err
+	}
+	st, err := s.updateSite(r, me, func(st *store.Site) error { st.Schedule = sch; return nil })
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewSite(st))
+	return nil
+}
+
+func (s *Server) putSiteMode(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	if err := requireManager(me); err != nil {
+		return err
+	}
+	m, err := decodeObject(r)
+	if err != nil {
+		return err
+	}
+	if err := rejectUnknown(m, "", []string{"mode"}); err != nil {
+		return err
+	}
+	raw, ok := m["mode"]
+	if !ok {
+		return badRequest("mode", "required")
+	}
+	mode, err := modeField(raw, "mode")
+	if err != nil {
+		return err
+	}
+	st, err := s.updateSite(r, me, func(st *store.Site) error { st.Mode = mode; return nil })
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewSite(st))
+	return nil
+}
+
+// statusResponse is the status object plus the number of available agents (null
+// while presence is not known to this server).
+type statusResponse struct {
+	routing.Status
+	AvailableAgents *int `json:"available_agents"`
+}
+
+func (s *Server) getSiteStatus(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	st, err := s.memberSite(r, me)
+	if err != nil {
+		return err
+	}
+	hours, err := schedule.Compile(st.Schedule)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	resp := statusResponse{}
+	available := -1
+	if s.opts.Availability != nil {
+		available = s.opts.Availability.AvailableAgents(st.ID, now)
+		resp.AvailableAgents = &available
+	}
+	resp.Status = routing.SiteStatus(st, hours, now, available)
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// maxHoursDays bounds the /hours range (inclusive).
+const maxHoursDays = 366
+
+func (s *Server) getSiteHours(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	st, err := s.memberSite(r, me)
+	if err != nil {
+		return err
+	}
+	hours, err := schedule.Compile(st.Schedule)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	today := localDate(s.clock.Now(), hours.Location())
+	from, to := today, today.AddDays(13)
+	if v := q.Get("from"); v != "" {
+		if from, err = schedule.ParseDate(v); err != nil {
+			return badRequest("from", "must be a date YYYY-MM-DD")
+		}
+		to = from.AddDays(13)
+	}
+	if v := q.Get("to"); v != "" {
+		if to, err = schedule.ParseDate(v); err != nil {
+			return badRequest("to", "must be a date YYYY-MM-DD")
+		}
+	}
+	n := schedule.DaysBetween(from, to) + 1
+	if n < 1 {
+		return badRequest("to", "must not be before from")
+	}
+	if n > maxHoursDays {
+		return badRequest("to", "at most %d days from from", maxHoursDays)
+	}
+	periods := hours.Periods(from, to)
+	if periods == nil {
+		periods = []schedule.Period{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"timezone": hours.Location().String(), "from": from.String(), "to": to.String(), "periods": periods,
+	})
+	return nil
+}
+
+// localDate is the civil date of t in loc.
+func localDate(t time.Time, loc *time.Location) schedule.Date {
+	y, m, d := t.In(loc).Date()
+	return schedule.Date{Year: y, Month: m, Day: d}
+}
+
+func (s *Server) listOfflineMessages(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	st, err := s.memberSite(r, me)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	limit := 50
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
+			return badRequest("limit", "must be a whole number from 1 to 500")
+		}
+	}
+	after := q.Get("after")
+	if len(after) > 64 {
+		return badRequest("after", "not a message id")
+	}
+	msgs, err := s.store.ListOfflineMessages(r.Context(), st.ID, after, limit)
+	if err != nil {
+		return err
+	}
+	var next *string
+	if len(msgs) == limit {
+		id := msgs[len(msgs)-1].ID
+		next = &id
+	}
+	out := make([]offlineMessageView, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, viewOfflineMessage(m))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"messages": out, "next_after": next})
+	return nil
+}
+
+type offlineMessageView struct {
+	ID        string            `json:"id"`
+	SiteID    string            `json:"site_id"`
+	VisitorID string            `json:"visitor_id"`
+	Name      string            `json:"name"`
+	Email     string            `json:"email"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields"`
+	Page      string            `json:"page"`
+	CreatedAt time.Time         `json:"created_at"`
+}
+
+func viewOfflineMessage(m *store.OfflineMessage) offlineMessageView {
+	f := m.Fields
+	if f == nil {
+		f = map[string]string{}
+	}
+	return offlineMessageView{ID: m.ID, SiteID: m.SiteID, VisitorID: m.VisitorID, Name: m.Name, Email: m.Email,
+		Message: m.Message, Fields: f, Page: m.Page, CreatedAt: m.CreatedAt.UTC()}
+}

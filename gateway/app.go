@@ -1,0 +1,141 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/store"
+	"github.com/livedesk/gateway/store/bolt"
+	"go.uber.org/zap"
+)
+
+// App is a running gateway: the store, the API server and its listener.
+type App struct {
+	cfg      Config
+	log      *zap.Logger
+	store    store.Store
+	server   *Server
+	http     *http.Server
+	listener net.Listener
+	// Owner is what the start did about the owner account.
+	Owner OwnerResult
+	// DemoSite is the demo site's id when --demo is set.
+	DemoSite string
+}
+
+// Start opens the store, makes sure the secret and the owner exist, and listens.
+// It prints the owner's generated password once to out. Serve must follow.
+func Start(ctx context.Context, cfg Config, clk clock.Clock, log *zap.Logger, out io.Writer) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.RedisURL != "" {
+		return nil, errors.New("--redis-url: cluster mode is not in this build yet; run without it to use the embedded store")
+	}
+	st, err := bolt.Open(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	app := &App{cfg: cfg, log: log, store: st}
+	if err := app.init(ctx, clk, out); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return app, nil
+}
+
+func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
+	secret, err := EnsureSecret(ctx, a.store, a.cfg.Secret)
+	if err != nil {
+		return err
+	}
+	a.Owner, err = EnsureOwner(ctx, a.store, a.cfg.OwnerEmail, a.cfg.OwnerPassword)
+	if err != nil {
+		return err
+	}
+	if a.cfg.Demo {
+		site, err := EnsureDemoSite(ctx, a.store, clk.Now())
+		if err != nil {
+			return err
+		}
+		a.DemoSite = site.ID
+	}
+	a.server, err = New(Options{Store: a.store, Secret: secret, Clock: clk, Logger: a.log, Demo: a.cfg.Demo, DemoSiteID: a.DemoSite})
+	if err != nil {
+		return err
+	}
+	a.listener, err = net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("--addr %s: %w", a.cfg.Addr, err)
+	}
+	a.http = &http.Server{Handler: a.server.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: zap.NewStdLog(a.log.Named("http"))}
+	a.printBanner(out)
+	return nil
+}
+
+func (a *App) printBanner(out io.Writer) {
+	url := "http://" + displayAddr(a.listener.Addr())
+	fmt.Fprintf(out, "\nGateway listening on %s\n", url)
+	switch {
+	case a.Owner.Created && a.Owner.Password != "":
+		fmt.Fprintf(out, "Owner account created: %s  password: %s  (printed only this once)\n", a.Owner.Email, a.Owner.Password)
+	case a.Owner.Created:
+		fmt.Fprintf(out, "Owner account created: %s (password from --owner-password)\n", a.Owner.Email)
+	case a.Owner.Email != "":
+		fmt.Fprintf(out, "Owner account: %s (its password was printed at first start; use a new --data-dir to start afresh)\n", a.Owner.Email)
+	}
+	if a.cfg.Demo {
+		fmt.Fprintf(out, "Demo page: %s/   console: %s/console/   API: %s/api/v1\n", url, url, url)
+	}
+	fmt.Fprintln(out)
+}
+
+// displayAddr turns ":8080" or "[::]:8080" into something a browser can open.
+func displayAddr(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// Addr is the address the gateway listens on.
+func (a *App) Addr() net.Addr { return a.listener.Addr() }
+
+// Server returns the API server (tests reach the store and options through it).
+func (a *App) Server() *Server { return a.server }
+
+// Serve answers requests until ctx is cancelled, then drains: /readyz fails, new
+// connections stop, requests in flight finish (up to drainTimeout), the store closes.
+func (a *App) Serve(ctx context.Context, drainTimeout time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- a.http.Serve(a.listener) }()
+	select {
+	case err := <-errc:
+		a.store.Close()
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("draining")
+	a.server.SetDraining()
+	sctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	err := a.http.Shutdown(sctx)
+	if cerr := a.store.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}

@@ -1,0 +1,84 @@
+package gateway
+
+import (
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Config is what the command line gives the gateway (PROTOCOL.md §8).
+type Config struct {
+	Addr          string
+	DataDir       string
+	RedisURL      string
+	OwnerEmail    string
+	OwnerPassword string
+	Demo          bool
+	Secret        string
+	SMTPURL       string
+	SMTPFrom      string
+	LogLevel      string
+	LogFormat     string
+}
+
+// DefaultConfig returns the defaults of PROTOCOL.md §8.
+func DefaultConfig() Config {
+	return Config{Addr: ":8080", DataDir: "./data", LogLevel: "info", LogFormat: "console"}
+}
+
+// Validate checks every value and names the flag at fault.
+func (c Config) Validate() error {
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q: want host:port or :port (%v)", c.Addr, err)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("--addr %q: port must be a number from 0 to 65535", c.Addr)
+	}
+	if c.RedisURL == "" && strings.TrimSpace(c.DataDir) == "" {
+		return fmt.Errorf("--data-dir must not be empty")
+	}
+	if c.RedisURL != "" {
+		u, err := url.Parse(c.RedisURL)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+			return fmt.Errorf("--redis-url %q: want redis://host:port/db, rediss:// or unix://", c.RedisURL)
+		}
+	}
+	if c.OwnerEmail != "" && !validEmail(c.OwnerEmail) {
+		return fmt.Errorf("--owner-email %q is not a valid e-mail address", c.OwnerEmail)
+	}
+	if c.OwnerPassword != "" {
+		if err := checkPassword(c.OwnerPassword); err != nil {
+			return fmt.Errorf("--owner-password: %s", err.(*APIError).Message)
+		}
+	}
+	if c.Secret != "" && len(c.Secret) < 16 {
+		return fmt.Errorf("--secret must be at least 16 characters")
+	}
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			return fmt.Errorf("--smtp-url %q: want smtp://[user:pass@]host[:port] or smtps://", c.SMTPURL)
+		}
+		if c.SMTPFrom == "" {
+			return fmt.Errorf("--smtp-from is required with --smtp-url")
+		}
+	}
+	if c.SMTPFrom != "" {
+		if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
+			return fmt.Errorf("--smtp-from %q: %v", c.SMTPFrom, err)
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "json", "console":
+	default:
+		return fmt.Errorf("--log-format %q: want json or console", c.LogFormat)
+	}
+	return nil
+}

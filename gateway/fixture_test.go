@@ -1,0 +1,181 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/store"
+	"github.com/livedesk/gateway/store/bolt"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// testStart is the fake clock's start: a Monday, 10:00 in Paris.
+var testStart = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+const testPassword = "correct horse battery"
+
+func init() { bcryptCost = bcrypt.MinCost } // the tests hash many passwords
+
+// fixture is a running API server over a real embedded store with one agent of each
+// role: owner, admin, agentA (serves site A) and agentB (serves site B).
+type fixture struct {
+	t      *testing.T
+	clock  *clock.Fake
+	store  store.Store
+	srv    *Server
+	http   *httptest.Server
+	siteA  *store.Site
+	siteB  *store.Site
+	owner  *store.Agent
+	admin  *store.Agent
+	agentA *store.Agent
+	agentB *store.Agent
+	tokens map[string]string // by actor name
+	n      int               // counter for unique names
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	st, err := bolt.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := &fixture{t: t, clock: clock.NewFake(testStart), store: st, tokens: map[string]string{}}
+	f.srv, err = New(Options{Store: st, Secret: []byte("0123456789abcdef0123456789abcdef"), Clock: f.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.http = httptest.NewServer(f.srv.Handler())
+	t.Cleanup(f.http.Close)
+	f.siteA = f.mkSite("Site A")
+	f.siteB = f.mkSite("Site B")
+	f.owner = f.mkAgent(store.RoleOwner, nil)
+	f.admin = f.mkAgent(store.RoleAdmin, nil)
+	f.agentA = f.mkAgent(store.RoleAgent, []string{f.siteA.ID})
+	f.agentB = f.mkAgent(store.RoleAgent, []string{f.siteB.ID})
+	for name, a := range map[string]*store.Agent{"owner": f.owner, "admin": f.admin, "agentA": f.agentA, "agentB": f.agentB} {
+		f.tokens[name] = f.token(a)
+	}
+	return f
+}
+
+func (f *fixture) uniq(prefix string) string {
+	f.n++
+	return fmt.Sprintf("%s%d", prefix, f.n)
+}
+
+func (f *fixture) mkSite(name string) *store.Site {
+	f.t.Helper()
+	s := newSite(f.clock.Now())
+	s.Name = name
+	if err := f.store.CreateSite(context.Background(), s); err != nil {
+		f.t.Fatal(err)
+	}
+	return s
+}
+
+func (f *fixture) mkAgent(role string, sites []string) *store.Agent {
+	f.t.Helper()
+	h, err := hashPassword(testPassword)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	a := &store.Agent{Email: f.uniq(role) + "@example.com", Name: role, Role: role, Sites: sites, MaxChats: 5, PasswordHash: h}
+	if err := f.store.CreateAgent(context.Background(), a); err != nil {
+		f.t.Fatal(err)
+	}
+	return a
+}
+
+func (f *fixture) token(a *store.Agent) string {
+	f.t.Helper()
+	tok, _, err := f.srv.tokens.issue(a)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return tok
+}
+
+// response is what a request got back.
+type response struct {
+	Code int
+	Body []byte
+	Hdr  http.Header
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("answer is not a JSON object: %v: %s", err, r.Body)
+	}
+	return m
+}
+
+// errField returns error.field and error.code of an error answer.
+func (r response) errField(t *testing.T) (code, field string) {
+	t.Helper()
+	e, ok := r.json(t)["error"].(map[string]any)
+	if !ok {
+		t.Fatalf("no error object in %s", r.Body)
+	}
+	c, _ := e["code"].(string)
+	fl, _ := e["field"].(string)
+	if m, _ := e["message"].(string); m == "" {
+		t.Errorf("error without a message: %s", r.Body)
+	}
+	return c, fl
+}
+
+// do sends a request with an optional bearer token and body (string or value).
+func (f *fixture) do(method, path, token string, body any) response {
+	f.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, f.http.URL+path, rd)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := f.http.Client().Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return response{Code: resp.StatusCode, Body: data, Hdr: resp.Header}
+}
+
+func (f *fixture) mustDo(method, path, token string, body any, want int) response {
+	f.t.Helper()
+	r := f.do(method, path, token, body)
+	if r.Code != want {
+		f.t.Fatalf("%s %s: status %d, want %d: %s", method, path, r.Code, want, r.Body)
+	}
+	return r
+}

@@ -1,0 +1,208 @@
+package gateway
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/livedesk/gateway/store"
+)
+
+// Error codes shared by the HTTP API and the WebSocket protocol (PROTOCOL.md §4, §5).
+const (
+	CodeBadRequest  = "bad_request"
+	CodeUnknownType = "unknown_type"
+	CodeUnauth      = "unauthorized"
+	CodeForbidden   = "forbidden"
+	CodeNotFound    = "not_found"
+	CodeConflict    = "conflict"
+	CodeRateLimited = "rate_limited"
+	CodeUnavailable = "unavailable"
+	CodeInternal    = "internal"
+)
+
+// maxBodyBytes bounds every API request body.
+const maxBodyBytes = 1 << 20
+
+// APIError is an error that knows its HTTP status, its code and the JSON path of the
+// field at fault. Handlers return it; writeError renders it as
+// {"error":{"code","message","field"}}.
+type APIError struct {
+	Status  int
+	Code    string
+	Message string
+	Field   string
+}
+
+func (e *APIError) Error() string {
+	if e.Field != "" {
+		return e.Field + ": " + e.Message
+	}
+	return e.Message
+}
+
+func badRequest(field, format string, args ...any) *APIError {
+	return &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: fmt.Sprintf(format, args...), Field: field}
+}
+
+func forbidden(field, msg string) *APIError {
+	return &APIError{Status: http.StatusForbidden, Code: CodeForbidden, Message: msg, Field: field}
+}
+
+func notFound(what string) *APIError {
+	return &APIError{Status: http.StatusNotFound, Code: CodeNotFound, Message: what + " not found"}
+}
+
+func conflict(field, msg string) *APIError {
+	return &APIError{Status: http.StatusConflict, Code: CodeConflict, Message: msg, Field: field}
+}
+
+func unauthorized(msg string) *APIError {
+	return &APIError{Status: http.StatusUnauthorized, Code: CodeUnauth, Message: msg}
+}
+
+// prefixField puts a parent path in front of an APIError's field ("notify" + "emails[0]").
+func prefixField(parent string, err error) error {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		c := *ae
+		switch {
+		case c.Field == "":
+			c.Field = parent
+		case strings.HasPrefix(c.Field, "["):
+			c.Field = parent + c.Field
+		default:
+			c.Field = parent + "." + c.Field
+		}
+		return &c
+	}
+	return err
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if v != nil {
+		_ = json.NewEncoder(w).Encode(v)
+	}
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// writeAPIError renders err; anything that is not an *APIError is a 500 whose detail
+// stays in the log, not in the answer.
+func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		ae = s.storeError(r, err)
+	}
+	if ae.Status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "60")
+	}
+	writeJSON(w, ae.Status, errorBody{Error: errorDetail{Code: ae.Code, Message: ae.Message, Field: ae.Field}})
+}
+
+// decodeObject reads a JSON object body into a map of raw fields, so handlers know
+// which fields were sent and can name the one at fault.
+func decodeObject(r *http.Request) (map[string]json.RawMessage, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	return parseObject(body, "")
+}
+
+// parseObject decodes data as a JSON object; path names it in errors.
+func parseObject(data []byte, path string) (map[string]json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil || m == nil {
+		if len(strings.TrimSpace(string(data))) == 0 {
+			return nil, badRequest(path, "a JSON object is required")
+		}
+		if err == nil {
+			return nil, badRequest(path, "must be a JSON object, not null")
+		}
+		return nil, badRequest(path, "must be a JSON object: %s", jsonErrText(err))
+	}
+	return m, nil
+}
+
+func jsonErrText(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se)
+	case errors.As(err, &te):
+		return fmt.Sprintf("expected %s, got JSON %s", te.Type, te.Value)
+	default:
+		return err.Error()
+	}
+}
+
+// field decodes one raw field into v, naming it on error.
+func field(raw json.RawMessage, name string, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		return badRequest(name, "%s", jsonErrText(err))
+	}
+	return nil
+}
+
+// rejectUnknown returns an error naming the first field of m that is not in allowed
+// (read-only fields a client may echo back are passed in ignore).
+func rejectUnknown(m map[string]json.RawMessage, prefix string, allowed []string, ignore ...string) error {
+	known := make(map[string]bool, len(allowed)+len(ignore))
+	for _, a := range allowed {
+		known[a] = true
+	}
+	for _, a := range ignore {
+		known[a] = true
+	}
+	var bad []string
+	for k := range m {
+		if !known[k] {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	first := bad[0]
+	for _, b := range bad[1:] {
+		if b < first {
+			first = b
+		}
+	}
+	name := first
+	if prefix != "" {
+		name = prefix + "." + first
+	}
+	return badRequest(name, "unknown field")
+}
+
+// readBody reads a request body of at most maxBodyBytes.
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &APIError{Status: http.StatusRequestEntityTooLarge, Code: CodeBadRequest, Message: fmt.Sprintf("body larger than %d bytes", maxBodyBytes)}
+		}
+		return nil, badRequest("", "cannot read body: %v", err)
+	}
+	return body, nil
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

@@ -1,0 +1,162 @@
+package gateway
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/store"
+)
+
+// roleCase is one endpoint with the status each actor must get. Every case is also
+// run without a token, with an expired, a forged and a revoked token: all 401.
+type roleCase struct {
+	name   string
+	method string
+	// path builds the path (and may create what the request acts on) for one actor,
+	// so destructive requests get a fresh target each time.
+	path func(f *fixture) string
+	body func(f *fixture) any
+	want map[string]int // owner, admin, agentA, agentB
+}
+
+func codes(owner, admin, agentA, agentB int) map[string]int {
+	return map[string]int{"owner": owner, "admin": admin, "agentA": agentA, "agentB": agentB}
+}
+
+func fixed(p string) func(*fixture) string { return func(*fixture) string { return p } }
+
+var weekSchedule = map[string]any{"enabled": true, "timezone": "Europe/Paris",
+	"weekly": map[string]any{"mon": []any{map[string]string{"from": "08:00", "to": "12:00"}, map[string]string{"from": "13:00", "to": "17:00"}}}}
+
+func roleCases() []roleCase {
+	siteA := func(suffix string) func(*fixture) string {
+		return func(f *fixture) string { return "/api/v1/sites/" + f.siteA.ID + suffix }
+	}
+	agentA := func(suffix string) func(*fixture) string {
+		return func(f *fixture) string { return "/api/v1/agents/" + f.agentA.ID + suffix }
+	}
+	freshAgent := func(role, suffix string) func(*fixture) string {
+		return func(f *fixture) string { return "/api/v1/agents/" + f.mkAgent(role, nil).ID + suffix }
+	}
+	ok, created, none := 200, 201, 204
+	return []roleCase{
+		{"me", "GET", fixed("/api/v1/me"), nil, codes(ok, ok, ok, ok)},
+		{"list sites", "GET", fixed("/api/v1/sites"), nil, codes(ok, ok, ok, ok)},
+		{"get site", "GET", siteA(""), nil, codes(ok, ok, ok, 404)},
+		{"create site", "POST", fixed("/api/v1/sites"), func(*fixture) any { return map[string]any{"name": "New"} }, codes(created, created, 403, 403)},
+		{"patch site", "PATCH", siteA(""), func(*fixture) any { return map[string]any{"closing_soon_minutes": 5} }, codes(ok, ok, 403, 403)},
+		{"delete site", "DELETE", func(f *fixture) string { return "/api/v1/sites/" + f.mkSite("doomed").ID }, nil, codes(none, none, 403, 403)},
+		{"put site schedule", "PUT", siteA("/schedule"), func(*fixture) any { return weekSchedule }, codes(ok, ok, 403, 403)},
+		{"put site mode", "PUT", siteA("/mode"), func(*fixture) any { return map[string]string{"mode": "auto"} }, codes(ok, ok, 403, 403)},
+		{"site status", "GET", siteA("/status"), nil, codes(ok, ok, ok, 404)},
+		{"site hours", "GET", siteA("/hours?from=2026-11-23&to=2026-11-29"), nil, codes(ok, ok, ok, 404)},
+		{"offline messages", "GET", siteA("/offline-messages"), nil, codes(ok, ok, ok, 404)},
+		{"list agents", "GET", fixed("/api/v1/agents"), nil, codes(ok, ok, 403, 403)},
+		{"create agent", "POST", fixed("/api/v1/agents"), func(f *fixture) any {
+			return map[string]any{"email": f.uniq("new") + "@example.com", "name": "New", "password": testPassword}
+		}, codes(created, created, 403, 403)},
+		{"create owner", "POST", fixed("/api/v1/agents"), func(f *fixture) any {
+			return map[string]any{"email": f.uniq("own") + "@example.com", "name": "New", "password": testPassword, "role": "owner"}
+		}, codes(created, 403, 403, 403)},
+		{"delete agent", "DELETE", freshAgent(store.RoleAgent, ""), nil, codes(none, none, 403, 403)},
+		{"delete owner", "DELETE", freshAgent(store.RoleOwner, ""), nil, codes(none, 403, 403, 403)},
+		{"get agent", "GET", agentA(""), nil, codes(ok, ok, ok, 403)},
+		{"patch agent self fields", "PATCH", agentA(""), func(*fixture) any { return map[string]any{"name": "Ann", "idle_minutes": 20} }, codes(ok, ok, ok, 403)},
+		{"patch agent manager fields", "PATCH", agentA(""), func(*fixture) any { return map[string]any{"max_chats": 3} }, codes(ok, ok, 403, 403)},
+		{"patch owner", "PATCH", freshAgent(store.RoleOwner, ""), func(*fixture) any { return map[string]any{"name": "Boss"} }, codes(ok, 403, 403, 403)},
+		{"put agent schedule", "PUT", agentA("/schedule"), func(*fixture) any { return weekSchedule }, codes(ok, ok, ok, 403)},
+		{"put agent presence", "PUT", agentA("/presence"), func(*fixture) any { return map[string]string{"status": "away"} }, codes(ok, ok, 403, 403)},
+		{"logout agent", "POST", freshAgent(store.RoleAgent, "/logout"), nil, codes(none, none, 403, 403)},
+		{"logout owner", "POST", freshAgent(store.RoleOwner, "/logout"), nil, codes(none, 403, 403, 403)},
+		{"list conversations", "GET", fixed("/api/v1/conversations"), nil, codes(ok, ok, ok, ok)},
+		{"list conversations of a site", "GET", func(f *fixture) string { return "/api/v1/conversations?site=" + f.siteA.ID }, nil, codes(ok, ok, ok, 404)},
+		{"get conversation", "GET", func(f *fixture) string { return "/api/v1/conversations/" + f.mkConversation(f.siteA.ID).ID }, nil, codes(ok, ok, ok, 404)},
+		{"unknown site", "GET", fixed("/api/v1/sites/nope"), nil, codes(404, 404, 404, 404)},
+		{"unknown agent", "GET", fixed("/api/v1/agents/nope"), nil, codes(404, 404, 403, 403)},
+		{"unknown conversation", "GET", fixed("/api/v1/conversations/nope"), nil, codes(404, 404, 404, 404)},
+	}
+}
+
+func (f *fixture) mkConversation(siteID string) *store.Conversation {
+	f.t.Helper()
+	c := &store.Conversation{SiteID: siteID, VisitorID: "v1", State: store.StateOpen, CreatedAt: f.clock.Now()}
+	if err := f.store.CreateConversation(context.Background(), c); err != nil {
+		f.t.Fatal(err)
+	}
+	if _, _, err := f.store.AppendMessage(context.Background(), &store.Message{ConversationID: c.ID, From: store.FromVisitor, Text: "hello"}); err != nil {
+		f.t.Fatal(err)
+	}
+	return c
+}
+
+// badTokens returns tokens that must all get 401: none, expired, forged, revoked and
+// of a deleted agent.
+func (f *fixture) badTokens() map[string]string {
+	f.t.Helper()
+	past := &tokenIssuer{secret: f.srv.tokens.secret, ttl: time.Hour, clock: clock.NewFake(testStart.Add(-2 * time.Hour))}
+	expired, _, err := past.issue(f.owner)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	forger := &tokenIssuer{secret: []byte("not the server's secret at all!!"), ttl: time.Hour, clock: f.clock}
+	forged, _, _ := forger.issue(f.owner)
+	none, _ := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"sub": f.owner.ID, "iss": tokenIssuerName,
+		"exp": testStart.Add(time.Hour).Unix()}).SignedString(jwt.UnsafeAllowNoneSignatureType)
+	revokedAgent := f.mkAgent(store.RoleAdmin, nil)
+	revoked := f.token(revokedAgent)
+	f.mustDo("POST", "/api/v1/agents/"+revokedAgent.ID+"/logout", f.tokens["owner"], nil, 204)
+	deletedAgent := f.mkAgent(store.RoleAdmin, nil)
+	deleted := f.token(deletedAgent)
+	f.mustDo("DELETE", "/api/v1/agents/"+deletedAgent.ID, f.tokens["owner"], nil, 204)
+	return map[string]string{"no token": "", "expired": expired, "forged": forged, "alg none": none,
+		"revoked": revoked, "deleted agent": deleted, "garbage": "abc.def.ghi"}
+}
+
+func TestEveryEndpointEnforcesRoles(t *testing.T) {
+	f := newFixture(t)
+	bad := f.badTokens()
+	for _, c := range roleCases() {
+		for _, actor := range []string{"owner", "admin", "agentA", "agentB"} {
+			t.Run(c.name+"/"+actor, func(t *testing.T) {
+				var body any
+				if c.body != nil {
+					body = c.body(f)
+				}
+				r := f.do(c.method, c.path(f), f.tokens[actor], body)
+				if r.Code != c.want[actor] {
+					t.Fatalf("%s %s as %s: status %d, want %d: %s", c.method, c.path(f), actor, r.Code, c.want[actor], r.Body)
+				}
+				if r.Code >= 400 {
+					r.errField(t)
+				}
+			})
+		}
+		for name, tok := range bad {
+			t.Run(c.name+"/"+name, func(t *testing.T) {
+				var body any
+				if c.body != nil {
+					body = c.body(f)
+				}
+				r := f.do(c.method, c.path(f), tok, body)
+				if r.Code != 401 {
+					t.Fatalf("%s as %s: status %d, want 401: %s", c.name, name, r.Code, r.Body)
+				}
+				if code, _ := r.errField(t); code != CodeUnauth {
+					t.Fatalf("code %q, want %q", code, CodeUnauth)
+				}
+			})
+		}
+	}
+}
+
+func TestTokenExpiresOnTheClock(t *testing.T) {
+	f := newFixture(t)
+	f.mustDo("GET", "/api/v1/me", f.tokens["agentA"], nil, 200)
+	f.clock.Advance(DefaultTokenTTL - time.Second)
+	f.mustDo("GET", "/api/v1/me", f.tokens["agentA"], nil, 200)
+	f.clock.Advance(2 * time.Second)
+	f.mustDo("GET", "/api/v1/me", f.tokens["agentA"], nil, 401)
+}

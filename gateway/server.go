@@ -1,0 +1,133 @@
+// Package gateway is the HTTP face of the chat gateway: the JSON API of PROTOCOL.md
+// section 5 with its roles, health and metrics endpoints, and the wiring of the store,
+// the clock and the logger.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/store"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+)
+
+// Options configures a Server. Store and Secret are required; the rest has defaults.
+type Options struct {
+	Store  store.Store
+	Secret []byte
+	Clock  clock.Clock
+	Logger *zap.Logger
+	// TokenTTL is how long a login token lasts (default DefaultTokenTTL).
+	TokenTTL time.Duration
+	// Demo serves the demo page at "/".
+	Demo bool
+	// DemoSiteID is the site the demo page embeds.
+	DemoSiteID string
+	// Availability counts the agents available for a site; nil until the real-time
+	// hub is wired, in which case the status leaves out the no_agents rule.
+	Availability Availability
+	// Registry receives the metrics; a new one is made when nil.
+	Registry *prometheus.Registry
+}
+
+// Availability tells how many agents are available for a site at an instant
+// (PROTOCOL.md section 3).
+type Availability interface {
+	AvailableAgents(siteID string, now time.Time) int
+}
+
+// Server serves the API. It is safe for concurrent use.
+type Server struct {
+	store    store.Store
+	clock    clock.Clock
+	log      *zap.Logger
+	tokens   *tokenIssuer
+	opts     Options
+	mux      *http.ServeMux
+	metrics  *httpMetrics
+	registry *prometheus.Registry
+
+	loginByAddr  *keyedLimiter
+	loginByEmail *keyedLimiter
+	// dummyHash is compared against when the e-mail is unknown, so a login takes as
+	// long whether or not the account exists.
+	dummyHash []byte
+	draining  atomic.Bool
+}
+
+// New builds a Server.
+func New(opts Options) (*Server, error) {
+	if opts.Store == nil {
+		return nil, errors.New("gateway: Options.Store is required")
+	}
+	if len(opts.Secret) < 16 {
+		return nil, errors.New("gateway: Options.Secret must be at least 16 bytes")
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = zap.NewNop()
+	}
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = DefaultTokenTTL
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{
+		store:        opts.Store,
+		clock:        opts.Clock,
+		log:          opts.Logger,
+		tokens:       &tokenIssuer{secret: opts.Secret, ttl: opts.TokenTTL, clock: opts.Clock},
+		opts:         opts,
+		mux:          http.NewServeMux(),
+		registry:     opts.Registry,
+		loginByAddr:  newKeyedLimiter(20, 10),
+		loginByEmail: newKeyedLimiter(5, 5),
+	}
+	h, err := hashPassword("not a real password, only for timing")
+	if err != nil {
+		return nil, err
+	}
+	s.dummyHash = []byte(h)
+	s.metrics = newHTTPMetrics(s.registry)
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the root handler: API, health, metrics and (with Demo) the demo page.
+func (s *Server) Handler() http.Handler { return s.metrics.wrap(s.mux) }
+
+// Mux exposes the router so other parts (WebSocket endpoints, widget files) can add
+// their routes.
+func (s *Server) Mux() *http.ServeMux { return s.mux }
+
+// Registry returns the Prometheus registry the server reports to.
+func (s *Server) Registry() *prometheus.Registry { return s.registry }
+
+// SetDraining makes /readyz fail so load balancers stop sending new traffic.
+func (s *Server) SetDraining() { s.draining.Store(true) }
+
+// storeError maps store errors to API errors; unknown ones are logged as internal.
+func (s *Server) storeError(r *http.Request, err error) *APIError {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return notFound("record")
+	case errors.Is(err, store.ErrLastOwner):
+		return conflict("role", "the last owner cannot be removed or demoted")
+	case errors.Is(err, store.ErrConflict):
+		return conflict("email", "an agent with this e-mail already exists")
+	case errors.Is(err, store.ErrUnavailable):
+		return &APIError{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "the store cannot take this now: retry"}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &APIError{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "request cancelled"}
+	}
+	s.log.Error("api request failed", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Error(err))
+	return &APIError{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"}
+}

@@ -1,0 +1,136 @@
+package gateway
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/livedesk/gateway/routing/schedule"
+)
+
+// validEmail accepts a bare address (no display name), at most 254 characters, with
+// a dot-free local part allowed and a domain part present.
+func validEmail(s string) bool {
+	if len(s) == 0 || len(s) > 254 || strings.TrimSpace(s) != s {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-1
+}
+
+// ValidEmail reports whether s is an e-mail address the gateway accepts (offline
+// forms use the same rule as the API).
+func ValidEmail(s string) bool { return validEmail(s) }
+
+// validOrigin accepts "scheme://host[:port]" with http or https and nothing else.
+func validOrigin(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return errors.New("scheme must be http or https")
+	}
+	if u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return errors.New("must be scheme://host[:port] with nothing after")
+	}
+	return nil
+}
+
+// validWebhookURL accepts an absolute http(s) URL.
+func validWebhookURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return errors.New("must be an http or https URL")
+	}
+	if u.Host == "" {
+		return errors.New("must be an absolute URL with a host")
+	}
+	return nil
+}
+
+// stringField decodes a string and checks its length in characters.
+func stringField(raw json.RawMessage, name string, minLen, maxLen int) (string, error) {
+	var v string
+	if err := field(raw, name, &v); err != nil {
+		return "", err
+	}
+	v = strings.TrimSpace(v)
+	n := utf8.RuneCountInString(v)
+	if !utf8.ValidString(v) {
+		return "", badRequest(name, "must be valid UTF-8")
+	}
+	if n < minLen {
+		if minLen == 1 {
+			return "", badRequest(name, "required")
+		}
+		return "", badRequest(name, "must be at least %d characters", minLen)
+	}
+	if n > maxLen {
+		return "", badRequest(name, "must be at most %d characters", maxLen)
+	}
+	return v, nil
+}
+
+// intField decodes an integer within [lo, hi].
+func intField(raw json.RawMessage, name string, lo, hi int) (int, error) {
+	var v int
+	if err := field(raw, name, &v); err != nil {
+		return 0, err
+	}
+	if v < lo || v > hi {
+		return 0, badRequest(name, "must be between %d and %d", lo, hi)
+	}
+	return v, nil
+}
+
+// emailList decodes a list of at most max valid addresses.
+func emailList(raw json.RawMessage, name string, max int) ([]string, error) {
+	var v []string
+	if err := field(raw, name, &v); err != nil {
+		return nil, err
+	}
+	if len(v) > max {
+		return nil, badRequest(name, "at most %d addresses", max)
+	}
+	out := make([]string, 0, len(v))
+	for i, e := range v {
+		if !validEmail(e) {
+			return nil, badRequest(fmt.Sprintf("%s[%d]", name, i), "not a valid e-mail address")
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// scheduleField parses a schedule and prefixes the JSON path of a bad field.
+func scheduleField(raw json.RawMessage, prefix string) (schedule.Schedule, error) {
+	sch, err := schedule.Parse(raw)
+	if err != nil {
+		var se *schedule.Error
+		if errors.As(err, &se) {
+			path := se.Path
+			switch {
+			case prefix == "":
+			case path == "":
+				path = prefix
+			default:
+				path = prefix + "." + path
+			}
+			return schedule.Schedule{}, badRequest(path, "%s", se.Message)
+		}
+		return schedule.Schedule{}, badRequest(prefix, "%v", err)
+	}
+	return sch.Normalize(), nil
+}

@@ -1,0 +1,22 @@
+// Package widget holds the browser side of the gateway: the demo page, and (with the
+// real-time core) widget.js and the agent console, embedded in the binary.
+package widget
+
+import (
+	"bytes"
+	"embed"
+	"html"
+)
+
+//go:embed static
+var static embed.FS
+
+// DemoPage returns the demo page for a site: what a company's web page with the
+// widget embedded looks like.
+func DemoPage(siteID string) []byte {
+	b, err := static.ReadFile("static/demo.html")
+	if err != nil {
+		panic("widget: demo.html missing from the binary: " + err.Error())
+	}
+	return bytes.ReplaceAll(b, []byte("{{SITE_ID}}"), []byte(html.EscapeString(siteID)))
+}
