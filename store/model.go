@@ -137,6 +137,9 @@ type Conversation struct {
 	EndedAt      *time.Time `json:"ended_at"`
 	EndedBy      string     `json:"ended_by"`
 	LastSeq      int64      `json:"last_seq"`
+	// StartID is the id of the chat.start frame that created it, so a resend of that
+	// frame gets the same answer.
+	StartID string `json:"start_id,omitempty"`
 }
 
 // Message is one line of a conversation. Seq starts at 1 and has no gaps. ClientID is

@@ -1,0 +1,284 @@
+package routing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/routing/schedule"
+	"github.com/livedesk/gateway/store"
+	"go.uber.org/zap"
+)
+
+// DefaultDisconnectGrace is how long an agent that lost its last socket still counts
+// as available (PROTOCOL.md §3).
+const DefaultDisconnectGrace = 15 * time.Second
+
+// SnoozeLength is how much one shift.snooze adds.
+const SnoozeLength = 60 * time.Minute
+
+// Notifier receives what the desk decides so it reaches sockets. Its methods are
+// called with the desk's lock held, in the order the decisions were made: they must
+// not block and must not call back into the Desk (queue frames and return).
+type Notifier interface {
+	// SiteStatus: the site's status changed; tell its visitors and its agents.
+	SiteStatus(siteID string, st Status)
+	// ClosingSoon: the site's open period ends at closesAt.
+	ClosingSoon(siteID string, closesAt time.Time)
+	// QueueLength: the site's queue changed length; tell its agents.
+	QueueLength(siteID string, n int)
+	// QueuePosition: a queued visitor moved in line.
+	QueuePosition(c *store.Conversation, position int)
+	// Assigned: a conversation got its agent (fromQueue: after waiting in the queue);
+	// msgs is its transcript so far.
+	Assigned(c *store.Conversation, msgs []*store.Message, fromQueue bool)
+	// Missed: a queued conversation gave up; the visitor gets the offline form.
+	Missed(c *store.Conversation, reason string, prefill Prefill)
+	// Ended: a conversation ended; by is "visitor", "agent" or "system".
+	Ended(c *store.Conversation, by string)
+	// Presence: an agent's presence changed.
+	Presence(agentID string, p Presence)
+	// Shift: an agent's shift changed (started, snoozed).
+	Shift(agentID string, sh Shift)
+	// ShiftEnding: the agent's shift ends at endsAt (the warning).
+	ShiftEnding(agentID string, endsAt time.Time)
+	// ShiftEnded: the agent's shift ended.
+	ShiftEnded(agentID string)
+}
+
+// Presence is an agent's presence with the reason it has it.
+type Presence struct {
+	Status string `json:"status"`
+	Reason string `json:"reason"`
+}
+
+// Presence reasons.
+const (
+	PresenceReasonManual = "manual"
+	PresenceReasonAdmin  = "admin"
+	PresenceReasonIdle   = "idle"
+	PresenceReasonActive = "active"
+	PresenceReasonStart  = "restored"
+)
+
+// Shift is the shift object of PROTOCOL.md §4: on shift or not, when it ends (nil
+// when the agent has no own schedule or it does not end within the horizon), when the
+// next one starts (nil when on shift or never).
+type Shift struct {
+	OnShift  bool       `json:"on_shift"`
+	EndsAt   *time.Time `json:"ends_at"`
+	StartsAt *time.Time `json:"starts_at"`
+}
+
+// Prefill is what the offline form is filled with when a chat could not be had.
+type Prefill struct {
+	Text  string `json:"text"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// Options configures a Desk.
+type Options struct {
+	Store  store.Store
+	Clock  clock.Clock
+	Notify Notifier
+	Logger *zap.Logger
+	// DisconnectGrace defaults to DefaultDisconnectGrace.
+	DisconnectGrace time.Duration
+}
+
+// Desk is the routing state of one node: sites with their hours and queues, agents
+// with their presence, shifts and load, and the conversations in flight (queued or
+// open). It makes every routing decision at the instant it is asked, arms a timer for
+// every schedule boundary, and tells the Notifier what changed.
+//
+// Lock rule: mu guards every map and every *State reachable from them. Methods with
+// the Locked suffix expect mu held. Timer callbacks take mu themselves. Store calls
+// are made with mu held so that a decision and its record cannot be interleaved with
+// another decision; the Notifier is called with mu held (it only queues frames).
+type Desk struct {
+	mu     sync.Mutex
+	store  store.Store
+	clock  clock.Clock
+	notify Notifier
+	log    *zap.Logger
+	grace  time.Duration
+
+	sites  map[string]*siteState
+	agents map[string]*agentState
+	convs  map[string]*convState // queued and open conversations
+	// byVisitor maps a visitor to its queued or open conversation.
+	byVisitor map[string]string
+	closed    bool
+}
+
+// siteState is what the desk keeps of a site.
+type siteState struct {
+	site        *store.Site
+	hours       *schedule.Compiled
+	status      Status
+	boundary    clock.Timer
+	closingSoon clock.Timer
+	warnedFor   time.Time // the period end whose closing-soon notice was sent
+	queue       []string  // conversation ids, oldest first
+}
+
+// convState is a queued or open conversation.
+type convState struct {
+	conv    *store.Conversation
+	timeout clock.Timer // queue timeout while queued
+}
+
+// ErrUnknownSite is returned for a site the desk does not know.
+var ErrUnknownSite = errors.New("unknown site")
+
+// New builds a Desk; Load fills it from the store.
+func New(o Options) *Desk {
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	if o.DisconnectGrace <= 0 {
+		o.DisconnectGrace = DefaultDisconnectGrace
+	}
+	return &Desk{store: o.Store, clock: o.Clock, notify: o.Notify, log: o.Logger, grace: o.DisconnectGrace,
+		sites: map[string]*siteState{}, agents: map[string]*agentState{}, convs: map[string]*convState{}, byVisitor: map[string]string{}}
+}
+
+// Load reads sites, agents and the conversations in flight from the store, rebuilds
+// queues and loads, and arms every timer. Call it once before use.
+func (d *Desk) Load(ctx context.Context) error {
+	sites, err := d.store.ListSites(ctx)
+	if err != nil {
+		return fmt.Errorf("loading sites: %w", err)
+	}
+	agents, err := d.store.ListAgents(ctx)
+	if err != nil {
+		return fmt.Errorf("loading agents: %w", err)
+	}
+	var inFlight []*store.Conversation
+	for _, state := range []string{store.StateQueued, store.StateOpen} {
+		before := ""
+		for {
+			page, err := d.store.ListConversations(ctx, store.ConversationFilter{State: state, Before: before, Limit: 500})
+			if err != nil {
+				return fmt.Errorf("loading conversations: %w", err)
+			}
+			inFlight = append(inFlight, page...)
+			if len(page) < 500 {
+				break
+			}
+			before = page[len(page)-1].ID
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.clock.Now()
+	for _, a := range agents {
+		d.agents[a.ID] = d.newAgentStateLocked(a, now)
+	}
+	for _, s := range sites {
+		if err := d.putSiteLocked(s); err != nil {
+			d.log.Error("site with a bad schedule left out", zap.String("site", s.ID), zap.Error(err))
+		}
+	}
+	// Oldest first, so queues come back in FIFO order (ids are time-ordered).
+	for i := len(inFlight) - 1; i >= 0; i-- {
+		c := inFlight[i]
+		cs := &convState{conv: c}
+		d.convs[c.ID] = cs
+		d.byVisitor[c.VisitorID] = c.ID
+		if c.State == store.StateOpen {
+			if as := d.agents[c.AgentID]; as != nil {
+				as.open++
+				// Ties go to the agent assigned least recently: remember what the
+				// open conversations tell (ended ones are not read back).
+				if c.AssignedAt != nil && c.AssignedAt.After(as.lastAssigned) {
+					as.lastAssigned = *c.AssignedAt
+				}
+			}
+			continue
+		}
+		if ss := d.sites[c.SiteID]; ss != nil {
+			ss.queue = append(ss.queue, c.ID)
+			d.armQueueTimeoutLocked(cs, ss)
+		}
+	}
+	for _, as := range d.agents {
+		d.armShiftLocked(as, now)
+	}
+	for id := range d.sites {
+		d.refreshSiteLocked(id, now)
+	}
+	return nil
+}
+
+// Close stops every timer; the desk must not be used after.
+func (d *Desk) Close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.closed = true
+	for _, ss := range d.sites {
+		stopTimer(ss.boundary)
+		stopTimer(ss.closingSoon)
+	}
+	for _, as := range d.agents {
+		as.stopTimers()
+	}
+	for _, cs := range d.convs {
+		stopTimer(cs.timeout)
+	}
+}
+
+func stopTimer(t clock.Timer) {
+	if t != nil {
+		t.Stop()
+	}
+}
+
+// putSiteLocked stores (or replaces) a site and compiles its hours.
+func (d *Desk) putSiteLocked(s *store.Site) error {
+	hours, err := schedule.Compile(s.Schedule)
+	if err != nil {
+		return err
+	}
+	ss := d.sites[s.ID]
+	if ss == nil {
+		ss = &siteState{status: Status{Reason: "unknown"}}
+		d.sites[s.ID] = ss
+	}
+	ss.site, ss.hours = s, hours
+	return nil
+}
+
+// after runs f under the lock once the clock reaches at (never before: a timer that
+// fires early is armed again for the rest).
+func (d *Desk) after(at time.Time, f func(now time.Time)) clock.Timer {
+	var t clock.Timer
+	var fire func()
+	fire = func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.closed {
+			return
+		}
+		now := d.clock.Now()
+		if now.Before(at) {
+			t = d.clock.AfterFunc(at.Sub(now), fire)
+			return
+		}
+		f(now)
+	}
+	t = d.clock.AfterFunc(at.Sub(d.clock.Now()), fire)
+	return timerRef{&t}
+}
+
+// timerRef lets a re-armed timer be stopped through the handle first returned.
+type timerRef struct{ t *clock.Timer }
+
+func (r timerRef) Stop() bool { return (*r.t).Stop() }

@@ -1,0 +1,451 @@
+package routing
+
+import (
+	"context"
+	"time"
+
+	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/routing/schedule"
+	"github.com/livedesk/gateway/store"
+	"go.uber.org/zap"
+)
+
+// agentState is what the desk keeps of an agent.
+type agentState struct {
+	agent    *store.Agent
+	hours    *schedule.Compiled // own schedule; nil: follows the site's hours
+	presence Presence
+	sockets  int
+	lostAt   time.Time // when the last socket went (zero: has one, or never had)
+	grace    clock.Timer
+
+	onShift     bool
+	shiftEnd    time.Time // effective end of the current shift (zero: none known)
+	snoozeUntil time.Time
+	warnedFor   time.Time // the shift end whose warning was sent
+	shiftTimer  clock.Timer
+	warnTimer   clock.Timer
+
+	lastActivity time.Time
+	idleTimer    clock.Timer
+
+	open         int       // open conversations assigned to it
+	lastAssigned time.Time // zero: never
+}
+
+func (as *agentState) stopTimers() {
+	stopTimer(as.grace)
+	stopTimer(as.shiftTimer)
+	stopTimer(as.warnTimer)
+	stopTimer(as.idleTimer)
+}
+
+// availableFor is PROTOCOL.md §3's "available": serves the site, online, on shift,
+// and a live socket or one lost less than grace ago.
+func (as *agentState) availableFor(siteID string, now time.Time, grace time.Duration) bool {
+	if !as.agent.Serves(siteID) || as.presence.Status != store.PresenceOnline || !as.onShift {
+		return false
+	}
+	return as.sockets > 0 || (!as.lostAt.IsZero() && now.Sub(as.lostAt) < grace)
+}
+
+// assignableFor: available with a live socket and room for one more chat.
+func (as *agentState) assignableFor(siteID string, now time.Time, grace time.Duration) bool {
+	return as.sockets > 0 && as.open < as.agent.MaxChats && as.availableFor(siteID, now, grace)
+}
+
+func (d *Desk) newAgentStateLocked(a *store.Agent, now time.Time) *agentState {
+	as := &agentState{agent: a}
+	as.presence = Presence{Status: a.Presence, Reason: PresenceReasonStart}
+	if as.presence.Status == "" {
+		as.presence.Status = store.PresenceOnline
+	}
+	// After a restart every agent gets the grace its sockets would have had, so the
+	// desk does not flip offline (and miss queued chats) while agents reconnect.
+	as.lostAt = now
+	as.grace = d.after(now.Add(d.grace), func(now time.Time) { d.refreshSitesOfLocked(as, now) })
+	d.compileAgentHoursLocked(as)
+	return as
+}
+
+func (d *Desk) compileAgentHoursLocked(as *agentState) {
+	as.hours = nil
+	if as.agent.Schedule == nil {
+		return
+	}
+	h, err := schedule.Compile(*as.agent.Schedule)
+	if err != nil {
+		d.log.Error("agent schedule does not compile; following the site's hours", zap.String("agent", as.agent.ID), zap.Error(err))
+		return
+	}
+	as.hours = h
+}
+
+// shiftLocked computes the agent's shift at now. The agent is on shift while its
+// hours are open or a snooze runs; where one runs into the other (a snooze that
+// reaches the next shift, a shift that goes on past the snooze) it is one stretch,
+// which ends where neither holds.
+func (d *Desk) shiftLocked(as *agentState, now time.Time) Shift {
+	if as.hours == nil {
+		return Shift{OnShift: true}
+	}
+	if !as.hours.OpenAt(now) && !now.Before(as.snoozeUntil) {
+		sh := Shift{}
+		if next, ok := as.hours.NextOpen(now); ok {
+			n := next.UTC()
+			sh.StartsAt = &n
+		}
+		return sh
+	}
+	// Each step moves end forward; after a period end the hours are closed, and the
+	// snooze step runs at most once, so this ends within a few steps.
+	end := now
+	for {
+		switch {
+		case as.hours.OpenAt(end):
+			e, ok := as.hours.PeriodEnd(end)
+			if !ok {
+				return Shift{OnShift: true}
+			}
+			end = e
+		case end.Before(as.snoozeUntil):
+			end = as.snoozeUntil
+		default:
+			e := end.UTC()
+			return Shift{OnShift: true, EndsAt: &e}
+		}
+	}
+}
+
+func (s Shift) equal(o Shift) bool {
+	return s.OnShift == o.OnShift && timePtrEqual(s.EndsAt, o.EndsAt) && timePtrEqual(s.StartsAt, o.StartsAt)
+}
+
+// armShiftLocked recomputes the shift and arms the warning, end and start timers.
+func (d *Desk) armShiftLocked(as *agentState, now time.Time) Shift {
+	stopTimer(as.shiftTimer)
+	stopTimer(as.warnTimer)
+	as.shiftTimer, as.warnTimer = nil, nil
+	sh := d.shiftLocked(as, now)
+	as.onShift = sh.OnShift
+	as.shiftEnd = time.Time{}
+	id := as.agent.ID
+	switch {
+	case sh.OnShift && sh.EndsAt != nil:
+		end := *sh.EndsAt
+		as.shiftEnd = end
+		as.shiftTimer = d.after(end, func(now time.Time) { d.shiftBoundaryLocked(id, now) })
+		warn := time.Duration(as.agent.ShiftWarningMinutes) * time.Minute
+		if warn > 0 && !as.warnedFor.Equal(end) {
+			warnAt := end.Add(-warn)
+			if warnAt.After(now) {
+				as.warnTimer = d.after(warnAt, func(time.Time) { d.warnShiftLocked(id, end) })
+			} else {
+				d.warnShiftLocked(id, end)
+			}
+		}
+	case !sh.OnShift && sh.StartsAt != nil:
+		as.shiftTimer = d.after(*sh.StartsAt, func(now time.Time) { d.shiftBoundaryLocked(id, now) })
+	}
+	return sh
+}
+
+func (d *Desk) warnShiftLocked(agentID string, end time.Time) {
+	as := d.agents[agentID]
+	if as == nil || !as.onShift || !as.shiftEnd.Equal(end) {
+		return
+	}
+	as.warnedFor = end
+	d.notify.ShiftEnding(agentID, end)
+}
+
+// shiftBoundaryLocked runs when a shift ends or starts.
+func (d *Desk) shiftBoundaryLocked(agentID string, now time.Time) {
+	as := d.agents[agentID]
+	if as == nil {
+		return
+	}
+	was := as.onShift
+	sh := d.armShiftLocked(as, now)
+	switch {
+	case was && !sh.OnShift:
+		d.notify.ShiftEnded(agentID)
+		d.notify.Shift(agentID, sh)
+		d.refreshSitesOfLocked(as, now)
+	case !was && sh.OnShift:
+		d.notify.Shift(agentID, sh)
+		d.refreshSitesOfLocked(as, now)
+		d.drainForAgentLocked(as, now)
+	default:
+		d.notify.Shift(agentID, sh)
+	}
+}
+
+// Snooze extends the agent's shift by SnoozeLength from its current end, or from now
+// once it has ended. An agent without its own schedule has no shift to extend: the
+// current shift comes back unchanged.
+func (d *Desk) Snooze(agentID string) (Shift, error) {
+	return d.snooze(agentID, func(sh Shift) { d.notify.Shift(agentID, sh) }, false)
+}
+
+// SnoozeAnnounced is Snooze with the new shift announced by announce, called with the
+// desk's lock held before any change the snooze causes (so the answer to the agent's
+// frame, with its `re`, comes before the status changes it brings). announce must
+// only queue frames. With nothing to extend, announce gets the shift unchanged.
+func (d *Desk) SnoozeAnnounced(agentID string, announce func(Shift)) (Shift, error) {
+	return d.snooze(agentID, announce, true)
+}
+
+func (d *Desk) snooze(agentID string, announce func(Shift), announceUnchanged bool) (Shift, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	as := d.agents[agentID]
+	if as == nil {
+		return Shift{}, store.ErrNotFound
+	}
+	now := d.clock.Now()
+	cur := d.shiftLocked(as, now)
+	if as.hours == nil || (cur.OnShift && cur.EndsAt == nil) {
+		if announceUnchanged {
+			announce(cur)
+		}
+		return cur, nil
+	}
+	base := now
+	if cur.OnShift {
+		base = *cur.EndsAt
+	}
+	as.snoozeUntil = base.Add(SnoozeLength)
+	was := as.onShift
+	sh := d.armShiftLocked(as, now)
+	announce(sh)
+	if !was && sh.OnShift {
+		d.refreshSitesOfLocked(as, now)
+		d.drainForAgentLocked(as, now)
+	}
+	return sh, nil
+}
+
+// AgentSnapshot is what an agent's welcome frame needs.
+type AgentSnapshot struct {
+	Agent    *store.Agent
+	Presence Presence
+	Shift    Shift
+	// Conversations are the open ones assigned to the agent.
+	Conversations []*store.Conversation
+	// Sites are the statuses of the sites it serves, by id.
+	Sites map[string]Status
+	// Queues are the queue lengths of those sites.
+	Queues map[string]int
+	// SiteNames are the names of those sites.
+	SiteNames map[string]string
+}
+
+// AgentConnected counts a new socket of the agent and returns its snapshot.
+func (d *Desk) AgentConnected(agentID string) (AgentSnapshot, error) {
+	return d.ConnectAgent(agentID, nil)
+}
+
+// ConnectAgent is AgentConnected that also hands the snapshot to welcome, with the
+// desk's lock held, before the changes this socket brings (sites coming online,
+// queued chats assigned to it) are announced: so the agent's welcome comes before
+// those frames. welcome must only queue frames.
+func (d *Desk) ConnectAgent(agentID string, welcome func(AgentSnapshot)) (AgentSnapshot, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	as := d.agents[agentID]
+	if as == nil {
+		return AgentSnapshot{}, store.ErrNotFound
+	}
+	now := d.clock.Now()
+	as.sockets++
+	stopTimer(as.grace)
+	as.grace = nil
+	as.lostAt = time.Time{}
+	as.lastActivity = now
+	d.armIdleLocked(as, now)
+	snap := AgentSnapshot{Agent: as.agent, Presence: as.presence, Shift: d.shiftLocked(as, now),
+		Sites: map[string]Status{}, Queues: map[string]int{}, SiteNames: map[string]string{}}
+	for _, cs := range d.convs {
+		if cs.conv.State == store.StateOpen && cs.conv.AgentID == agentID {
+			c := *cs.conv
+			snap.Conversations = append(snap.Conversations, &c)
+		}
+	}
+	for id, ss := range d.sites {
+		if as.agent.Serves(id) {
+			snap.Sites[id] = ss.status
+			snap.Queues[id] = len(ss.queue)
+			snap.SiteNames[id] = ss.site.Name
+		}
+	}
+	if welcome != nil {
+		welcome(snap)
+	}
+	if as.sockets == 1 {
+		d.refreshSitesOfLocked(as, now)
+		d.drainForAgentLocked(as, now)
+	}
+	return snap, nil
+}
+
+// AgentDisconnected counts a socket gone. With the last one gone the agent stays
+// available for the disconnect grace, then the sites it serves are re-evaluated.
+func (d *Desk) AgentDisconnected(agentID string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	as := d.agents[agentID]
+	if as == nil || as.sockets == 0 {
+		return
+	}
+	as.sockets--
+	if as.sockets > 0 {
+		return
+	}
+	now := d.clock.Now()
+	as.lostAt = now
+	stopTimer(as.idleTimer)
+	as.idleTimer = nil
+	as.grace = d.after(now.Add(d.grace), func(now time.Time) { d.refreshSitesOfLocked(as, now) })
+}
+
+// SetPresence sets the presence an agent chose (reason manual) or an admin set
+// (reason admin); it is kept in the store and survives restarts.
+func (d *Desk) SetPresence(ctx context.Context, agentID, status, reason string) (Presence, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	as := d.agents[agentID]
+	if as == nil {
+		return Presence{}, store.ErrNotFound
+	}
+	if as.agent.Presence != status {
+		a, err := d.store.UpdateAgent(ctx, agentID, func(a *store.Agent) error { a.Presence = status; return nil })
+		if err != nil {
+			return Presence{}, err
+		}
+		as.agent = a
+	}
+	now := d.clock.Now()
+	as.lastActivity = now
+	d.setPresenceLocked(as, Presence{Status: status, Reason: reason}, now)
+	// The idle timer lapses while the agent is not online: arm it again, or an agent
+	// back from a long manual away would never go idle until its next activity.
+	d.armIdleLocked(as, now)
+	return as.presence, nil
+}
+
+func (d *Desk) setPresenceLocked(as *agentState, p Presence, now time.Time) {
+	if as.presence == p {
+		return
+	}
+	as.presence = p
+	d.notify.Presence(as.agent.ID, p)
+	d.refreshSitesOfLocked(as, now)
+	if p.Status == store.PresenceOnline {
+		d.drainForAgentLocked(as, now)
+	}
+}
+
+// Activity records that the agent did something (an activity, message or typing
+// frame). An agent that went away because it was idle comes back online.
+func (d *Desk) Activity(agentID string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	as := d.agents[agentID]
+	if as == nil {
+		return
+	}
+	now := d.clock.Now()
+	as.lastActivity = now
+	if as.presence.Status == store.PresenceAway && as.presence.Reason == PresenceReasonIdle {
+		d.setPresenceLocked(as, Presence{Status: store.PresenceOnline, Reason: PresenceReasonActive}, now)
+	}
+	d.armIdleLocked(as, now)
+}
+
+// armIdleLocked makes sure a timer waits for the agent's idle deadline. The timer is
+// not moved on every activity: when it fires early it re-arms for the rest.
+func (d *Desk) armIdleLocked(as *agentState, now time.Time) {
+	if as.agent.IdleMinutes <= 0 || as.idleTimer != nil || as.sockets == 0 {
+		return
+	}
+	idle := time.Duration(as.agent.IdleMinutes) * time.Minute
+	as.idleTimer = d.after(as.lastActivity.Add(idle), func(now time.Time) {
+		as.idleTimer = nil
+		if d.agents[as.agent.ID] != as || as.sockets == 0 {
+			return
+		}
+		if deadline := as.lastActivity.Add(idle); now.Before(deadline) {
+			d.armIdleLocked(as, now)
+			return
+		}
+		if as.presence.Status == store.PresenceOnline {
+			d.setPresenceLocked(as, Presence{Status: store.PresenceAway, Reason: PresenceReasonIdle}, now)
+		}
+	})
+}
+
+// AgentChanged takes an edited agent (schedule, sites, limits) or a new one.
+func (d *Desk) AgentChanged(a *store.Agent) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.clock.Now()
+	as := d.agents[a.ID]
+	existed := as != nil
+	if !existed {
+		as = &agentState{agent: a, presence: Presence{Status: a.Presence, Reason: PresenceReasonStart}}
+		if as.presence.Status == "" {
+			as.presence.Status = store.PresenceOnline
+		}
+		d.agents[a.ID] = as
+	}
+	var before Shift
+	was := as.onShift
+	if existed {
+		before = d.shiftLocked(as, now)
+	}
+	as.agent = a
+	d.compileAgentHoursLocked(as)
+	sh := d.armShiftLocked(as, now)
+	// A schedule edit can end the shift or move its end: tell the agent at once.
+	if existed && was && !sh.OnShift {
+		d.notify.ShiftEnded(a.ID)
+	}
+	if existed && !before.equal(sh) {
+		d.notify.Shift(a.ID, sh)
+	}
+	stopTimer(as.idleTimer)
+	as.idleTimer = nil
+	d.armIdleLocked(as, now)
+	for id := range d.sites {
+		d.refreshSiteLocked(id, now)
+	}
+	d.drainForAgentLocked(as, now)
+}
+
+// AgentDeleted forgets an agent. Its open conversations stay open; nobody new is
+// routed to it.
+func (d *Desk) AgentDeleted(agentID string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	as := d.agents[agentID]
+	if as == nil {
+		return
+	}
+	as.stopTimers()
+	delete(d.agents, agentID)
+	now := d.clock.Now()
+	for id := range d.sites {
+		d.refreshSiteLocked(id, now)
+	}
+}
+
+// Agent returns the desk's copy of an agent (nil when unknown); do not change it.
+func (d *Desk) Agent(agentID string) *store.Agent {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if as := d.agents[agentID]; as != nil {
+		return as.agent
+	}
+	return nil
+}

@@ -1,0 +1,379 @@
+package routing
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/livedesk/gateway/store"
+	"go.uber.org/zap"
+)
+
+// Outcomes of a chat start.
+const (
+	OutcomeAssigned = "assigned"
+	OutcomeQueued   = "queued"
+	OutcomeOffline  = "offline"
+)
+
+// ReasonQueueTimeout is the chat.offline reason of a chat that waited longer than the
+// site's queue_timeout_seconds.
+const ReasonQueueTimeout = "queue_timeout"
+
+// ErrConversationExists: the visitor already has a queued or open conversation.
+var ErrConversationExists = errors.New("a conversation is already open or queued")
+
+// ErrNotInConversation: the conversation is not in flight, or not the caller's.
+var ErrNotInConversation = errors.New("no such open conversation")
+
+// StartRequest is a visitor's chat.start.
+type StartRequest struct {
+	SiteID, VisitorID, ClientID string
+	Text, Name, Email, Page     string
+}
+
+// StartResult is what the visitor is answered.
+type StartResult struct {
+	Outcome      string
+	Conversation *store.Conversation
+	Messages     []*store.Message
+	Position     int    // when queued
+	Reason       string // when offline
+	Prefill      Prefill
+}
+
+// StartChat routes a visitor's chat at this instant (PROTOCOL.md §3): to the
+// available agent with a live socket and room that has the fewest open chats (ties
+// to the one assigned least recently), else into the site's FIFO queue when the site
+// is online, else to the offline form with the visitor's words as prefill. A resend
+// with the ClientID of the chat.start that made the visitor's current conversation
+// gets the same answer and stores nothing.
+func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ss := d.sites[req.SiteID]
+	if ss == nil {
+		return StartResult{}, ErrUnknownSite
+	}
+	if id, ok := d.byVisitor[req.VisitorID]; ok {
+		cs := d.convs[id]
+		if req.ClientID == "" || cs.conv.StartID != req.ClientID {
+			return StartResult{}, ErrConversationExists
+		}
+		return d.replayLocked(ctx, cs, ss)
+	}
+	now := d.clock.Now()
+	st := d.statusLocked(ss, now)
+	if !st.Online {
+		return StartResult{Outcome: OutcomeOffline, Reason: st.Reason, Prefill: Prefill{Text: req.Text, Name: req.Name, Email: req.Email}}, nil
+	}
+	c := &store.Conversation{SiteID: req.SiteID, VisitorID: req.VisitorID, VisitorName: req.Name, VisitorEmail: req.Email,
+		Page: req.Page, State: store.StateQueued, CreatedAt: now, StartID: req.ClientID}
+	// The queue is FIFO: while chats wait (capacity only frees with a drain, so this
+	// happens after an assignment the store could not record), give them their turn
+	// first, and wait behind them if they still wait.
+	d.drainSiteLocked(req.SiteID, now)
+	var as *agentState
+	if len(ss.queue) == 0 {
+		as = d.pickAgentLocked(req.SiteID, now)
+	}
+	if as != nil {
+		t := now
+		c.State, c.AgentID, c.AgentName, c.AssignedAt = store.StateOpen, as.agent.ID, as.agent.Name, &t
+	}
+	if err := d.store.CreateConversation(ctx, c); err != nil {
+		return StartResult{}, err
+	}
+	m, _, err := d.store.AppendMessage(ctx, &store.Message{ConversationID: c.ID, From: store.FromVisitor, Text: req.Text, At: now, ClientID: req.ClientID})
+	if err != nil {
+		// The conversation has no first message: close it so it is not left in flight.
+		_, _ = d.store.UpdateConversation(ctx, c.ID, func(c *store.Conversation) error {
+			c.State, c.EndedAt, c.EndedBy = store.StateEnded, &now, store.FromSystem
+			return nil
+		})
+		return StartResult{}, err
+	}
+	c.LastSeq = m.Seq
+	cs := &convState{conv: c}
+	d.convs[c.ID] = cs
+	d.byVisitor[c.VisitorID] = c.ID
+	msgs := []*store.Message{m}
+	if as != nil {
+		as.open++
+		as.lastAssigned = now
+		d.notify.Assigned(copyConv(c), msgs, false)
+		return StartResult{Outcome: OutcomeAssigned, Conversation: copyConv(c), Messages: msgs}, nil
+	}
+	ss.queue = append(ss.queue, c.ID)
+	d.armQueueTimeoutLocked(cs, ss)
+	d.notify.QueueLength(ss.site.ID, len(ss.queue))
+	return StartResult{Outcome: OutcomeQueued, Conversation: copyConv(c), Messages: msgs, Position: len(ss.queue)}, nil
+}
+
+func (d *Desk) replayLocked(ctx context.Context, cs *convState, ss *siteState) (StartResult, error) {
+	msgs, err := d.store.ListMessages(ctx, cs.conv.ID, 0, 200)
+	if err != nil {
+		return StartResult{}, err
+	}
+	res := StartResult{Conversation: copyConv(cs.conv), Messages: msgs}
+	if cs.conv.State == store.StateOpen {
+		res.Outcome = OutcomeAssigned
+	} else {
+		res.Outcome = OutcomeQueued
+		res.Position = queueIndex(ss.queue, cs.conv.ID) + 1
+	}
+	return res, nil
+}
+
+func copyConv(c *store.Conversation) *store.Conversation {
+	cc := *c
+	return &cc
+}
+
+func queueIndex(q []string, id string) int {
+	for i, x := range q {
+		if x == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// pickAgentLocked chooses whom to give a new chat of a site, or nil.
+func (d *Desk) pickAgentLocked(siteID string, now time.Time) *agentState {
+	var best *agentState
+	for _, as := range d.agents {
+		if !as.assignableFor(siteID, now, d.grace) {
+			continue
+		}
+		if best == nil || as.open < best.open ||
+			(as.open == best.open && (as.lastAssigned.Before(best.lastAssigned) ||
+				(as.lastAssigned.Equal(best.lastAssigned) && as.agent.ID < best.agent.ID))) {
+			best = as
+		}
+	}
+	return best
+}
+
+func (d *Desk) armQueueTimeoutLocked(cs *convState, ss *siteState) {
+	timeout := time.Duration(ss.site.QueueTimeoutSeconds) * time.Second
+	if timeout <= 0 {
+		return
+	}
+	id := cs.conv.ID
+	cs.timeout = d.after(cs.conv.CreatedAt.Add(timeout), func(now time.Time) {
+		cs := d.convs[id]
+		if cs == nil || cs.conv.State != store.StateQueued {
+			return
+		}
+		ss := d.sites[cs.conv.SiteID]
+		d.missLocked(cs, ReasonQueueTimeout)
+		if ss != nil {
+			ss.queue = removeID(ss.queue, id)
+			d.queueChangedLocked(ss)
+		}
+	})
+}
+
+func removeID(q []string, id string) []string {
+	if i := queueIndex(q, id); i >= 0 {
+		return append(q[:i:i], q[i+1:]...)
+	}
+	return q
+}
+
+// queueChangedLocked tells agents the length and every queued visitor its place.
+func (d *Desk) queueChangedLocked(ss *siteState) {
+	d.notify.QueueLength(ss.site.ID, len(ss.queue))
+	for i, id := range ss.queue {
+		if cs := d.convs[id]; cs != nil {
+			d.notify.QueuePosition(cs.conv, i+1)
+		}
+	}
+}
+
+// missQueueLocked turns every queued chat of a site into a missed one.
+func (d *Desk) missQueueLocked(ss *siteState, reason string) {
+	if len(ss.queue) == 0 {
+		return
+	}
+	for _, id := range ss.queue {
+		if cs := d.convs[id]; cs != nil {
+			d.missLocked(cs, reason)
+		}
+	}
+	ss.queue = nil
+	d.notify.QueueLength(ss.site.ID, 0)
+}
+
+// missLocked records a queued conversation as missed and gives the visitor the
+// offline form with every word it wrote while waiting.
+func (d *Desk) missLocked(cs *convState, reason string) {
+	ctx := context.Background()
+	now := d.clock.Now()
+	c, err := d.store.UpdateConversation(ctx, cs.conv.ID, func(c *store.Conversation) error {
+		c.State, c.EndedAt, c.EndedBy = store.StateMissed, &now, store.FromSystem
+		return nil
+	})
+	if err != nil {
+		d.log.Error("could not record a missed chat", zap.String("conversation", cs.conv.ID), zap.Error(err))
+		c = copyConv(cs.conv)
+		c.State = store.StateMissed
+	}
+	stopTimer(cs.timeout)
+	delete(d.convs, cs.conv.ID)
+	delete(d.byVisitor, cs.conv.VisitorID)
+	pre := Prefill{Name: c.VisitorName, Email: c.VisitorEmail}
+	if msgs, err := d.store.ListMessages(ctx, c.ID, 0, 1000); err == nil {
+		var parts []string
+		for _, m := range msgs {
+			if m.From == store.FromVisitor {
+				parts = append(parts, m.Text)
+			}
+		}
+		pre.Text = strings.Join(parts, "\n")
+	}
+	d.notify.Missed(c, reason, pre)
+}
+
+// drainSiteLocked assigns queued chats of a site, oldest first, while it is online
+// and someone can take them.
+func (d *Desk) drainSiteLocked(siteID string, now time.Time) {
+	ss := d.sites[siteID]
+	if ss == nil || len(ss.queue) == 0 || !d.statusLocked(ss, now).Online {
+		return
+	}
+	changed := false
+	for len(ss.queue) > 0 {
+		as := d.pickAgentLocked(siteID, now)
+		if as == nil {
+			break
+		}
+		cs := d.convs[ss.queue[0]]
+		ss.queue = ss.queue[1:]
+		changed = true
+		if cs == nil {
+			continue
+		}
+		if !d.assignQueuedLocked(cs, as, now) {
+			// Not recorded (the chat is back at the head): stop here rather than
+			// retry at once with the lock held; the next drain tries again.
+			break
+		}
+	}
+	if changed {
+		d.queueChangedLocked(ss)
+	}
+}
+
+// assignQueuedLocked gives a queued chat (already taken off its queue) to as, and
+// reports whether that was recorded; when not, the chat is back at the queue's head.
+func (d *Desk) assignQueuedLocked(cs *convState, as *agentState, now time.Time) bool {
+	ctx := context.Background()
+	c, err := d.store.UpdateConversation(ctx, cs.conv.ID, func(c *store.Conversation) error {
+		t := now
+		c.State, c.AgentID, c.AgentName, c.AssignedAt = store.StateOpen, as.agent.ID, as.agent.Name, &t
+		return nil
+	})
+	if err != nil {
+		// Not recorded: put it back at the head of its queue for the next drain.
+		d.log.Error("could not record an assignment", zap.String("conversation", cs.conv.ID), zap.Error(err))
+		if ss := d.sites[cs.conv.SiteID]; ss != nil {
+			ss.queue = append([]string{cs.conv.ID}, ss.queue...)
+		}
+		return false
+	}
+	stopTimer(cs.timeout)
+	cs.timeout = nil
+	cs.conv = c
+	as.open++
+	as.lastAssigned = now
+	msgs, _ := d.store.ListMessages(ctx, c.ID, 0, 200)
+	d.notify.Assigned(copyConv(c), msgs, true)
+	return true
+}
+
+// drainForAgentLocked drains the queues of every site the agent serves, the site
+// whose head has waited longest first.
+func (d *Desk) drainForAgentLocked(as *agentState, now time.Time) {
+	type head struct {
+		site string
+		at   time.Time
+	}
+	var heads []head
+	for id, ss := range d.sites {
+		if len(ss.queue) > 0 && as.agent.Serves(id) {
+			if cs := d.convs[ss.queue[0]]; cs != nil {
+				heads = append(heads, head{id, cs.conv.CreatedAt})
+			}
+		}
+	}
+	sort.Slice(heads, func(i, j int) bool { return heads[i].at.Before(heads[j].at) })
+	for _, h := range heads {
+		d.drainSiteLocked(h.site, now)
+	}
+}
+
+// EndChat ends a queued or open conversation; by is "visitor" or "agent". An agent
+// may end only a conversation assigned to it.
+func (d *Desk) EndChat(ctx context.Context, conversationID, by, agentID string) (*store.Conversation, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	cs := d.convs[conversationID]
+	if cs == nil || (by == store.FromAgent && cs.conv.AgentID != agentID) {
+		return nil, ErrNotInConversation
+	}
+	now := d.clock.Now()
+	c, err := d.store.UpdateConversation(ctx, conversationID, func(c *store.Conversation) error {
+		c.State, c.EndedAt, c.EndedBy = store.StateEnded, &now, by
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	stopTimer(cs.timeout)
+	delete(d.convs, conversationID)
+	delete(d.byVisitor, c.VisitorID)
+	d.notify.Ended(c, by)
+	if ss := d.sites[c.SiteID]; ss != nil && queueIndex(ss.queue, c.ID) >= 0 {
+		ss.queue = removeID(ss.queue, c.ID)
+		d.queueChangedLocked(ss)
+	}
+	if as := d.agents[c.AgentID]; as != nil && cs.conv.State == store.StateOpen {
+		as.open--
+		d.drainForAgentLocked(as, now)
+	}
+	return c, nil
+}
+
+// VisitorConversation returns the visitor's queued or open conversation, or nil.
+func (d *Desk) VisitorConversation(visitorID string) *store.Conversation {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if id, ok := d.byVisitor[visitorID]; ok {
+		return copyConv(d.convs[id].conv)
+	}
+	return nil
+}
+
+// Conversation returns a queued or open conversation, or nil.
+func (d *Desk) Conversation(id string) *store.Conversation {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if cs := d.convs[id]; cs != nil {
+		return copyConv(cs.conv)
+	}
+	return nil
+}
+
+// QueueLength returns how many chats wait for a site.
+func (d *Desk) QueueLength(siteID string) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ss := d.sites[siteID]; ss != nil {
+		return len(ss.queue)
+	}
+	return 0
+}

@@ -1,0 +1,161 @@
+package routing
+
+import (
+	"time"
+
+	"github.com/livedesk/gateway/store"
+)
+
+// Status returns a site's status at this instant.
+func (d *Desk) Status(siteID string) (Status, *store.Site, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ss := d.sites[siteID]
+	if ss == nil {
+		return Status{}, nil, ErrUnknownSite
+	}
+	return d.statusLocked(ss, d.clock.Now()), ss.site, nil
+}
+
+// AvailableAgents counts the agents available for a site now (PROTOCOL.md §3).
+func (d *Desk) AvailableAgents(siteID string, now time.Time) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.availableLocked(siteID, now)
+}
+
+func (d *Desk) availableLocked(siteID string, now time.Time) int {
+	n := 0
+	for _, as := range d.agents {
+		if as.availableFor(siteID, now, d.grace) {
+			n++
+		}
+	}
+	return n
+}
+
+func (d *Desk) statusLocked(ss *siteState, now time.Time) Status {
+	return SiteStatus(ss.site, ss.hours, now, d.availableLocked(ss.site.ID, now))
+}
+
+// refreshSiteLocked recomputes a site's status, tells everyone when it changed,
+// turns its queue into missed chats when it went offline, and re-arms the timers of
+// its next boundary and of its closing-soon notice.
+func (d *Desk) refreshSiteLocked(siteID string, now time.Time) {
+	ss := d.sites[siteID]
+	if ss == nil {
+		return
+	}
+	st := d.statusLocked(ss, now)
+	if !st.Equal(ss.status) {
+		ss.status = st
+		d.notify.SiteStatus(siteID, st)
+	}
+	if !st.Online && len(ss.queue) > 0 {
+		d.missQueueLocked(ss, st.Reason)
+	}
+	d.armSiteTimersLocked(ss, now)
+}
+
+// refreshSitesOfLocked refreshes every site the agent serves.
+func (d *Desk) refreshSitesOfLocked(as *agentState, now time.Time) {
+	for id := range d.sites {
+		if as.agent.Serves(id) {
+			d.refreshSiteLocked(id, now)
+		}
+	}
+}
+
+// armSiteTimersLocked sets the timer of the next schedule boundary, and of the
+// closing-soon notice when the site is open and its period ends.
+func (d *Desk) armSiteTimersLocked(ss *siteState, now time.Time) {
+	stopTimer(ss.boundary)
+	stopTimer(ss.closingSoon)
+	ss.boundary, ss.closingSoon = nil, nil
+	id := ss.site.ID
+	if next, ok := ss.hours.NextChange(now); ok {
+		ss.boundary = d.after(next, func(now time.Time) { d.refreshSiteLocked(id, now) })
+	}
+	if ss.site.ClosingSoonMinutes <= 0 || !ss.hours.OpenAt(now) {
+		return
+	}
+	end, ok := ss.hours.PeriodEnd(now)
+	if !ok || ss.warnedFor.Equal(end) {
+		return
+	}
+	// A refresh at (or after) the warning instant, before the timer ran (another
+	// timer due at the same instant ran first, or an edit moved the end closer),
+	// sends the notice now: stopping the timer above must not lose it.
+	warnAt := end.Add(-time.Duration(ss.site.ClosingSoonMinutes) * time.Minute)
+	if warnAt.After(now) {
+		ss.closingSoon = d.after(warnAt, func(time.Time) { d.closingSoonLocked(id, end) })
+	} else {
+		d.closingSoonLocked(id, end)
+	}
+}
+
+// closingSoonLocked sends the closing-soon notice of the period ending at end, once.
+func (d *Desk) closingSoonLocked(siteID string, end time.Time) {
+	ss := d.sites[siteID]
+	if ss == nil || ss.warnedFor.Equal(end) {
+		return
+	}
+	ss.warnedFor = end
+	d.notify.ClosingSoon(siteID, end)
+}
+
+// ClosingSoonAt says whether a visitor connecting now should be told the site closes
+// soon, and when it closes.
+func (d *Desk) ClosingSoonAt(siteID string) (time.Time, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ss := d.sites[siteID]
+	now := d.clock.Now()
+	if ss == nil || ss.site.ClosingSoonMinutes <= 0 || !ss.hours.OpenAt(now) {
+		return time.Time{}, false
+	}
+	end, ok := ss.hours.PeriodEnd(now)
+	if !ok || end.Sub(now) > time.Duration(ss.site.ClosingSoonMinutes)*time.Minute {
+		return time.Time{}, false
+	}
+	return end, true
+}
+
+// SiteChanged reloads a site from the store after an edit (hours, mode, settings) and
+// pushes its new status at once.
+func (d *Desk) SiteChanged(s *store.Site) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.putSiteLocked(s); err != nil {
+		return err
+	}
+	now := d.clock.Now()
+	d.refreshSiteLocked(s.ID, now)
+	d.drainSiteLocked(s.ID, now)
+	return nil
+}
+
+// SiteDeleted forgets a site; its queued chats are missed.
+func (d *Desk) SiteDeleted(siteID string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ss := d.sites[siteID]
+	if ss == nil {
+		return
+	}
+	d.missQueueLocked(ss, ReasonPaused)
+	stopTimer(ss.boundary)
+	stopTimer(ss.closingSoon)
+	delete(d.sites, siteID)
+}
+
+// Site returns the desk's copy of a site (nil when unknown). The caller must not
+// change it.
+func (d *Desk) Site(siteID string) *store.Site {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ss := d.sites[siteID]; ss != nil {
+		return ss.site
+	}
+	return nil
+}
