@@ -94,6 +94,7 @@ func (s *Server) createAgent(w http.ResponseWriter, r *http.Request, me *store.A
 	if err := s.store.CreateAgent(r.Context(), a); err != nil {
 		return err
 	}
+	s.rt.agentChanged(a)
 	writeJSON(w, http.StatusCreated, viewAgent(a))
 	return nil
 }
@@ -145,6 +146,12 @@ func (s *Server) patchAgent(w http.ResponseWriter, r *http.Request, me *store.Ag
 		}
 		return err
 	}
+	s.rt.agentChanged(a)
+	if c.fields["presence"] {
+		if _, err := s.rt.desk.SetPresence(r.Context(), a.ID, c.presence, "admin"); err != nil {
+			return err
+		}
+	}
 	writeJSON(w, http.StatusOK, viewAgent(a))
 	return nil
 }
@@ -160,6 +167,8 @@ func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request, me *store.A
 		}
 		return err
 	}
+	s.rt.desk.AgentDeleted(target.ID)
+	s.rt.forceLogout(target.ID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -186,6 +195,7 @@ func (s *Server) putAgentSchedule(w http.ResponseWriter, r *http.Request, me *st
 	if err != nil {
 		return err
 	}
+	s.rt.agentChanged(a)
 	writeJSON(w, http.StatusOK, viewAgent(a))
 	return nil
 }
@@ -210,9 +220,10 @@ func (s *Server) putAgentPresence(w http.ResponseWriter, r *http.Request, me *st
 	if err != nil {
 		return err
 	}
-	c := &agentChange{fields: map[string]bool{"presence": true}, presence: p}
-	now := s.clock.Now().UTC()
-	if _, err := s.store.UpdateAgent(r.Context(), target.ID, func(a *store.Agent) error { c.apply(a, now); return nil }); err != nil {
+	if _, err := s.rt.desk.SetPresence(r.Context(), target.ID, p, "admin"); err != nil {
+		if isNotFound(err) {
+			return notFound("agent")
+		}
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": p, "reason": "admin"})
@@ -231,6 +242,7 @@ func (s *Server) logoutAgent(w http.ResponseWriter, r *http.Request, me *store.A
 	}); err != nil {
 		return err
 	}
+	s.rt.forceLogout(target.ID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/routing/schedule"
 	"github.com/livedesk/gateway/store"
+	"go.uber.org/zap"
 )
 
 // memberSite loads a site the agent may see; a site it may not see is "not found",
@@ -69,7 +70,7 @@ func (s *Server) createSite(w http.ResponseWriter, r *http.Request, me *store.Ag
 	if err := s.store.CreateSite(r.Context(), st); err != nil {
 		return err
 	}
-	s.log.Info("site created")
+	s.siteChanged(st)
 	writeJSON(w, http.StatusCreated, viewSite(st))
 	return nil
 }
@@ -90,7 +91,17 @@ func (s *Server) updateSite(r *http.Request, me *store.Agent, apply func(*store.
 	if isNotFound(err) {
 		return nil, notFound("site")
 	}
+	if err == nil {
+		s.siteChanged(st)
+	}
 	return st, err
+}
+
+// siteChanged tells the desk, which pushes the new status to every visitor at once.
+func (s *Server) siteChanged(st *store.Site) {
+	if err := s.rt.desk.SiteChanged(st); err != nil {
+		s.log.Error("desk refused a stored site", zap.String("site", st.ID), zap.Error(err))
+	}
 }
 
 func (s *Server) patchSite(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
@@ -119,6 +130,7 @@ func (s *Server) deleteSite(w http.ResponseWriter, r *http.Request, me *store.Ag
 		}
 		return err
 	}
+	s.rt.desk.SiteDeleted(r.PathValue("id"))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -170,8 +182,7 @@ func (s *Server) putSiteMode(w http.ResponseWriter, r *http.Request, me *store.A
 	return nil
 }
 
-// statusResponse is the status object plus the number of available agents (null
-// while presence is not known to this server).
+// statusResponse is the status object plus the number of available agents.
 type statusResponse struct {
 	routing.Status
 	AvailableAgents *int `json:"available_agents"`
@@ -187,13 +198,8 @@ func (s *Server) getSiteStatus(w http.ResponseWriter, r *http.Request, me *store
 		return err
 	}
 	now := s.clock.Now()
-	resp := statusResponse{}
-	available := -1
-	if s.opts.Availability != nil {
-		available = s.opts.Availability.AvailableAgents(st.ID, now)
-		resp.AvailableAgents = &available
-	}
-	resp.Status = routing.SiteStatus(st, hours, now, available)
+	available := s.rt.desk.AvailableAgents(st.ID, now)
+	resp := statusResponse{Status: routing.SiteStatus(st, hours, now, available), AvailableAgents: &available}
 	writeJSON(w, http.StatusOK, resp)
 	return nil
 }

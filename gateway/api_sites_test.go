@@ -121,22 +121,27 @@ func TestModeAndScheduleDriveTheStatus(t *testing.T) {
 	f := newFixture(t)
 	tok := f.tokens["admin"]
 	path := "/api/v1/sites/" + f.siteA.ID
-	// Always open by default: open, no closing time, presence not known yet.
+	// Always open by default. Right after the start every agent has the disconnect
+	// grace (so a restart does not flip sites offline while agents reconnect): the
+	// owner, the admin and agentA serve site A.
 	m := f.mustDo("GET", path+"/status", tok, nil, 200).json(t)
-	if m["online"] != true || m["reason"] != "open" || m["closes_at"] != nil || m["opens_at"] != nil {
+	if m["online"] != true || m["reason"] != "open" || m["closes_at"] != nil || m["opens_at"] != nil || m["available_agents"] != 3.0 {
 		t.Fatalf("default status: %v", m)
 	}
-	if _, ok := m["available_agents"]; !ok {
-		t.Fatalf("available_agents missing: %v", m)
+	// Nobody connected within the grace: no agents.
+	f.clock.Advance(15 * time.Second)
+	m = f.mustDo("GET", path+"/status", tok, nil, 200).json(t)
+	if m["online"] != false || m["reason"] != "no_agents" || m["available_agents"] != 0.0 {
+		t.Fatalf("status after the grace: %v", m)
 	}
-	// Monday 2026-11-23 10:00 Paris: open until 12:00 (11:00Z).
+	// Monday 2026-11-23 10:00 Paris: hours open until 12:00 (11:00Z), nobody there.
 	f.mustDo("PUT", path+"/schedule", tok, weekSchedule, 200)
 	m = f.mustDo("GET", path+"/status", tok, nil, 200).json(t)
-	if m["online"] != true || m["closes_at"] != "2026-11-23T11:00:00Z" || m["opens_at"] != nil {
+	if m["online"] != false || m["reason"] != "no_agents" || m["closes_at"] != "2026-11-23T11:00:00Z" || m["opens_at"] != nil {
 		t.Fatalf("status at 10:00 Paris: %v", m)
 	}
 	// 12:30 Paris: lunch, outside hours until 13:00 (12:00Z).
-	f.clock.Advance(150 * time.Minute)
+	f.clock.Advance(150*time.Minute - 15*time.Second)
 	m = f.mustDo("GET", path+"/status", tok, nil, 200).json(t)
 	if m["online"] != false || m["reason"] != "outside_hours" || m["opens_at"] != "2026-11-23T12:00:00Z" || m["closes_at"] != nil {
 		t.Fatalf("status at 12:30 Paris: %v", m)

@@ -15,6 +15,10 @@ import (
 	"go.uber.org/zap"
 )
 
+// drainSpread is how long SIGTERM takes to close every socket (evenly spread, so
+// clients do not all reconnect to the other nodes in the same instant).
+const drainSpread = 3 * time.Second
+
 // App is a running gateway: the store, the API server and its listener.
 type App struct {
 	cfg      Config
@@ -44,6 +48,9 @@ func Start(ctx context.Context, cfg Config, clk clock.Clock, log *zap.Logger, ou
 	}
 	app := &App{cfg: cfg, log: log, store: st}
 	if err := app.init(ctx, clk, out); err != nil {
+		if app.server != nil {
+			app.server.Stop(0)
+		}
 		st.Close()
 		return nil, err
 	}
@@ -68,6 +75,9 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 	}
 	a.server, err = New(Options{Store: a.store, Secret: secret, Clock: clk, Logger: a.log, Demo: a.cfg.Demo, DemoSiteID: a.DemoSite})
 	if err != nil {
+		return err
+	}
+	if err := a.server.Start(ctx); err != nil {
 		return err
 	}
 	a.listener, err = net.Listen("tcp", a.cfg.Addr)
@@ -122,12 +132,14 @@ func (a *App) Serve(ctx context.Context, drainTimeout time.Duration) error {
 	go func() { errc <- a.http.Serve(a.listener) }()
 	select {
 	case err := <-errc:
+		a.server.Stop(0)
 		a.store.Close()
 		return err
 	case <-ctx.Done():
 	}
-	a.log.Info("draining")
+	a.log.Info("draining: closing sockets with 1012", zap.Duration("spread", drainSpread))
 	a.server.SetDraining()
+	a.server.Stop(drainSpread)
 	sctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
 	err := a.http.Shutdown(sctx)

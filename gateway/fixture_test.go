@@ -29,6 +29,7 @@ func init() { bcryptCost = bcrypt.MinCost } // the tests hash many passwords
 // role: owner, admin, agentA (serves site A) and agentB (serves site B).
 type fixture struct {
 	t      *testing.T
+	dir    string
 	clock  *clock.Fake
 	store  store.Store
 	srv    *Server
@@ -45,18 +46,17 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	st, err := bolt.Open(t.TempDir())
+	dir := t.TempDir()
+	st, err := bolt.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	f := &fixture{t: t, clock: clock.NewFake(testStart), store: st, tokens: map[string]string{}}
-	f.srv, err = New(Options{Store: st, Secret: []byte("0123456789abcdef0123456789abcdef"), Clock: f.clock})
+	f := &fixture{t: t, dir: dir, clock: clock.NewFake(testStart), store: st, tokens: map[string]string{}}
+	t.Cleanup(func() { f.store.Close() })
+	f.srv, err = New(Options{Store: st, Secret: testSecret, Clock: f.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.http = httptest.NewServer(f.srv.Handler())
-	t.Cleanup(f.http.Close)
 	f.siteA = f.mkSite("Site A")
 	f.siteB = f.mkSite("Site B")
 	f.owner = f.mkAgent(store.RoleOwner, nil)
@@ -66,7 +66,43 @@ func newFixture(t *testing.T) *fixture {
 	for name, a := range map[string]*store.Agent{"owner": f.owner, "admin": f.admin, "agentA": f.agentA, "agentB": f.agentB} {
 		f.tokens[name] = f.token(a)
 	}
+	// The desk loads what is in the store now; later records go through the API or
+	// are announced to the desk by mkSite/mkAgent.
+	if err := f.srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.http = httptest.NewServer(f.srv.Handler())
+	t.Cleanup(func() { f.srv.Stop(0); f.http.Close() })
 	return f
+}
+
+var testSecret = []byte("0123456789abcdef0123456789abcdef")
+
+// restart stops the gateway as a crash would leave it (sockets cut, no drain),
+// reopens the same data dir and starts a new gateway on it, keeping the clock.
+func (f *fixture) restart() {
+	f.t.Helper()
+	f.http.CloseClientConnections()
+	f.srv.Stop(0)
+	f.http.Close()
+	if err := f.store.Close(); err != nil {
+		f.t.Fatal(err)
+	}
+	st, err := bolt.Open(f.dir)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.store = st
+	f.srv, err = New(Options{Store: st, Secret: testSecret, Clock: f.clock})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.srv.Start(context.Background()); err != nil {
+		f.t.Fatal(err)
+	}
+	f.http = httptest.NewServer(f.srv.Handler())
+	srv, h := f.srv, f.http
+	f.t.Cleanup(func() { srv.Stop(0); h.Close() })
 }
 
 func (f *fixture) uniq(prefix string) string {
@@ -81,6 +117,9 @@ func (f *fixture) mkSite(name string) *store.Site {
 	if err := f.store.CreateSite(context.Background(), s); err != nil {
 		f.t.Fatal(err)
 	}
+	if f.http != nil {
+		f.srv.siteChanged(s)
+	}
 	return s
 }
 
@@ -90,9 +129,13 @@ func (f *fixture) mkAgent(role string, sites []string) *store.Agent {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	a := &store.Agent{Email: f.uniq(role) + "@example.com", Name: role, Role: role, Sites: sites, MaxChats: 5, PasswordHash: h}
+	a := &store.Agent{Email: f.uniq(role) + "@example.com", Name: role, Role: role, Sites: sites, MaxChats: DefaultMaxChats,
+		IdleMinutes: DefaultIdleMinutes, ShiftWarningMinutes: DefaultShiftWarningMinutes, PasswordHash: h}
 	if err := f.store.CreateAgent(context.Background(), a); err != nil {
 		f.t.Fatal(err)
+	}
+	if f.http != nil {
+		f.srv.rt.agentChanged(a)
 	}
 	return a
 }

@@ -98,3 +98,10 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
+
+// registerRealtime adds the gauges of the WebSocket side.
+func (m *httpMetrics) registerRealtime(reg *prometheus.Registry, rt *realtime) {
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "gateway_ws_sockets", Help: "Open WebSocket connections (visitors and agents) on this node.",
+	}, func() float64 { return float64(rt.socketsOpen()) }))
+}

@@ -35,6 +35,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeAPIError(w, r, &APIError{Status: http.StatusNotFound, Code: CodeNotFound, Message: "no such endpoint: " + r.URL.Path})
 	})
+	s.route("/ws/visitor", map[string]http.HandlerFunc{"GET": s.rt.handleVisitorWS})
+	s.route("/ws/agent", map[string]http.HandlerFunc{"GET": s.rt.handleAgentWS})
+	s.route("/widget.js", map[string]http.HandlerFunc{"GET": s.handleWidgetJS})
+	s.mux.Handle("GET /console/", http.StripPrefix("/console/", s.consoleFiles()))
 	s.route("/healthz", map[string]http.HandlerFunc{"GET": s.handleHealthz})
 	s.route("/readyz", map[string]http.HandlerFunc{"GET": s.handleReadyz})
 	s.route("/metrics", map[string]http.HandlerFunc{"GET": s.handleMetrics})

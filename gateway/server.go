@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -28,17 +29,11 @@ type Options struct {
 	Demo bool
 	// DemoSiteID is the site the demo page embeds.
 	DemoSiteID string
-	// Availability counts the agents available for a site; nil until the real-time
-	// hub is wired, in which case the status leaves out the no_agents rule.
-	Availability Availability
+	// DisconnectGrace is how long an agent without sockets stays available
+	// (default routing.DefaultDisconnectGrace).
+	DisconnectGrace time.Duration
 	// Registry receives the metrics; a new one is made when nil.
 	Registry *prometheus.Registry
-}
-
-// Availability tells how many agents are available for a site at an instant
-// (PROTOCOL.md section 3).
-type Availability interface {
-	AvailableAgents(siteID string, now time.Time) int
 }
 
 // Server serves the API. It is safe for concurrent use.
@@ -58,6 +53,7 @@ type Server struct {
 	// long whether or not the account exists.
 	dummyHash []byte
 	draining  atomic.Bool
+	rt        *realtime
 }
 
 // New builds a Server.
@@ -97,9 +93,22 @@ func New(opts Options) (*Server, error) {
 	}
 	s.dummyHash = []byte(h)
 	s.metrics = newHTTPMetrics(s.registry)
+	s.rt = newRealtime(s)
+	s.metrics.registerRealtime(s.registry, s.rt)
 	s.routes()
 	return s, nil
 }
+
+// Start loads the routing desk from the store and starts the socket pinger. The
+// WebSocket endpoints work once it returns.
+func (s *Server) Start(ctx context.Context) error { return s.rt.start(ctx) }
+
+// Stop closes every socket with 1012 spread evenly over spread (clients reconnect
+// elsewhere with backoff), and stops the desk's timers.
+func (s *Server) Stop(spread time.Duration) { s.rt.stop(spread) }
+
+// Desk is the routing desk (tests and the notifications wiring read it).
+func (s *Server) Desk() *routing.Desk { return s.rt.desk }
 
 // Handler returns the root handler: API, health, metrics and (with Demo) the demo page.
 func (s *Server) Handler() http.Handler { return s.metrics.wrap(s.mux) }

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"embed"
 	"html"
+	"io/fs"
 )
 
 //go:embed static
@@ -19,4 +20,22 @@ func DemoPage(siteID string) []byte {
 		panic("widget: demo.html missing from the binary: " + err.Error())
 	}
 	return bytes.ReplaceAll(b, []byte("{{SITE_ID}}"), []byte(html.EscapeString(siteID)))
+}
+
+// Script returns widget.js.
+func Script() []byte {
+	b, err := static.ReadFile("static/widget.js")
+	if err != nil {
+		panic("widget: widget.js missing from the binary: " + err.Error())
+	}
+	return b
+}
+
+// Console returns the files of the agent console (index.html at its root).
+func Console() fs.FS {
+	sub, err := fs.Sub(static, "static/console")
+	if err != nil {
+		panic("widget: console missing from the binary: " + err.Error())
+	}
+	return sub
 }

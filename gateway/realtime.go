@@ -1,0 +1,129 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/livedesk/gateway/hub"
+	"github.com/livedesk/gateway/routing"
+	"go.uber.org/zap"
+)
+
+// Socket timings (PROTOCOL.md §4).
+const (
+	helloTimeout  = 10 * time.Second
+	pingInterval  = 25 * time.Second
+	pingTimeout   = 15 * time.Second
+	writeTimeout  = 10 * time.Second
+	sendQueue     = 256
+	pingerWorkers = 32
+)
+
+// realtime is the WebSocket side of the server: the hub of sockets, the routing
+// desk, and the notifier that turns the desk's decisions into frames.
+type realtime struct {
+	s        *Server
+	hub      *hub.Hub
+	desk     *routing.Desk
+	visitors visitorTokens
+	log      *zap.Logger
+
+	// sessions holds every open socket's session, for pings and counts.
+	sessions sync.Map // *session -> struct{}
+	nSockets atomic.Int64
+
+	// statusFrames caches the latest status frame of each site (from the desk's
+	// SiteStatus calls), so "chat.ended then status" needs no call into the desk.
+	statusMu     sync.Mutex
+	statusFrames map[string][]byte
+
+	stopPinger chan struct{}
+	pingerDone chan struct{}
+}
+
+func newRealtime(s *Server) *realtime {
+	rt := &realtime{s: s, hub: hub.New(64), visitors: visitorTokens{secret: s.tokens.secret}, log: s.log.Named("ws"),
+		statusFrames: map[string][]byte{}, stopPinger: make(chan struct{}), pingerDone: make(chan struct{})}
+	rt.desk = routing.New(routing.Options{Store: s.store, Clock: s.clock, Notify: (*notifier)(rt), Logger: s.log.Named("desk"),
+		DisconnectGrace: s.opts.DisconnectGrace})
+	return rt
+}
+
+// start loads the desk and starts the pinger.
+func (rt *realtime) start(ctx context.Context) error {
+	if err := rt.desk.Load(ctx); err != nil {
+		return err
+	}
+	go rt.pinger()
+	return nil
+}
+
+// stop closes every socket with 1012, spread over spread, and stops the desk.
+func (rt *realtime) stop(spread time.Duration) {
+	select {
+	case <-rt.stopPinger:
+	default:
+		close(rt.stopPinger)
+		<-rt.pingerDone
+	}
+	rt.hub.CloseAll(hub.CloseRestart, "server restarting", spread, nil)
+	rt.desk.Close()
+}
+
+// pinger pings every socket every pingInterval with a few workers; a socket that does
+// not answer within pingTimeout is closed. Pings measure the peer's liveness only:
+// they run on the real clock, whatever clock drives schedules.
+func (rt *realtime) pinger() {
+	defer close(rt.pingerDone)
+	t := time.NewTicker(pingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-rt.stopPinger:
+			return
+		case <-t.C:
+		}
+		work := make(chan *session)
+		var wg sync.WaitGroup
+		for i := 0; i < pingerWorkers; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for ss := range work {
+					ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+					if err := ss.conn.Ping(ctx); err != nil {
+						ss.client.Close(hub.CloseNormal, "ping timeout")
+					}
+					cancel()
+				}
+			}()
+		}
+		rt.sessions.Range(func(k, _ any) bool {
+			select {
+			case work <- k.(*session):
+				return true
+			case <-rt.stopPinger:
+				return false
+			}
+		})
+		close(work)
+		wg.Wait()
+	}
+}
+
+// accept upgrades a request to a WebSocket with the gateway's limits.
+func (rt *realtime) accept(w http.ResponseWriter, r *http.Request, skipOriginCheck bool) (*websocket.Conn, error) {
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: skipOriginCheck, CompressionMode: websocket.CompressionDisabled})
+	if err != nil {
+		return nil, err
+	}
+	c.SetReadLimit(maxFrameBytes)
+	return c, nil
+}
+
+// socketsOpen is the number of open sockets (for metrics).
+func (rt *realtime) socketsOpen() int64 { return rt.nSockets.Load() }

@@ -1,0 +1,214 @@
+package gateway
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/livedesk/gateway/hub"
+	"github.com/livedesk/gateway/routing"
+	"github.com/livedesk/gateway/store"
+)
+
+// handleAgentWS is GET /ws/agent; the token comes in the hello frame.
+func (rt *realtime) handleAgentWS(w http.ResponseWriter, r *http.Request) {
+	conn, err := rt.accept(w, r, false)
+	if err != nil {
+		return
+	}
+	rt.newSession(conn, false, "")
+}
+
+type agentWelcome struct {
+	Agent         agentView        `json:"agent"`
+	Presence      routing.Presence `json:"presence"`
+	Shift         routing.Shift    `json:"shift"`
+	Conversations []agentChat      `json:"conversations"`
+	Sites         []wsSite         `json:"sites"`
+}
+
+// agentGroups are the hub groups an agent's socket belongs to: its own, and those of
+// the sites it serves (or of all sites).
+func agentGroups(a *store.Agent) []string {
+	groups := []string{"agent:" + a.ID}
+	if len(a.Sites) == 0 {
+		return append(groups, "agents:all")
+	}
+	for _, s := range a.Sites {
+		groups = append(groups, "agents:site:"+s)
+	}
+	return groups
+}
+
+func (ss *session) agentHello(f *inFrame) *frameError {
+	rt := ss.rt
+	ctx, cancel := opCtx()
+	defer cancel()
+	a, err := rt.s.Authenticate(ctx, f.Token)
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return frameErr(CodeUnauth, "token", "%s", ae.Message)
+		}
+		return ss.storeFrameErr(err)
+	}
+	ss.mu.Lock()
+	ss.agent = a
+	ss.mu.Unlock()
+	var fe *frameError
+	// Under the desk's lock: the welcome goes out before the changes this socket
+	// brings (its sites coming online, queued chats assigned to it).
+	_, err = rt.desk.ConnectAgent(a.ID, func(snap routing.AgentSnapshot) {
+		for _, g := range agentGroups(a) {
+			ss.join(g)
+		}
+		w := agentWelcome{Agent: viewAgent(snap.Agent), Presence: snap.Presence, Shift: snap.Shift,
+			Conversations: []agentChat{}, Sites: []wsSite{}}
+		for _, c := range snap.Conversations {
+			msgs, err := rt.s.store.ListMessages(ctx, c.ID, resumeFrom(0, c.LastSeq), maxResume)
+			if err != nil {
+				fe = ss.storeFrameErr(err)
+				return
+			}
+			w.Conversations = append(w.Conversations, agentChat{Conversation: toWSConversation(c, msgs), Visitor: visitorOf(c)})
+		}
+		for id, st := range snap.Sites {
+			w.Sites = append(w.Sites, wsSite{ID: id, Name: snap.SiteNames[id], Status: st, Queue: snap.Queues[id]})
+		}
+		sortSites(w.Sites)
+		ss.send(frame("welcome", w))
+	})
+	if err != nil {
+		ss.leaveAll()
+		ss.mu.Lock()
+		ss.agent = nil
+		ss.mu.Unlock()
+		return frameErr(CodeUnauth, "token", "unknown agent")
+	}
+	return fe
+}
+
+func (ss *session) agentID() string {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.agent.ID
+}
+
+func (ss *session) agentFrame(f *inFrame) *frameError {
+	rt := ss.rt
+	id := ss.agentID()
+	switch f.Type {
+	case "presence.set":
+		if f.Status != store.PresenceOnline && f.Status != store.PresenceAway && f.Status != store.PresenceInvisible {
+			return frameErr(CodeBadRequest, "status", "must be online, away or invisible")
+		}
+		ctx, cancel := opCtx()
+		defer cancel()
+		if _, err := rt.desk.SetPresence(ctx, id, f.Status, routing.PresenceReasonManual); err != nil {
+			return ss.storeFrameErr(err)
+		}
+		return nil
+	case "activity":
+		rt.desk.Activity(id)
+		return nil
+	case "message":
+		rt.desk.Activity(id)
+		if f.ID == "" {
+			return frameErr(CodeBadRequest, "id", "required")
+		}
+		if fe := checkText(f.Text, "text"); fe != nil {
+			return fe
+		}
+		c, fe := ss.ownConversation(f.ConversationID)
+		if fe != nil {
+			return fe
+		}
+		ss.mu.Lock()
+		name := ss.agent.Name
+		ss.mu.Unlock()
+		return ss.appendAndPush(f.ID, c, &store.Message{ConversationID: c.ID, From: store.FromAgent, AgentID: id, AgentName: name, Text: f.Text, ClientID: f.ID})
+	case "typing":
+		rt.desk.Activity(id)
+		if f.State == nil {
+			return frameErr(CodeBadRequest, "state", "required: true or false")
+		}
+		c, fe := ss.ownConversation(f.ConversationID)
+		if fe != nil {
+			return fe
+		}
+		rt.hub.Broadcast("visitor:"+c.VisitorID, frame("typing", map[string]any{"state": *f.State}))
+		return nil
+	case "chat.end":
+		c, fe := ss.ownConversation(f.ConversationID)
+		if fe != nil {
+			return fe
+		}
+		ctx, cancel := opCtx()
+		defer cancel()
+		if _, err := rt.desk.EndChat(ctx, c.ID, store.FromAgent, id); err != nil {
+			if errors.Is(err, routing.ErrNotInConversation) {
+				return frameErr(CodeNotFound, "conversation_id", "no such open conversation of yours")
+			}
+			return ss.storeFrameErr(err)
+		}
+		return nil
+	case "shift.snooze":
+		// The answer, with its re, goes to every socket of the agent: all its tabs
+		// learn the new end.
+		_, err := rt.desk.SnoozeAnnounced(id, func(sh routing.Shift) {
+			rt.hub.Broadcast("agent:"+id, frame("shift", struct {
+				Re string `json:"re,omitempty"`
+				routing.Shift
+			}{f.ID, sh}))
+		})
+		if err != nil {
+			return ss.storeFrameErr(err)
+		}
+		return nil
+	case "hello":
+		return frameErr(CodeBadRequest, "type", "hello was already received")
+	}
+	return frameErr(CodeUnknownType, "type", "unknown frame type %q", f.Type)
+}
+
+// ownConversation is the open conversation of this agent with that id.
+func (ss *session) ownConversation(id string) (*store.Conversation, *frameError) {
+	if id == "" {
+		return nil, frameErr(CodeBadRequest, "conversation_id", "required")
+	}
+	c := ss.rt.desk.Conversation(id)
+	if c == nil || c.State != store.StateOpen || c.AgentID != ss.agentID() {
+		return nil, frameErr(CodeNotFound, "conversation_id", "no such open conversation of yours")
+	}
+	return c, nil
+}
+
+// forceLogout tells every socket of the agent, on this node, to log out, then closes
+// them with 4002.
+func (rt *realtime) forceLogout(agentID string) {
+	msg := frame("force_logout", struct{}{})
+	rt.hub.Each("agent:"+agentID, func(c *hub.Client) {
+		c.Send(msg)
+		c.CloseAfter(hub.CloseLoggedOut, "logged out")
+	})
+}
+
+// agentChanged moves the agent's sockets to the groups of its new site list.
+func (rt *realtime) agentChanged(a *store.Agent) {
+	rt.desk.AgentChanged(a)
+	rt.sessions.Range(func(k, _ any) bool {
+		ss := k.(*session)
+		ss.mu.Lock()
+		mine := ss.agent != nil && ss.agent.ID == a.ID
+		if mine {
+			ss.agent = a
+		}
+		ss.mu.Unlock()
+		if mine && ss.helloed.Load() {
+			ss.leaveAll()
+			for _, g := range agentGroups(a) {
+				ss.join(g)
+			}
+		}
+		return true
+	})
+}

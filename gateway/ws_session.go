@@ -1,0 +1,234 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/hub"
+	"github.com/livedesk/gateway/store"
+	"go.uber.org/zap"
+	"golang.org/x/time/rate"
+)
+
+// Rate limits per socket (PROTOCOL.md §4). Every frame over the limit also takes a
+// token from the abuse bucket; an empty abuse bucket is sustained abuse: close 4004.
+var (
+	visitorRate  = rateSpec{perSecond: 10, burst: 20}
+	agentRate    = rateSpec{perSecond: 50, burst: 100}
+	abuseRate    = rateSpec{perSecond: 1, burst: 20}
+	errNoSession = errors.New("no session")
+)
+
+type rateSpec struct {
+	perSecond float64
+	burst     int
+}
+
+func (r rateSpec) limiter() *rate.Limiter { return rate.NewLimiter(rate.Limit(r.perSecond), r.burst) }
+
+// session is one socket, a visitor's or an agent's.
+//
+// Lock rule: mu guards groups and the identity fields set at hello; the read loop is
+// the only goroutine that handles frames, so handlers need no lock for their own
+// sequencing.
+type session struct {
+	rt      *realtime
+	conn    *websocket.Conn
+	client  *hub.Client
+	visitor bool
+	siteID  string // visitor sockets: the site of the widget
+	page    string
+
+	helloed    atomic.Bool
+	helloTimer clock.Timer
+	limiter    *rate.Limiter
+	abuse      *rate.Limiter
+
+	mu        sync.Mutex
+	visitorID string
+	agent     *store.Agent
+	groups    []string
+}
+
+// newSession wraps an upgraded socket, registers it and starts its reader.
+func (rt *realtime) newSession(conn *websocket.Conn, visitor bool, siteID string) *session {
+	ss := &session{rt: rt, conn: conn, visitor: visitor, siteID: siteID}
+	spec := agentRate
+	if visitor {
+		spec = visitorRate
+	}
+	ss.limiter, ss.abuse = spec.limiter(), abuseRate.limiter()
+	ss.client = hub.NewClient(hub.WebSocket(conn), hub.ClientOptions{QueueLimit: sendQueue, WriteTimeout: writeTimeout})
+	rt.sessions.Store(ss, struct{}{})
+	rt.nSockets.Add(1)
+	ss.helloTimer = rt.s.clock.AfterFunc(helloTimeout, func() {
+		if !ss.helloed.Load() {
+			ss.client.Close(hub.CloseUnauthorized, "hello expected within 10 s")
+		}
+	})
+	go ss.readLoop()
+	return ss
+}
+
+// join adds the socket to a hub group and remembers it for the cleanup.
+func (ss *session) join(group string) {
+	ss.mu.Lock()
+	ss.groups = append(ss.groups, group)
+	ss.mu.Unlock()
+	ss.rt.hub.Join(group, ss.client)
+}
+
+// leaveAll takes the socket out of every group it joined.
+func (ss *session) leaveAll() []string {
+	ss.mu.Lock()
+	groups := ss.groups
+	ss.groups = nil
+	ss.mu.Unlock()
+	for _, g := range groups {
+		ss.rt.hub.Leave(g, ss.client)
+	}
+	return groups
+}
+
+// readLoop reads frames until the socket closes, then cleans up. It is the only
+// goroutine that reads this socket.
+func (ss *session) readLoop() {
+	defer ss.cleanup()
+	ctx := context.Background()
+	for {
+		typ, data, err := ss.conn.Read(ctx)
+		if err != nil {
+			if websocket.CloseStatus(err) == websocket.StatusMessageTooBig {
+				ss.client.Close(hub.CloseTooBig, "frame larger than 16 KiB")
+			}
+			return
+		}
+		now := ss.rt.s.clock.Now()
+		if !ss.limiter.AllowN(now, 1) {
+			f, _ := decodeFrame(data)
+			re := ""
+			if f != nil {
+				re = f.ID
+			}
+			ss.sendErr(re, frameErr(CodeRateLimited, "", "too many frames: slow down"))
+			if !ss.abuse.AllowN(now, 1) {
+				ss.client.CloseAfter(hub.CloseRateLimited, "rate limit exceeded")
+				return
+			}
+			continue
+		}
+		if typ != websocket.MessageText {
+			ss.sendErr("", frameErr(CodeBadRequest, "", "frames are JSON text"))
+			continue
+		}
+		if !ss.handle(data) {
+			return
+		}
+		select {
+		case <-ss.client.Done():
+			return
+		default:
+		}
+	}
+}
+
+// handle processes one frame; false means the socket is closing and no further
+// frame may be read.
+func (ss *session) handle(data []byte) bool {
+	f, fe := decodeFrame(data)
+	if fe != nil {
+		re := ""
+		if f != nil {
+			re = f.ID
+		}
+		ss.sendErr(re, fe)
+		return true
+	}
+	if f.Type == "ping" {
+		ss.send(frame("pong", struct{}{}))
+		return true
+	}
+	if !ss.helloed.Load() {
+		if f.Type != "hello" {
+			ss.sendErr(f.ID, frameErr(CodeUnauth, "type", "the first frame must be hello"))
+			ss.client.CloseAfter(hub.CloseUnauthorized, "hello expected")
+			return false
+		}
+		// Marked before the welcome goes out: a client may act on the welcome (and
+		// the clock move) before this goroutine gets further.
+		ss.helloed.Store(true)
+		stopTimer(ss.helloTimer)
+		var err *frameError
+		if ss.visitor {
+			err = ss.visitorHello(f)
+		} else {
+			err = ss.agentHello(f)
+		}
+		if err != nil {
+			ss.sendErr(f.ID, err)
+			ss.client.CloseAfter(hub.CloseUnauthorized, err.Message)
+			return false
+		}
+		return true
+	}
+	var err *frameError
+	if ss.visitor {
+		err = ss.visitorFrame(f)
+	} else {
+		err = ss.agentFrame(f)
+	}
+	if err != nil {
+		ss.sendErr(f.ID, err)
+	}
+	return true
+}
+
+func stopTimer(t clock.Timer) {
+	if t != nil {
+		t.Stop()
+	}
+}
+
+// cleanup runs once the socket is gone: out of every group, out of presence.
+func (ss *session) cleanup() {
+	// A close already asked for (4004, 4002, 1012...) keeps its code.
+	ss.client.CloseAfter(hub.CloseNormal, "")
+	stopTimer(ss.helloTimer)
+	ss.leaveAll()
+	ss.rt.sessions.Delete(ss)
+	ss.rt.nSockets.Add(-1)
+	ss.mu.Lock()
+	agent := ss.agent
+	ss.mu.Unlock()
+	if agent != nil && ss.helloed.Load() {
+		ss.rt.desk.AgentDisconnected(agent.ID)
+	}
+}
+
+func (ss *session) send(b []byte) { ss.client.Send(b) }
+
+func (ss *session) sendErr(re string, fe *frameError) {
+	ss.send(mustJSON(errorFrame{Type: "error", Re: re, Code: fe.Code, Message: fe.Message, Field: fe.Field}))
+}
+
+// storeFrameErr maps a store or desk error to an error frame.
+func (ss *session) storeFrameErr(err error) *frameError {
+	switch {
+	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		return frameErr(CodeUnavailable, "", "the store cannot take this now: retry")
+	case errors.Is(err, store.ErrNotFound):
+		return frameErr(CodeNotFound, "", "not found")
+	}
+	ss.rt.log.Error("frame failed", zap.Error(err))
+	return frameErr(CodeInternal, "", "internal error")
+}
+
+// opCtx bounds one store operation made for a frame.
+func opCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 5*time.Second)
+}

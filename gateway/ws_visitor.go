@@ -1,0 +1,316 @@
+package gateway
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/livedesk/gateway/routing"
+	"github.com/livedesk/gateway/store"
+)
+
+// maxResume is how many messages a welcome replays at most.
+const maxResume = 200
+
+// handleVisitorWS is GET /ws/visitor?site=ID: 404 for an unknown site, 403 for an
+// origin the site does not allow, else the upgrade.
+func (rt *realtime) handleVisitorWS(w http.ResponseWriter, r *http.Request) {
+	siteID := r.URL.Query().Get("site")
+	site := rt.desk.Site(siteID)
+	if site == nil {
+		rt.s.writeAPIError(w, r, notFound("site"))
+		return
+	}
+	if origin := r.Header.Get("Origin"); len(site.AllowedOrigins) > 0 && !originAllowed(site.AllowedOrigins, origin) {
+		rt.s.writeAPIError(w, r, forbidden("origin", "origin not allowed for this site"))
+		return
+	}
+	conn, err := rt.accept(w, r, true)
+	if err != nil {
+		return
+	}
+	rt.newSession(conn, true, siteID)
+}
+
+func originAllowed(allowed []string, origin string) bool {
+	origin = strings.TrimSuffix(origin, "/")
+	for _, a := range allowed {
+		if strings.EqualFold(a, origin) {
+			return true
+		}
+	}
+	return false
+}
+
+type visitorWelcome struct {
+	VisitorID    string            `json:"visitor_id"`
+	VisitorToken string            `json:"visitor_token"`
+	Status       routing.Status    `json:"status"`
+	OfflineForm  store.OfflineForm `json:"offline_form"`
+	Conversation *wsConversation   `json:"conversation"`
+}
+
+func (ss *session) visitorHello(f *inFrame) *frameError {
+	rt := ss.rt
+	id, tok, _ := rt.visitors.identify(ss.siteID, f.VisitorToken)
+	ss.mu.Lock()
+	ss.visitorID = id
+	ss.page = truncate(f.Page, 2000)
+	ss.mu.Unlock()
+	var after int64
+	if f.LastSeq != nil && *f.LastSeq > 0 {
+		after = *f.LastSeq
+	}
+	var fe *frameError
+	// Under the desk's lock: no status change can fall between the welcome's status
+	// and joining the site's group.
+	err := rt.desk.JoinVisitor(ss.siteID, id, func(st routing.Status, site *store.Site, c *store.Conversation) {
+		w := visitorWelcome{VisitorID: id, VisitorToken: tok, Status: st, OfflineForm: site.OfflineForm}
+		if w.OfflineForm.Fields == nil {
+			w.OfflineForm.Fields = []store.FormField{}
+		}
+		if c != nil {
+			ctx, cancel := opCtx()
+			msgs, err := rt.s.store.ListMessages(ctx, c.ID, resumeFrom(after, c.LastSeq), maxResume)
+			cancel()
+			if err != nil {
+				fe = ss.storeFrameErr(err)
+				return
+			}
+			wc := toWSConversation(c, msgs)
+			w.Conversation = &wc
+		}
+		ss.join("site:" + ss.siteID)
+		ss.join("visitor:" + id)
+		ss.send(frame("welcome", w))
+	})
+	if err != nil {
+		return frameErr(CodeNotFound, "", "site not found")
+	}
+	if fe != nil {
+		return fe
+	}
+	if end, ok := rt.desk.ClosingSoonAt(ss.siteID); ok {
+		ss.send(frame("closing_soon", map[string]any{"closes_at": end.UTC()}))
+	}
+	return nil
+}
+
+// resumeFrom picks where a replay starts: after last_seq, but never more than
+// maxResume messages back.
+func resumeFrom(after, last int64) int64 {
+	if last-after > maxResume {
+		return last - maxResume
+	}
+	return after
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+func (ss *session) visitorFrame(f *inFrame) *frameError {
+	switch f.Type {
+	case "chat.start":
+		return ss.chatStart(f)
+	case "message":
+		return ss.visitorMessage(f)
+	case "typing":
+		if f.State == nil {
+			return frameErr(CodeBadRequest, "state", "required: true or false")
+		}
+		if c := ss.rt.desk.VisitorConversation(ss.visitorID); c != nil && c.AgentID != "" {
+			ss.rt.hub.Broadcast("agent:"+c.AgentID, frame("typing", map[string]any{"conversation_id": c.ID, "state": *f.State}))
+		}
+		return nil
+	case "chat.end":
+		c := ss.rt.desk.VisitorConversation(ss.visitorID)
+		if c == nil {
+			return frameErr(CodeNotFound, "", "no open conversation")
+		}
+		ctx, cancel := opCtx()
+		defer cancel()
+		if _, err := ss.rt.desk.EndChat(ctx, c.ID, store.FromVisitor, ""); err != nil {
+			if errors.Is(err, routing.ErrNotInConversation) {
+				return frameErr(CodeNotFound, "", "no open conversation")
+			}
+			return ss.storeFrameErr(err)
+		}
+		return nil
+	case "offline.submit":
+		return ss.offlineSubmit(f)
+	case "hello":
+		return frameErr(CodeBadRequest, "type", "hello was already received")
+	}
+	return frameErr(CodeUnknownType, "type", "unknown frame type %q", f.Type)
+}
+
+func (ss *session) chatStart(f *inFrame) *frameError {
+	if f.ID == "" {
+		return frameErr(CodeBadRequest, "id", "required")
+	}
+	if fe := checkText(f.Text, "text"); fe != nil {
+		return fe
+	}
+	if utf8.RuneCountInString(f.Name) > 200 {
+		return frameErr(CodeBadRequest, "name", "at most 200 characters")
+	}
+	if f.Email != "" && !validEmail(f.Email) {
+		return frameErr(CodeBadRequest, "email", "not a valid e-mail address")
+	}
+	ctx, cancel := opCtx()
+	defer cancel()
+	res, err := ss.rt.desk.StartChat(ctx, routing.StartRequest{SiteID: ss.siteID, VisitorID: ss.visitorID, ClientID: f.ID,
+		Text: f.Text, Name: strings.TrimSpace(f.Name), Email: f.Email, Page: ss.page})
+	switch {
+	case errors.Is(err, routing.ErrConversationExists):
+		return frameErr(CodeConflict, "", "a conversation is already open or queued")
+	case err != nil:
+		return ss.storeFrameErr(err)
+	}
+	switch res.Outcome {
+	case routing.OutcomeAssigned:
+		ss.send(frame("chat.assigned", map[string]any{"re": f.ID, "conversation": toWSConversation(res.Conversation, res.Messages)}))
+	case routing.OutcomeQueued:
+		ss.send(frame("chat.queued", map[string]any{"re": f.ID, "conversation": toWSConversation(res.Conversation, res.Messages), "position": res.Position}))
+	default:
+		site := ss.rt.desk.Site(ss.siteID)
+		ss.send(frame("chat.offline", offlineFrame(f.ID, res.Reason, site, res.Prefill)))
+	}
+	return nil
+}
+
+func offlineFrame(re, reason string, site *store.Site, pre routing.Prefill) map[string]any {
+	form := store.OfflineForm{Fields: []store.FormField{}}
+	if site != nil {
+		form = site.OfflineForm
+		if form.Fields == nil {
+			form.Fields = []store.FormField{}
+		}
+	}
+	m := map[string]any{"reason": reason, "offline_form": form, "prefill": pre}
+	if re != "" {
+		m["re"] = re
+	}
+	return m
+}
+
+func (ss *session) visitorMessage(f *inFrame) *frameError {
+	if f.ID == "" {
+		return frameErr(CodeBadRequest, "id", "required")
+	}
+	if fe := checkText(f.Text, "text"); fe != nil {
+		return fe
+	}
+	c := ss.rt.desk.VisitorConversation(ss.visitorID)
+	if c == nil {
+		return frameErr(CodeConflict, "", "no open conversation: send chat.start first")
+	}
+	return ss.appendAndPush(f.ID, c, &store.Message{ConversationID: c.ID, From: store.FromVisitor, Text: f.Text, ClientID: f.ID})
+}
+
+// appendAndPush stores a message (idempotent by frame id), acks it, and pushes it to
+// both sides of the conversation.
+func (ss *session) appendAndPush(re string, c *store.Conversation, m *store.Message) *frameError {
+	m.At = ss.rt.s.clock.Now().UTC()
+	ctx, cancel := opCtx()
+	defer cancel()
+	stored, dup, err := ss.rt.s.store.AppendMessage(ctx, m)
+	if err != nil {
+		return ss.storeFrameErr(err)
+	}
+	ss.send(frame("message.ack", map[string]any{"re": re, "conversation_id": c.ID, "seq": stored.Seq, "at": stored.At.UTC()}))
+	if dup {
+		return nil
+	}
+	push := frame("message", toWSMessage(stored))
+	ss.rt.hub.Broadcast("visitor:"+c.VisitorID, push)
+	if c.AgentID != "" {
+		ss.rt.hub.Broadcast("agent:"+c.AgentID, push)
+	}
+	return nil
+}
+
+func (ss *session) offlineSubmit(f *inFrame) *frameError {
+	if f.ID == "" {
+		return frameErr(CodeBadRequest, "id", "required")
+	}
+	site := ss.rt.desk.Site(ss.siteID)
+	if site == nil {
+		return frameErr(CodeNotFound, "", "site not found")
+	}
+	if !validEmail(strings.TrimSpace(f.Email)) {
+		return frameErr(CodeBadRequest, "email", "a valid e-mail address is required")
+	}
+	if fe := checkText(f.Message, "message"); fe != nil {
+		return fe
+	}
+	if utf8.RuneCountInString(f.Name) > 200 {
+		return frameErr(CodeBadRequest, "name", "at most 200 characters")
+	}
+	fields, fe := offlineFields(site.OfflineForm.Fields, f.Fields)
+	if fe != nil {
+		return fe
+	}
+	ctx, cancel := opCtx()
+	defer cancel()
+	m, _, err := ss.rt.s.store.AddOfflineMessage(ctx, &store.OfflineMessage{SiteID: ss.siteID, VisitorID: ss.visitorID,
+		Name: strings.TrimSpace(f.Name), Email: strings.TrimSpace(f.Email), Message: f.Message, Fields: fields, Page: ss.page,
+		CreatedAt: ss.rt.s.clock.Now().UTC(), ClientID: f.ID})
+	if err != nil {
+		return ss.storeFrameErr(err)
+	}
+	ss.send(frame("offline.received", map[string]any{"re": f.ID, "message_id": m.ID}))
+	return nil
+}
+
+// offlineFields checks the custom fields against the site's form: required ones
+// present, e-mail fields valid, values at most 1000 characters; fields the form does
+// not have are dropped.
+func offlineFields(form []store.FormField, got map[string]json.RawMessage) (map[string]string, *frameError) {
+	out := map[string]string{}
+	for _, ff := range form {
+		raw, ok := got[ff.Name]
+		path := "fields." + ff.Name
+		var v string
+		if ok && string(raw) != "null" {
+			var s string
+			var b bool
+			var n float64
+			switch {
+			case json.Unmarshal(raw, &s) == nil:
+				v = strings.TrimSpace(s)
+			case json.Unmarshal(raw, &b) == nil:
+				v = strconv.FormatBool(b)
+			case json.Unmarshal(raw, &n) == nil:
+				v = strconv.FormatFloat(n, 'f', -1, 64)
+			default:
+				return nil, frameErr(CodeBadRequest, path, "must be a string, number or boolean")
+			}
+		}
+		if ff.Required && (v == "" || (ff.Type == "checkbox" && v == "false")) {
+			return nil, frameErr(CodeBadRequest, path, "%s is required", ff.Label)
+		}
+		if utf8.RuneCountInString(v) > 1000 {
+			return nil, frameErr(CodeBadRequest, path, "at most 1000 characters")
+		}
+		if v != "" && ff.Type == "email" && !validEmail(v) {
+			return nil, frameErr(CodeBadRequest, path, "not a valid e-mail address")
+		}
+		if v != "" && ff.Type == "number" {
+			if _, err := strconv.ParseFloat(v, 64); err != nil {
+				return nil, frameErr(CodeBadRequest, path, "must be a number")
+			}
+		}
+		if v != "" {
+			out[ff.Name] = v
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,588 @@
+/* Livedesk agent console (minimal). Served at /console/, same origin as /api/v1 and
+ * /ws/agent. Plain JS, no dependencies. Protocol: PROTOCOL.md sections 3-5. */
+(function () {
+  'use strict';
+  var TOKEN_KEY = 'livedesk:console:token';
+  var OUTBOX_KEY = 'livedesk:console:outbox';
+  var REASONS = { paused: 'paused', outside_hours: 'outside hours', no_agents: 'no agents', open: 'open' };
+  var BASE_TITLE = document.title;
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, attrs, kids) {
+    var n = document.createElement(tag);
+    for (var k in attrs || {}) {
+      var v = attrs[k];
+      if (k === 'text') n.textContent = v;
+      else if (k.slice(0, 2) === 'on') n.addEventListener(k.slice(2), v);
+      else if (v != null && v !== false) n.setAttribute(k, v === true ? '' : v);
+    }
+    (kids || []).forEach(function (c) { if (c) n.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
+    return n;
+  }
+  function store(k, v) {
+    try { if (v == null) sessionStorage.removeItem(k); else sessionStorage.setItem(k, v); } catch (e) {}
+  }
+  function load(k) { try { return sessionStorage.getItem(k); } catch (e) { return null; } }
+  function uid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+  }
+  function hm(iso) {
+    var d = new Date(iso);
+    if (isNaN(d)) return '';
+    var o = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+    if (d.toDateString() !== new Date().toDateString()) o.weekday = 'short';
+    return new Intl.DateTimeFormat(undefined, o).format(d);
+  }
+
+  // ---- state ----
+  var C = {
+    ws: null, connected: false, welcomed: false, attempt: 0, timer: null, ping: null,
+    agent: null, presence: { status: 'online', reason: null }, shift: null,
+    shiftEnding: null, shiftEnded: false, sites: [], chats: {}, order: [], active: null,
+    outbox: [], unseen: 0, lastActivity: 0, error: ''
+  };
+  try { C.outbox = JSON.parse(load(OUTBOX_KEY)) || []; } catch (e) { C.outbox = []; }
+  function saveOutbox() { store(OUTBOX_KEY, C.outbox.length ? JSON.stringify(C.outbox) : null); }
+  function token() { return load(TOKEN_KEY); }
+
+  // ---- login / logout ----
+  function showLogin(loggedOut) {
+    $('app-view').hidden = true;
+    $('login-view').hidden = false;
+    $('logged-out').hidden = !loggedOut;
+    $('login-error').hidden = true;
+    document.title = BASE_TITLE;
+    $('login-email').focus();
+  }
+  function showApp() {
+    $('login-view').hidden = true;
+    $('app-view').hidden = false;
+    render();
+  }
+  function reset() {
+    var ws = C.ws;
+    C.ws = null; C.connected = false; C.welcomed = false;
+    clearTimeout(C.timer); C.timer = null; clearInterval(C.ping);
+    if (ws) try { ws.close(1000); } catch (e) {}
+    C.chats = {}; C.order = []; C.active = null; C.sites = []; C.agent = null; C.shift = null;
+    C.shiftEnding = null; C.shiftEnded = false; C.outbox = []; C.unseen = 0; C.error = '';
+    saveOutbox();
+    $('chat-area').textContent = '';
+  }
+  function logout(loggedOut) {
+    store(TOKEN_KEY, null);
+    reset();
+    showLogin(loggedOut);
+  }
+  $('logout').addEventListener('click', function () { logout(false); });
+
+  $('login-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var email = $('login-email').value.trim(), password = $('login-password').value;
+    var err = $('login-error'), btn = $('login-submit');
+    function fail(msg) { err.textContent = msg; err.hidden = false; btn.disabled = false; }
+    if (!email || !password) return fail('Enter your e-mail and password');
+    btn.disabled = true; err.hidden = true;
+    unlockAudio();
+    fetch('/api/v1/login', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: email, password: password })
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (b) {
+        if (r.ok && b.token) {
+          btn.disabled = false;
+          $('login-password').value = '';
+          store(TOKEN_KEY, b.token);
+          reset();
+          C.agent = b.agent || null;
+          showApp(); connect();
+          return;
+        }
+        if (r.status === 401) fail('Wrong e-mail or password');
+        else if (r.status === 429) fail('Too many attempts: wait a minute and try again');
+        else fail((b.error && b.error.message) || 'Login failed (' + r.status + ')');
+      });
+    }).catch(function () { fail('Cannot reach the server'); });
+  });
+
+  // ---- connection ----
+  function raw(f) {
+    if (!C.ws || C.ws.readyState !== 1) return false;
+    C.ws.send(JSON.stringify(f));
+    return true;
+  }
+  function connect() {
+    clearTimeout(C.timer); C.timer = null;
+    var tok = token();
+    if (!tok) return showLogin(false);
+    var ws;
+    try { ws = new WebSocket((location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + '/ws/agent'); } catch (e) { return retry(); }
+    C.ws = ws;
+    ws.onopen = function () {
+      raw({ type: 'hello', token: tok });
+      C.ping = setInterval(function () { raw({ type: 'ping' }); }, 25000);
+    };
+    ws.onmessage = function (ev) {
+      var f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      if (f && typeof f.type === 'string') handle(f);
+    };
+    ws.onclose = function (ev) {
+      if (C.ws !== ws) return;
+      clearInterval(C.ping);
+      C.ws = null; C.connected = false;
+      if (ev.code === 4002) return logout(true);
+      if (ev.code === 4001) return logout(false);
+      render(); retry();
+    };
+  }
+  function retry() {
+    if (C.timer || !token()) return;
+    var d = Math.random() * Math.min(30000, 500 * Math.pow(2, Math.min(C.attempt++, 16)));
+    C.timer = setTimeout(connect, d);
+  }
+  window.addEventListener('online', function () { if (!C.ws && token()) connect(); });
+
+  // ---- chats ----
+  function chat(id) {
+    var c = C.chats[id];
+    if (!c) {
+      c = C.chats[id] = { id: id, site_id: null, state: 'open', ended: false, endedBy: null, visitor: {},
+        msgs: [], typing: false, unread: 0, pane: null, nodes: {}, out: { on: false, last: 0, idle: null } };
+      C.order.push(id);
+    }
+    return c;
+  }
+  function applyConv(item, visitor) {
+    var conv = item.conversation || item, v = visitor || item.visitor || conv.visitor || {};
+    var c = chat(conv.id), isNew = !c.msgs.length && !c.site_id;
+    c.site_id = conv.site_id || c.site_id;
+    c.state = conv.state || c.state;
+    c.visitor = {
+      id: v.id || conv.visitor_id || c.visitor.id, name: v.name || conv.visitor_name || c.visitor.name,
+      email: v.email || conv.visitor_email || c.visitor.email, page: v.page || conv.page || c.visitor.page
+    };
+    if (conv.state === 'ended' || conv.state === 'missed') c.ended = true;
+    (conv.messages || []).forEach(function (m) { addMsg(c, m); });
+    if (c.pane) fillVisitor(c);
+    return isNew;
+  }
+  function addMsg(c, m) {
+    if (m.seq != null && c.msgs.some(function (x) { return x.seq === m.seq && !x.pending; })) return false;
+    c.msgs.push({ k: m.seq != null ? 's' + m.seq : 'n' + uid(), seq: m.seq, from: m.from, text: m.text, at: m.at, agent_name: m.agent_name });
+    return true;
+  }
+  function findPending(id) {
+    for (var k in C.chats) {
+      var ms = C.chats[k].msgs;
+      for (var i = 0; i < ms.length; i++) if (ms[i].cid === id) return { c: C.chats[k], m: ms[i] };
+    }
+    return null;
+  }
+  function dropOut(id) {
+    var n = C.outbox.length;
+    C.outbox = C.outbox.filter(function (f) { return f.id !== id; });
+    if (n !== C.outbox.length) saveOutbox();
+  }
+  function flush() {
+    C.outbox.forEach(function (f) {
+      var c = C.chats[f.conversation_id];
+      if (c && !findPending(f.id)) c.msgs.push({ k: f.id, cid: f.id, from: 'agent', text: f.text, pending: true });
+      raw(f);
+    });
+  }
+  function sendMessage(c) {
+    var input = c.pane.querySelector('textarea'), text = input.value.trim();
+    if (!text || c.ended) return;
+    var f = { type: 'message', id: uid(), conversation_id: c.id, text: text };
+    if (new TextEncoder().encode(JSON.stringify(f)).length > 16000) return showError('This message is too long');
+    stopTyping(c);
+    C.outbox.push(f); saveOutbox();
+    c.msgs.push({ k: f.id, cid: f.id, from: 'agent', text: text, pending: true });
+    if (C.connected) raw(f);
+    input.value = '';
+    render();
+  }
+  function onTyping(c) {
+    if (!C.connected || c.ended) return;
+    var now = Date.now();
+    if (now - c.out.last >= 2000) { c.out.on = raw({ type: 'typing', conversation_id: c.id, state: true }); c.out.last = now; }
+    clearTimeout(c.out.idle);
+    c.out.idle = setTimeout(function () { stopTyping(c); }, 3000);
+  }
+  function stopTyping(c) {
+    clearTimeout(c.out.idle);
+    if (c.out.on) { c.out.on = false; c.out.last = 0; raw({ type: 'typing', conversation_id: c.id, state: false }); }
+  }
+  function markEnded(c, by) {
+    c.ended = true; c.endedBy = by || c.endedBy; c.state = 'ended'; c.typing = false;
+    stopTyping(c);
+  }
+
+  // ---- notices ----
+  var actx = null;
+  function unlockAudio() {
+    try {
+      if (!actx) actx = new (window.AudioContext || window.webkitAudioContext)();
+      if (actx.state === 'suspended') actx.resume();
+    } catch (e) { actx = null; }
+  }
+  function beep() {
+    try {
+      unlockAudio();
+      var t = actx.currentTime, o = actx.createOscillator(), g = actx.createGain();
+      o.frequency.value = 880;
+      g.gain.setValueAtTime(0.15, t);
+      g.gain.exponentialRampToValueAtTime(0.001, t + 0.25);
+      o.connect(g); g.connect(actx.destination);
+      o.start(t); o.stop(t + 0.25);
+    } catch (e) {}
+  }
+  function notifyNewChat() {
+    C.unseen++;
+    document.title = '(' + C.unseen + ') New chat - ' + BASE_TITLE;
+    beep();
+  }
+  function seen() {
+    if (!C.unseen) return;
+    C.unseen = 0;
+    document.title = BASE_TITLE;
+  }
+  window.addEventListener('focus', seen);
+  var errTimer;
+  function showError(msg) {
+    C.error = msg;
+    clearTimeout(errTimer);
+    errTimer = setTimeout(function () { C.error = ''; render(); }, 8000);
+    render();
+  }
+
+  // ---- activity (idle detection is the server's) ----
+  function activity() {
+    if (!C.connected) return;
+    var now = Date.now();
+    if (now - C.lastActivity < 30000) return;
+    C.lastActivity = now;
+    raw({ type: 'activity' });
+  }
+  ['mousemove', 'keydown', 'click', 'scroll', 'focus'].forEach(function (t) {
+    window.addEventListener(t, activity, { capture: true, passive: true });
+  });
+  ['click', 'keydown'].forEach(function (t) {
+    window.addEventListener(t, function () { unlockAudio(); seen(); }, true);
+  });
+
+  // ---- frames ----
+  function normSite(s) {
+    var q = s.queue_length != null ? s.queue_length : typeof s.queue === 'number' ? s.queue : 0;
+    return { id: s.id || s.site_id, name: s.name || s.id || s.site_id, status: s.status || null, queue: q };
+  }
+  function findSite(id) {
+    for (var i = 0; i < C.sites.length; i++) if (C.sites[i].id === id) return C.sites[i];
+    return null;
+  }
+  function site(id) {
+    var s = findSite(id);
+    if (s) return s;
+    s = { id: id, name: id, status: null, queue: 0 };
+    C.sites.push(s);
+    return s;
+  }
+  function shiftWarning(sh) { // is a shift frame still inside the warning window?
+    if (!sh || !sh.on_shift || !sh.ends_at) return false;
+    var w = C.agent && C.agent.shift_warning_minutes != null ? C.agent.shift_warning_minutes : 10;
+    return new Date(sh.ends_at) - Date.now() <= w * 60000;
+  }
+  function handle(f) {
+    var c, p;
+    switch (f.type) {
+      case 'welcome':
+        var first = !C.welcomed, seenIds = {};
+        C.connected = true; C.welcomed = true; C.attempt = 0;
+        C.agent = f.agent || C.agent;
+        C.presence = typeof f.presence === 'string' ? { status: f.presence, reason: null } : f.presence || C.presence;
+        C.shift = f.shift || null;
+        C.shiftEnding = shiftWarning(C.shift) ? C.shift.ends_at : null;
+        C.shiftEnded = !!(C.shift && !C.shift.on_shift && C.shiftEnded);
+        C.sites = (f.sites || []).map(normSite);
+        (f.conversations || []).forEach(function (item) {
+          var id = (item.conversation || item).id;
+          seenIds[id] = 1;
+          if (applyConv(item) && !first) notifyNewChat();
+        });
+        C.order.forEach(function (id) { if (!seenIds[id] && !C.chats[id].ended) markEnded(C.chats[id], null); });
+        if (!C.active && C.order.length) C.active = C.order[0];
+        flush();
+        break;
+      case 'presence':
+        C.presence = { status: f.status, reason: f.reason || null };
+        break;
+      case 'site.status':
+        site(f.site_id).status = f.status;
+        break;
+      case 'queue':
+        site(f.site_id).queue = f.length || 0;
+        break;
+      case 'chat.assigned':
+        if (!f.conversation) return;
+        applyConv(f.conversation, f.visitor);
+        if (!C.active || (C.chats[C.active] && C.chats[C.active].ended)) C.active = f.conversation.id;
+        notifyNewChat();
+        break;
+      case 'message':
+        c = chat(f.conversation_id);
+        if (addMsg(c, f) && f.from === 'visitor') {
+          c.typing = false;
+          if (C.active !== c.id || document.hidden) c.unread++;
+        }
+        break;
+      case 'message.ack':
+        dropOut(f.re);
+        p = findPending(f.re);
+        if (p) {
+          if (p.c.msgs.some(function (x) { return x.seq === f.seq && !x.pending; })) p.c.msgs.splice(p.c.msgs.indexOf(p.m), 1);
+          else { p.m.pending = false; p.m.seq = f.seq; p.m.at = f.at; }
+        }
+        break;
+      case 'typing':
+        c = C.chats[f.conversation_id];
+        if (!c) return;
+        c.typing = !!f.state && !c.ended;
+        clearTimeout(c.typingTimer);
+        if (c.typing) c.typingTimer = setTimeout(function () { c.typing = false; render(); }, 5000);
+        break;
+      case 'chat.ended':
+        c = C.chats[f.conversation_id];
+        if (c) markEnded(c, f.by);
+        break;
+      case 'shift':
+        C.shift = { on_shift: f.on_shift, ends_at: f.ends_at, starts_at: f.starts_at };
+        C.shiftEnding = shiftWarning(C.shift) ? f.ends_at : null;
+        if (f.on_shift) C.shiftEnded = false;
+        break;
+      case 'shift.ending':
+        C.shiftEnding = f.ends_at; C.shiftEnded = false;
+        break;
+      case 'shift.ended':
+        C.shiftEnding = null; C.shiftEnded = true;
+        if (C.shift) C.shift.on_shift = false;
+        break;
+      case 'force_logout':
+        return logout(true);
+      case 'error':
+        p = f.re ? findPending(f.re) : null;
+        if (p && (f.code === 'unavailable' || f.code === 'rate_limited')) {
+          setTimeout(function () {
+            C.outbox.forEach(function (o) { if (o.id === f.re) raw(o); });
+          }, 2000 + Math.random() * 2000);
+          return;
+        }
+        if (f.re) dropOut(f.re);
+        if (p) { p.m.pending = false; p.m.failed = f.message || f.code; }
+        if (f.re || f.code !== 'rate_limited') showError(f.message || f.code);
+        break;
+      default:
+        return; // pong, unknown types
+    }
+    render();
+  }
+
+  // ---- rendering ----
+  function presenceLabel(o) {
+    var s = o.value;
+    o.textContent = s.charAt(0).toUpperCase() + s.slice(1) + (s === 'away' && C.presence.reason === 'idle' ? ' (idle)' : '');
+  }
+  $('presence').addEventListener('change', function () {
+    raw({ type: 'presence.set', id: uid(), status: this.value });
+  });
+  $('snooze').addEventListener('click', function () { raw({ type: 'shift.snooze', id: uid() }); });
+
+  function countdown() {
+    if (!C.shiftEnding) return;
+    var s = Math.max(0, Math.round((new Date(C.shiftEnding) - Date.now()) / 1000));
+    var h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, ss = s % 60;
+    $('shift-countdown').textContent = 'Your shift ends in ' + (h ? h + ':' + (m < 10 ? '0' : '') : '') + m + ':' + (ss < 10 ? '0' : '') + ss;
+  }
+  setInterval(countdown, 1000);
+
+  function shiftText() {
+    var s = C.shift;
+    if (!s) return '';
+    if (s.on_shift) return s.ends_at ? 'On shift until ' + hm(s.ends_at) : 'On shift';
+    return 'Off shift' + (s.starts_at ? ' · next shift ' + hm(s.starts_at) : '');
+  }
+
+  function renderSites() {
+    var ul = $('sites');
+    ul.textContent = '';
+    C.sites.forEach(function (s) {
+      var st = s.status, on = !!(st && st.online);
+      var txt = !st ? 'unknown' : on ? 'Online' : 'Offline' + (st.reason && REASONS[st.reason] ? ' (' + REASONS[st.reason] + ')' : '');
+      ul.appendChild(el('li', { 'data-testid': 'site', 'data-site-id': s.id, 'data-online': String(on) }, [
+        el('span', { class: 'name', text: s.name }),
+        el('span', { class: 'site-status' + (on ? ' on' : ''), 'data-testid': 'site-status', text: txt }),
+        s.queue ? el('span', { class: 'queue', 'data-testid': 'site-queue', text: 'Queue: ' + s.queue }) : null
+      ]));
+    });
+  }
+
+  function visitorName(c) { return c.visitor.name || c.visitor.email || 'Visitor ' + String(c.id).slice(0, 6); }
+  function select(id) {
+    C.active = id;
+    var c = C.chats[id];
+    if (c) c.unread = 0;
+    seen();
+    render();
+  }
+  function renderTabs() {
+    var box = $('tabs'), focused = document.activeElement && document.activeElement.getAttribute('data-conversation-id');
+    box.textContent = '';
+    C.order.forEach(function (id) {
+      var c = C.chats[id], s = c.site_id && findSite(c.site_id);
+      var b = el('button', {
+        type: 'button', role: 'tab', class: 'tab' + (c.ended ? ' ended' : ''), 'data-testid': 'chat-tab',
+        'data-conversation-id': id, 'aria-selected': String(C.active === id), 'aria-controls': 'chat-pane',
+        onclick: function () { select(id); }
+      }, [
+        el('span', { text: visitorName(c) }),
+        el('span', { class: 'sub', text: [s && s.name, c.ended ? 'ended' : c.typing ? 'typing…' : ''].filter(Boolean).join(' · ') }),
+        c.unread ? el('span', { class: 'badge', text: String(c.unread), 'aria-label': c.unread + ' unread' }) : null
+      ]);
+      box.appendChild(b);
+      if (focused === id) b.focus();
+    });
+    $('no-chats').hidden = C.order.length > 0;
+  }
+
+  function safeURL(u) {
+    try { var x = new URL(u); return x.protocol === 'http:' || x.protocol === 'https:' ? x.href : null; } catch (e) { return null; }
+  }
+  function fillVisitor(c) {
+    var box = c.pane.querySelector('.vinfo'), v = c.visitor, href = v.page && safeURL(v.page);
+    box.textContent = '';
+    box.appendChild(el('strong', { text: v.name || 'Visitor' }));
+    if (v.email) box.appendChild(el('a', { href: 'mailto:' + v.email, text: v.email }));
+    if (href) box.appendChild(el('a', { href: href, target: '_blank', rel: 'noopener noreferrer', text: v.page }));
+    else if (v.page) box.appendChild(el('span', { text: v.page }));
+    var s = c.site_id && findSite(c.site_id);
+    if (s) box.appendChild(el('span', { class: 'muted', text: s.name }));
+  }
+  function buildPane(c) {
+    var input = el('textarea', {
+      'data-testid': 'chat-input', 'aria-label': 'Reply', placeholder: 'Type a reply… (Enter to send, Shift+Enter for a new line)',
+      rows: 2, oninput: function () { onTyping(c); },
+      onkeydown: function (e) { if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendMessage(c); } }
+    });
+    c.pane = el('section', { class: 'pane', id: 'chat-pane', role: 'tabpanel', 'data-testid': 'chat', 'data-conversation-id': c.id }, [
+      el('div', { class: 'vinfo', 'data-testid': 'visitor-info' }),
+      el('div', { class: 'msgs', 'data-testid': 'chat-messages', role: 'log', 'aria-live': 'polite' }),
+      el('div', { class: 'typing', 'data-testid': 'chat-typing', text: 'Visitor is typing…', hidden: true }),
+      el('div', { class: 'ended-note', 'data-testid': 'chat-ended-note', hidden: true }),
+      el('form', { class: 'compose', onsubmit: function (e) { e.preventDefault(); sendMessage(c); } }, [
+        input,
+        el('button', { type: 'submit', class: 'primary', 'data-testid': 'chat-send', text: 'Send' }),
+        el('button', {
+          type: 'button', class: 'danger', 'data-testid': 'chat-end', text: 'End',
+          onclick: function () { if (!c.ended) raw({ type: 'chat.end', id: uid(), conversation_id: c.id }); }
+        }),
+        el('button', { type: 'button', 'data-testid': 'chat-close', text: 'Close', hidden: true, onclick: function () { closeChat(c); } })
+      ])
+    ]);
+    fillVisitor(c);
+  }
+  function closeChat(c) { // drop an ended chat from the list (local only)
+    delete C.chats[c.id];
+    C.order = C.order.filter(function (id) { return id !== c.id; });
+    if (C.active === c.id) C.active = C.order[0] || null;
+    render();
+  }
+  function renderMsgs(c) {
+    var box = c.pane.querySelector('.msgs'), keep = {}, added = false;
+    var atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+    c.msgs.map(function (m, i) { return { m: m, i: i }; }).sort(function (a, b) {
+      var x = a.m.seq != null && !a.m.pending ? a.m.seq : Infinity, y = b.m.seq != null && !b.m.pending ? b.m.seq : Infinity;
+      return x - y || a.i - b.i;
+    }).forEach(function (o, i) {
+      var m = o.m, n = c.nodes[m.k];
+      if (!n) {
+        added = true;
+        var who = m.from === 'visitor' ? visitorName(c) : m.from === 'agent' ? (m.agent_name || (C.agent && C.agent.name) || 'Agent') : '';
+        n = c.nodes[m.k] = el('div', { 'data-testid': 'chat-message', 'data-from': m.from }, [
+          who ? el('span', { class: 'who', text: who }) : null, el('span', { class: 'text', text: m.text }), el('span', { class: 'meta' })
+        ]);
+      }
+      n.className = 'msg ' + m.from + (m.pending ? ' pending' : '') + (m.failed ? ' failed' : '');
+      n.toggleAttribute('data-pending', !!m.pending);
+      if (m.seq > 0) n.setAttribute('data-seq', m.seq);
+      n.lastChild.textContent = m.pending ? 'Sending…' : m.failed ? 'Not sent: ' + m.failed : m.at ? hm(m.at) : '';
+      keep[m.k] = 1;
+      if (box.children[i] !== n) box.insertBefore(n, box.children[i] || null);
+    });
+    for (var k in c.nodes) if (!keep[k]) { c.nodes[k].remove(); delete c.nodes[k]; }
+    if (added && atEnd) box.scrollTop = box.scrollHeight;
+  }
+  function renderChat() {
+    var area = $('chat-area'), c = C.active && C.chats[C.active];
+    if (!c) {
+      if (!area.querySelector('.empty')) { area.textContent = ''; area.appendChild(el('p', { class: 'empty', text: 'No chat selected.' })); }
+      return;
+    }
+    if (!c.pane) buildPane(c);
+    if (area.firstChild !== c.pane) { area.textContent = ''; area.appendChild(c.pane); c.pane.querySelector('.msgs').scrollTop = 1e9; }
+    c.unread = document.hidden ? c.unread : 0;
+    renderMsgs(c);
+    var q = function (sel) { return c.pane.querySelector(sel); };
+    q('.typing').hidden = !c.typing;
+    q('.ended-note').hidden = !c.ended;
+    q('.ended-note').textContent = c.endedBy === 'visitor' ? 'The visitor ended this chat.' :
+      c.endedBy === 'agent' ? 'This chat was ended by an agent.' : 'This chat has ended.';
+    q('textarea').disabled = c.ended;
+    q('textarea').readOnly = c.ended;
+    q('[data-testid="chat-send"]').disabled = c.ended;
+    q('[data-testid="chat-end"]').disabled = c.ended || !C.connected;
+    q('[data-testid="chat-end"]').hidden = c.ended;
+    q('[data-testid="chat-close"]').hidden = !c.ended;
+  }
+
+  function render() {
+    if ($('app-view').hidden) return;
+    $('agent-name').textContent = C.agent ? C.agent.name || C.agent.email || '' : '';
+    $('connection').textContent = C.connected ? '' : 'Reconnecting…';
+    var sel = $('presence');
+    sel.value = C.presence.status || 'online';
+    Array.prototype.forEach.call(sel.options, presenceLabel);
+    sel.disabled = !C.connected;
+    sel.setAttribute('data-reason', C.presence.reason || '');
+    $('shift-info').textContent = shiftText();
+    var banner = $('shift-banner'), ended = $('shift-ended'), snooze = $('snooze');
+    banner.hidden = !C.shiftEnding;
+    ended.hidden = !C.shiftEnded;
+    if (C.shiftEnded && snooze.parentNode !== ended) ended.appendChild(snooze);
+    else if (!C.shiftEnded && snooze.parentNode !== banner) banner.appendChild(snooze);
+    snooze.disabled = !C.connected;
+    countdown();
+    var err = $('console-error');
+    err.hidden = !C.error;
+    err.textContent = C.error;
+    renderSites();
+    renderTabs();
+    renderChat();
+  }
+
+  window.LivedeskConsole = {
+    state: function () {
+      return {
+        loggedIn: !!token(), connected: C.connected, agent: C.agent, presence: C.presence, shift: C.shift,
+        shiftEnding: C.shiftEnding, shiftEnded: C.shiftEnded, sites: C.sites, active: C.active, pending: C.outbox.length,
+        chats: C.order.map(function (id) {
+          var c = C.chats[id];
+          return { id: id, site_id: c.site_id, state: c.state, ended: c.ended, ended_by: c.endedBy, visitor: c.visitor,
+            messages: c.msgs.length, typing: c.typing, unread: c.unread };
+        })
+      };
+    }
+  };
+
+  if (token()) { showApp(); connect(); } else showLogin(false);
+})();

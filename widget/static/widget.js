@@ -1,0 +1,598 @@
+/* Livedesk visitor widget. Embed:
+ * <script src="https://HOST/widget.js" data-site="SITE_ID" async></script>
+ * Plain JS, no dependencies. Protocol: PROTOCOL.md section 4 (visitor). */
+(function () {
+  'use strict';
+  if (window.LivedeskWidget) return;
+  var script = document.currentScript || document.querySelector('script[data-site][src*="widget"]') ||
+    document.querySelector('script[data-site]');
+  var SITE = script && script.getAttribute('data-site');
+  if (!SITE) return;
+  var BASE = script.getAttribute('data-gateway') || script.src || location.href;
+  var WS_URL = new URL('ws/visitor?site=' + encodeURIComponent(SITE), BASE).href.replace(/^http/, 'ws');
+  var LANG = 'en';
+  var KEY = 'livedesk:' + SITE + ':';
+  var MAX_TEXT = 4000;
+
+  // All user-visible strings, keyed by message id (translations come later).
+  var T = {
+    title: 'Chat with us', online: "We're online", offline: "We're offline",
+    backAt: 'Back at {time}', backOn: 'Back {day} at {time}', connecting: 'Connecting…',
+    openChat: 'Open chat', closeChat: 'Close chat', chat: 'Chat',
+    placeholder: 'Type your message…', send: 'Send', end: 'End chat',
+    typing: 'Agent is typing…', closingSoon: 'We close at {time}',
+    queue: 'You are number {n} in line', waiting: 'Waiting for an agent…',
+    assigned: "You're chatting with {name}", agent: 'Agent',
+    sending: 'Sending…', notSent: 'Not sent', ended: 'The chat has ended.',
+    offlineIntro: "We're not here right now. Leave a message and we'll get back to you.",
+    name: 'Name', email: 'E-mail', message: 'Message', submit: 'Send message',
+    thanks: "Thanks, we'll get back to you", required: 'This field is required',
+    badEmail: 'Enter a valid e-mail address', tooLong: 'At most {n} characters',
+    tooBig: 'This message is too long', reconnecting: 'Reconnecting…'
+  };
+  function t(id, vars) {
+    var s = T[id] || id;
+    for (var k in vars || {}) s = s.split('{' + k + '}').join(vars[k]);
+    return s;
+  }
+
+  // ---- storage (may throw in sandboxed frames or private modes) ----
+  function get(kind, k) { try { return window[kind].getItem(KEY + k); } catch (e) { return null; } }
+  function put(kind, k, v) {
+    try { if (v == null) window[kind].removeItem(KEY + k); else window[kind].setItem(KEY + k, v); } catch (e) {}
+  }
+  function getJSON(k) { try { return JSON.parse(get('sessionStorage', k)); } catch (e) { return null; } }
+  function putJSON(k, v) { put('sessionStorage', k, v == null ? null : JSON.stringify(v)); }
+
+  function uid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+  }
+  function tz() { try { return Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return ''; } }
+  function hm(d) { return isNaN(d) ? '' : new Intl.DateTimeFormat(LANG, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d); }
+  function when(iso, id) { // "Back at 08:00" / "Back Monday at 08:00" in the visitor's own zone
+    var d = new Date(iso), now = new Date();
+    if (isNaN(d)) return null;
+    if (d.toDateString() === now.toDateString()) return t(id, { time: hm(d) });
+    var o = d - now > 6 * 864e5 ? { weekday: 'long', day: 'numeric', month: 'long' } : { weekday: 'long' };
+    return t('backOn', { day: new Intl.DateTimeFormat(LANG, o).format(d), time: hm(d) });
+  }
+
+  // ---- state ----
+  var S = {
+    ws: null, connected: false, attempt: 0, timer: null, ping: null, sentSeq: 0, noSeq: false,
+    status: null, form: { enabled: true, fields: [] }, conv: null, msgs: [], outbox: [],
+    open: false, offline: null, thanks: false, submitting: false, queuePos: null, closesAt: null,
+    agentTyping: false, unread: false, error: '', shown: false, ended: {}
+  };
+  var stored = getJSON('conv');
+  if (stored && stored.id) {
+    S.conv = { id: stored.id, state: stored.state, agent: stored.agent || null };
+    (stored.msgs || []).forEach(function (m) { m.k = 's' + m.seq; S.msgs.push(m); });
+  }
+  S.outbox = getJSON('outbox') || [];
+  S.outbox.forEach(function (e) {
+    if (e.f.type !== 'offline.submit') S.msgs.push({ k: e.f.id, cid: e.f.id, from: 'visitor', text: e.f.text, pending: true });
+    else S.submitting = true;
+  });
+
+  function lastSeq() {
+    var n = 0;
+    S.msgs.forEach(function (m) { if (!m.pending && m.seq > n) n = m.seq; });
+    return n;
+  }
+  function saveConv() {
+    if (!S.conv) return putJSON('conv', null);
+    var ms = S.msgs.filter(function (m) { return !m.pending && m.seq > 0; }).slice(-200).map(function (m) {
+      return { seq: m.seq, from: m.from, text: m.text, at: m.at, agent_name: m.agent_name };
+    });
+    putJSON('conv', { id: S.conv.id, state: S.conv.state, agent: S.conv.agent, msgs: ms });
+  }
+  function saveOutbox() { putJSON('outbox', S.outbox.length ? S.outbox : null); }
+  function findOut(id) {
+    for (var i = 0; i < S.outbox.length; i++) if (S.outbox[i].f.id === id) return S.outbox[i];
+    return null;
+  }
+  function dropOut(id) {
+    S.outbox = S.outbox.filter(function (e) { return e.f.id !== id; });
+    saveOutbox();
+  }
+  function starting() { return S.outbox.some(function (e) { return e.f.type === 'chat.start'; }); }
+  function findMsg(cid) {
+    for (var i = 0; i < S.msgs.length; i++) if (S.msgs[i].cid === cid) return S.msgs[i];
+    return null;
+  }
+
+  // ---- connection ----
+  function raw(f) {
+    if (!S.ws || S.ws.readyState !== 1) return false;
+    S.ws.send(JSON.stringify(f));
+    return true;
+  }
+  function sendOut(e) { if (S.connected && !e.wait) raw(e.f); }
+  function queue(f, wait) {
+    if (new TextEncoder().encode(JSON.stringify(f)).length > 16000) { S.error = T.tooBig; update(); return false; }
+    var e = { f: f, wait: !!wait };
+    S.outbox.push(e); saveOutbox(); sendOut(e);
+    return true;
+  }
+  function flush() {
+    var st = starting();
+    S.outbox.forEach(function (e) {
+      if (e.wait && S.conv && !st) e.wait = false;
+      sendOut(e);
+    });
+    saveOutbox();
+  }
+  function connect() {
+    clearTimeout(S.timer); S.timer = null;
+    var ws;
+    try { ws = new WebSocket(WS_URL); } catch (e) { return retry(); }
+    S.ws = ws;
+    ws.onopen = function () {
+      var h = { type: 'hello', lang: navigator.language || LANG, timezone: tz(), page: location.href };
+      var tok = get('localStorage', 'token');
+      if (tok) h.visitor_token = tok;
+      S.sentSeq = S.conv && !S.noSeq ? lastSeq() : 0;
+      if (S.sentSeq) h.last_seq = S.sentSeq;
+      S.noSeq = false;
+      raw(h);
+      S.ping = setInterval(function () { raw({ type: 'ping' }); }, 25000);
+    };
+    ws.onmessage = function (ev) {
+      var f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      if (f && typeof f.type === 'string') handle(f);
+    };
+    ws.onclose = function (ev) {
+      if (S.ws !== ws) return;
+      clearInterval(S.ping);
+      S.ws = null; S.connected = false;
+      if (ev.code === 4001) put('localStorage', 'token', null); // new identity next time
+      update(); retry();
+    };
+  }
+  function retry() {
+    if (S.timer) return;
+    var d = Math.random() * Math.min(30000, 500 * Math.pow(2, Math.min(S.attempt++, 16)));
+    S.timer = setTimeout(connect, d);
+  }
+  window.addEventListener('online', function () { if (!S.ws) connect(); });
+
+  // ---- frames from the server ----
+  function addMsg(m) {
+    if (m.seq != null && S.msgs.some(function (x) { return x.seq === m.seq && !x.pending; })) return false;
+    S.msgs.push({ k: m.seq != null ? 's' + m.seq : 'n' + uid(), seq: m.seq, from: m.from, text: m.text, at: m.at, agent_name: m.agent_name });
+    return true;
+  }
+  function note(text) { S.msgs.push({ k: 'n' + uid(), from: 'system', text: text, local: true }); }
+  function applyConv(c) {
+    if (S.conv && S.conv.id !== c.id) S.msgs = S.msgs.filter(function (m) { return m.pending; });
+    S.conv = { id: c.id, state: c.state || 'open', agent: c.agent || null };
+    if (c.state === 'queued' && c.position != null) S.queuePos = c.position;
+    if (c.state !== 'queued') S.queuePos = null;
+    (c.messages || []).forEach(addMsg);
+    S.offline = null;
+    saveConv();
+  }
+  function convEnded() {
+    if (!S.conv) return;
+    S.ended[S.conv.id] = 1;
+    S.conv = null; S.queuePos = null; S.agentTyping = false;
+    note(T.ended); saveConv();
+  }
+  function startReply(f) { // chat.assigned / chat.queued answering our chat.start
+    var m = findMsg(f.re);
+    dropOut(f.re);
+    if (m) {
+      var vis = (f.conversation && f.conversation.messages || []).some(function (x) { return x.from === 'visitor'; });
+      if (vis) S.msgs.splice(S.msgs.indexOf(m), 1);
+      else { m.pending = false; m.seq = 0; }
+    }
+  }
+  function handle(f) {
+    var e, m;
+    switch (f.type) {
+      case 'welcome':
+        if (f.visitor_token) put('localStorage', 'token', f.visitor_token);
+        var c = f.conversation && f.conversation.state !== 'ended' && f.conversation.state !== 'missed' ? f.conversation : null;
+        if (c && S.sentSeq && (!S.conv || S.conv.id !== c.id)) { // our last_seq was for another conversation
+          S.noSeq = true; S.attempt = 0; S.ws.close(); return;
+        }
+        S.connected = true; S.attempt = 0; S.error = '';
+        S.status = f.status || null;
+        if (f.offline_form) S.form = f.offline_form;
+        if (c) applyConv(c); else convEnded();
+        flush();
+        break;
+      case 'status':
+        S.status = f.status || null;
+        if (S.closesAt && !(S.status && +new Date(S.status.closes_at) === +new Date(S.closesAt))) S.closesAt = null;
+        break;
+      case 'closing_soon':
+        S.closesAt = f.closes_at;
+        break;
+      case 'chat.assigned':
+      case 'chat.queued':
+        if (f.re) startReply(f);
+        if (f.conversation) applyConv(f.conversation);
+        if (f.type === 'chat.queued' && S.conv) { S.conv.state = 'queued'; S.queuePos = f.position; }
+        if (f.type === 'chat.assigned' && S.conv) S.conv.state = 'open';
+        saveConv(); flush();
+        if (!S.open) S.unread = true;
+        break;
+      case 'queue.position':
+        S.queuePos = f.position;
+        break;
+      case 'chat.offline':
+        var p = f.prefill || {}, extra = [];
+        if (f.re) { m = findMsg(f.re); if (m) S.msgs.splice(S.msgs.indexOf(m), 1); dropOut(f.re); }
+        S.outbox = S.outbox.filter(function (e) {
+          if (!e.wait) return true;
+          extra.push(e.f.text); m = findMsg(e.f.id); if (m) S.msgs.splice(S.msgs.indexOf(m), 1);
+          return false;
+        });
+        saveOutbox();
+        if (!f.re && S.conv) S.msgs = S.msgs.filter(function (m) { return m.pending; });
+        S.conv = null; S.queuePos = null; saveConv();
+        if (f.offline_form) S.form = f.offline_form;
+        S.offline = { reason: f.reason, prefill: { text: [p.text || ''].concat(extra).join('\n').trim(), name: p.name, email: p.email } };
+        S.thanks = false; S.prefilled = false;
+        break;
+      case 'message.ack':
+        dropOut(f.re);
+        m = findMsg(f.re);
+        if (m) {
+          if (S.msgs.some(function (x) { return x.seq === f.seq && !x.pending; })) S.msgs.splice(S.msgs.indexOf(m), 1);
+          else { m.pending = false; m.seq = f.seq; m.at = f.at; }
+          saveConv();
+        }
+        break;
+      case 'message':
+        if (S.conv && f.conversation_id && f.conversation_id !== S.conv.id) return;
+        if (S.ended[f.conversation_id]) return;
+        if (!S.conv && f.conversation_id) S.conv = { id: f.conversation_id, state: 'open', agent: null };
+        if (addMsg(f)) {
+          if (f.from === 'agent') { S.agentTyping = false; if (!S.open) S.unread = true; }
+          saveConv();
+        }
+        break;
+      case 'typing':
+        S.agentTyping = !!f.state;
+        clearTimeout(S.typingTimer);
+        if (S.agentTyping) S.typingTimer = setTimeout(function () { S.agentTyping = false; update(); }, 5000);
+        break;
+      case 'chat.ended':
+        if (!S.conv || !f.conversation_id || f.conversation_id === S.conv.id) convEnded();
+        break;
+      case 'offline.received':
+        dropOut(f.re);
+        S.submitting = false; S.thanks = true; S.offline = null;
+        if (formEl) formEl.reset();
+        update();
+        if (S.open) thanksEl.focus();
+        return;
+      case 'error':
+        if (!f.re) return; // e.g. rate_limited on a typing frame: nothing to show
+        e = findOut(f.re);
+        if (e && (f.code === 'unavailable' || f.code === 'rate_limited')) {
+          setTimeout(function () { if (findOut(e.f.id)) sendOut(e); }, 2000 + Math.random() * 2000);
+          return;
+        }
+        if (e && e.f.type === 'chat.start' && f.code === 'conflict') { // a conversation exists already: post into it
+          m = findMsg(e.f.id);
+          e.f = { type: 'message', id: uid(), text: e.f.text };
+          if (m) m.cid = e.f.id;
+          saveOutbox();
+          if (S.conv) flush(); else { S.noSeq = true; if (S.ws) S.ws.close(); }
+          return;
+        }
+        if (e) {
+          dropOut(e.f.id);
+          if (e.f.type === 'offline.submit') S.submitting = false;
+          m = findMsg(e.f.id);
+          if (m) { m.pending = false; m.failed = true; }
+        }
+        if (f.field && (S.submitting || e && e.f.type === 'offline.submit' || view() === 'offline')) {
+          fieldError(String(f.field).replace(/^fields[.[]/, '').replace(/]$/, ''), f.message || f.code);
+        } else S.error = f.message || f.code;
+        break;
+      default:
+        return; // pong and unknown types
+    }
+    update();
+  }
+
+  // ---- DOM ----
+  function el(tag, attrs, kids) {
+    var n = document.createElement(tag);
+    for (var k in attrs || {}) {
+      if (k === 'text') n.textContent = attrs[k];
+      else if (k.slice(0, 2) === 'on') n.addEventListener(k.slice(2), attrs[k]);
+      else if (attrs[k] != null && attrs[k] !== false) n.setAttribute(k, attrs[k] === true ? '' : attrs[k]);
+    }
+    (kids || []).forEach(function (c) { if (c) n.appendChild(c); });
+    return n;
+  }
+  var CSS = ':host{all:initial}*{box-sizing:border-box;font:14px/1.4 system-ui,sans-serif}' +
+    '[hidden]{display:none!important}' +
+    '.launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;display:flex;align-items:center;gap:8px;' +
+    'border:0;border-radius:24px;padding:12px 18px;background:#1f6feb;color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}' +
+    '.launcher.off{background:#57606a}.launcher:focus-visible,button:focus-visible,textarea:focus-visible,input:focus-visible{outline:3px solid #f2a900;outline-offset:2px}' +
+    '.dot{width:10px;height:10px;border-radius:50%;background:#3fb950}.off .dot{background:#d0d7de}' +
+    '.launcher.unread::after{content:"";position:absolute;top:2px;right:2px;width:12px;height:12px;border-radius:50%;background:#e5534b}' +
+    '.panel{position:fixed;right:20px;bottom:80px;z-index:2147483001;width:360px;height:520px;max-height:calc(100vh - 100px);' +
+    'display:flex;flex-direction:column;background:#fff;color:#1f2328;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3);overflow:hidden}' +
+    'header{display:flex;align-items:center;gap:8px;padding:12px 14px;background:#1f6feb;color:#fff}' +
+    'header .t{flex:1;min-width:0}header b{display:block;font-weight:600}header small{display:block;opacity:.9}' +
+    'header button{background:transparent;color:#fff;border:1px solid rgba(255,255,255,.6);border-radius:6px;padding:4px 8px;cursor:pointer}' +
+    '.banner{padding:8px 14px;background:#fff8c5;border-bottom:1px solid #eac54f}.err{color:#cf222e;font-size:12px}' +
+    '.info{padding:6px 14px;background:#f6f8fa;color:#57606a;border-bottom:1px solid #d0d7de}' +
+    '.chat,.off-view{flex:1;display:flex;flex-direction:column;min-height:0}' +
+    '.msgs{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:6px}' +
+    '.msg{max-width:80%;padding:8px 10px;border-radius:10px;background:#f0f2f5;align-self:flex-start;white-space:pre-wrap;overflow-wrap:anywhere}' +
+    '.msg.visitor{align-self:flex-end;background:#1f6feb;color:#fff}.msg.system{align-self:center;background:none;color:#57606a;font-style:italic}' +
+    '.msg.pending{opacity:.6}.msg.failed{border:1px solid #cf222e}.who{font-size:12px;font-weight:600;color:#57606a}.msg small{display:block;font-size:11px;opacity:.8}' +
+    '.typing{padding:0 14px 4px;color:#57606a;font-style:italic}' +
+    '.compose{display:flex;gap:8px;padding:10px;border-top:1px solid #d0d7de}' +
+    'textarea,input{width:100%;border:1px solid #d0d7de;border-radius:6px;padding:8px;color:#1f2328;background:#fff}' +
+    '.compose textarea{resize:none;height:42px}' +
+    '.btn{border:0;border-radius:6px;padding:8px 14px;background:#1f6feb;color:#fff;cursor:pointer}.btn:disabled{opacity:.5;cursor:default}' +
+    'form.of{flex:1;min-height:0;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:10px}form.of label{display:block;font-weight:600;margin-bottom:3px}' +
+    'form.of .cb label{display:inline;font-weight:400}form.of .cb input{width:auto;margin-right:6px}form.of textarea{min-height:90px;resize:vertical}' +
+    '.thanks{padding:24px 14px;text-align:center;font-weight:600}' +
+    '@media (max-width:480px){.panel{inset:0;width:100%;height:100%;max-height:none;border-radius:0}}';
+
+  var host, root, launcher, statusEl, panel, subEl, endBtn, closingEl, queueEl, errEl, chatEl, listEl, typingEl,
+    inputEl, sendBtn, offEl, formEl, fieldsKey, thanksEl, nodes = {};
+
+  function build() {
+    host = el('div', { id: 'livedesk-widget', hidden: true });
+    root = host.attachShadow({ mode: 'open' });
+    root.appendChild(el('style', { text: CSS }));
+    statusEl = el('span', { 'data-testid': 'status' });
+    launcher = el('button', { type: 'button', class: 'launcher', 'data-testid': 'launcher', 'aria-expanded': 'false',
+      'aria-controls': 'ld-panel', 'aria-label': T.openChat, onclick: function () { toggle(!S.open); } },
+    [el('span', { class: 'dot', 'aria-hidden': 'true' }), statusEl]);
+    subEl = el('small');
+    endBtn = el('button', { type: 'button', 'data-testid': 'end', text: T.end,
+      onclick: function () { if (S.conv) raw({ type: 'chat.end', id: uid() }); } });
+    closingEl = el('div', { class: 'banner', 'data-testid': 'closing-soon', role: 'status' });
+    queueEl = el('div', { class: 'info', 'data-testid': 'queue', role: 'status' });
+    errEl = el('div', { class: 'info err', role: 'alert' });
+    listEl = el('div', { class: 'msgs', 'data-testid': 'messages', role: 'log', 'aria-live': 'polite' });
+    typingEl = el('div', { class: 'typing', 'data-testid': 'typing', text: T.typing });
+    inputEl = el('textarea', { 'data-testid': 'input', 'aria-label': T.placeholder, placeholder: T.placeholder,
+      maxlength: MAX_TEXT, rows: 1, oninput: onTyping, onkeydown: function (e) {
+        if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submitText(); }
+      } });
+    sendBtn = el('button', { type: 'submit', class: 'btn', 'data-testid': 'send', text: T.send });
+    chatEl = el('div', { class: 'chat' }, [queueEl, listEl, typingEl,
+      el('form', { class: 'compose', onsubmit: function (e) { e.preventDefault(); submitText(); } }, [inputEl, sendBtn])]);
+    offEl = el('div', { class: 'off-view' });
+    thanksEl = el('div', { class: 'thanks', 'data-testid': 'offline-thanks', role: 'status', tabindex: -1, text: T.thanks });
+    panel = el('div', { class: 'panel', id: 'ld-panel', role: 'dialog', 'aria-label': T.chat, 'data-testid': 'panel', hidden: true,
+      onkeydown: function (e) { if (e.key === 'Escape') { e.stopPropagation(); toggle(false); } } },
+    [el('header', {}, [el('div', { class: 't' }, [el('b', { text: T.title }), subEl]), endBtn,
+      el('button', { type: 'button', 'aria-label': T.closeChat, text: '✕', onclick: function () { toggle(false); } })]),
+    closingEl, errEl, chatEl, offEl, thanksEl]);
+    root.appendChild(launcher); root.appendChild(panel);
+    document.body.appendChild(host);
+    document.addEventListener('keydown', function (e) { // focus left on a hidden element falls back to body
+      if (e.key === 'Escape' && S.open && (document.activeElement === document.body || document.activeElement === host)) toggle(false);
+    });
+  }
+
+  function field(name, label, type, required, testid, value) {
+    var id = 'ld-f-' + name, input;
+    var max = name === 'message' ? MAX_TEXT : type === 'checkbox' ? null : 1000; // the server's limits
+    if (type === 'textarea') input = el('textarea', { maxlength: max });
+    else input = el('input', { type: type, maxlength: max, autocomplete: name === 'name' || name === 'email' ? name : null });
+    input.id = id; input.name = name; input.setAttribute('data-testid', testid);
+    input.setAttribute('aria-describedby', id + '-err');
+    if (required) input.setAttribute('aria-required', 'true');
+    if (value != null) { if (type === 'checkbox') input.checked = !!value; else input.value = value; }
+    var lab = el('label', { for: id, text: label + (required ? ' *' : '') });
+    var err = el('div', { class: 'err', id: id + '-err', 'data-field-error': name });
+    return el('div', { class: type === 'checkbox' ? 'cb' : '' }, type === 'checkbox' ? [input, lab, err] : [lab, input, err]);
+  }
+  function buildForm() {
+    var fields = (S.form && S.form.fields) || [];
+    var key = JSON.stringify(fields);
+    if (key === fieldsKey) return;
+    var old = {};
+    if (formEl) Array.prototype.forEach.call(formEl.elements, function (i) { if (i.name) old[i.name] = i.type === 'checkbox' ? i.checked : i.value; });
+    fieldsKey = key;
+    var kids = [el('p', { text: T.offlineIntro }),
+      field('name', T.name, 'text', false, 'offline-name', old.name),
+      field('email', T.email, 'email', true, 'offline-email', old.email),
+      field('message', T.message, 'textarea', true, 'offline-message', old.message)];
+    fields.forEach(function (f) {
+      var ty = /^(text|textarea|email|tel|number|checkbox)$/.test(f.type) ? f.type : 'text';
+      kids.push(field('f_' + f.name, f.label || f.name, ty, !!f.required, 'offline-field-' + f.name, old['f_' + f.name]));
+    });
+    kids.push(el('button', { type: 'submit', class: 'btn', 'data-testid': 'offline-submit', text: T.submit }));
+    var f = el('form', { class: 'of', 'data-testid': 'offline-form', novalidate: true, onsubmit: submitForm }, kids);
+    if (formEl) offEl.replaceChild(f, formEl); else offEl.appendChild(f);
+    formEl = f;
+  }
+  function fieldError(name, msg) {
+    if (!formEl) return;
+    var n = formEl.querySelector('[data-field-error="' + name + '"]') || formEl.querySelector('[data-field-error="f_' + name + '"]');
+    if (!n) { S.error = msg; return; }
+    n.textContent = msg;
+    var i = formEl.elements[n.getAttribute('data-field-error')];
+    if (i) i.setAttribute('aria-invalid', 'true');
+  }
+  function submitForm(ev) {
+    ev.preventDefault();
+    if (S.submitting) return;
+    var els = formEl.elements, ok = true, first = null, fields = {};
+    formEl.querySelectorAll('.err').forEach(function (n) { n.textContent = ''; });
+    Array.prototype.forEach.call(els, function (i) { i.removeAttribute('aria-invalid'); });
+    function bad(name, msg) { fieldError(name, msg); ok = false; first = first || els[name]; }
+    var email = els.email.value.trim(), msg = els.message.value.trim();
+    if (!email) bad('email', T.required); else if (!/^[^\s@]+@[^\s@]+$/.test(email)) bad('email', T.badEmail);
+    if (!msg) bad('message', T.required); else if (msg.length > MAX_TEXT) bad('message', t('tooLong', { n: MAX_TEXT }));
+    ((S.form && S.form.fields) || []).forEach(function (f) {
+      var i = els['f_' + f.name];
+      if (!i) return;
+      var v = i.type === 'checkbox' ? (i.checked ? 'true' : '') : i.value.trim();
+      if (v) fields[f.name] = v; else if (f.required) bad('f_' + f.name, T.required);
+    });
+    if (!ok) { if (first) first.focus(); return; }
+    var f = { type: 'offline.submit', id: uid(), email: email, message: msg };
+    if (els.name.value.trim()) f.name = els.name.value.trim();
+    if (Object.keys(fields).length) f.fields = fields;
+    S.error = '';
+    if (queue(f)) S.submitting = true;
+    update();
+  }
+
+  function submitText() {
+    var text = inputEl.value.trim();
+    if (!text) return;
+    if (text.length > MAX_TEXT) { S.error = t('tooLong', { n: MAX_TEXT }); return update(); }
+    var id = uid(), ok, st = starting();
+    stopTyping();
+    if (!S.conv && !st) { // a new conversation: drop the transcript of an ended one
+      S.msgs = S.msgs.filter(function (m) { return m.pending; });
+      ok = queue({ type: 'chat.start', id: id, text: text });
+    } else ok = queue({ type: 'message', id: id, text: text }, !S.conv);
+    if (!ok) return;
+    S.msgs.push({ k: id, cid: id, from: 'visitor', text: text, pending: true });
+    inputEl.value = ''; S.error = '';
+    update();
+  }
+
+  var typing = { on: false, last: 0, idle: null };
+  function onTyping() {
+    if (!S.conv || !S.connected) return;
+    var now = Date.now();
+    if (now - typing.last >= 2000) { typing.on = raw({ type: 'typing', state: true }); typing.last = now; }
+    clearTimeout(typing.idle);
+    typing.idle = setTimeout(stopTyping, 3000);
+  }
+  function stopTyping() {
+    clearTimeout(typing.idle);
+    if (typing.on) { typing.on = false; typing.last = 0; raw({ type: 'typing', state: false }); }
+  }
+
+  function view() {
+    if (S.conv || starting()) return 'chat';
+    if (S.thanks) return 'thanks';
+    if (S.offline) return 'offline';
+    return S.status && S.status.online ? 'chat' : 'offline';
+  }
+  function hiddenAll() {
+    if (!S.status) return !S.shown;
+    return !S.conv && !starting() && !S.status.online && S.form && S.form.enabled === false;
+  }
+
+  function toggle(open) {
+    S.open = open;
+    if (open) S.unread = false;
+    else { S.thanks = false; stopTyping(); if (S.status && S.status.online) S.offline = null; }
+    update();
+    if (open) {
+      var v = view(), target;
+      if (v === 'chat') target = inputEl;
+      else if (v === 'offline' && formEl) target = formEl.querySelector('input,textarea');
+      (target || panel.querySelector('header button:last-child')).focus();
+    } else launcher.focus();
+  }
+
+  function renderMsgs() {
+    var list = S.msgs.map(function (m, i) { return { m: m, i: i }; }).sort(function (a, b) {
+      var x = a.m.seq != null && !a.m.pending ? a.m.seq : Infinity, y = b.m.seq != null && !b.m.pending ? b.m.seq : Infinity;
+      return x - y || a.i - b.i;
+    });
+    var keep = {}, added = false;
+    list.forEach(function (o, i) {
+      var m = o.m, n = nodes[m.k];
+      if (!n) {
+        added = true;
+        n = nodes[m.k] = el('div', { 'data-testid': 'message', 'data-from': m.from });
+        if (m.from === 'agent') n.appendChild(el('div', { class: 'who', text: m.agent_name || (S.conv && S.conv.agent && S.conv.agent.name) || T.agent }));
+        n.appendChild(el('div', { text: m.text }));
+        n.appendChild(el('small'));
+      }
+      n.className = 'msg ' + m.from + (m.pending ? ' pending' : '') + (m.failed ? ' failed' : '');
+      if (m.seq > 0) n.setAttribute('data-seq', m.seq);
+      n.toggleAttribute('data-pending', !!m.pending);
+      n.lastChild.textContent = m.pending ? T.sending : m.failed ? T.notSent : '';
+      if (m.at) n.title = hm(new Date(m.at));
+      keep[m.k] = 1;
+      if (listEl.children[i] !== n) listEl.insertBefore(n, listEl.children[i] || null);
+    });
+    for (var k in nodes) if (!keep[k]) { nodes[k].remove(); delete nodes[k]; }
+    return added;
+  }
+
+  function update() {
+    if (!host) return;
+    if (S.status) S.shown = true;
+    var hide = hiddenAll();
+    host.hidden = hide;
+    host.style.display = hide ? 'none' : '';
+    if (hide && S.open) S.open = false;
+    var st = S.status, on = st && st.online, txt;
+    if (!st) txt = T.connecting;
+    else if (on) txt = T.online;
+    else txt = (st.opens_at && when(st.opens_at, 'backAt')) || T.offline;
+    statusEl.textContent = txt;
+    launcher.classList.toggle('off', !on);
+    launcher.classList.toggle('unread', S.unread);
+    launcher.setAttribute('data-state', on ? 'online' : 'offline');
+    launcher.setAttribute('aria-expanded', String(S.open));
+    launcher.setAttribute('aria-label', (S.open ? T.closeChat : T.openChat) + ': ' + txt);
+    panel.hidden = !S.open;
+
+    var v = view();
+    chatEl.hidden = v !== 'chat';
+    offEl.hidden = v !== 'offline';
+    thanksEl.hidden = v !== 'thanks';
+    var c = S.conv;
+    subEl.textContent = !S.connected && S.shown ? T.reconnecting :
+      c && c.agent && c.agent.name ? t('assigned', { name: c.agent.name }) : txt;
+    endBtn.hidden = !c;
+    endBtn.disabled = !S.connected;
+    queueEl.hidden = !(c && c.state === 'queued');
+    queueEl.textContent = S.queuePos != null ? t('queue', { n: S.queuePos }) : T.waiting;
+    if (S.closesAt && (new Date(S.closesAt) <= new Date() || (st && !st.online && !c))) S.closesAt = null;
+    closingEl.hidden = !S.closesAt;
+    if (S.closesAt) closingEl.textContent = t('closingSoon', { time: hm(new Date(S.closesAt)) });
+    typingEl.hidden = !(S.agentTyping && c);
+    errEl.hidden = !S.error;
+    errEl.textContent = S.error;
+    if (renderMsgs() && v === 'chat') listEl.scrollTop = listEl.scrollHeight;
+    if (v === 'offline') {
+      buildForm();
+      var p = S.offline && S.offline.prefill;
+      if (p && !S.prefilled) {
+        S.prefilled = true;
+        if (p.text) formEl.elements.message.value = p.text.slice(0, MAX_TEXT);
+        if (p.name) formEl.elements.name.value = p.name;
+        if (p.email) formEl.elements.email.value = p.email;
+      }
+      formEl.querySelector('[data-testid="offline-submit"]').disabled = S.submitting;
+      formEl.querySelector('[data-testid="offline-submit"]').textContent = S.submitting ? T.sending : T.submit;
+    }
+  }
+  setInterval(function () { if (S.closesAt || (S.status && S.status.opens_at)) update(); }, 30000);
+
+  window.LivedeskWidget = {
+    state: function () {
+      return {
+        connected: S.connected, status: S.status,
+        conversation: S.conv ? { id: S.conv.id, state: S.conv.state, agent: S.conv.agent, queue_position: S.queuePos } : null,
+        pending: S.outbox.length, open: S.open, view: view()
+      };
+    },
+    open: function () { toggle(true); },
+    close: function () { toggle(false); }
+  };
+
+  function start() { build(); update(); connect(); }
+  if (document.body) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
