@@ -42,6 +42,8 @@ type fixture struct {
 	agentB *store.Agent
 	tokens map[string]string // by actor name
 	n      int               // counter for unique names
+	// extra may answer a request before the gateway does (test pages).
+	extra func(w http.ResponseWriter, r *http.Request) bool
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -71,7 +73,12 @@ func newFixture(t *testing.T) *fixture {
 	if err := f.srv.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f.http = httptest.NewServer(f.srv.Handler())
+	f.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f.extra != nil && f.extra(w, r) {
+			return
+		}
+		f.srv.Handler().ServeHTTP(w, r)
+	}))
 	t.Cleanup(func() { f.srv.Stop(0); f.http.Close() })
 	return f
 }
