@@ -1,0 +1,57 @@
+package gateway
+
+import "testing"
+
+func TestTypingBothWaysAndVisitorEndsTheChat(t *testing.T) {
+	f := newFixture(t)
+	agent := f.deskSetup()
+	v, _ := f.visitor(f.siteA.ID, nil)
+	other, _ := f.visitor(f.siteA.ID, nil)
+	v.send(map[string]any{"type": "chat.start", "id": "s1", "text": "hi"})
+	conv := v.expect("chat.assigned")["conversation"].(map[string]any)["id"].(string)
+	agent.waitFor("chat.assigned")
+
+	v.send(map[string]any{"type": "typing", "state": true})
+	if m := agent.expect("typing"); m["conversation_id"] != conv || m["state"] != true {
+		t.Fatalf("agent got %v", m)
+	}
+	agent.send(map[string]any{"type": "typing", "conversation_id": conv, "state": false})
+	if m := v.expect("typing"); m["state"] != false {
+		t.Fatalf("visitor got %v", m)
+	}
+	// Typing in someone else's conversation is refused.
+	agent.send(map[string]any{"type": "typing", "id": "t1", "conversation_id": "not-mine", "state": true})
+	if m := agent.expect("error"); m["code"] != "not_found" || m["field"] != "conversation_id" {
+		t.Fatalf("typing elsewhere: %v", m)
+	}
+	other.quiet()
+
+	v.send(map[string]any{"type": "chat.end", "id": "e1"})
+	if m := v.expect("chat.ended"); m["conversation_id"] != conv || m["by"] != "visitor" {
+		t.Fatalf("chat.ended %v", m)
+	}
+	if st := status(v.expect("status")); st["online"] != true {
+		t.Fatalf("status after the end: %v", st)
+	}
+	if m := agent.expect("chat.ended"); m["by"] != "visitor" {
+		t.Fatalf("agent's chat.ended %v", m)
+	}
+	// The conversation is over for both sides.
+	v.send(map[string]any{"type": "message", "id": "m1", "text": "one more thing"})
+	if m := v.expect("error"); m["code"] != "conflict" {
+		t.Fatalf("message after the end: %v", m)
+	}
+	agent.send(map[string]any{"type": "message", "id": "a1", "conversation_id": conv, "text": "bye"})
+	if m := agent.expect("error"); m["code"] != "not_found" {
+		t.Fatalf("agent message after the end: %v", m)
+	}
+	r := f.mustDo("GET", "/api/v1/conversations/"+conv, f.tokens["agentA"], nil, 200).json(t)
+	if r["state"] != "ended" || r["ended_by"] != "visitor" {
+		t.Fatalf("stored conversation %v", r)
+	}
+	// A new chat may start now.
+	v.send(map[string]any{"type": "chat.start", "id": "s2", "text": "me again"})
+	if m := v.expect("chat.assigned"); m["conversation"].(map[string]any)["id"] == conv {
+		t.Fatal("the ended conversation came back")
+	}
+}
