@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,7 +56,7 @@ func (s *Server) parseAgentChange(ctx context.Context, m map[string]json.RawMess
 		if !ok {
 			continue
 		}
-		if !mayManage && !contains(selfAgentFields, k) {
+		if !mayManage && !slices.Contains(selfAgentFields, k) {
 			return nil, forbidden(k, "only an owner or an admin may change this")
 		}
 		c.fields[k] = true
@@ -189,15 +190,6 @@ func (c *agentChange) apply(a *store.Agent, now time.Time) {
 		a.Presence = c.presence
 	}
 	a.UpdatedAt = now
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // agentView is an agent as the API shows it: the password hash never leaves.
