@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/hub"
 	"github.com/livedesk/gateway/routing"
 	"go.uber.org/zap"
@@ -41,78 +42,83 @@ type realtime struct {
 	statusMu     sync.Mutex
 	statusFrames map[string][]byte
 
-	stopPinger chan struct{}
-	pingerDone chan struct{}
+	pingTimeout time.Duration
+	// pingMu guards pingTimer and pingStopped.
+	pingMu      sync.Mutex
+	pingTimer   clock.Timer
+	pingStopped bool
 }
 
 func newRealtime(s *Server) *realtime {
 	rt := &realtime{s: s, hub: hub.New(64), visitors: visitorTokens{secret: s.tokens.secret}, log: s.log.Named("ws"),
-		statusFrames: map[string][]byte{}, stopPinger: make(chan struct{}), pingerDone: make(chan struct{})}
+		statusFrames: map[string][]byte{}, pingTimeout: s.opts.PingTimeout}
+	if rt.pingTimeout <= 0 {
+		rt.pingTimeout = pingTimeout
+	}
 	rt.desk = routing.New(routing.Options{Store: s.store, Clock: s.clock, Notify: (*notifier)(rt), Logger: s.log.Named("desk"),
 		DisconnectGrace: s.opts.DisconnectGrace})
 	return rt
 }
 
-// start loads the desk and starts the pinger.
+// start loads the desk and arms the pinger.
 func (rt *realtime) start(ctx context.Context) error {
 	if err := rt.desk.Load(ctx); err != nil {
 		return err
 	}
-	go rt.pinger()
+	rt.armPinger()
 	return nil
 }
 
 // stop closes every socket with 1012, spread over spread, and stops the desk.
 func (rt *realtime) stop(spread time.Duration) {
-	select {
-	case <-rt.stopPinger:
-	default:
-		close(rt.stopPinger)
-		<-rt.pingerDone
-	}
+	rt.pingMu.Lock()
+	rt.pingStopped = true
+	stopTimer(rt.pingTimer)
+	rt.pingMu.Unlock()
 	rt.hub.CloseAll(hub.CloseRestart, "server restarting", spread, nil)
 	rt.desk.Close()
 }
 
-// pinger pings every socket every pingInterval with a few workers; a socket that does
-// not answer within pingTimeout is closed. Pings measure the peer's liveness only:
-// they run on the real clock, whatever clock drives schedules.
-func (rt *realtime) pinger() {
-	defer close(rt.pingerDone)
-	t := time.NewTicker(pingInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-rt.stopPinger:
-			return
-		case <-t.C:
-		}
-		work := make(chan *session)
-		var wg sync.WaitGroup
-		for i := 0; i < pingerWorkers; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for ss := range work {
-					ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
-					if err := ss.conn.Ping(ctx); err != nil {
-						ss.client.Close(hub.CloseNormal, "ping timeout")
-					}
-					cancel()
-				}
-			}()
-		}
-		rt.sessions.Range(func(k, _ any) bool {
-			select {
-			case work <- k.(*session):
-				return true
-			case <-rt.stopPinger:
-				return false
-			}
-		})
-		close(work)
-		wg.Wait()
+// armPinger schedules the next ping round on the clock (so tests can trigger it).
+func (rt *realtime) armPinger() {
+	rt.pingMu.Lock()
+	defer rt.pingMu.Unlock()
+	if rt.pingStopped {
+		return
 	}
+	rt.pingTimer = rt.s.clock.AfterFunc(pingInterval, func() {
+		go func() {
+			rt.pingRound()
+			rt.armPinger()
+		}()
+	})
+}
+
+// pingRound pings every socket with a few workers; a socket that does not answer
+// within the ping timeout is closed. Only the interval follows the injectable clock;
+// the wait for a pong is real time, since it measures the peer.
+func (rt *realtime) pingRound() {
+	work := make(chan *session)
+	var wg sync.WaitGroup
+	for i := 0; i < pingerWorkers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ss := range work {
+				ctx, cancel := context.WithTimeout(context.Background(), rt.pingTimeout)
+				if err := ss.conn.Ping(ctx); err != nil {
+					ss.client.Close(hub.CloseNormal, "ping timeout")
+				}
+				cancel()
+			}
+		}()
+	}
+	rt.sessions.Range(func(k, _ any) bool {
+		work <- k.(*session)
+		return true
+	})
+	close(work)
+	wg.Wait()
 }
 
 // accept upgrades a request to a WebSocket with the gateway's limits.

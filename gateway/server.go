@@ -32,6 +32,9 @@ type Options struct {
 	// DisconnectGrace is how long an agent without sockets stays available
 	// (default routing.DefaultDisconnectGrace).
 	DisconnectGrace time.Duration
+	// PingTimeout is how long a socket may take to answer the server's ping
+	// (default 15 s).
+	PingTimeout time.Duration
 	// Registry receives the metrics; a new one is made when nil.
 	Registry *prometheus.Registry
 }
