@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"context"
 	"sort"
 	"time"
 
@@ -52,14 +51,7 @@ func (n *notifier) Assigned(c *store.Conversation, msgs []*store.Message, fromQu
 	}
 }
 
-func (n *notifier) Missed(c *store.Conversation, reason string, pre routing.Prefill) {
-	// A read of the site's offline form; the embedded store answers from memory.
-	var site *store.Site
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	if s, err := n.s.store.GetSite(ctx, c.SiteID); err == nil {
-		site = s
-	}
-	cancel()
+func (n *notifier) Missed(c *store.Conversation, site *store.Site, reason string, pre routing.Prefill) {
 	fields := offlineFrame("", reason, site, pre)
 	fields["conversation_id"] = c.ID
 	n.hub.Broadcast("visitor:"+c.VisitorID, frame("chat.offline", fields))

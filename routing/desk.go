@@ -35,8 +35,9 @@ type Notifier interface {
 	// Assigned: a conversation got its agent (fromQueue: after waiting in the queue);
 	// msgs is its transcript so far.
 	Assigned(c *store.Conversation, msgs []*store.Message, fromQueue bool)
-	// Missed: a queued conversation gave up; the visitor gets the offline form.
-	Missed(c *store.Conversation, reason string, prefill Prefill)
+	// Missed: a queued conversation gave up; the visitor gets the site's offline
+	// form (site is nil when the site is gone).
+	Missed(c *store.Conversation, site *store.Site, reason string, prefill Prefill)
 	// Ended: a conversation ended; by is "visitor", "agent" or "system".
 	Ended(c *store.Conversation, by string)
 	// Presence: an agent's presence changed.

@@ -235,7 +235,11 @@ func (d *Desk) missLocked(cs *convState, reason string) {
 		}
 		pre.Text = strings.Join(parts, "\n")
 	}
-	d.notify.Missed(c, reason, pre)
+	var site *store.Site
+	if ss := d.sites[c.SiteID]; ss != nil {
+		site = ss.site
+	}
+	d.notify.Missed(c, site, reason, pre)
 }
 
 // drainSiteLocked assigns queued chats of a site, oldest first, while it is online

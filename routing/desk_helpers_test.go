@@ -79,7 +79,7 @@ func (r *recorder) Assigned(c *store.Conversation, msgs []*store.Message, fromQu
 	}
 	r.add(evAssigned, c, "%s to=%s state=%s queue=%t msgs=%s", c.VisitorID, c.AgentID, c.State, fromQueue, strings.Join(texts, "|"))
 }
-func (r *recorder) Missed(c *store.Conversation, reason string, p Prefill) {
+func (r *recorder) Missed(c *store.Conversation, _ *store.Site, reason string, p Prefill) {
 	r.add(evMissed, c, "%s state=%s reason=%s text=%q name=%s email=%s", c.VisitorID, c.State, reason, p.Text, p.Name, p.Email)
 }
 func (r *recorder) Ended(c *store.Conversation, by string) {
