@@ -1,5 +1,6 @@
 /* Livedesk visitor widget. Embed:
  * <script src="https://HOST/widget.js" data-site="SITE_ID" async></script>
+ * Optional data-lang="en|fr|es|de" (else the browser's language, else English).
  * Plain JS, no dependencies. Protocol: PROTOCOL.md section 4 (visitor). */
 (function () {
   'use strict';
@@ -10,28 +11,79 @@
   if (!SITE) return;
   var BASE = script.getAttribute('data-gateway') || script.src || location.href;
   var WS_URL = new URL('ws/visitor?site=' + encodeURIComponent(SITE), BASE).href.replace(/^http/, 'ws');
-  var LANG = 'en';
   var KEY = 'livedesk:' + SITE + ':';
   var MAX_TEXT = 4000;
 
-  // All user-visible strings, keyed by message id (translations come later).
+  // All user-visible strings (aria labels too), by language and message id.
   var T = {
-    title: 'Chat with us', online: "We're online", offline: "We're offline",
-    backAt: 'Back at {time}', backOn: 'Back {day} at {time}', connecting: 'Connecting…',
-    openChat: 'Open chat', closeChat: 'Close chat', chat: 'Chat',
-    placeholder: 'Type your message…', send: 'Send', end: 'End chat',
-    typing: 'Agent is typing…', closingSoon: 'We close at {time}',
-    queue: 'You are number {n} in line', waiting: 'Waiting for an agent…',
-    assigned: "You're chatting with {name}", agent: 'Agent',
-    sending: 'Sending…', notSent: 'Not sent', ended: 'The chat has ended.',
-    offlineIntro: "We're not here right now. Leave a message and we'll get back to you.",
-    name: 'Name', email: 'E-mail', message: 'Message', submit: 'Send message',
-    thanks: "Thanks, we'll get back to you", required: 'This field is required',
-    badEmail: 'Enter a valid e-mail address', tooLong: 'At most {n} characters',
-    tooBig: 'This message is too long', reconnecting: 'Reconnecting…'
+    en: {
+      title: 'Chat with us', online: "We're online", offline: "We're offline",
+      backAt: 'Back at {time}', backOn: 'Back {day} at {time}', connecting: 'Connecting…',
+      openChat: 'Open chat', closeChat: 'Close chat', chat: 'Chat',
+      placeholder: 'Type your message…', send: 'Send', end: 'End chat',
+      typing: 'Agent is typing…', closingSoon: 'We close at {time}',
+      queue: 'You are number {n} in line', waiting: 'Waiting for an agent…',
+      assigned: "You're chatting with {name}", agent: 'Agent',
+      sending: 'Sending…', notSent: 'Not sent', ended: 'The chat has ended.',
+      offlineIntro: "We're not here right now. Leave a message and we'll get back to you.",
+      name: 'Name', email: 'E-mail', message: 'Message', submit: 'Send message',
+      thanks: "Thanks, we'll get back to you", required: 'This field is required',
+      badEmail: 'Enter a valid e-mail address', tooLong: 'At most {n} characters',
+      tooBig: 'This message is too long', reconnecting: 'Reconnecting…'
+    },
+    fr: {
+      title: 'Discutez avec nous', online: 'Nous sommes en ligne', offline: 'Nous sommes absents',
+      backAt: 'De retour à {time}', backOn: 'De retour {day} à {time}', connecting: 'Connexion…',
+      openChat: 'Ouvrir la discussion', closeChat: 'Fermer la discussion', chat: 'Discussion',
+      placeholder: 'Écrivez votre message…', send: 'Envoyer', end: 'Terminer',
+      typing: 'Un conseiller écrit…', closingSoon: 'Nous fermons à {time}',
+      queue: "Vous êtes n° {n} dans la file d'attente", waiting: "En attente d'un conseiller…",
+      assigned: 'Vous discutez avec {name}', agent: 'Conseiller',
+      sending: 'Envoi…', notSent: 'Non envoyé', ended: 'La discussion est terminée.',
+      offlineIntro: 'Nous ne sommes pas disponibles pour le moment. Laissez-nous un message, nous vous répondrons au plus vite.',
+      name: 'Nom', email: 'Adresse e-mail', message: 'Message', submit: 'Envoyer le message',
+      thanks: 'Merci, nous vous répondrons très vite', required: 'Ce champ est obligatoire',
+      badEmail: 'Saisissez une adresse e-mail valide', tooLong: '{n} caractères maximum',
+      tooBig: 'Ce message est trop long', reconnecting: 'Reconnexion…'
+    },
+    es: {
+      title: 'Habla con nosotros', online: 'Estamos en línea', offline: 'Ahora no estamos',
+      backAt: 'Volvemos a las {time}', backOn: 'Volvemos el {day} a las {time}', connecting: 'Conectando…',
+      openChat: 'Abrir el chat', closeChat: 'Cerrar el chat', chat: 'Chat',
+      placeholder: 'Escribe tu mensaje…', send: 'Enviar', end: 'Terminar chat',
+      typing: 'El agente está escribiendo…', closingSoon: 'Cerramos a las {time}',
+      queue: 'Eres el número {n} en la cola', waiting: 'Esperando a un agente…',
+      assigned: 'Estás hablando con {name}', agent: 'Agente',
+      sending: 'Enviando…', notSent: 'No enviado', ended: 'El chat ha terminado.',
+      offlineIntro: 'Ahora mismo no estamos. Déjanos un mensaje y te responderemos lo antes posible.',
+      name: 'Nombre', email: 'Correo electrónico', message: 'Mensaje', submit: 'Enviar mensaje',
+      thanks: 'Gracias, te responderemos pronto', required: 'Este campo es obligatorio',
+      badEmail: 'Introduce un correo electrónico válido', tooLong: 'Máximo {n} caracteres',
+      tooBig: 'El mensaje es demasiado largo', reconnecting: 'Reconectando…'
+    },
+    de: {
+      title: 'Chatten Sie mit uns', online: 'Wir sind online', offline: 'Wir sind gerade nicht da',
+      backAt: 'Ab {time} Uhr wieder da', backOn: 'Ab {day}, {time} Uhr wieder da', connecting: 'Verbindung wird aufgebaut…',
+      openChat: 'Chat öffnen', closeChat: 'Chat schließen', chat: 'Chat',
+      placeholder: 'Ihre Nachricht…', send: 'Senden', end: 'Chat beenden',
+      typing: 'Ein Mitarbeiter schreibt…', closingSoon: 'Wir schließen um {time} Uhr',
+      queue: 'Sie sind Nummer {n} in der Warteschlange', waiting: 'Warten auf einen Mitarbeiter…',
+      assigned: 'Sie chatten mit {name}', agent: 'Mitarbeiter',
+      sending: 'Wird gesendet…', notSent: 'Nicht gesendet', ended: 'Der Chat wurde beendet.',
+      offlineIntro: 'Gerade ist niemand da. Hinterlassen Sie uns eine Nachricht, wir melden uns bei Ihnen.',
+      name: 'Name', email: 'E-Mail-Adresse', message: 'Nachricht', submit: 'Nachricht senden',
+      thanks: 'Danke, wir melden uns bei Ihnen', required: 'Dieses Feld ist erforderlich',
+      badEmail: 'Bitte geben Sie eine gültige E-Mail-Adresse ein', tooLong: 'Höchstens {n} Zeichen',
+      tooBig: 'Diese Nachricht ist zu lang', reconnecting: 'Verbindung wird wiederhergestellt…'
+    }
   };
+  // The language: the script tag's data-lang, else the browser's first one we have ("fr-CA": fr), else English.
+  var LANG = [script.getAttribute('data-lang')].concat(navigator.languages || [], navigator.language)
+    .map(function (l) { return String(l || '').slice(0, 2).toLowerCase(); })
+    .filter(function (l) { return T.hasOwnProperty(l); })[0] || 'en';
+  var M = T[LANG];
   function t(id, vars) {
-    var s = T[id] || id;
+    var s = M[id] || id;
     for (var k in vars || {}) s = s.split('{' + k + '}').join(vars[k]);
     return s;
   }
@@ -111,7 +163,7 @@
   }
   function sendOut(e) { if (S.connected && !e.wait) raw(e.f); }
   function queue(f, wait) {
-    if (new TextEncoder().encode(JSON.stringify(f)).length > 16000) { S.error = T.tooBig; update(); return false; }
+    if (new TextEncoder().encode(JSON.stringify(f)).length > 16000) { S.error = M.tooBig; update(); return false; }
     var e = { f: f, wait: !!wait };
     S.outbox.push(e); saveOutbox(); sendOut(e);
     return true;
@@ -130,7 +182,7 @@
     try { ws = new WebSocket(WS_URL); } catch (e) { return retry(); }
     S.ws = ws;
     ws.onopen = function () {
-      var h = { type: 'hello', lang: navigator.language || LANG, timezone: tz(), page: location.href };
+      var h = { type: 'hello', lang: LANG, timezone: tz(), page: location.href };
       var tok = get('localStorage', 'token');
       if (tok) h.visitor_token = tok;
       S.sentSeq = S.conv && !S.noSeq ? lastSeq() : 0;
@@ -179,7 +231,7 @@
     if (!S.conv) return;
     S.ended[S.conv.id] = 1;
     S.conv = null; S.queuePos = null; S.agentTyping = false;
-    note(T.ended); saveConv();
+    note(M.ended); saveConv();
   }
   function startReply(f) { // chat.assigned / chat.queued answering our chat.start
     var m = findMsg(f.re);
@@ -294,7 +346,8 @@
           if (m) { m.pending = false; m.failed = true; }
         }
         if (f.field && (S.submitting || e && e.f.type === 'offline.submit' || view() === 'offline')) {
-          fieldError(String(f.field).replace(/^fields[.[]/, '').replace(/]$/, ''), f.message || f.code);
+          m = String(f.field).replace(/^fields[.[]/, '').replace(/]$/, '');
+          fieldError(m, m === 'email' ? M.badEmail : f.message || f.code); // the server's messages are in English
         } else S.error = f.message || f.code;
         break;
       default:
@@ -347,34 +400,34 @@
     inputEl, sendBtn, offEl, formEl, fieldsKey, thanksEl, nodes = {};
 
   function build() {
-    host = el('div', { id: 'livedesk-widget', hidden: true });
+    host = el('div', { id: 'livedesk-widget', lang: LANG, hidden: true });
     root = host.attachShadow({ mode: 'open' });
     root.appendChild(el('style', { text: CSS }));
     statusEl = el('span', { 'data-testid': 'status' });
     launcher = el('button', { type: 'button', class: 'launcher', 'data-testid': 'launcher', 'aria-expanded': 'false',
-      'aria-controls': 'ld-panel', 'aria-label': T.openChat, onclick: function () { toggle(!S.open); } },
+      'aria-controls': 'ld-panel', 'aria-label': M.openChat, onclick: function () { toggle(!S.open); } },
     [el('span', { class: 'dot', 'aria-hidden': 'true' }), statusEl]);
     subEl = el('small');
-    endBtn = el('button', { type: 'button', 'data-testid': 'end', text: T.end,
+    endBtn = el('button', { type: 'button', 'data-testid': 'end', text: M.end,
       onclick: function () { if (S.conv) raw({ type: 'chat.end', id: uid() }); } });
     closingEl = el('div', { class: 'banner', 'data-testid': 'closing-soon', role: 'status' });
     queueEl = el('div', { class: 'info', 'data-testid': 'queue', role: 'status' });
     errEl = el('div', { class: 'info err', role: 'alert' });
     listEl = el('div', { class: 'msgs', 'data-testid': 'messages', role: 'log', 'aria-live': 'polite' });
-    typingEl = el('div', { class: 'typing', 'data-testid': 'typing', text: T.typing });
-    inputEl = el('textarea', { 'data-testid': 'input', 'aria-label': T.placeholder, placeholder: T.placeholder,
+    typingEl = el('div', { class: 'typing', 'data-testid': 'typing', text: M.typing });
+    inputEl = el('textarea', { 'data-testid': 'input', 'aria-label': M.placeholder, placeholder: M.placeholder,
       maxlength: MAX_TEXT, rows: 1, oninput: onTyping, onkeydown: function (e) {
         if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submitText(); }
       } });
-    sendBtn = el('button', { type: 'submit', class: 'btn', 'data-testid': 'send', text: T.send });
+    sendBtn = el('button', { type: 'submit', class: 'btn', 'data-testid': 'send', text: M.send });
     chatEl = el('div', { class: 'chat' }, [queueEl, listEl, typingEl,
       el('form', { class: 'compose', onsubmit: function (e) { e.preventDefault(); submitText(); } }, [inputEl, sendBtn])]);
     offEl = el('div', { class: 'off-view' });
-    thanksEl = el('div', { class: 'thanks', 'data-testid': 'offline-thanks', role: 'status', tabindex: -1, text: T.thanks });
-    panel = el('div', { class: 'panel', id: 'ld-panel', role: 'dialog', 'aria-label': T.chat, 'data-testid': 'panel', hidden: true,
+    thanksEl = el('div', { class: 'thanks', 'data-testid': 'offline-thanks', role: 'status', tabindex: -1, text: M.thanks });
+    panel = el('div', { class: 'panel', id: 'ld-panel', role: 'dialog', 'aria-label': M.chat, 'data-testid': 'panel', hidden: true,
       onkeydown: function (e) { if (e.key === 'Escape') { e.stopPropagation(); toggle(false); } } },
-    [el('header', {}, [el('div', { class: 't' }, [el('b', { text: T.title }), subEl]), endBtn,
-      el('button', { type: 'button', 'aria-label': T.closeChat, text: '✕', onclick: function () { toggle(false); } })]),
+    [el('header', {}, [el('div', { class: 't' }, [el('b', { text: M.title }), subEl]), endBtn,
+      el('button', { type: 'button', 'aria-label': M.closeChat, text: '✕', onclick: function () { toggle(false); } })]),
     closingEl, errEl, chatEl, offEl, thanksEl]);
     root.appendChild(launcher); root.appendChild(panel);
     document.body.appendChild(host);
@@ -403,15 +456,15 @@
     var old = {};
     if (formEl) Array.prototype.forEach.call(formEl.elements, function (i) { if (i.name) old[i.name] = i.type === 'checkbox' ? i.checked : i.value; });
     fieldsKey = key;
-    var kids = [el('p', { text: T.offlineIntro }),
-      field('name', T.name, 'text', false, 'offline-name', old.name),
-      field('email', T.email, 'email', true, 'offline-email', old.email),
-      field('message', T.message, 'textarea', true, 'offline-message', old.message)];
+    var kids = [el('p', { text: M.offlineIntro }),
+      field('name', M.name, 'text', false, 'offline-name', old.name),
+      field('email', M.email, 'email', true, 'offline-email', old.email),
+      field('message', M.message, 'textarea', true, 'offline-message', old.message)];
     fields.forEach(function (f) {
       var ty = /^(text|textarea|email|tel|number|checkbox)$/.test(f.type) ? f.type : 'text';
       kids.push(field('f_' + f.name, f.label || f.name, ty, !!f.required, 'offline-field-' + f.name, old['f_' + f.name]));
     });
-    kids.push(el('button', { type: 'submit', class: 'btn', 'data-testid': 'offline-submit', text: T.submit }));
+    kids.push(el('button', { type: 'submit', class: 'btn', 'data-testid': 'offline-submit', text: M.submit }));
     var f = el('form', { class: 'of', 'data-testid': 'offline-form', novalidate: true, onsubmit: submitForm }, kids);
     if (formEl) offEl.replaceChild(f, formEl); else offEl.appendChild(f);
     formEl = f;
@@ -432,13 +485,13 @@
     Array.prototype.forEach.call(els, function (i) { i.removeAttribute('aria-invalid'); });
     function bad(name, msg) { fieldError(name, msg); ok = false; first = first || els[name]; }
     var email = els.email.value.trim(), msg = els.message.value.trim();
-    if (!email) bad('email', T.required); else if (!/^[^\s@]+@[^\s@]+$/.test(email)) bad('email', T.badEmail);
-    if (!msg) bad('message', T.required); else if (msg.length > MAX_TEXT) bad('message', t('tooLong', { n: MAX_TEXT }));
+    if (!email) bad('email', M.required); else if (!/^[^\s@]+@[^\s@]+$/.test(email)) bad('email', M.badEmail);
+    if (!msg) bad('message', M.required); else if (msg.length > MAX_TEXT) bad('message', t('tooLong', { n: MAX_TEXT.toLocaleString(LANG) }));
     ((S.form && S.form.fields) || []).forEach(function (f) {
       var i = els['f_' + f.name];
       if (!i) return;
       var v = i.type === 'checkbox' ? (i.checked ? 'true' : '') : i.value.trim();
-      if (v) fields[f.name] = v; else if (f.required) bad('f_' + f.name, T.required);
+      if (v) fields[f.name] = v; else if (f.required) bad('f_' + f.name, M.required);
     });
     if (!ok) { if (first) first.focus(); return; }
     var f = { type: 'offline.submit', id: uid(), email: email, message: msg };
@@ -452,7 +505,7 @@
   function submitText() {
     var text = inputEl.value.trim();
     if (!text) return;
-    if (text.length > MAX_TEXT) { S.error = t('tooLong', { n: MAX_TEXT }); return update(); }
+    if (text.length > MAX_TEXT) { S.error = t('tooLong', { n: MAX_TEXT.toLocaleString(LANG) }); return update(); }
     var id = uid(), ok, st = starting();
     stopTyping();
     if (!S.conv && !st) { // a new conversation: drop the transcript of an ended one
@@ -494,12 +547,11 @@
     if (open) S.unread = false;
     else { S.thanks = false; stopTyping(); if (S.status && S.status.online) S.offline = null; }
     update();
-    if (open) {
-      var v = view(), target;
-      if (v === 'chat') target = inputEl;
-      else if (v === 'offline' && formEl) target = formEl.querySelector('input,textarea');
-      (target || panel.querySelector('header button:last-child')).focus();
-    } else launcher.focus();
+    if (open) focusView(view()); else launcher.focus();
+  }
+  function focusView(v) {
+    var n = v === 'chat' ? inputEl : v === 'thanks' ? thanksEl : v === 'offline' && formEl && formEl.querySelector('input,textarea');
+    (n || panel.querySelector('header button:last-child')).focus();
   }
 
   function renderMsgs() {
@@ -513,14 +565,14 @@
       if (!n) {
         added = true;
         n = nodes[m.k] = el('div', { 'data-testid': 'message', 'data-from': m.from });
-        if (m.from === 'agent') n.appendChild(el('div', { class: 'who', text: m.agent_name || (S.conv && S.conv.agent && S.conv.agent.name) || T.agent }));
+        if (m.from === 'agent') n.appendChild(el('div', { class: 'who', text: m.agent_name || (S.conv && S.conv.agent && S.conv.agent.name) || M.agent }));
         n.appendChild(el('div', { text: m.text }));
         n.appendChild(el('small'));
       }
       n.className = 'msg ' + m.from + (m.pending ? ' pending' : '') + (m.failed ? ' failed' : '');
       if (m.seq > 0) n.setAttribute('data-seq', m.seq);
       n.toggleAttribute('data-pending', !!m.pending);
-      n.lastChild.textContent = m.pending ? T.sending : m.failed ? T.notSent : '';
+      n.lastChild.textContent = m.pending ? M.sending : m.failed ? M.notSent : '';
       if (m.at) n.title = hm(new Date(m.at));
       keep[m.k] = 1;
       if (listEl.children[i] !== n) listEl.insertBefore(n, listEl.children[i] || null);
@@ -531,34 +583,36 @@
 
   function update() {
     if (!host) return;
+    var a = root.activeElement, v = view(), old = S.view; // a view that turns hidden takes the focus along
+    var moved = S.open && v !== old && a && [chatEl, offEl, thanksEl].some(function (c) { return c.contains(a); });
+    S.view = v;
     if (S.status) S.shown = true;
     var hide = hiddenAll();
     host.hidden = hide;
     host.style.display = hide ? 'none' : '';
     if (hide && S.open) S.open = false;
     var st = S.status, on = st && st.online, txt;
-    if (!st) txt = T.connecting;
-    else if (on) txt = T.online;
-    else txt = (st.opens_at && when(st.opens_at, 'backAt')) || T.offline;
+    if (!st) txt = M.connecting;
+    else if (on) txt = M.online;
+    else txt = (st.opens_at && when(st.opens_at, 'backAt')) || M.offline;
     statusEl.textContent = txt;
     launcher.classList.toggle('off', !on);
     launcher.classList.toggle('unread', S.unread);
     launcher.setAttribute('data-state', on ? 'online' : 'offline');
     launcher.setAttribute('aria-expanded', String(S.open));
-    launcher.setAttribute('aria-label', (S.open ? T.closeChat : T.openChat) + ': ' + txt);
+    launcher.setAttribute('aria-label', (S.open ? M.closeChat : M.openChat) + ': ' + txt);
     panel.hidden = !S.open;
 
-    var v = view();
     chatEl.hidden = v !== 'chat';
     offEl.hidden = v !== 'offline';
     thanksEl.hidden = v !== 'thanks';
     var c = S.conv;
-    subEl.textContent = !S.connected && S.shown ? T.reconnecting :
+    subEl.textContent = !S.connected && S.shown ? M.reconnecting :
       c && c.agent && c.agent.name ? t('assigned', { name: c.agent.name }) : txt;
     endBtn.hidden = !c;
     endBtn.disabled = !S.connected;
     queueEl.hidden = !(c && c.state === 'queued');
-    queueEl.textContent = S.queuePos != null ? t('queue', { n: S.queuePos }) : T.waiting;
+    queueEl.textContent = S.queuePos != null ? t('queue', { n: S.queuePos }) : M.waiting;
     if (S.closesAt && (new Date(S.closesAt) <= new Date() || (st && !st.online && !c))) S.closesAt = null;
     closingEl.hidden = !S.closesAt;
     if (S.closesAt) closingEl.textContent = t('closingSoon', { time: hm(new Date(S.closesAt)) });
@@ -575,9 +629,12 @@
         if (p.name) formEl.elements.name.value = p.name;
         if (p.email) formEl.elements.email.value = p.email;
       }
+      // The site closed while the visitor was typing: the draft moves to the form.
+      if (old === 'chat' && !p && inputEl.value.trim() && !formEl.elements.message.value) formEl.elements.message.value = inputEl.value.trim();
       formEl.querySelector('[data-testid="offline-submit"]').disabled = S.submitting;
-      formEl.querySelector('[data-testid="offline-submit"]').textContent = S.submitting ? T.sending : T.submit;
+      formEl.querySelector('[data-testid="offline-submit"]').textContent = S.submitting ? M.sending : M.submit;
     }
+    if (moved) focusView(v);
   }
   setInterval(function () { if (S.closesAt || (S.status && S.status.opens_at)) update(); }, 30000);
 
