@@ -1,0 +1,62 @@
+package redisstore_test
+
+import (
+	"testing"
+
+	"github.com/livedesk/gateway/internal/redistest"
+	"github.com/livedesk/gateway/store"
+)
+
+// BenchmarkAppendMessage measures AppendMessage against a local redis-server with
+// appendfsync always (one fsync per write; Redis groups the fsyncs of the writes
+// of one event loop iteration, so parallel appends share them).
+func BenchmarkAppendMessage(b *testing.B) {
+	srv := redistest.Start(b)
+	s := newStoreOn(b, newClient(b, srv), "bench:")
+	ctx := b.Context()
+	conv := &store.Conversation{SiteID: "s", State: store.StateOpen}
+	must(b, s.CreateConversation(ctx, conv))
+	b.Run("serial", func(b *testing.B) {
+		for b.Loop() {
+			_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "hello"})
+			must(b, err)
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.SetParallelism(16)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "hello"})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkUpdateConversation measures an optimistic transaction (WATCH, GET and
+// LLEN, MULTI/EXEC) on a conversation of its own per goroutine.
+func BenchmarkUpdateConversation(b *testing.B) {
+	srv := redistest.Start(b)
+	s := newStoreOn(b, newClient(b, srv), "bench:")
+	ctx := b.Context()
+	b.RunParallel(func(pb *testing.PB) {
+		conv := &store.Conversation{SiteID: "s", State: store.StateQueued}
+		if err := s.CreateConversation(ctx, conv); err != nil {
+			b.Error(err)
+			return
+		}
+		for pb.Next() {
+			_, err := s.UpdateConversation(ctx, conv.ID, func(c *store.Conversation) error {
+				c.State = store.StateOpen
+				return nil
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

@@ -1,0 +1,118 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/livedesk/gateway/store"
+)
+
+// Limits of ListOfflineMessages.
+const (
+	defaultOfflineLimit = 50
+	maxOfflineLimit     = 500
+)
+
+// AddOfflineMessage stores an offline message under its site (one Lua script). An
+// empty ID is filled with a new time-ordered one and a zero CreatedAt with the
+// current UTC time; m itself is not changed. When the same visitor of the same site
+// already left one with the same non-empty ClientID, that one is returned with
+// duplicate true and nothing is written. A given ID that the site holds already
+// gets store.ErrConflict.
+func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage) (*store.OfflineMessage, bool, error) {
+	const op = "add offline message"
+	if m == nil {
+		return nil, false, errors.New("redis: add offline message: nil message")
+	}
+	if m.SiteID == "" {
+		return nil, false, errors.New("redis: add offline message: empty site id")
+	}
+	if err := s.begin(ctx, op); err != nil {
+		return nil, false, err
+	}
+	rec := *m // encoded, then decoded for the caller: a shallow copy will do
+	if rec.ID == "" {
+		var err error
+		if rec.ID, err = newID(); err != nil {
+			return nil, false, err
+		}
+	}
+	if rec.CreatedAt.IsZero() {
+		rec.CreatedAt = time.Now().UTC()
+	}
+	data, err := encode(&rec)
+	if err != nil {
+		return nil, false, s.wrap(ctx, op, err)
+	}
+	site := rec.SiteID
+	keys := []string{s.k.offline(site), s.k.offlineRec(site), s.k.offlineCID(site)}
+	res, err := addOfflineScript.Run(ctx, s.rdb, keys, offlineCIDField(&rec), rec.ID, data).Slice()
+	if err != nil {
+		return nil, false, s.wrap(ctx, op, err)
+	}
+	out := new(store.OfflineMessage)
+	switch code, _ := res[0].(int64); {
+	case code == 0:
+		if err := decode(s.k.offlineRec(site), data, out); err != nil {
+			return nil, false, s.wrap(ctx, op, err)
+		}
+		return out, false, nil
+	case code == 1:
+		stored, ok := res[1].(string)
+		if len(res) != 2 || !ok {
+			return nil, false, s.wrap(ctx, op, dataErr(fmt.Sprintf("client id %q names a missing offline message", rec.ClientID), nil))
+		}
+		if err := decode(s.k.offlineRec(site), stored, out); err != nil {
+			return nil, false, s.wrap(ctx, op, err)
+		}
+		return out, true, nil
+	case code == 2:
+		return nil, false, s.wrap(ctx, op, fmt.Errorf("id %q taken: %w", rec.ID, store.ErrConflict))
+	}
+	return nil, false, s.wrap(ctx, op, dataErr(fmt.Sprintf("offline script answered %v", res), nil))
+}
+
+// ListOfflineMessages returns up to limit offline messages of the site whose ID sorts
+// after `after` (all when empty), oldest first. limit <= 0 means 50; more than 500
+// means 500. An unknown site has none.
+func (s *Store) ListOfflineMessages(ctx context.Context, siteID, after string, limit int) ([]*store.OfflineMessage, error) {
+	const op = "list offline messages"
+	if err := s.begin(ctx, op); err != nil {
+		return nil, err
+	}
+	limit = clampLimit(limit, defaultOfflineLimit, maxOfflineLimit)
+	out := []*store.OfflineMessage{}
+	if siteID == "" {
+		return out, nil
+	}
+	bound := "-"
+	if after != "" {
+		bound = "(" + after
+	}
+	ids, err := s.rdb.ZRangeByLex(ctx, s.k.offline(siteID), &redis.ZRangeBy{
+		Min: bound, Max: "+", Count: int64(limit),
+	}).Result()
+	if err != nil || len(ids) == 0 {
+		return out, s.wrap(ctx, op, err)
+	}
+	recs, err := s.rdb.HMGet(ctx, s.k.offlineRec(siteID), ids...).Result()
+	if err != nil {
+		return nil, s.wrap(ctx, op, err)
+	}
+	for i, v := range recs {
+		data, ok := v.(string)
+		if !ok {
+			return nil, s.wrap(ctx, op, dataErr(fmt.Sprintf("offline index names missing message %q", ids[i]), nil))
+		}
+		m := new(store.OfflineMessage)
+		if err := decode(s.k.offlineRec(siteID), data, m); err != nil {
+			return nil, s.wrap(ctx, op, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}

@@ -1,0 +1,165 @@
+package redisstore_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/livedesk/gateway/internal/redistest"
+	"github.com/livedesk/gateway/store"
+	redisstore "github.com/livedesk/gateway/store/redis"
+	"github.com/livedesk/gateway/store/storetest"
+)
+
+// prefixes hands out a distinct key prefix per store, so stores made one after the
+// other on one server start empty.
+var prefixes atomic.Int64
+
+func newPrefix(name string) string {
+	return fmt.Sprintf("%s%d:", name, prefixes.Add(1))
+}
+
+// newStore returns a store on srv under a fresh prefix, closed when t ends.
+func newStore(t testing.TB, srv *redistest.Server) *redisstore.Store {
+	t.Helper()
+	return newStoreOn(t, srv.Client(), newPrefix("t"))
+}
+
+func newStoreOn(t testing.TB, client redis.UniversalClient, prefix string) *redisstore.Store {
+	t.Helper()
+	s := redisstore.New(client, prefix)
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// newClient returns a client of srv of its own (its own connections), closed when t
+// ends, configured as New's doc comment says.
+func newClient(t testing.TB, srv *redistest.Server) *redis.Client {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{
+		Addr:                  srv.Addr(),
+		DialTimeout:           time.Second,
+		DialerRetries:         1,
+		MaxRetries:            -1,
+		ReadTimeout:           time.Second,
+		WriteTimeout:          time.Second,
+		ContextTimeoutEnabled: true,
+	})
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func TestContract(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	storetest.Run(t, func(t *testing.T) store.Store { return newStore(t, srv) })
+}
+
+// Open parses a URL, pings and owns its client; a closed store is unavailable.
+func TestOpen(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	ctx := t.Context()
+	s, err := redisstore.Open(ctx, srv.URL())
+	must(t, err)
+	must(t, s.PutSetting(ctx, "k", []byte("v")))
+	keys, err := srv.Client().Keys(ctx, redisstore.DefaultPrefix+"*").Result()
+	must(t, err)
+	if len(keys) != 1 || keys[0] != redisstore.DefaultPrefix+"setting:k" {
+		t.Fatalf("keys after PutSetting: %q", keys)
+	}
+	must(t, s.Close())
+	must(t, s.Close())
+	if err := s.Ping(ctx); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("Ping after Close: %v, want ErrUnavailable", err)
+	}
+	if _, err := s.GetSetting(ctx, "k"); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("GetSetting after Close: %v, want ErrUnavailable", err)
+	}
+
+	if _, err := redisstore.Open(ctx, "http://user:hunter2@host/"); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("Open of a bad URL: %v", err)
+	}
+	srv.Stop()
+	start := time.Now()
+	_, err = redisstore.Open(ctx, srv.URL())
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("Open of a stopped server: %v, want ErrUnavailable", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Open of a stopped server took %v", d)
+	}
+}
+
+// Every key the store writes starts with its prefix, so stores with different
+// prefixes never see each other's data.
+func TestKeysStayUnderPrefix(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	ctx := t.Context()
+	a := newStoreOn(t, srv.Client(), "a:")
+	b := newStoreOn(t, srv.Client(), "b:")
+	fill(t, a)
+	keys, err := srv.Client().Keys(ctx, "*").Result()
+	must(t, err)
+	for _, k := range keys {
+		if !strings.HasPrefix(k, "a:") {
+			t.Errorf("key %q outside the prefix", k)
+		}
+	}
+	sites, err := b.ListSites(ctx)
+	must(t, err)
+	agents, err := b.ListAgents(ctx)
+	must(t, err)
+	convs, err := b.ListConversations(ctx, store.ConversationFilter{})
+	must(t, err)
+	if len(sites)+len(agents)+len(convs) != 0 {
+		t.Fatalf("another prefix sees %d sites, %d agents, %d conversations", len(sites), len(agents), len(convs))
+	}
+}
+
+// fill writes one record of every kind.
+func fill(t testing.TB, s store.Store) {
+	t.Helper()
+	ctx := t.Context()
+	site := &store.Site{Name: "Shop"}
+	must(t, s.CreateSite(ctx, site))
+	must(t, s.CreateAgent(ctx, &store.Agent{Email: "o@x.example", Role: store.RoleOwner}))
+	conv := &store.Conversation{SiteID: site.ID, VisitorID: "v", State: store.StateOpen}
+	must(t, s.CreateConversation(ctx, conv))
+	_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "hi", ClientID: "c1"})
+	must(t, err)
+	_, _, err = s.AddOfflineMessage(ctx, &store.OfflineMessage{SiteID: site.ID, VisitorID: "v", ClientID: "c1"})
+	must(t, err)
+	must(t, s.PutSetting(ctx, "k", []byte("v")))
+}
+
+// waitBack waits until s answers after a restart of its server (go-redis probes a
+// server it could not dial once a second).
+func waitBack(t testing.TB, s store.Store) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for s.Ping(t.Context()) != nil {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("the store did not come back within 10 s of the restart")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

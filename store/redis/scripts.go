@@ -1,0 +1,71 @@
+package redisstore
+
+import "github.com/redis/go-redis/v9"
+
+// The Lua scripts. Each runs atomically on the server in one round trip (EVALSHA,
+// falling back to EVAL when the server has not seen the script, as after a
+// restart). Every key a script touches is passed in KEYS, as Redis Cluster needs.
+
+// createScript stores a record unless its key exists, and adds its id to indexes.
+//
+//	KEYS[1]     the record's key
+//	KEYS[2..n]  sorted sets (score 0) that list the record's id
+//	ARGV[1]     the record, ARGV[2] its id
+//	returns     1 when stored, 0 when the key was taken (nothing written)
+var createScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+for i = 2, #KEYS do redis.call('ZADD', KEYS[i], 0, ARGV[2]) end
+return 1
+`)
+
+// appendScript appends a message to its conversation with the next sequence
+// number, once per client id.
+//
+//	KEYS[1]  the conversation's record, KEYS[2] its message list,
+//	KEYS[3]  its hash of client id -> seq
+//	ARGV[1]  the client id ('' for none)
+//	ARGV[2]  the message, JSON, whose "seq" field is the placeholder -1; it is
+//	         replaced by the real number. JSON escapes every '"' inside strings, so
+//	         the plain text '"seq":-1' can only be that field.
+//	returns  {-1} unknown conversation; {0, seq} stored; {1, seq, message JSON} the
+//	         client id was there already (nothing written)
+var appendScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+local cid = ARGV[1]
+if cid ~= '' then
+  local seq = redis.call('HGET', KEYS[3], cid)
+  if seq then
+    seq = tonumber(seq)
+    return {1, seq, redis.call('LINDEX', KEYS[2], seq - 1)}
+  end
+end
+local seq = redis.call('LLEN', KEYS[2]) + 1
+local msg = ARGV[2]
+local i, j = string.find(msg, '"seq":-1', 1, true)
+if not i then return redis.error_reply('ERR message without a seq placeholder') end
+redis.call('RPUSH', KEYS[2], string.sub(msg, 1, i - 1) .. '"seq":' .. string.format('%d', seq) .. string.sub(msg, j + 1))
+if cid ~= '' then redis.call('HSET', KEYS[3], cid, seq) end
+return {0, seq}
+`)
+
+// addOfflineScript stores an offline message of a site, once per visitor and
+// client id.
+//
+//	KEYS[1]  the site's sorted set of offline message ids
+//	KEYS[2]  the site's hash of id -> record, KEYS[3] its hash of client key -> id
+//	ARGV[1]  the client key ('' for none), ARGV[2] the id, ARGV[3] the record
+//	returns  {0} stored; {1, record} the client key was there already; {2} the id
+//	         is taken (nothing written either way)
+var addOfflineScript = redis.NewScript(`
+local ckey = ARGV[1]
+if ckey ~= '' then
+  local id = redis.call('HGET', KEYS[3], ckey)
+  if id then return {1, redis.call('HGET', KEYS[2], id)} end
+end
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return {2} end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[1], 0, ARGV[2])
+if ckey ~= '' then redis.call('HSET', KEYS[3], ckey, ARGV[2]) end
+return {0}
+`)
