@@ -1,50 +1,26 @@
-/* Livedesk agent console (minimal). Served at /console/, same origin as /api/v1 and
- * /ws/agent. Plain JS, no dependencies. Protocol: PROTOCOL.md sections 3-5. */
+/* Livedesk agent console: login, the agent socket, chats, presence, shifts. Served at
+ * /console/, same origin as /api/v1 and /ws/agent. Plain JS, no dependencies; helpers
+ * come from common.js, the admin views from admin.js, agents.js, inbox.js, hours.js.
+ * Protocol: PROTOCOL.md sections 3-5. */
 (function () {
   'use strict';
-  var TOKEN_KEY = 'livedesk:console:token';
+  var LD = window.LD, $ = LD.$, el = LD.el, store = LD.store, load = LD.load, uid = LD.uid, hm = LD.hm;
   var OUTBOX_KEY = 'livedesk:console:outbox';
   var REASONS = { paused: 'paused', outside_hours: 'outside hours', no_agents: 'no agents', open: 'open' };
   var BASE_TITLE = document.title;
-
-  function $(id) { return document.getElementById(id); }
-  function el(tag, attrs, kids) {
-    var n = document.createElement(tag);
-    for (var k in attrs || {}) {
-      var v = attrs[k];
-      if (k === 'text') n.textContent = v;
-      else if (k.slice(0, 2) === 'on') n.addEventListener(k.slice(2), v);
-      else if (v != null && v !== false) n.setAttribute(k, v === true ? '' : v);
-    }
-    (kids || []).forEach(function (c) { if (c) n.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
-    return n;
-  }
-  function store(k, v) {
-    try { if (v == null) sessionStorage.removeItem(k); else sessionStorage.setItem(k, v); } catch (e) {}
-  }
-  function load(k) { try { return sessionStorage.getItem(k); } catch (e) { return null; } }
-  function uid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    return Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
-  }
-  function hm(iso) {
-    var d = new Date(iso);
-    if (isNaN(d)) return '';
-    var o = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
-    if (d.toDateString() !== new Date().toDateString()) o.weekday = 'short';
-    return new Intl.DateTimeFormat(undefined, o).format(d);
-  }
 
   // ---- state ----
   var C = {
     ws: null, connected: false, welcomed: false, attempt: 0, timer: null, ping: null,
     agent: null, presence: { status: 'online', reason: null }, shift: null,
-    shiftEnding: null, shiftEnded: false, sites: [], chats: {}, order: [], active: null,
+    shiftEnding: null, shiftEnded: false, shiftExtended: null, snoozeId: null, sites: [], chats: {}, order: [], active: null,
     outbox: [], unseen: 0, lastActivity: 0, error: ''
   };
   try { C.outbox = JSON.parse(load(OUTBOX_KEY)) || []; } catch (e) { C.outbox = []; }
   function saveOutbox() { store(OUTBOX_KEY, C.outbox.length ? JSON.stringify(C.outbox) : null); }
-  function token() { return load(TOKEN_KEY); }
+  var token = LD.token;
+  LD.me = function () { return C.agent; };
+  LD.siteStatus = function (id) { var s = findSite(id); return s ? s.status : null; };
 
   // ---- login / logout ----
   function showLogin(loggedOut) {
@@ -66,15 +42,25 @@
     clearTimeout(C.timer); C.timer = null; clearInterval(C.ping);
     if (ws) try { ws.close(1000); } catch (e) {}
     C.chats = {}; C.order = []; C.active = null; C.sites = []; C.agent = null; C.shift = null;
-    C.shiftEnding = null; C.shiftEnded = false; C.outbox = []; C.unseen = 0; C.error = '';
+    C.shiftEnding = null; C.shiftEnded = false; C.shiftExtended = null; C.snoozeId = null; C.outbox = []; C.unseen = 0; C.error = '';
     saveOutbox();
     $('chat-area').textContent = '';
   }
   function logout(loggedOut) {
-    store(TOKEN_KEY, null);
+    LD.setToken(null);
     reset();
+    LD.emit('logout');
     showLogin(loggedOut);
   }
+  LD.on('unauthorized', function () { if (token()) logout(true); }); // revoked or expired
+  // Another part of the console changed the agent (My settings): keep the copy current.
+  LD.on('self', function (a) {
+    if (!C.agent || !a || a.id !== C.agent.id) return;
+    var roleChanged = a.role !== C.agent.role;
+    C.agent = a;
+    render();
+    if (roleChanged) LD.emit('agent', a);
+  });
   $('logout').addEventListener('click', function () { logout(false); });
 
   $('login-form').addEventListener('submit', function (ev) {
@@ -93,10 +79,12 @@
         if (r.ok && b.token) {
           btn.disabled = false;
           $('login-password').value = '';
-          store(TOKEN_KEY, b.token);
+          LD.setToken(b.token);
+          LD.clockFromToken(b.token);
           reset();
           C.agent = b.agent || null;
           showApp(); connect();
+          LD.emit('agent', C.agent);
           return;
         }
         if (r.status === 401) fail('Wrong e-mail or password');
@@ -289,10 +277,10 @@
     C.sites.push(s);
     return s;
   }
-  function shiftWarning(sh) { // is a shift frame still inside the warning window?
+  function warnMinutes() { return C.agent && C.agent.shift_warning_minutes != null ? C.agent.shift_warning_minutes : 10; }
+  function shiftWarning(sh) { // is a shift frame still inside the warning window (server time)?
     if (!sh || !sh.on_shift || !sh.ends_at) return false;
-    var w = C.agent && C.agent.shift_warning_minutes != null ? C.agent.shift_warning_minutes : 10;
-    return new Date(sh.ends_at) - Date.now() <= w * 60000;
+    return new Date(sh.ends_at) - LD.now() <= warnMinutes() * 60000;
   }
   function handle(f) {
     var c, p;
@@ -306,6 +294,8 @@
         C.shiftEnding = shiftWarning(C.shift) ? C.shift.ends_at : null;
         C.shiftEnded = !!(C.shift && !C.shift.on_shift && C.shiftEnded);
         C.sites = (f.sites || []).map(normSite);
+        LD.emit('agent', C.agent);
+        LD.emit('sites');
         (f.conversations || []).forEach(function (item) {
           var id = (item.conversation || item).id;
           seenIds[id] = 1;
@@ -320,6 +310,7 @@
         break;
       case 'site.status':
         site(f.site_id).status = f.status;
+        LD.emit('sites');
         break;
       case 'queue':
         site(f.site_id).queue = f.length || 0;
@@ -331,6 +322,7 @@
         notifyNewChat();
         break;
       case 'message':
+        LD.clockSample(f.at);
         c = chat(f.conversation_id);
         if (addMsg(c, f) && f.from === 'visitor') {
           c.typing = false;
@@ -338,6 +330,7 @@
         }
         break;
       case 'message.ack':
+        LD.clockSample(f.at);
         dropOut(f.re);
         p = findPending(f.re);
         if (p) {
@@ -359,13 +352,18 @@
       case 'shift':
         C.shift = { on_shift: f.on_shift, ends_at: f.ends_at, starts_at: f.starts_at };
         C.shiftEnding = shiftWarning(C.shift) ? f.ends_at : null;
+        // The answer to "one more hour": say until when, until the next warning.
+        if (f.re && f.re === C.snoozeId) C.shiftExtended = f.on_shift && f.ends_at && !C.shiftEnding ? f.ends_at : null;
         if (f.on_shift) C.shiftEnded = false;
         break;
       case 'shift.ending':
-        C.shiftEnding = f.ends_at; C.shiftEnded = false;
+        // Sent shift_warning_minutes before the end: the server's clock is at least there.
+        LD.clockAtLeast(Date.parse(f.ends_at) - warnMinutes() * 60000);
+        C.shiftEnding = f.ends_at; C.shiftEnded = false; C.shiftExtended = null;
         break;
       case 'shift.ended':
-        C.shiftEnding = null; C.shiftEnded = true;
+        if (C.shift && C.shift.ends_at) LD.clockAtLeast(C.shift.ends_at);
+        C.shiftEnding = null; C.shiftEnded = true; C.shiftExtended = null;
         if (C.shift) C.shift.on_shift = false;
         break;
       case 'force_logout':
@@ -396,11 +394,15 @@
   $('presence').addEventListener('change', function () {
     raw({ type: 'presence.set', id: uid(), status: this.value });
   });
-  $('snooze').addEventListener('click', function () { raw({ type: 'shift.snooze', id: uid() }); });
+  $('snooze').addEventListener('click', function () {
+    C.snoozeId = uid();
+    raw({ type: 'shift.snooze', id: C.snoozeId });
+  });
+  $('snooze-ok').addEventListener('click', function () { C.shiftExtended = null; render(); });
 
   function countdown() {
     if (!C.shiftEnding) return;
-    var s = Math.max(0, Math.round((new Date(C.shiftEnding) - Date.now()) / 1000));
+    var s = Math.max(0, Math.round((new Date(C.shiftEnding) - LD.now()) / 1000));
     var h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, ss = s % 60;
     $('shift-countdown').textContent = 'Your shift ends in ' + (h ? h + ':' + (m < 10 ? '0' : '') : '') + m + ':' + (ss < 10 ? '0' : '') + ss;
   }
@@ -556,7 +558,12 @@
     sel.setAttribute('data-reason', C.presence.reason || '');
     $('shift-info').textContent = shiftText();
     var banner = $('shift-banner'), ended = $('shift-ended'), snooze = $('snooze');
-    banner.hidden = !C.shiftEnding;
+    banner.hidden = !C.shiftEnding && !C.shiftExtended;
+    banner.className = 'banner ' + (C.shiftEnding ? 'warn' : 'info');
+    $('shift-countdown').hidden = !C.shiftEnding;
+    $('shift-extended').hidden = !!C.shiftEnding || !C.shiftExtended;
+    $('shift-extended').textContent = C.shiftExtended ? 'Shift extended: you are on until ' + hm(C.shiftExtended) : '';
+    $('snooze-ok').hidden = !!C.shiftEnding;
     ended.hidden = !C.shiftEnded;
     if (C.shiftEnded && snooze.parentNode !== ended) ended.appendChild(snooze);
     else if (!C.shiftEnded && snooze.parentNode !== banner) banner.appendChild(snooze);
@@ -568,13 +575,17 @@
     renderSites();
     renderTabs();
     renderChat();
+    var open = C.order.filter(function (id) { return !C.chats[id].ended; }).length;
+    $('nav-chats-count').textContent = open ? String(open) : '';
   }
 
   window.LivedeskConsole = {
     state: function () {
       return {
         loggedIn: !!token(), connected: C.connected, agent: C.agent, presence: C.presence, shift: C.shift,
-        shiftEnding: C.shiftEnding, shiftEnded: C.shiftEnded, sites: C.sites, active: C.active, pending: C.outbox.length,
+        shiftEnding: C.shiftEnding, shiftEnded: C.shiftEnded, shiftExtended: C.shiftExtended, sites: C.sites, active: C.active,
+        pending: C.outbox.length, serverNow: new Date(LD.now()).toISOString(), view: LD.view ? LD.view() : 'chats',
+        admin: LD.viewState ? LD.viewState() : {}, errors: LD.errors.slice(),
         chats: C.order.map(function (id) {
           var c = C.chats[id];
           return { id: id, site_id: c.site_id, state: c.state, ended: c.ended, ended_by: c.endedBy, visitor: c.visitor,
@@ -584,5 +595,5 @@
     }
   };
 
-  if (token()) { showApp(); connect(); } else showLogin(false);
+  if (token()) { showApp(); connect(); LD.emit('agent', null); } else showLogin(false);
 })();
