@@ -31,10 +31,12 @@ type conversationDetail struct {
 }
 
 type visitorView struct {
-	ID    string `json:"id"`
-	Name  string `json:"name"`
-	Email string `json:"email"`
-	Page  string `json:"page"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Page     string `json:"page"`
+	Lang     string `json:"lang,omitempty"`
+	Timezone string `json:"timezone,omitempty"`
 }
 
 type agentRef struct {
@@ -53,7 +55,7 @@ type messageView struct {
 
 func viewConversation(c *store.Conversation) conversationView {
 	v := conversationView{ID: c.ID, SiteID: c.SiteID, State: c.State,
-		Visitor:   visitorView{ID: c.VisitorID, Name: c.VisitorName, Email: c.VisitorEmail, Page: c.Page},
+		Visitor:   visitorView{ID: c.VisitorID, Name: c.VisitorName, Email: c.VisitorEmail, Page: c.Page, Lang: c.VisitorLang, Timezone: c.VisitorTimezone},
 		CreatedAt: c.CreatedAt.UTC(), AssignedAt: utcPtr(c.AssignedAt), EndedAt: utcPtr(c.EndedAt), EndedBy: c.EndedBy, LastSeq: c.LastSeq}
 	if c.AgentID != "" {
 		v.Agent = &agentRef{ID: c.AgentID, Name: c.AgentName}

@@ -295,6 +295,8 @@ type offlineMessageView struct {
 	Message   string            `json:"message"`
 	Fields    map[string]string `json:"fields"`
 	Page      string            `json:"page"`
+	Lang      string            `json:"lang,omitempty"`
+	Timezone  string            `json:"timezone,omitempty"`
 	CreatedAt time.Time         `json:"created_at"`
 }
 
@@ -304,5 +306,5 @@ func viewOfflineMessage(m *store.OfflineMessage) offlineMessageView {
 		f = map[string]string{}
 	}
 	return offlineMessageView{ID: m.ID, SiteID: m.SiteID, VisitorID: m.VisitorID, Name: m.Name, Email: m.Email,
-		Message: m.Message, Fields: f, Page: m.Page, CreatedAt: m.CreatedAt.UTC()}
+		Message: m.Message, Fields: f, Page: m.Page, Lang: m.Lang, Timezone: m.Timezone, CreatedAt: m.CreatedAt.UTC()}
 }

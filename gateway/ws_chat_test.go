@@ -5,11 +5,19 @@ import "testing"
 func TestTypingBothWaysAndVisitorEndsTheChat(t *testing.T) {
 	f := newFixture(t)
 	agent := f.deskSetup()
-	v, _ := f.visitor(f.siteA.ID, nil)
-	other, _ := f.visitor(f.siteA.ID, nil)
+	v, _ := f.visitor(f.siteA.ID, map[string]any{"lang": "fr", "timezone": "America/Montreal"})
+	other, _ := f.visitor(f.siteA.ID, map[string]any{"lang": "<script>", "timezone": "Nowhere/City"})
 	v.send(map[string]any{"type": "chat.start", "id": "s1", "text": "hi"})
 	conv := v.expect("chat.assigned")["conversation"].(map[string]any)["id"].(string)
-	agent.waitFor("chat.assigned")
+	a, _ := agent.waitFor("chat.assigned")
+	if vis := a["visitor"].(map[string]any); vis["lang"] != "fr" || vis["timezone"] != "America/Montreal" {
+		t.Fatalf("agent's visitor object %v", vis)
+	}
+	other.send(map[string]any{"type": "chat.start", "id": "o1", "text": "me too"})
+	other.expect("chat.assigned")
+	if vis := agent.expect("chat.assigned")["visitor"].(map[string]any); vis["lang"] != nil || vis["timezone"] != nil {
+		t.Fatalf("bad lang or zone kept: %v", vis)
+	}
 
 	v.send(map[string]any{"type": "typing", "state": true})
 	if m := agent.expect("typing"); m["conversation_id"] != conv || m["state"] != true {
@@ -24,8 +32,6 @@ func TestTypingBothWaysAndVisitorEndsTheChat(t *testing.T) {
 	if m := agent.expect("error"); m["code"] != "not_found" || m["field"] != "conversation_id" {
 		t.Fatalf("typing elsewhere: %v", m)
 	}
-	other.quiet()
-
 	v.send(map[string]any{"type": "chat.end", "id": "e1"})
 	if m := v.expect("chat.ended"); m["conversation_id"] != conv || m["by"] != "visitor" {
 		t.Fatalf("chat.ended %v", m)

@@ -125,11 +125,14 @@ func toWSMessage(m *store.Message) wsMessage {
 	return wsMessage{ConversationID: m.ConversationID, Seq: m.Seq, From: m.From, AgentName: m.AgentName, Text: m.Text, At: m.At.UTC()}
 }
 
+// wsVisitor is the visitor object agents get (lang and timezone: extensions).
 type wsVisitor struct {
-	ID    string `json:"id"`
-	Name  string `json:"name"`
-	Email string `json:"email"`
-	Page  string `json:"page"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Page     string `json:"page"`
+	Lang     string `json:"lang,omitempty"`
+	Timezone string `json:"timezone,omitempty"`
 }
 
 // wsConversation is the conversation object of PROTOCOL.md §4, plus site_id and
@@ -155,7 +158,7 @@ func toWSConversation(c *store.Conversation, msgs []*store.Message) wsConversati
 }
 
 func visitorOf(c *store.Conversation) wsVisitor {
-	return wsVisitor{ID: c.VisitorID, Name: c.VisitorName, Email: c.VisitorEmail, Page: c.Page}
+	return wsVisitor{ID: c.VisitorID, Name: c.VisitorName, Email: c.VisitorEmail, Page: c.Page, Lang: c.VisitorLang, Timezone: c.VisitorTimezone}
 }
 
 // agentChat is a conversation as an agent sees it: with its visitor.

@@ -43,6 +43,8 @@ type session struct {
 	visitor bool
 	siteID  string // visitor sockets: the site of the widget
 	page    string
+	lang    string // visitor's language and time zone, from its hello
+	tz      string
 
 	helloed    atomic.Bool
 	helloTimer clock.Timer

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/livedesk/gateway/routing"
@@ -59,6 +60,10 @@ func (ss *session) visitorHello(f *inFrame) *frameError {
 	ss.mu.Lock()
 	ss.visitorID = id
 	ss.page = truncate(f.Page, 2000)
+	ss.lang = cleanLang(f.Lang)
+	if _, err := time.LoadLocation(f.Timezone); err == nil && f.Timezone != "" && f.Timezone != "Local" && len(f.Timezone) <= 64 {
+		ss.tz = f.Timezone
+	}
 	ss.mu.Unlock()
 	var after int64
 	if f.LastSeq != nil && *f.LastSeq > 0 {
@@ -106,6 +111,20 @@ func resumeFrom(after, last int64) int64 {
 		return last - maxResume
 	}
 	return after
+}
+
+// cleanLang keeps a language tag such as "fr" or "pt-BR" (letters, digits and '-',
+// at most 35 characters) and drops anything else.
+func cleanLang(s string) string {
+	if len(s) == 0 || len(s) > 35 {
+		return ""
+	}
+	for _, r := range s {
+		if !(r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return ""
+		}
+	}
+	return s
 }
 
 func truncate(s string, n int) string {
@@ -167,7 +186,7 @@ func (ss *session) chatStart(f *inFrame) *frameError {
 	ctx, cancel := opCtx()
 	defer cancel()
 	res, err := ss.rt.desk.StartChat(ctx, routing.StartRequest{SiteID: ss.siteID, VisitorID: ss.visitorID, ClientID: f.ID,
-		Text: f.Text, Name: strings.TrimSpace(f.Name), Email: f.Email, Page: ss.page})
+		Text: f.Text, Name: strings.TrimSpace(f.Name), Email: f.Email, Page: ss.page, Lang: ss.lang, Timezone: ss.tz})
 	switch {
 	case errors.Is(err, routing.ErrConversationExists):
 		return frameErr(CodeConflict, "", "a conversation is already open or queued")
@@ -262,6 +281,7 @@ func (ss *session) offlineSubmit(f *inFrame) *frameError {
 	defer cancel()
 	m, _, err := ss.rt.s.store.AddOfflineMessage(ctx, &store.OfflineMessage{SiteID: ss.siteID, VisitorID: ss.visitorID,
 		Name: strings.TrimSpace(f.Name), Email: strings.TrimSpace(f.Email), Message: f.Message, Fields: fields, Page: ss.page,
+		Lang: ss.lang, Timezone: ss.tz,
 		CreatedAt: ss.rt.s.clock.Now().UTC(), ClientID: f.ID})
 	if err != nil {
 		return ss.storeFrameErr(err)

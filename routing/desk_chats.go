@@ -32,6 +32,7 @@ var ErrNotInConversation = errors.New("no such open conversation")
 type StartRequest struct {
 	SiteID, VisitorID, ClientID string
 	Text, Name, Email, Page     string
+	Lang, Timezone              string
 }
 
 // StartResult is what the visitor is answered.
@@ -70,7 +71,7 @@ func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, er
 		return StartResult{Outcome: OutcomeOffline, Reason: st.Reason, Prefill: Prefill{Text: req.Text, Name: req.Name, Email: req.Email}}, nil
 	}
 	c := &store.Conversation{SiteID: req.SiteID, VisitorID: req.VisitorID, VisitorName: req.Name, VisitorEmail: req.Email,
-		Page: req.Page, State: store.StateQueued, CreatedAt: now, StartID: req.ClientID}
+		Page: req.Page, VisitorLang: req.Lang, VisitorTimezone: req.Timezone, State: store.StateQueued, CreatedAt: now, StartID: req.ClientID}
 	// The queue is FIFO: while chats wait (capacity only frees with a drain, so this
 	// happens after an assignment the store could not record), give them their turn
 	// first, and wait behind them if they still wait.

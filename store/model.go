@@ -123,20 +123,24 @@ func (a *Agent) Serves(siteID string) bool {
 
 // Conversation is one chat between a visitor and the desk of a site.
 type Conversation struct {
-	ID           string     `json:"id"`
-	SiteID       string     `json:"site_id"`
-	VisitorID    string     `json:"visitor_id"`
-	VisitorName  string     `json:"visitor_name"`
-	VisitorEmail string     `json:"visitor_email"`
-	Page         string     `json:"page"`
-	State        string     `json:"state"`
-	AgentID      string     `json:"agent_id"`
-	AgentName    string     `json:"agent_name"`
-	CreatedAt    time.Time  `json:"created_at"`
-	AssignedAt   *time.Time `json:"assigned_at"`
-	EndedAt      *time.Time `json:"ended_at"`
-	EndedBy      string     `json:"ended_by"`
-	LastSeq      int64      `json:"last_seq"`
+	ID           string `json:"id"`
+	SiteID       string `json:"site_id"`
+	VisitorID    string `json:"visitor_id"`
+	VisitorName  string `json:"visitor_name"`
+	VisitorEmail string `json:"visitor_email"`
+	Page         string `json:"page"`
+	// VisitorLang and VisitorTimezone are what the widget said in its hello
+	// (language code, IANA zone), so the agent can answer accordingly.
+	VisitorLang     string     `json:"visitor_lang,omitempty"`
+	VisitorTimezone string     `json:"visitor_timezone,omitempty"`
+	State           string     `json:"state"`
+	AgentID         string     `json:"agent_id"`
+	AgentName       string     `json:"agent_name"`
+	CreatedAt       time.Time  `json:"created_at"`
+	AssignedAt      *time.Time `json:"assigned_at"`
+	EndedAt         *time.Time `json:"ended_at"`
+	EndedBy         string     `json:"ended_by"`
+	LastSeq         int64      `json:"last_seq"`
 	// StartID is the id of the chat.start frame that created it, so a resend of that
 	// frame gets the same answer.
 	StartID string `json:"start_id,omitempty"`
@@ -166,6 +170,8 @@ type OfflineMessage struct {
 	Message   string            `json:"message"`
 	Fields    map[string]string `json:"fields"`
 	Page      string            `json:"page"`
+	Lang      string            `json:"lang,omitempty"`
+	Timezone  string            `json:"timezone,omitempty"`
 	CreatedAt time.Time         `json:"created_at"`
 	ClientID  string            `json:"client_id,omitempty"`
 }
