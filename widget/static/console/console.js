@@ -149,7 +149,8 @@
     c.state = conv.state || c.state;
     c.visitor = {
       id: v.id || conv.visitor_id || c.visitor.id, name: v.name || conv.visitor_name || c.visitor.name,
-      email: v.email || conv.visitor_email || c.visitor.email, page: v.page || conv.page || c.visitor.page
+      email: v.email || conv.visitor_email || c.visitor.email, page: v.page || conv.page || c.visitor.page,
+      lang: v.lang || c.visitor.lang, timezone: v.timezone || c.visitor.timezone
     };
     if (conv.state === 'ended' || conv.state === 'missed') c.ended = true;
     (conv.messages || []).forEach(function (m) { addMsg(c, m); });
@@ -275,8 +276,11 @@
     if (s) return s;
     s = { id: id, name: id, status: null, queue: 0 };
     C.sites.push(s);
+    // A site created after the welcome: frames carry no name, the API has it.
+    LD.api('GET', '/sites/' + encodeURIComponent(id)).then(function (r) { if (r.ok) { s.name = r.body.name; render(); } });
     return s;
   }
+  LD.on('site', function (x) { var s = findSite(x.id); if (s && s.name !== x.name) { s.name = x.name; render(); } });
   function warnMinutes() { return C.agent && C.agent.shift_warning_minutes != null ? C.agent.shift_warning_minutes : 10; }
   function shiftWarning(sh) { // is a shift frame still inside the warning window (server time)?
     if (!sh || !sh.on_shift || !sh.ends_at) return false;
@@ -407,6 +411,10 @@
     $('shift-countdown').textContent = 'Your shift ends in ' + (h ? h + ':' + (m < 10 ? '0' : '') : '') + m + ':' + (ss < 10 ? '0' : '') + ss;
   }
   setInterval(countdown, 1000);
+  setInterval(function () { // the visitor's clock in the chat's header
+    var c = C.active && C.chats[C.active];
+    if (c && c.pane) fillVisitor(c);
+  }, 30000);
 
   function shiftText() {
     var s = C.shift;
@@ -467,7 +475,8 @@
     if (v.email) box.appendChild(el('a', { href: 'mailto:' + v.email, text: v.email }));
     if (href) box.appendChild(el('a', { href: href, target: '_blank', rel: 'noopener noreferrer', text: v.page }));
     else if (v.page) box.appendChild(el('span', { text: v.page }));
-    var s = c.site_id && findSite(c.site_id);
+    var s = c.site_id && findSite(c.site_id), loc = LD.visitorLocale(v.lang, v.timezone);
+    if (loc) box.appendChild(el('span', { class: 'muted', 'data-testid': 'visitor-locale', text: loc }));
     if (s) box.appendChild(el('span', { class: 'muted', text: s.name }));
   }
   function buildPane(c) {
