@@ -33,7 +33,14 @@ func TestConcurrentSmoke(t *testing.T) {
 		r.addAgent(a)
 		maxChats[a.ID] = a.MaxChats
 	}
+	agents[3].IdleMinutes = 0
 	r.load()
+	// a4 keeps one socket throughout (and never idles), so site s1 stays online
+	// however far the clock goroutine runs ahead of the others: conversations are
+	// created whatever the scheduling.
+	if _, err := r.d.AgentConnected("a4"); err != nil {
+		t.Fatal(err)
+	}
 
 	var wg sync.WaitGroup
 	fail := func(format string, args ...any) { t.Errorf(format, args...) }
