@@ -382,6 +382,12 @@ func TestBrowserWidgetChatStartedAfterClosingGoesToTheOfflineForm(t *testing.T) 
 			t.Fatalf("agent got %v", m)
 		}
 	}
+	// The admin finds it in the console's inbox, in another tab.
+	console, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	bwRun(t, console, "the console's inbox", bcLogin(f, f.admin.Email), bcClick(`[data-testid=nav-inbox]`),
+		waitJS(`[...document.querySelectorAll('[data-testid=inbox] [data-testid=inbox-item]')].some(e => e.textContent.includes('Can I still return the blue shoes?') && e.textContent.includes('dana@example.com'))`))
+	bcNoErrors(t, console)
 }
 
 // (c) A site that is offline with its offline form disabled shows no widget; it shows
