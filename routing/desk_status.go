@@ -97,7 +97,9 @@ func (d *Desk) armSiteTimersLocked(ss *siteState, now time.Time) {
 // closingSoonLocked sends the closing-soon notice of the period ending at end, once.
 func (d *Desk) closingSoonLocked(siteID string, end time.Time) {
 	ss := d.sites[siteID]
-	if ss == nil || ss.warnedFor.Equal(end) {
+	// A site already offline (paused, no agents) is not "closing soon"; if it comes
+	// back online inside the window, that refresh sends the notice.
+	if ss == nil || ss.warnedFor.Equal(end) || !ss.status.Online {
 		return
 	}
 	ss.warnedFor = end
@@ -111,7 +113,7 @@ func (d *Desk) ClosingSoonAt(siteID string) (time.Time, bool) {
 	defer d.mu.Unlock()
 	ss := d.sites[siteID]
 	now := d.clock.Now()
-	if ss == nil || ss.site.ClosingSoonMinutes <= 0 || !ss.hours.OpenAt(now) {
+	if ss == nil || ss.site.ClosingSoonMinutes <= 0 || !ss.status.Online || !ss.hours.OpenAt(now) {
 		return time.Time{}, false
 	}
 	end, ok := ss.hours.PeriodEnd(now)

@@ -126,12 +126,33 @@ func TestClosingSoonNotLostToAnotherTimerAtTheSameInstant(t *testing.T) {
 	assertNoError(t, err)
 	expectEvents(t, "16:55", only(r.rec.take(), evSiteStatus, evClosingSoon),
 		"2026-11-23T15:55:00Z SiteStatus s1 offline no_agents closes=2026-11-23T16:00:00Z")
-	end, ok := r.d.ClosingSoonAt("s1")
-	assertEqual(t, "ClosingSoonAt ok at 16:55", ok, true)
-	assertEqual(t, "ClosingSoonAt", ts(end), "2026-11-23T16:00:00Z")
+	// Offline already (no agents): a visitor connecting now is not told "closing soon".
+	_, ok := r.d.ClosingSoonAt("s1")
+	assertEqual(t, "ClosingSoonAt ok at 16:55 with nobody there", ok, false)
 	r.clk.Set(mon(17, 0, 0))
 	expectEvents(t, "17:00", r.rec.take(),
 		"2026-11-23T16:00:00Z SiteStatus s1 offline outside_hours opens=2026-11-30T07:00:00Z")
+}
+
+// TestClosingSoonWaitsForTheSiteToBeOnline: a paused site gets no closing-soon
+// notice; one that comes back online inside the window gets it then, once.
+func TestClosingSoonWaitsForTheSiteToBeOnline(t *testing.T) {
+	r := newRig(t, mon(16, 0, 0))
+	s := newSite("s1", mondays("Europe/Paris", iv("08:00", "17:00")))
+	s.ClosingSoonMinutes = 10
+	s.Mode = store.ModeOffline
+	r.addSite(s)
+	r.addAgent(newAgent("a1", 2))
+	r.load()
+	r.connect("a1")
+	r.rec.take()
+	r.clk.Set(mon(16, 50, 0))
+	expectEvents(t, "16:50 paused", only(r.rec.take(), evClosingSoon))
+	r.clk.Set(mon(16, 52, 0))
+	r.updateSite("s1", func(s *store.Site) { s.Mode = store.ModeAuto })
+	expectEvents(t, "16:52 back online", only(r.rec.take(), evClosingSoon), "2026-11-23T15:52:00Z ClosingSoon s1 closes=2026-11-23T16:00:00Z")
+	r.clk.Set(mon(16, 59, 0))
+	expectEvents(t, "16:59", only(r.rec.take(), evClosingSoon))
 }
 
 func TestClosingSoonAt(t *testing.T) {
@@ -139,7 +160,9 @@ func TestClosingSoonAt(t *testing.T) {
 	s := newSite("s1", mondays("Europe/Paris", iv("08:00", "17:00")))
 	s.ClosingSoonMinutes = 10
 	r.addSite(s)
+	r.addAgent(newAgent("a1", 2))
 	r.load()
+	r.connect("a1")
 	for _, c := range []struct {
 		at time.Time
 		ok bool
