@@ -107,7 +107,9 @@ func (rt *realtime) pingRound() {
 			for ss := range work {
 				ctx, cancel := context.WithTimeout(context.Background(), rt.pingTimeout)
 				if err := ss.conn.Ping(ctx); err != nil {
+					// The peer is gone: no close handshake to wait for.
 					ss.client.Close(hub.CloseNormal, "ping timeout")
+					_ = ss.conn.CloseNow()
 				}
 				cancel()
 			}
