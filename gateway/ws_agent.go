@@ -3,6 +3,7 @@ package gateway
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/livedesk/gateway/hub"
 	"github.com/livedesk/gateway/routing"
@@ -19,6 +20,7 @@ func (rt *realtime) handleAgentWS(w http.ResponseWriter, r *http.Request) {
 }
 
 type agentWelcome struct {
+	Now           time.Time        `json:"now"` // the server's clock (extension), for countdowns
 	Agent         agentView        `json:"agent"`
 	Presence      routing.Presence `json:"presence"`
 	Shift         routing.Shift    `json:"shift"`
@@ -61,7 +63,7 @@ func (ss *session) agentHello(f *inFrame) *frameError {
 		for _, g := range agentGroups(a) {
 			ss.join(g)
 		}
-		w := agentWelcome{Agent: viewAgent(snap.Agent), Presence: snap.Presence, Shift: snap.Shift,
+		w := agentWelcome{Now: rt.s.clock.Now().UTC(), Agent: viewAgent(snap.Agent), Presence: snap.Presence, Shift: snap.Shift,
 			Conversations: []agentChat{}, Sites: []wsSite{}}
 		for _, c := range snap.Conversations {
 			msgs, err := rt.s.store.ListMessages(ctx, c.ID, resumeFrom(0, c.LastSeq), maxResume)

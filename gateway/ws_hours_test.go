@@ -32,6 +32,9 @@ func TestStatusFlipsAtTheBoundaryInTheSameTick(t *testing.T) {
 	f := newFixture(t)
 	agent := f.deskSetup()
 	v, w := f.visitor(f.siteA.ID, nil)
+	if w["now"] != "2026-11-23T09:00:15Z" {
+		t.Fatalf("welcome now %v, want the server's clock", w["now"])
+	}
 	st := status(w)
 	if st["online"] != true || st["reason"] != "open" || st["closes_at"] != "2026-11-23T11:00:00Z" {
 		t.Fatalf("welcome status %v", st)

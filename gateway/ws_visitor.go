@@ -47,6 +47,9 @@ func originAllowed(allowed []string, origin string) bool {
 }
 
 type visitorWelcome struct {
+	// Now is the server's clock (extension): the widget words "back at" and
+	// closing banners against it rather than the visitor's clock.
+	Now          time.Time         `json:"now"`
 	VisitorID    string            `json:"visitor_id"`
 	VisitorToken string            `json:"visitor_token"`
 	Status       routing.Status    `json:"status"`
@@ -73,7 +76,7 @@ func (ss *session) visitorHello(f *inFrame) *frameError {
 	// Under the desk's lock: no status change can fall between the welcome's status
 	// and joining the site's group.
 	err := rt.desk.JoinVisitor(ss.siteID, id, func(st routing.Status, site *store.Site, c *store.Conversation) {
-		w := visitorWelcome{VisitorID: id, VisitorToken: tok, Status: st, OfflineForm: site.OfflineForm}
+		w := visitorWelcome{Now: rt.s.clock.Now().UTC(), VisitorID: id, VisitorToken: tok, Status: st, OfflineForm: site.OfflineForm}
 		if w.OfflineForm.Fields == nil {
 			w.OfflineForm.Fields = []store.FormField{}
 		}
