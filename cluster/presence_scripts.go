@@ -2,14 +2,10 @@ package cluster
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
+	"github.com/livedesk/gateway/internal/rediserr"
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"github.com/livedesk/gateway/store"
 )
 
 // The presence scripts. Each runs atomically on the server in one round trip
@@ -210,43 +206,7 @@ func presFromMs(v any) time.Time {
 	return time.Time{}
 }
 
-// presWrap turns err, met while doing op, into what callers can tell apart: a cancelled
-// context gives an error that is context.Canceled; a deadline, a connection failure
-// or a server that cannot take requests now gives store.ErrUnavailable; any other
-// error Redis replied with is returned wrapped, as an internal failure.
+// presWrap maps a Redis failure met while doing op (see rediserr.Wrap).
 func presWrap(ctx context.Context, op string, err error) error {
-	switch {
-	case errors.Is(err, context.Canceled):
-		return fmt.Errorf("cluster: %s: %w", op, err)
-	case errors.Is(ctx.Err(), context.Canceled):
-		return fmt.Errorf("cluster: %s: %w: %v", op, ctx.Err(), err)
-	case presUnavailable(err):
-		return fmt.Errorf("cluster: %s: %w: %w", op, store.ErrUnavailable, err)
-	}
-	return fmt.Errorf("cluster: %s: %w", op, err)
-}
-
-// presBusyReplies are the prefixes of Redis error replies that mean "not now".
-var presBusyReplies = []string{
-	"LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "NOREPLICAS",
-	"MISCONF", "OOM", "BUSY", "ERR max number of clients",
-}
-
-// presUnavailable reports whether err means Redis cannot take the request now. Errors
-// that are not replies from Redis come from the connection: all unavailability.
-func presUnavailable(err error) bool {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, redis.ErrClosed) ||
-		errors.Is(err, redis.ErrPoolTimeout) || errors.Is(err, redis.ErrPoolExhausted) {
-		return true
-	}
-	var reply redis.Error
-	if !errors.As(err, &reply) {
-		return true
-	}
-	for _, p := range presBusyReplies {
-		if strings.HasPrefix(reply.Error(), p) {
-			return true
-		}
-	}
-	return false
+	return rediserr.Wrap(ctx, "cluster", op, err)
 }

@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/livedesk/gateway/internal/rediserr"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"github.com/livedesk/gateway/store"
 )
 
 // Candidate is an agent the calling node found available for the site right now
@@ -204,58 +202,7 @@ func rtStamp(t time.Time) string {
 
 func rtNanos(t time.Time) string { return strconv.FormatInt(t.UnixNano(), 10) }
 
-// rtWrap turns err, met while doing op, into what callers can tell apart (as
-// store/redis does): a cancelled context gives an error that is context.Canceled;
-// a deadline, a connection failure or a server that cannot take requests now gives
-// store.ErrUnavailable; other replies from Redis are internal failures.
+// rtWrap maps a Redis failure met while doing op (see rediserr.Wrap).
 func rtWrap(ctx context.Context, op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	switch {
-	case errors.Is(err, context.Canceled):
-		return fmt.Errorf("router: %s: %w", op, err)
-	case errors.Is(ctx.Err(), context.Canceled):
-		return fmt.Errorf("router: %s: %w: %v", op, ctx.Err(), err)
-	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("router: %s: %w: %w", op, store.ErrUnavailable, err)
-	case rtDeadlinePassed(ctx):
-		return fmt.Errorf("router: %s: %w: %w: %v", op, store.ErrUnavailable, context.DeadlineExceeded, err)
-	case rtUnavailable(err):
-		return fmt.Errorf("router: %s: %w: %w", op, store.ErrUnavailable, err)
-	}
-	return fmt.Errorf("router: %s: %w", op, err)
-}
-
-func rtDeadlinePassed(ctx context.Context) bool {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return true
-	}
-	dl, ok := ctx.Deadline()
-	return ok && !time.Now().Before(dl)
-}
-
-// rtBusyReplies are the prefixes of Redis error replies that mean "not now".
-var rtBusyReplies = []string{
-	"LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "NOREPLICAS",
-	"MISCONF", "OOM", "BUSY", "ERR max number of clients",
-}
-
-// rtUnavailable reports whether err means Redis cannot take the request now:
-// anything that is not a reply from Redis comes from the connection or the pool.
-func rtUnavailable(err error) bool {
-	if errors.Is(err, redis.ErrClosed) || errors.Is(err, redis.ErrPoolTimeout) ||
-		errors.Is(err, redis.ErrPoolExhausted) {
-		return true
-	}
-	var reply redis.Error
-	if !errors.As(err, &reply) {
-		return true
-	}
-	for _, p := range rtBusyReplies {
-		if strings.HasPrefix(reply.Error(), p) {
-			return true
-		}
-	}
-	return false
+	return rediserr.Wrap(ctx, "router", op, err)
 }
