@@ -59,7 +59,7 @@ func offsetAt(loc *time.Location, u int64) int32 {
 
 // buildZone walks the periods of loc from tableStart to tableEnd. ZoneBounds serves as
 // a hint only: the offsets themselves always come from Zone(), and a bound that is not
-// after the instant asked about (golang/go#81583: the last day of leap years served by
+// after the instant asked about (a Go bug, seen in Go 1.26: the last day of leap years served by
 // the TZ footer rule) or that disagrees with Zone() is replaced by a bisection.
 func buildZone(loc *time.Location) *zone {
 	z := &zone{loc: loc, starts: []int64{math.MinInt64}}

@@ -102,8 +102,10 @@
   }
   function tz() { try { return Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return ''; } }
   function hm(d) { return isNaN(d) ? '' : new Intl.DateTimeFormat(LANG, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d); }
+  var skew = 0; // server clock - Date.now(), from each welcome's now
+  function srvNow() { return new Date(Date.now() + skew); }
   function when(iso, id) { // "Back at 08:00" / "Back Monday at 08:00" in the visitor's own zone
-    var d = new Date(iso), now = new Date();
+    var d = new Date(iso), now = srvNow();
     if (isNaN(d)) return null;
     if (d.toDateString() === now.toDateString()) return t(id, { time: hm(d) });
     var o = d - now > 6 * 864e5 ? { weekday: 'long', day: 'numeric', month: 'long' } : { weekday: 'long' };
@@ -188,7 +190,7 @@
       S.sentSeq = S.conv && !S.noSeq ? lastSeq() : 0;
       if (S.sentSeq) h.last_seq = S.sentSeq;
       S.noSeq = false;
-      raw(h);
+      raw(h); S.hi = Date.now();
       S.ping = setInterval(function () { raw({ type: 'ping' }); }, 25000);
     };
     ws.onmessage = function (ev) {
@@ -246,6 +248,7 @@
     var e, m;
     switch (f.type) {
       case 'welcome':
+        if (Date.parse(f.now)) skew = Date.parse(f.now) - (S.hi + Date.now()) / 2; // half the round trip
         if (f.visitor_token) put('localStorage', 'token', f.visitor_token);
         var c = f.conversation && f.conversation.state !== 'ended' && f.conversation.state !== 'missed' ? f.conversation : null;
         if (c && S.sentSeq && (!S.conv || S.conv.id !== c.id)) { // our last_seq was for another conversation
@@ -613,7 +616,7 @@
     endBtn.disabled = !S.connected;
     queueEl.hidden = !(c && c.state === 'queued');
     queueEl.textContent = S.queuePos != null ? t('queue', { n: S.queuePos }) : M.waiting;
-    if (S.closesAt && (new Date(S.closesAt) <= new Date() || (st && !st.online && !c))) S.closesAt = null;
+    if (S.closesAt && (new Date(S.closesAt) <= srvNow() || (st && !st.online && !c))) S.closesAt = null;
     closingEl.hidden = !S.closesAt;
     if (S.closesAt) closingEl.textContent = t('closingSoon', { time: hm(new Date(S.closesAt)) });
     typingEl.hidden = !(S.agentTyping && c);
