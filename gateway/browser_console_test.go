@@ -254,6 +254,13 @@ func TestBrowserConsoleShiftBannerAndSnooze(t *testing.T) {
 		bcState(`s.shiftEnding === '2026-11-23T10:00:00Z'`),
 		waitJS(`!`+bcQ(`[data-testid=shift-banner]`)+`?.hidden`),
 	)
+	// The fake clock jumped while the console stayed connected; a real server's clock
+	// does not. The console learns the server's clock from each welcome's now: reconnect.
+	bcRun(t, ctx, "the warning after a reload",
+		chromedp.Reload(),
+		bcState(`s.connected && s.serverNow >= '2026-11-23T09:50' && s.shiftEnding === '2026-11-23T10:00:00Z'`),
+		waitJS(`!`+bcQ(`[data-testid=shift-banner]`)+`?.hidden`),
+	)
 	countdown := bcText(t, ctx, `[data-testid=shift-countdown]`)
 	if !regexp.MustCompile(`^Your shift ends in (10:00|9:[0-5]\d)$`).MatchString(countdown) {
 		t.Fatalf("countdown %q (the console must count on the server's clock)", countdown)

@@ -22,18 +22,12 @@ import (
 // a real agent websocket client (the console has its own browser tests). The server's
 // fake clock drives every time boundary; the browser only polls the DOM, within bounds.
 
-// bwHookJS runs before each document of a test page:
-//   - the page's clock reads the gateway's fake clock (as of when the hook was installed),
-//     so that the widget's "today" matches the server's;
+// bwHookJS runs before each document of a test page. The page keeps the computer's own
+// clock: the widget takes the server's (fake) clock from the welcome's now.
 //   - window.__bwSent records the frames the widget sends;
 //   - while window.__bwHold is true, frames from the server are held in window.__bwHeld
 //     (each {data, run}) instead of reaching the widget: a frame "in flight".
 const bwHookJS = `(() => {
-  const D = Date, off = %d - D.now();
-  window.Date = class extends D {
-    constructor(...a) { if (a.length) super(...a); else super(D.now() + off); }
-    static now() { return D.now() + off; }
-  };
   window.__bwHold = false; window.__bwHeld = []; window.__bwSent = [];
   const WS = window.WebSocket;
   window.WebSocket = class extends WS {
@@ -91,7 +85,7 @@ func bwSetup(t *testing.T) (*fixture, *wsClient, context.Context) {
 	f.mustDo("PATCH", "/api/v1/agents/"+f.agentA.ID, f.tokens["admin"], map[string]any{"name": "Alice"}, 200)
 	agent := f.deskSetup()
 	bwServe(f)
-	bwRun(t, ctx, "hook", bwHook(f.clock.Now()))
+	bwRun(t, ctx, "hook", bwHook())
 	return f, agent, ctx
 }
 
@@ -112,9 +106,9 @@ func bwServe(f *fixture) {
 	}
 }
 
-func bwHook(now time.Time) chromedp.Action {
+func bwHook() chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
-		_, err := page.AddScriptToEvaluateOnNewDocument(fmt.Sprintf(bwHookJS, now.UnixMilli())).Do(ctx)
+		_, err := page.AddScriptToEvaluateOnNewDocument(bwHookJS).Do(ctx)
 		return err
 	})
 }
@@ -487,7 +481,7 @@ func TestBrowserWidgetTimeZoneAndLanguage(t *testing.T) {
 	f.deskSetup()
 	f.clock.Set(lunchStart) // 12:00 Paris: back at 13:00 Paris = 12:00Z = 07:00 in New York
 	bwServe(f)
-	bwRun(t, ctx, "hook", bwHook(f.clock.Now()), emulation.SetTimezoneOverride("America/New_York"))
+	bwRun(t, ctx, "hook", bwHook(), emulation.SetTimezoneOverride("America/New_York"))
 
 	type seen struct {
 		Status, Label, Lang, Hello, Title, Intro, Submit, Close, Dialog string

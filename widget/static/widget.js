@@ -102,7 +102,7 @@
   }
   function tz() { try { return Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return ''; } }
   function hm(d) { return isNaN(d) ? '' : new Intl.DateTimeFormat(LANG, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d); }
-  var skew = 0; // server clock - Date.now(), from each welcome's now
+  var skew = 0; // server clock (each welcome.now) - Date.now()
   function srvNow() { return new Date(Date.now() + skew); }
   function when(iso, id) { // "Back at 08:00" / "Back Monday at 08:00" in the visitor's own zone
     var d = new Date(iso), now = srvNow();
@@ -143,19 +143,13 @@
     putJSON('conv', { id: S.conv.id, state: S.conv.state, agent: S.conv.agent, msgs: ms });
   }
   function saveOutbox() { putJSON('outbox', S.outbox.length ? S.outbox : null); }
-  function findOut(id) {
-    for (var i = 0; i < S.outbox.length; i++) if (S.outbox[i].f.id === id) return S.outbox[i];
-    return null;
-  }
+  function findOut(id) { return S.outbox.filter(function (e) { return e.f.id === id; })[0]; }
   function dropOut(id) {
     S.outbox = S.outbox.filter(function (e) { return e.f.id !== id; });
     saveOutbox();
   }
   function starting() { return S.outbox.some(function (e) { return e.f.type === 'chat.start'; }); }
-  function findMsg(cid) {
-    for (var i = 0; i < S.msgs.length; i++) if (S.msgs[i].cid === cid) return S.msgs[i];
-    return null;
-  }
+  function findMsg(cid) { return S.msgs.filter(function (m) { return m.cid === cid; })[0]; }
 
   // ---- connection ----
   function raw(f) {
@@ -190,7 +184,7 @@
       S.sentSeq = S.conv && !S.noSeq ? lastSeq() : 0;
       if (S.sentSeq) h.last_seq = S.sentSeq;
       S.noSeq = false;
-      raw(h); S.hi = Date.now();
+      raw(h);
       S.ping = setInterval(function () { raw({ type: 'ping' }); }, 25000);
     };
     ws.onmessage = function (ev) {
@@ -248,7 +242,7 @@
     var e, m;
     switch (f.type) {
       case 'welcome':
-        if (Date.parse(f.now)) skew = Date.parse(f.now) - (S.hi + Date.now()) / 2; // half the round trip
+        if (Date.parse(f.now)) skew = Date.parse(f.now) - Date.now();
         if (f.visitor_token) put('localStorage', 'token', f.visitor_token);
         var c = f.conversation && f.conversation.state !== 'ended' && f.conversation.state !== 'missed' ? f.conversation : null;
         if (c && S.sentSeq && (!S.conv || S.conv.id !== c.id)) { // our last_seq was for another conversation
@@ -440,13 +434,10 @@
   }
 
   function field(name, label, type, required, testid, value) {
-    var id = 'ld-f-' + name, input;
-    var max = name === 'message' ? MAX_TEXT : type === 'checkbox' ? null : 1000; // the server's limits
-    if (type === 'textarea') input = el('textarea', { maxlength: max });
-    else input = el('input', { type: type, maxlength: max, autocomplete: name === 'name' || name === 'email' ? name : null });
-    input.id = id; input.name = name; input.setAttribute('data-testid', testid);
-    input.setAttribute('aria-describedby', id + '-err');
-    if (required) input.setAttribute('aria-required', 'true');
+    var id = 'ld-f-' + name, a = { id: id, name: name, 'data-testid': testid, 'aria-describedby': id + '-err', 'aria-required': required && 'true',
+      maxlength: name === 'message' ? MAX_TEXT : type === 'checkbox' ? null : 1000 }; // the server's limits
+    if (type !== 'textarea') { a.type = type; a.autocomplete = name === 'name' || name === 'email' ? name : null; }
+    var input = el(type === 'textarea' ? type : 'input', a);
     if (value != null) { if (type === 'checkbox') input.checked = !!value; else input.value = value; }
     var lab = el('label', { for: id, text: label + (required ? ' *' : '') });
     var err = el('div', { class: 'err', id: id + '-err', 'data-field-error': name });

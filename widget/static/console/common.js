@@ -4,7 +4,6 @@
 (function () {
   'use strict';
   var TOKEN_KEY = 'livedesk:console:token';
-  var SKEW_KEY = 'livedesk:console:skew';
   var LD = window.LD = {};
   // Uncaught errors, kept for support and tests (LivedeskConsole.state().errors).
   LD.errors = [];
@@ -57,25 +56,12 @@
   };
 
   // ---- the server's clock: shift countdowns follow it, not the computer's ----
-  // skew = server time - Date.now(). Exact samples (timestamps the server stamps as it
-  // sends) replace it; lower bounds ("the server's time is at least X now") raise it.
-  var skew = Number(LD.load(SKEW_KEY)) || 0;
-  function setSkew(s) { skew = s; LD.store(SKEW_KEY, String(Math.round(s))); }
+  // skew = server time - Date.now(), set by each welcome from its `now`.
+  var skew = 0;
   LD.now = function () { return Date.now() + skew; };
-  LD.clockSample = function (t) {
-    var ms = typeof t === 'number' ? t : Date.parse(t);
-    if (!isNaN(ms)) setSkew(ms - Date.now());
-  };
-  LD.clockAtLeast = function (t) {
-    var ms = typeof t === 'number' ? t : Date.parse(t);
-    if (!isNaN(ms) && ms - Date.now() > skew) setSkew(ms - Date.now());
-  };
-  // The login token's issue time is the server's clock at login (when it is a JWT).
-  LD.clockFromToken = function (tok) {
-    try {
-      var p = JSON.parse(atob(tok.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-      if (typeof p.iat === 'number') LD.clockSample(p.iat * 1000);
-    } catch (e) {}
+  LD.setServerNow = function (iso) {
+    var ms = Date.parse(iso);
+    if (!isNaN(ms)) skew = ms - Date.now();
   };
 
   // ---- zones and times ----

@@ -80,7 +80,6 @@
           btn.disabled = false;
           $('login-password').value = '';
           LD.setToken(b.token);
-          LD.clockFromToken(b.token);
           reset();
           C.agent = b.agent || null;
           showApp(); connect();
@@ -290,6 +289,7 @@
     var c, p;
     switch (f.type) {
       case 'welcome':
+        LD.setServerNow(f.now); // before shiftWarning below
         var first = !C.welcomed, seenIds = {};
         C.connected = true; C.welcomed = true; C.attempt = 0;
         C.agent = f.agent || C.agent;
@@ -326,7 +326,6 @@
         notifyNewChat();
         break;
       case 'message':
-        LD.clockSample(f.at);
         c = chat(f.conversation_id);
         if (addMsg(c, f) && f.from === 'visitor') {
           c.typing = false;
@@ -334,7 +333,6 @@
         }
         break;
       case 'message.ack':
-        LD.clockSample(f.at);
         dropOut(f.re);
         p = findPending(f.re);
         if (p) {
@@ -361,12 +359,9 @@
         if (f.on_shift) C.shiftEnded = false;
         break;
       case 'shift.ending':
-        // Sent shift_warning_minutes before the end: the server's clock is at least there.
-        LD.clockAtLeast(Date.parse(f.ends_at) - warnMinutes() * 60000);
         C.shiftEnding = f.ends_at; C.shiftEnded = false; C.shiftExtended = null;
         break;
       case 'shift.ended':
-        if (C.shift && C.shift.ends_at) LD.clockAtLeast(C.shift.ends_at);
         C.shiftEnding = null; C.shiftEnded = true; C.shiftExtended = null;
         if (C.shift) C.shift.on_shift = false;
         break;
