@@ -270,25 +270,5 @@ func must(t testing.TB, err error) {
 func BenchmarkAppendMessage(b *testing.B) {
 	s := openT(b, b.TempDir())
 	defer s.Close()
-	ctx := b.Context()
-	conv := &store.Conversation{SiteID: "s", State: store.StateOpen}
-	must(b, s.CreateConversation(ctx, conv))
-	b.Run("serial", func(b *testing.B) {
-		for b.Loop() {
-			_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "hello"})
-			must(b, err)
-		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.SetParallelism(16)
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "hello"})
-				if err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	})
+	storetest.BenchmarkAppendMessage(b, s)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/livedesk/gateway/internal/redistest"
 	"github.com/livedesk/gateway/store"
+	"github.com/livedesk/gateway/store/storetest"
 )
 
 // BenchmarkAppendMessage measures AppendMessage against a local redis-server with
@@ -13,27 +14,7 @@ import (
 func BenchmarkAppendMessage(b *testing.B) {
 	srv := redistest.Start(b)
 	s := newStoreOn(b, newClient(b, srv), "bench:")
-	ctx := b.Context()
-	conv := &store.Conversation{SiteID: "s", State: store.StateOpen}
-	must(b, s.CreateConversation(ctx, conv))
-	b.Run("serial", func(b *testing.B) {
-		for b.Loop() {
-			_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "hello"})
-			must(b, err)
-		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.SetParallelism(16)
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "hello"})
-				if err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	})
+	storetest.BenchmarkAppendMessage(b, s)
 }
 
 // BenchmarkUpdateConversation measures an optimistic transaction (WATCH, GET and

@@ -1,0 +1,127 @@
+package storetest
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/livedesk/gateway/store"
+)
+
+// ListLimits checks the list defaults and caps every store keeps: messages 200
+// (cap 1000), offline messages and conversations 50 (cap 500), for limit <= 0 and
+// for large limits. It writes some 2,000 records, so it is not part of Run; each
+// implementation calls it on a fresh store.
+func ListLimits(t *testing.T, s store.Store) {
+	t.Helper()
+	ctx := t.Context()
+	conv := &store.Conversation{SiteID: "s", State: store.StateOpen}
+	ok(t, s.CreateConversation(ctx, conv), "create conversation")
+	parallel(t, 1001, func(int) error {
+		_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "x"})
+		return err
+	})
+	parallel(t, 501, func(i int) error {
+		_, _, err := s.AddOfflineMessage(ctx, &store.OfflineMessage{SiteID: "s", Message: fmt.Sprint(i)})
+		return err
+	})
+	parallel(t, 500, func(int) error {
+		return s.CreateConversation(ctx, &store.Conversation{SiteID: "s", State: store.StateEnded})
+	})
+	for _, tc := range []struct{ limit, want int }{{0, 200}, {-1, 200}, {10, 10}, {1000, 1000}, {5000, 1000}} {
+		msgs, err := s.ListMessages(ctx, conv.ID, 0, tc.limit)
+		ok(t, err, "list messages")
+		if len(msgs) != tc.want {
+			t.Errorf("ListMessages limit %d: %d messages, want %d", tc.limit, len(msgs), tc.want)
+		}
+	}
+	for _, tc := range []struct{ limit, want int }{{0, 50}, {-1, 50}, {10, 10}, {500, 500}, {5000, 500}} {
+		offs, err := s.ListOfflineMessages(ctx, "s", "", tc.limit)
+		ok(t, err, "list offline messages")
+		if len(offs) != tc.want {
+			t.Errorf("ListOfflineMessages limit %d: %d messages, want %d", tc.limit, len(offs), tc.want)
+		}
+		convs, err := s.ListConversations(ctx, store.ConversationFilter{SiteID: "s", Limit: tc.limit})
+		ok(t, err, "list conversations")
+		if len(convs) != tc.want {
+			t.Errorf("ListConversations limit %d: %d conversations, want %d", tc.limit, len(convs), tc.want)
+		}
+	}
+}
+
+// AgentsWithoutEmail checks that agents without an e-mail are not indexed: several
+// may exist, none is found by the empty e-mail, and setting then clearing an e-mail
+// moves the index with it.
+func AgentsWithoutEmail(t *testing.T, s store.Store) {
+	t.Helper()
+	ctx := t.Context()
+	a := &store.Agent{Role: store.RoleAgent}
+	ok(t, s.CreateAgent(ctx, a), "create agent")
+	ok(t, s.CreateAgent(ctx, &store.Agent{Role: store.RoleAgent}), "create second agent")
+	if _, err := s.GetAgentByEmail(ctx, ""); err == nil {
+		t.Fatal("GetAgentByEmail(\"\") found an agent")
+	}
+	_, err := s.UpdateAgent(ctx, a.ID, func(cur *store.Agent) error { cur.Email = "a@x.example"; return nil })
+	ok(t, err, "set e-mail")
+	got, err := s.GetAgentByEmail(ctx, "A@x.example")
+	ok(t, err, "find by e-mail")
+	if got.ID != a.ID {
+		t.Fatalf("found %s, want %s", got.ID, a.ID)
+	}
+	_, err = s.UpdateAgent(ctx, a.ID, func(cur *store.Agent) error { cur.Email = ""; return nil })
+	ok(t, err, "clear e-mail")
+	if _, err := s.GetAgentByEmail(ctx, "a@x.example"); err == nil {
+		t.Fatal("a cleared e-mail still finds the agent")
+	}
+}
+
+// BenchmarkAppendMessage measures AppendMessage on s: one writer at a time, then 16
+// at once per core.
+func BenchmarkAppendMessage(b *testing.B, s store.Store) {
+	ctx := b.Context()
+	conv := &store.Conversation{SiteID: "s", State: store.StateOpen}
+	if err := s.CreateConversation(ctx, conv); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("serial", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "hello"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.SetParallelism(16)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "hello"}); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}
+
+// parallel runs fn(i) for i in [0, n) on 16 goroutines and fails on any error.
+func parallel(t *testing.T, n int, fn func(i int) error) {
+	t.Helper()
+	const workers = 16
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				if err := fn(i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
