@@ -167,7 +167,7 @@ func (s *Server) deleteAgent(w http.ResponseWriter, r *http.Request, me *store.A
 		}
 		return err
 	}
-	s.rt.desk.AgentDeleted(target.ID)
+	s.rt.desk.AgentDeleted(r.Context(), target.ID)
 	s.rt.forceLogout(target.ID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -99,7 +100,9 @@ func (s *Server) updateSite(r *http.Request, me *store.Agent, apply func(*store.
 
 // siteChanged tells the desk, which pushes the new status to every visitor at once.
 func (s *Server) siteChanged(st *store.Site) {
-	if err := s.rt.desk.SiteChanged(st); err != nil {
+	ctx, cancel := opCtx()
+	defer cancel()
+	if err := s.rt.desk.SiteChanged(ctx, st); err != nil {
 		s.log.Error("desk refused a stored site", zap.String("site", st.ID), zap.Error(err))
 	}
 }
@@ -130,7 +133,7 @@ func (s *Server) deleteSite(w http.ResponseWriter, r *http.Request, me *store.Ag
 		}
 		return err
 	}
-	s.rt.desk.SiteDeleted(r.PathValue("id"))
+	s.rt.desk.SiteDeleted(r.Context(), r.PathValue("id"))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -194,11 +197,13 @@ func (s *Server) getSiteStatus(w http.ResponseWriter, r *http.Request, me *store
 		return err
 	}
 	// The desk's answer is the one visitors get; it has the site's hours compiled.
-	status, _, err := s.rt.desk.Status(st.ID)
-	if err != nil {
+	status, available, err := s.rt.desk.Status(r.Context(), st.ID)
+	if errors.Is(err, routing.ErrUnknownSite) {
 		return notFound("site")
 	}
-	available := s.rt.desk.AvailableAgents(st.ID, s.clock.Now())
+	if err != nil {
+		return s.storeError(r, err)
+	}
 	writeJSON(w, http.StatusOK, statusResponse{Status: status, AvailableAgents: &available})
 	return nil
 }

@@ -9,9 +9,13 @@ import (
 	"net/http"
 	"time"
 
+	"os"
+
+	"github.com/google/uuid"
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/store"
 	"github.com/livedesk/gateway/store/bolt"
+	redisstore "github.com/livedesk/gateway/store/redis"
 	"go.uber.org/zap"
 )
 
@@ -31,6 +35,7 @@ type App struct {
 	Owner OwnerResult
 	// DemoSite is the demo site's id when --demo is set.
 	DemoSite string
+	cluster  *ClusterOptions // nil on a single node
 }
 
 // Start opens the store, makes sure the secret and the owner exist, and listens.
@@ -39,14 +44,29 @@ func Start(ctx context.Context, cfg Config, clk clock.Clock, log *zap.Logger, ou
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	app := &App{cfg: cfg, log: log}
+	var st store.Store
 	if cfg.RedisURL != "" {
-		return nil, errors.New("--redis-url: cluster mode is not in this build yet; run without it to use the embedded store")
+		rs, err := redisstore.Open(ctx, cfg.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("--redis-url: %w", err)
+		}
+		node := cfg.NodeID
+		if node == "" {
+			host, _ := os.Hostname()
+			node = host + "-" + uuid.NewString()[:8]
+		}
+		app.cluster = &ClusterOptions{Client: rs.Client(), NodeID: node, LeaseTTL: cfg.LeaseTTL, NodeTTL: cfg.NodeTTL}
+		log.Info("cluster mode", zap.String("node", node))
+		st = rs
+	} else {
+		bs, err := bolt.Open(cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		st = bs
 	}
-	st, err := bolt.Open(cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	app := &App{cfg: cfg, log: log, store: st}
+	app.store = st
 	if err := app.init(ctx, clk, out); err != nil {
 		if app.server != nil {
 			app.server.Stop(0)
@@ -73,7 +93,8 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 		}
 		a.DemoSite = site.ID
 	}
-	a.server, err = New(Options{Store: a.store, Secret: secret, Clock: clk, Logger: a.log, Demo: a.cfg.Demo, DemoSiteID: a.DemoSite})
+	a.server, err = New(Options{Store: a.store, Secret: secret, Clock: clk, Logger: a.log, Demo: a.cfg.Demo, DemoSiteID: a.DemoSite,
+		DisconnectGrace: a.cfg.DisconnectGrace, Cluster: a.cluster})
 	if err != nil {
 		return err
 	}

@@ -90,6 +90,10 @@ func EnsureOwner(ctx context.Context, st store.Store, email, password string) (O
 		IdleMinutes: DefaultIdleMinutes, ShiftWarningMinutes: DefaultShiftWarningMinutes, Presence: store.PresenceOnline,
 		PasswordHash: hash}
 	if err := st.CreateAgent(ctx, a); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			// Another node of the cluster, starting at the same time, made it.
+			return OwnerResult{Email: email}, nil
+		}
 		return OwnerResult{}, err
 	}
 	return res, nil
@@ -118,8 +122,21 @@ func EnsureDemoSite(ctx context.Context, st store.Store, now time.Time) (*store.
 	if err := st.CreateSite(ctx, &site); err != nil {
 		return nil, err
 	}
-	if err := st.PutSetting(ctx, settingDemoSiteID, []byte(site.ID)); err != nil {
+	// Nodes of a cluster starting together each made one: the first to claim the
+	// setting wins, the others drop theirs.
+	won, err := st.PutSettingIfAbsent(ctx, settingDemoSiteID, []byte(site.ID))
+	if err != nil {
 		return nil, err
+	}
+	if string(won) != site.ID {
+		if other, err := st.GetSite(ctx, string(won)); err == nil {
+			_ = st.DeleteSite(ctx, site.ID)
+			return other, nil
+		}
+		// The setting names a deleted site: this one replaces it.
+		if err := st.PutSetting(ctx, settingDemoSiteID, []byte(site.ID)); err != nil {
+			return nil, err
+		}
 	}
 	return &site, nil
 }

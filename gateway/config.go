@@ -7,6 +7,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/livedesk/gateway/routing"
 )
 
 // Config is what the command line gives the gateway (PROTOCOL.md §8).
@@ -22,11 +25,19 @@ type Config struct {
 	SMTPFrom      string
 	LogLevel      string
 	LogFormat     string
+	// NodeID names this node in a cluster (default: host name and a random part).
+	NodeID string
+	// DisconnectGrace is how long an agent without sockets still counts as there.
+	DisconnectGrace time.Duration
+	// LeaseTTL and NodeTTL tune failure detection in a cluster (ClusterOptions).
+	LeaseTTL time.Duration
+	NodeTTL  time.Duration
 }
 
 // DefaultConfig returns the defaults of PROTOCOL.md §8.
 func DefaultConfig() Config {
-	return Config{Addr: ":8080", DataDir: "./data", LogLevel: "info", LogFormat: "console"}
+	return Config{Addr: ":8080", DataDir: "./data", LogLevel: "info", LogFormat: "console",
+		DisconnectGrace: routing.DefaultDisconnectGrace, LeaseTTL: 5 * time.Second, NodeTTL: 10 * time.Second}
 }
 
 // Validate checks every value and names the flag at fault.
@@ -69,6 +80,18 @@ func (c Config) Validate() error {
 		if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
 			return fmt.Errorf("--smtp-from %q: %v", c.SMTPFrom, err)
 		}
+	}
+	if c.DisconnectGrace < time.Second || c.DisconnectGrace > time.Hour {
+		return fmt.Errorf("--disconnect-grace %s: want 1s to 1h", c.DisconnectGrace)
+	}
+	if c.LeaseTTL < time.Second || c.LeaseTTL > time.Minute {
+		return fmt.Errorf("--lease-ttl %s: want 1s to 1m", c.LeaseTTL)
+	}
+	if c.NodeTTL < 3*time.Second || c.NodeTTL > time.Minute {
+		return fmt.Errorf("--node-ttl %s: want 3s to 1m (heartbeats go every second)", c.NodeTTL)
+	}
+	if len(c.NodeID) > 128 || strings.ContainsAny(c.NodeID, " \t\r\n") {
+		return fmt.Errorf("--node-id %q: at most 128 characters, no spaces", c.NodeID)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

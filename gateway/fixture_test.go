@@ -59,15 +59,8 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.siteA = f.mkSite("Site A")
-	f.siteB = f.mkSite("Site B")
-	f.owner = f.mkAgent(store.RoleOwner, nil)
-	f.admin = f.mkAgent(store.RoleAdmin, nil)
-	f.agentA = f.mkAgent(store.RoleAgent, []string{f.siteA.ID})
-	f.agentB = f.mkAgent(store.RoleAgent, []string{f.siteB.ID})
-	for name, a := range map[string]*store.Agent{"owner": f.owner, "admin": f.admin, "agentA": f.agentA, "agentB": f.agentB} {
-		f.tokens[name] = f.token(a)
-	}
+	f.mkRecords()
+	f.mkTokens()
 	// The desk loads what is in the store now; later records go through the API or
 	// are announced to the desk by mkSite/mkAgent.
 	if err := f.srv.Start(context.Background()); err != nil {
@@ -110,6 +103,23 @@ func (f *fixture) restart() {
 	f.http = httptest.NewServer(f.srv.Handler())
 	srv, h := f.srv, f.http
 	f.t.Cleanup(func() { srv.Stop(0); h.Close() })
+}
+
+// mkRecords makes the two sites and the four agents every test starts with.
+func (f *fixture) mkRecords() {
+	f.siteA = f.mkSite("Site A")
+	f.siteB = f.mkSite("Site B")
+	f.owner = f.mkAgent(store.RoleOwner, nil)
+	f.admin = f.mkAgent(store.RoleAdmin, nil)
+	f.agentA = f.mkAgent(store.RoleAgent, []string{f.siteA.ID})
+	f.agentB = f.mkAgent(store.RoleAgent, []string{f.siteB.ID})
+}
+
+// mkTokens signs a token for each agent, by role name (needs f.srv).
+func (f *fixture) mkTokens() {
+	for name, a := range map[string]*store.Agent{"owner": f.owner, "admin": f.admin, "agentA": f.agentA, "agentB": f.agentB} {
+		f.tokens[name] = f.token(a)
+	}
 }
 
 func (f *fixture) uniq(prefix string) string {

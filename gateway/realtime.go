@@ -29,18 +29,20 @@ const (
 type realtime struct {
 	s        *Server
 	hub      *hub.Hub
-	desk     *routing.Desk
+	desk     deskAPI
+	out      frameOut // where this node's own frames go (messages, typing)
 	visitors visitorTokens
 	log      *zap.Logger
+
+	// local is the desk of a single node (nil in cluster mode, where the leader's
+	// runs inside cluster); cluster is the node's part in a cluster (nil on a single
+	// node).
+	local   *routing.Desk
+	cluster *clusterNode
 
 	// sessions holds every open socket's session, for pings and counts.
 	sessions sync.Map // *session -> struct{}
 	nSockets atomic.Int64
-
-	// statusFrames caches the latest status frame of each site (from the desk's
-	// SiteStatus calls), so "chat.ended then status" needs no call into the desk.
-	statusMu     sync.Mutex
-	statusFrames map[string][]byte
 
 	pingTimeout time.Duration
 	// pingMu guards pingTimer and pingStopped.
@@ -51,18 +53,34 @@ type realtime struct {
 
 func newRealtime(s *Server) *realtime {
 	rt := &realtime{s: s, hub: hub.New(64), visitors: visitorTokens{secret: s.tokens.secret}, log: s.log.Named("ws"),
-		statusFrames: map[string][]byte{}, pingTimeout: s.opts.PingTimeout}
+		pingTimeout: s.opts.PingTimeout}
 	if rt.pingTimeout <= 0 {
 		rt.pingTimeout = pingTimeout
 	}
-	rt.desk = routing.New(routing.Options{Store: s.store, Clock: s.clock, Notify: (*notifier)(rt), Logger: s.log.Named("desk"),
-		DisconnectGrace: s.opts.DisconnectGrace})
+	if s.opts.Cluster != nil {
+		rt.cluster = newClusterNode(rt, *s.opts.Cluster)
+		rt.desk, rt.out = rt.cluster.desk(), rt.cluster.pub
+		return rt
+	}
+	rt.out = hubOut{rt.hub}
+	rt.local = newDesk(s, newNotifier(rt.out))
+	rt.desk = localDesk{d: rt.local, out: rt.out}
 	return rt
 }
 
-// start loads the desk and arms the pinger.
+// newDesk makes a routing desk for this server's store and clock.
+func newDesk(s *Server, n routing.Notifier) *routing.Desk {
+	return routing.New(routing.Options{Store: s.store, Clock: s.clock, Notify: n, Logger: s.log.Named("desk"),
+		DisconnectGrace: s.opts.DisconnectGrace})
+}
+
+// start loads the desk (single node) or joins the cluster, and arms the pinger.
 func (rt *realtime) start(ctx context.Context) error {
-	if err := rt.desk.Load(ctx); err != nil {
+	if rt.cluster != nil {
+		if err := rt.cluster.start(ctx); err != nil {
+			return err
+		}
+	} else if err := rt.local.Load(ctx); err != nil {
 		return err
 	}
 	rt.armPinger()
@@ -76,7 +94,11 @@ func (rt *realtime) stop(spread time.Duration) {
 	stopTimer(rt.pingTimer)
 	rt.pingMu.Unlock()
 	rt.hub.CloseAll(hub.CloseRestart, "server restarting", spread, nil)
-	rt.desk.Close()
+	if rt.cluster != nil {
+		rt.cluster.stop()
+	} else {
+		rt.local.Close()
+	}
 }
 
 // armPinger schedules the next ping round on the clock (so tests can trigger it).

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/livedesk/gateway/clock"
-	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -37,6 +36,9 @@ type Options struct {
 	PingTimeout time.Duration
 	// Registry receives the metrics; a new one is made when nil.
 	Registry *prometheus.Registry
+	// Cluster, when set, runs the server as one node of a cluster; Store must then
+	// be the Redis store on the same Redis.
+	Cluster *ClusterOptions
 }
 
 // Server serves the API. It is safe for concurrent use.
@@ -109,9 +111,6 @@ func (s *Server) Start(ctx context.Context) error { return s.rt.start(ctx) }
 // Stop closes every socket with 1012 spread evenly over spread (clients reconnect
 // elsewhere with backoff), and stops the desk's timers.
 func (s *Server) Stop(spread time.Duration) { s.rt.stop(spread) }
-
-// Desk is the routing desk (tests and the notifications wiring read it).
-func (s *Server) Desk() *routing.Desk { return s.rt.desk }
 
 // Handler returns the root handler: API, health, metrics and (with Demo) the demo page.
 func (s *Server) Handler() http.Handler { return s.metrics.wrap(s.mux) }

@@ -57,19 +57,21 @@ func (ss *session) agentHello(f *inFrame) *frameError {
 	ss.agent = a
 	ss.mu.Unlock()
 	var fe *frameError
-	// Under the desk's lock: the welcome goes out before the changes this socket
-	// brings (its sites coming online, queued chats assigned to it).
-	_, err = rt.desk.ConnectAgent(a.ID, func(snap routing.AgentSnapshot) {
+	// The welcome goes out before the changes this socket brings (its sites coming
+	// online, queued chats assigned to it): see deskAPI.ConnectAgent.
+	join := func() {
 		for _, g := range agentGroups(a) {
 			ss.join(g)
 		}
-		w := agentWelcome{Now: rt.s.clock.Now().UTC(), Agent: viewAgent(snap.Agent), Presence: snap.Presence, Shift: snap.Shift,
+	}
+	err = rt.desk.ConnectAgent(ctx, a.ID, ss.client, join, func(snap routing.AgentSnapshot) [][]byte {
+		w := agentWelcome{Now: rt.s.clock.Now().UTC(), Agent: viewAgent(a), Presence: snap.Presence, Shift: snap.Shift,
 			Conversations: []agentChat{}, Sites: []wsSite{}}
 		for _, c := range snap.Conversations {
 			msgs, err := rt.s.store.ListMessages(ctx, c.ID, resumeFrom(0, c.LastSeq), maxResume)
 			if err != nil {
 				fe = ss.storeFrameErr(err)
-				return
+				return nil
 			}
 			w.Conversations = append(w.Conversations, agentChat{Conversation: toWSConversation(c, msgs), Visitor: visitorOf(c)})
 		}
@@ -77,14 +79,17 @@ func (ss *session) agentHello(f *inFrame) *frameError {
 			w.Sites = append(w.Sites, wsSite{ID: id, Name: snap.SiteNames[id], Status: st, Queue: snap.Queues[id]})
 		}
 		sortSites(w.Sites)
-		ss.send(frame("welcome", w))
+		return [][]byte{frame("welcome", w)}
 	})
 	if err != nil {
 		ss.leaveAll()
 		ss.mu.Lock()
 		ss.agent = nil
 		ss.mu.Unlock()
-		return frameErr(CodeUnauth, "token", "unknown agent")
+		if errors.Is(err, store.ErrNotFound) {
+			return frameErr(CodeUnauth, "token", "unknown agent")
+		}
+		return ss.storeFrameErr(err)
 	}
 	return fe
 }
@@ -137,7 +142,7 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 		if fe != nil {
 			return fe
 		}
-		rt.hub.Broadcast("visitor:"+c.VisitorID, frame("typing", map[string]any{"state": *f.State}))
+		rt.out.send("visitor:"+c.VisitorID, frame("typing", map[string]any{"state": *f.State}), false)
 		return nil
 	case "chat.end":
 		c, fe := ss.ownConversation(f.ConversationID)
@@ -156,13 +161,9 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 	case "shift.snooze":
 		// The answer, with its re, goes to every socket of the agent: all its tabs
 		// learn the new end.
-		_, err := rt.desk.SnoozeAnnounced(id, func(sh routing.Shift) {
-			rt.hub.Broadcast("agent:"+id, frame("shift", struct {
-				Re string `json:"re,omitempty"`
-				routing.Shift
-			}{f.ID, sh}))
-		})
-		if err != nil {
+		ctx, cancel := opCtx()
+		defer cancel()
+		if err := rt.desk.Snooze(ctx, id, f.ID); err != nil {
 			return ss.storeFrameErr(err)
 		}
 		return nil
@@ -177,16 +178,30 @@ func (ss *session) ownConversation(id string) (*store.Conversation, *frameError)
 	if id == "" {
 		return nil, frameErr(CodeBadRequest, "conversation_id", "required")
 	}
-	c := ss.rt.desk.Conversation(id)
+	ctx, cancel := opCtx()
+	defer cancel()
+	c, err := ss.rt.desk.Conversation(ctx, id)
+	if err != nil {
+		return nil, ss.storeFrameErr(err)
+	}
 	if c == nil || c.State != store.StateOpen || c.AgentID != ss.agentID() {
 		return nil, frameErr(CodeNotFound, "conversation_id", "no such open conversation of yours")
 	}
 	return c, nil
 }
 
-// forceLogout tells every socket of the agent, on this node, to log out, then closes
-// them with 4002.
+// forceLogout tells every socket of the agent, on every node, to log out, then
+// closes them with 4002.
 func (rt *realtime) forceLogout(agentID string) {
+	if rt.cluster != nil {
+		rt.cluster.broadcastControl(control{Op: ctlLogout, ID: agentID})
+		return
+	}
+	rt.forceLogoutHere(agentID)
+}
+
+// forceLogoutHere is forceLogout for the sockets of this node.
+func (rt *realtime) forceLogoutHere(agentID string) {
 	msg := frame("force_logout", struct{}{})
 	rt.hub.Each("agent:"+agentID, func(c *hub.Client) {
 		c.Send(msg)
@@ -194,9 +209,22 @@ func (rt *realtime) forceLogout(agentID string) {
 	})
 }
 
-// agentChanged moves the agent's sockets to the groups of its new site list.
+// agentChanged gives the desk an edited agent and moves its sockets, on every node,
+// to the groups of its new site list.
 func (rt *realtime) agentChanged(a *store.Agent) {
-	rt.desk.AgentChanged(a)
+	ctx, cancel := opCtx()
+	defer cancel()
+	rt.desk.AgentChanged(ctx, a)
+	if rt.cluster != nil {
+		rt.cluster.broadcastControl(control{Op: ctlAgent, ID: a.ID})
+		return
+	}
+	rt.moveAgentSockets(a)
+}
+
+// moveAgentSockets moves the agent's sockets on this node to the groups of its new
+// site list.
+func (rt *realtime) moveAgentSockets(a *store.Agent) {
 	rt.sessions.Range(func(k, _ any) bool {
 		ss := k.(*session)
 		ss.mu.Lock()
@@ -206,10 +234,7 @@ func (rt *realtime) agentChanged(a *store.Agent) {
 		}
 		ss.mu.Unlock()
 		if mine && ss.helloed.Load() {
-			ss.leaveAll()
-			for _, g := range agentGroups(a) {
-				ss.join(g)
-			}
+			ss.setGroups(agentGroups(a))
 		}
 		return true
 	})

@@ -2,24 +2,53 @@ package gateway
 
 import (
 	"sort"
+	"sync"
 	"time"
 
+	"github.com/livedesk/gateway/hub"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 )
 
-// notifier turns the desk's decisions into frames on the hub. The desk calls it with
-// its lock held: every method only encodes and queues (hub sends never block).
-type notifier realtime
+// frameOut sends a frame to a hub group: to this node's members (hubOut), or to the
+// members on every node through Redis (the cluster publisher). status marks a
+// coalescing frame (hub.Client.SendStatus). It never blocks on a socket or on Redis.
+type frameOut interface {
+	send(group string, b []byte, status bool)
+}
+
+// hubOut is the single-node frameOut.
+type hubOut struct{ h *hub.Hub }
+
+func (o hubOut) send(group string, b []byte, status bool) {
+	if status {
+		o.h.BroadcastStatus(group, b)
+	} else {
+		o.h.Broadcast(group, b)
+	}
+}
+
+// notifier turns the desk's decisions into frames for out. The desk calls it with
+// its lock held: every method only encodes and queues (out never blocks), and in
+// the order of the desk's decisions, which is what the cluster publisher numbers.
+type notifier struct {
+	out frameOut
+	// statusMu guards statusFrames: the latest status frame of each site (from
+	// SiteStatus), so "chat.ended then status" needs no call into the desk.
+	statusMu     sync.Mutex
+	statusFrames map[string][]byte
+}
 
 var _ routing.Notifier = (*notifier)(nil)
 
-func (n *notifier) rt() *realtime { return (*realtime)(n) }
+func newNotifier(out frameOut) *notifier {
+	return &notifier{out: out, statusFrames: map[string][]byte{}}
+}
 
 // broadcastAgents sends a frame to the agents of a site (and to those of all sites).
 func (n *notifier) broadcastAgents(siteID string, b []byte) {
-	n.hub.Broadcast("agents:site:"+siteID, b)
-	n.hub.Broadcast("agents:all", b)
+	n.out.send("agents:site:"+siteID, b, false)
+	n.out.send("agents:all", b, false)
 }
 
 func (n *notifier) SiteStatus(siteID string, st routing.Status) {
@@ -27,12 +56,12 @@ func (n *notifier) SiteStatus(siteID string, st routing.Status) {
 	n.statusMu.Lock()
 	n.statusFrames[siteID] = b
 	n.statusMu.Unlock()
-	n.hub.BroadcastStatus("site:"+siteID, b)
+	n.out.send("site:"+siteID, b, true)
 	n.broadcastAgents(siteID, frame("site.status", map[string]any{"site_id": siteID, "status": st}))
 }
 
 func (n *notifier) ClosingSoon(siteID string, closesAt time.Time) {
-	n.hub.Broadcast("site:"+siteID, frame("closing_soon", map[string]any{"closes_at": closesAt.UTC()}))
+	n.out.send("site:"+siteID, frame("closing_soon", map[string]any{"closes_at": closesAt.UTC()}), false)
 }
 
 func (n *notifier) QueueLength(siteID string, length int) {
@@ -40,51 +69,51 @@ func (n *notifier) QueueLength(siteID string, length int) {
 }
 
 func (n *notifier) QueuePosition(c *store.Conversation, position int) {
-	n.hub.Broadcast("visitor:"+c.VisitorID, frame("queue.position", map[string]any{"conversation_id": c.ID, "position": position}))
+	n.out.send("visitor:"+c.VisitorID, frame("queue.position", map[string]any{"conversation_id": c.ID, "position": position}), false)
 }
 
 func (n *notifier) Assigned(c *store.Conversation, msgs []*store.Message, fromQueue bool) {
 	wc := toWSConversation(c, msgs)
-	n.hub.Broadcast("agent:"+c.AgentID, frame("chat.assigned", agentChat{Conversation: wc, Visitor: visitorOf(c)}))
+	n.out.send("agent:"+c.AgentID, frame("chat.assigned", agentChat{Conversation: wc, Visitor: visitorOf(c)}), false)
 	if fromQueue {
-		n.hub.Broadcast("visitor:"+c.VisitorID, frame("chat.assigned", map[string]any{"conversation": wc}))
+		n.out.send("visitor:"+c.VisitorID, frame("chat.assigned", map[string]any{"conversation": wc}), false)
 	}
 }
 
 func (n *notifier) Missed(c *store.Conversation, site *store.Site, reason string, pre routing.Prefill) {
 	fields := offlineFrame("", reason, site, pre)
 	fields["conversation_id"] = c.ID
-	n.hub.Broadcast("visitor:"+c.VisitorID, frame("chat.offline", fields))
+	n.out.send("visitor:"+c.VisitorID, frame("chat.offline", fields), false)
 }
 
 func (n *notifier) Ended(c *store.Conversation, by string) {
 	b := frame("chat.ended", map[string]any{"conversation_id": c.ID, "by": by})
-	n.hub.Broadcast("visitor:"+c.VisitorID, b)
+	n.out.send("visitor:"+c.VisitorID, b, false)
 	n.statusMu.Lock()
 	st := n.statusFrames[c.SiteID]
 	n.statusMu.Unlock()
 	if st != nil {
-		n.hub.Broadcast("visitor:"+c.VisitorID, st)
+		n.out.send("visitor:"+c.VisitorID, st, false)
 	}
 	if c.AgentID != "" {
-		n.hub.Broadcast("agent:"+c.AgentID, b)
+		n.out.send("agent:"+c.AgentID, b, false)
 	}
 }
 
 func (n *notifier) Presence(agentID string, p routing.Presence) {
-	n.hub.Broadcast("agent:"+agentID, frame("presence", p))
+	n.out.send("agent:"+agentID, frame("presence", p), false)
 }
 
 func (n *notifier) Shift(agentID string, sh routing.Shift) {
-	n.hub.Broadcast("agent:"+agentID, frame("shift", sh))
+	n.out.send("agent:"+agentID, frame("shift", sh), false)
 }
 
 func (n *notifier) ShiftEnding(agentID string, endsAt time.Time) {
-	n.hub.Broadcast("agent:"+agentID, frame("shift.ending", map[string]any{"ends_at": endsAt.UTC()}))
+	n.out.send("agent:"+agentID, frame("shift.ending", map[string]any{"ends_at": endsAt.UTC()}), false)
 }
 
 func (n *notifier) ShiftEnded(agentID string) {
-	n.hub.Broadcast("agent:"+agentID, frame("shift.ended", struct{}{}))
+	n.out.send("agent:"+agentID, frame("shift.ended", struct{}{}), false)
 }
 
 func sortSites(s []wsSite) { sort.Slice(s, func(i, j int) bool { return s[i].ID < s[j].ID }) }

@@ -82,7 +82,55 @@ func (ss *session) join(group string) {
 	ss.mu.Lock()
 	ss.groups = append(ss.groups, group)
 	ss.mu.Unlock()
+	if c := ss.rt.cluster; c != nil {
+		// Subscribed before joining: once the welcome's snapshot is taken, every
+		// later frame of the group reaches this node.
+		c.subscribe(group)
+	}
 	ss.rt.hub.Join(group, ss.client)
+}
+
+// setGroups makes the socket a member of exactly groups: it joins the new ones
+// before it leaves the old ones, so a group it stays in is never left (in cluster
+// mode, never unsubscribed) for a moment.
+func (ss *session) setGroups(groups []string) {
+	ss.mu.Lock()
+	old := ss.groups
+	ss.mu.Unlock()
+	has := func(list []string, g string) bool {
+		for _, x := range list {
+			if x == g {
+				return true
+			}
+		}
+		return false
+	}
+	for _, g := range groups {
+		if !has(old, g) {
+			ss.join(g)
+		}
+	}
+	for _, g := range old {
+		if !has(groups, g) {
+			ss.leave(g)
+		}
+	}
+}
+
+// leave takes the socket out of one group.
+func (ss *session) leave(group string) {
+	ss.mu.Lock()
+	for i, g := range ss.groups {
+		if g == group {
+			ss.groups = append(ss.groups[:i:i], ss.groups[i+1:]...)
+			break
+		}
+	}
+	ss.mu.Unlock()
+	ss.rt.hub.Leave(group, ss.client)
+	if c := ss.rt.cluster; c != nil {
+		c.unsubscribe(group)
+	}
 }
 
 // leaveAll takes the socket out of every group it joined.
@@ -93,6 +141,9 @@ func (ss *session) leaveAll() []string {
 	ss.mu.Unlock()
 	for _, g := range groups {
 		ss.rt.hub.Leave(g, ss.client)
+		if c := ss.rt.cluster; c != nil {
+			c.unsubscribe(g)
+		}
 	}
 	return groups
 }

@@ -73,38 +73,45 @@ func (ss *session) visitorHello(f *inFrame) *frameError {
 		after = *f.LastSeq
 	}
 	var fe *frameError
-	// Under the desk's lock: no status change can fall between the welcome's status
-	// and joining the site's group.
-	err := rt.desk.JoinVisitor(ss.siteID, id, func(st routing.Status, site *store.Site, c *store.Conversation) {
-		w := visitorWelcome{Now: rt.s.clock.Now().UTC(), VisitorID: id, VisitorToken: tok, Status: st, OfflineForm: site.OfflineForm}
+	ctx, cancel := opCtx()
+	defer cancel()
+	// No status change can fall between the welcome's status and joining the
+	// site's group (see deskAPI.JoinVisitor).
+	join := func() {
+		ss.join("site:" + ss.siteID)
+		ss.join("visitor:" + id)
+	}
+	err := rt.desk.JoinVisitor(ctx, ss.siteID, id, ss.client, join, func(v visitorJoin) [][]byte {
+		w := visitorWelcome{Now: rt.s.clock.Now().UTC(), VisitorID: id, VisitorToken: tok, Status: v.Status}
+		if v.Site != nil {
+			w.OfflineForm = v.Site.OfflineForm
+		}
 		if w.OfflineForm.Fields == nil {
 			w.OfflineForm.Fields = []store.FormField{}
 		}
-		if c != nil {
-			ctx, cancel := opCtx()
+		if c := v.Conversation; c != nil {
 			msgs, err := rt.s.store.ListMessages(ctx, c.ID, resumeFrom(after, c.LastSeq), maxResume)
-			cancel()
 			if err != nil {
 				fe = ss.storeFrameErr(err)
-				return
+				return nil
 			}
 			wc := toWSConversation(c, msgs)
 			w.Conversation = &wc
 		}
-		ss.join("site:" + ss.siteID)
-		ss.join("visitor:" + id)
-		ss.send(frame("welcome", w))
+		out := [][]byte{frame("welcome", w)}
+		if v.ClosingSoon != nil {
+			out = append(out, frame("closing_soon", map[string]any{"closes_at": v.ClosingSoon.UTC()}))
+		}
+		return out
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, routing.ErrUnknownSite):
 		return frameErr(CodeNotFound, "", "site not found")
+	case err != nil:
+		ss.leaveAll()
+		return ss.storeFrameErr(err)
 	}
-	if fe != nil {
-		return fe
-	}
-	if end, ok := rt.desk.ClosingSoonAt(ss.siteID); ok {
-		ss.send(frame("closing_soon", map[string]any{"closes_at": end.UTC()}))
-	}
-	return nil
+	return fe
 }
 
 // resumeFrom picks where a replay starts: after last_seq, but never more than
@@ -147,17 +154,26 @@ func (ss *session) visitorFrame(f *inFrame) *frameError {
 		if f.State == nil {
 			return frameErr(CodeBadRequest, "state", "required: true or false")
 		}
-		if c := ss.rt.desk.VisitorConversation(ss.visitorID); c != nil && c.AgentID != "" {
-			ss.rt.hub.Broadcast("agent:"+c.AgentID, frame("typing", map[string]any{"conversation_id": c.ID, "state": *f.State}))
+		ctx, cancel := opCtx()
+		defer cancel()
+		c, err := ss.rt.desk.VisitorConversation(ctx, ss.visitorID)
+		if err != nil {
+			return ss.storeFrameErr(err)
+		}
+		if c != nil && c.AgentID != "" {
+			ss.rt.out.send("agent:"+c.AgentID, frame("typing", map[string]any{"conversation_id": c.ID, "state": *f.State}), false)
 		}
 		return nil
 	case "chat.end":
-		c := ss.rt.desk.VisitorConversation(ss.visitorID)
+		ctx, cancel := opCtx()
+		defer cancel()
+		c, err := ss.rt.desk.VisitorConversation(ctx, ss.visitorID)
+		if err != nil {
+			return ss.storeFrameErr(err)
+		}
 		if c == nil {
 			return frameErr(CodeNotFound, "", "no open conversation")
 		}
-		ctx, cancel := opCtx()
-		defer cancel()
 		if _, err := ss.rt.desk.EndChat(ctx, c.ID, store.FromVisitor, ""); err != nil {
 			if errors.Is(err, routing.ErrNotInConversation) {
 				return frameErr(CodeNotFound, "", "no open conversation")
@@ -230,7 +246,12 @@ func (ss *session) visitorMessage(f *inFrame) *frameError {
 	if fe := checkText(f.Text, "text"); fe != nil {
 		return fe
 	}
-	c := ss.rt.desk.VisitorConversation(ss.visitorID)
+	ctx, cancel := opCtx()
+	defer cancel()
+	c, err := ss.rt.desk.VisitorConversation(ctx, ss.visitorID)
+	if err != nil {
+		return ss.storeFrameErr(err)
+	}
 	if c == nil {
 		return frameErr(CodeConflict, "", "no open conversation: send chat.start first")
 	}
@@ -252,9 +273,9 @@ func (ss *session) appendAndPush(re string, c *store.Conversation, m *store.Mess
 		return nil
 	}
 	push := frame("message", toWSMessage(stored))
-	ss.rt.hub.Broadcast("visitor:"+c.VisitorID, push)
+	ss.rt.out.send("visitor:"+c.VisitorID, push, false)
 	if c.AgentID != "" {
-		ss.rt.hub.Broadcast("agent:"+c.AgentID, push)
+		ss.rt.out.send("agent:"+c.AgentID, push, false)
 	}
 	return nil
 }

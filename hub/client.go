@@ -40,7 +40,7 @@ type Client struct {
 	writeTimeout time.Duration
 	onClose      func(int)
 
-	// mu guards q through flushTimer (and orders the close code's store). It is held
+	// mu guards q through flushTimer, and held and heldFrames (and orders the close code's store). It is held
 	// only to change the queue and the state flags, never while writing to the
 	// transport or calling OnClose. Lock order: a hub shard's mu, then Client.mu.
 	mu          sync.Mutex
@@ -58,6 +58,9 @@ type Client struct {
 
 	w       writer // state of the writer goroutine; touched by the running writer only
 	writeFn func() // c.writeLoop, bound once: "go c.writeLoop()" would allocate per start
+
+	held       bool        // Hold: frames go to heldFrames until Release
+	heldFrames []heldFrame // kept while held, in arrival order
 
 	groups atomic.Int32 // hub groups the client is in (Hub.Total)
 	value  atomic.Pointer[any]
@@ -105,28 +108,49 @@ func (c *Client) SendStatus(frame []byte) bool {
 
 func (c *Client) enqueue(frame []byte, status bool) bool {
 	c.mu.Lock()
-	if c.closed || c.closing {
+	if c.held {
+		ok := c.holdLocked(heldFrame{frame, 0, status})
 		c.mu.Unlock()
-		return false
+		if !ok {
+			c.close(CloseSlowConsumer, ReasonQueueFull)
+		}
+		return ok
 	}
-	var ok bool
+	ok, full, start := c.pushLocked(frame, status)
+	c.mu.Unlock()
+	c.afterPush(full, start)
+	return ok
+}
+
+// pushLocked queues frame and reports whether it was queued, whether the queue was
+// full (the caller must then close the client) and whether a writer must be started.
+// c.mu must be held.
+func (c *Client) pushLocked(frame []byte, status bool) (ok, full, start bool) {
+	if c.closed || c.closing {
+		return false, false, false
+	}
 	if status {
 		ok = c.q.pushStatus(frame, c.limit)
 	} else {
 		ok = c.q.push(frame, c.limit)
 	}
 	if !ok {
-		c.mu.Unlock()
-		c.close(CloseSlowConsumer, ReasonQueueFull)
-		return false
+		return false, true, false
 	}
-	start := !c.writing
+	start = !c.writing
 	c.writing = true
-	c.mu.Unlock()
+	return true, false, start
+}
+
+// afterPush closes the client after an overflow or starts its writer; c.mu must not
+// be held.
+func (c *Client) afterPush(full, start bool) {
+	if full {
+		c.close(CloseSlowConsumer, ReasonQueueFull)
+	}
 	if start {
 		go c.writeFn()
 	}
-	return true
 }
 
 // Done returns a channel that is closed once the client is closed and its transport

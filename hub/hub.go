@@ -149,6 +149,24 @@ func (h *Hub) BroadcastStatus(group string, frame []byte) int {
 	return h.fanout(group, frame, (*Client).SendStatus)
 }
 
+// BroadcastSeq is Broadcast (status false) or BroadcastStatus (status true) of a
+// frame made by the decision numbered seq: members that are held (Client.Hold)
+// keep it with seq, so their Release can tell it from what their snapshot holds.
+func (h *Hub) BroadcastSeq(group string, frame []byte, seq uint64, status bool) int {
+	p := h.snapshot(group)
+	if p == nil {
+		return 0
+	}
+	n := 0
+	for _, c := range *p {
+		if c.SendSeq(frame, seq, status) {
+			n++
+		}
+	}
+	release(p)
+	return n
+}
+
 func (h *Hub) fanout(group string, frame []byte, send func(*Client, []byte) bool) int {
 	p := h.snapshot(group)
 	if p == nil {

@@ -283,3 +283,6 @@ func (d *Desk) after(at time.Time, f func(now time.Time)) clock.Timer {
 type timerRef struct{ t *clock.Timer }
 
 func (r timerRef) Stop() bool { return (*r.t).Stop() }
+
+// Now is the desk's clock reading.
+func (d *Desk) Now() time.Time { return d.clock.Now() }

@@ -111,8 +111,10 @@ func (d *Desk) closingSoonLocked(siteID string, end time.Time) {
 func (d *Desk) ClosingSoonAt(siteID string) (time.Time, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	ss := d.sites[siteID]
-	now := d.clock.Now()
+	return d.closingSoonAtLocked(d.sites[siteID], d.clock.Now())
+}
+
+func (d *Desk) closingSoonAtLocked(ss *siteState, now time.Time) (time.Time, bool) {
 	if ss == nil || ss.site.ClosingSoonMinutes <= 0 || !ss.status.Online || !ss.hours.OpenAt(now) {
 		return time.Time{}, false
 	}

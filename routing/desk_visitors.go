@@ -1,24 +1,47 @@
 package routing
 
-import "github.com/livedesk/gateway/store"
+import (
+	"time"
 
-// JoinVisitor hands fn the site's status now, the site, and the visitor's queued or
-// open conversation on it (nil when none), with the desk's lock held: the frames fn
-// queues (the welcome, joining the site's group) come before any change announced
-// after. fn must only queue frames and read the store.
-func (d *Desk) JoinVisitor(siteID, visitorID string, fn func(st Status, site *store.Site, c *store.Conversation)) error {
+	"github.com/livedesk/gateway/store"
+)
+
+// VisitorJoin is what a visitor's welcome is built from.
+type VisitorJoin struct {
+	// Status is the site's status now.
+	Status Status
+	// Site is the desk's copy of the site; do not change it.
+	Site *store.Site
+	// Conversation is the visitor's queued or open conversation on the site (nil:
+	// none).
+	Conversation *store.Conversation
+	// ClosingSoon is when the site closes, when a visitor connecting now is to be
+	// told it closes soon (nil otherwise; see ClosingSoonAt).
+	ClosingSoon *time.Time
+}
+
+// JoinVisitor hands fn the site's status now, the site, the visitor's queued or
+// open conversation on it and the closing-soon notice it is due, with the desk's
+// lock held: the frames fn queues (the welcome, joining the site's group) come
+// before any change announced after. fn must only queue frames and read the store.
+func (d *Desk) JoinVisitor(siteID, visitorID string, fn func(VisitorJoin)) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	ss := d.sites[siteID]
 	if ss == nil {
 		return ErrUnknownSite
 	}
-	var c *store.Conversation
+	now := d.clock.Now()
+	j := VisitorJoin{Status: d.statusLocked(ss, now), Site: ss.site}
 	if id, ok := d.byVisitor[visitorID]; ok {
 		if cs := d.convs[id]; cs != nil && cs.conv.SiteID == siteID {
-			c = copyConv(cs.conv)
+			j.Conversation = copyConv(cs.conv)
 		}
 	}
-	fn(d.statusLocked(ss, d.clock.Now()), ss.site, c)
+	if end, ok := d.closingSoonAtLocked(ss, now); ok {
+		e := end.UTC()
+		j.ClosingSoon = &e
+	}
+	fn(j)
 	return nil
 }

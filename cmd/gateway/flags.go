@@ -36,6 +36,10 @@ func parseFlags(args []string, lookupEnv func(string) (string, bool), stderr io.
 	fs.StringVar(&cfg.SMTPFrom, "smtp-from", "", "sender address of e-mail notifications")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "json or console")
+	fs.StringVar(&cfg.NodeID, "node-id", "", "name of this node in a cluster (default: host name and a random part)")
+	fs.DurationVar(&cfg.DisconnectGrace, "disconnect-grace", cfg.DisconnectGrace, "how long an agent whose last socket closed still counts as there")
+	fs.DurationVar(&cfg.LeaseTTL, "lease-ttl", cfg.LeaseTTL, "cluster: how long the leader's lease lasts unrenewed (a killed leader is replaced within it)")
+	fs.DurationVar(&cfg.NodeTTL, "node-ttl", cfg.NodeTTL, "cluster: how long a node may miss heartbeats before its sockets stop counting")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: gateway [flags]\n\nEvery flag can also be set in the environment as GATEWAY_<NAME> (e.g. --data-dir as GATEWAY_DATA_DIR).\n\n")
 		fs.PrintDefaults()

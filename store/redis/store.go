@@ -88,6 +88,10 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	return s, nil
 }
 
+// Client is the Redis client the store uses (cluster mode shares it for pub/sub and
+// the leader lease).
+func (s *Store) Client() redis.UniversalClient { return s.rdb }
+
 // Close releases the store (and the client, if Open made it). Calls after Close get
 // store.ErrUnavailable. Closing twice is harmless.
 func (s *Store) Close() error {

@@ -1,0 +1,175 @@
+package gateway
+
+import (
+	"context"
+	"time"
+
+	"github.com/livedesk/gateway/hub"
+	"github.com/livedesk/gateway/routing"
+	"github.com/livedesk/gateway/store"
+)
+
+// remoteDesk is the deskAPI of a cluster node: every decision is a call to the
+// leader's desk. Welcomes use a hold (hub.Client.Hold): the socket joins its groups
+// (the node subscribes to their channels), then the leader's snapshot comes with the
+// number of the last decision it reflects, and Release writes the welcome followed
+// by only the frames decided after it.
+type remoteDesk struct{ n *clusterNode }
+
+var _ deskAPI = remoteDesk{}
+
+func (r remoteDesk) Site(siteID string) *store.Site { return r.n.sites.get(siteID) }
+
+func (r remoteDesk) JoinVisitor(ctx context.Context, siteID, visitorID string, c *hub.Client, join func(), welcome func(visitorJoin) [][]byte) error {
+	site := r.n.sites.get(siteID)
+	if site == nil {
+		return routing.ErrUnknownSite
+	}
+	c.Hold()
+	join()
+	var res resJoin
+	if err := r.n.rpc.call(ctx, "join_visitor", visitorID, argJoin{Site: siteID, Visitor: visitorID}, &res); err != nil {
+		c.Release(^uint64(0))
+		return err
+	}
+	res.View.Site = site
+	c.Release(res.Seq, welcome(res.View)...)
+	return nil
+}
+
+func (r remoteDesk) StartChat(ctx context.Context, req routing.StartRequest) (routing.StartResult, error) {
+	var res routing.StartResult
+	err := r.n.rpc.call(ctx, "start", req.VisitorID, req, &res)
+	return res, err
+}
+
+func (r remoteDesk) VisitorConversation(ctx context.Context, visitorID string) (*store.Conversation, error) {
+	var c *store.Conversation
+	err := r.n.rpc.call(ctx, "visitor_conv", visitorID, argID{visitorID}, &c)
+	return c, err
+}
+
+func (r remoteDesk) Conversation(ctx context.Context, id string) (*store.Conversation, error) {
+	var c *store.Conversation
+	err := r.n.rpc.call(ctx, "conv", id, argID{id}, &c)
+	return c, err
+}
+
+func (r remoteDesk) EndChat(ctx context.Context, id, by, agentID string) (*store.Conversation, error) {
+	var c *store.Conversation
+	err := r.n.rpc.call(ctx, "end", id, argEnd{ID: id, By: by, Agent: agentID}, &c)
+	return c, err
+}
+
+func (r remoteDesk) ConnectAgent(ctx context.Context, agentID string, c *hub.Client, join func(), welcome func(routing.AgentSnapshot) [][]byte) error {
+	n := r.n
+	c.Hold()
+	join()
+	// Counted and queued under sockMu: a heartbeat queued after the call includes
+	// this socket, one queued before does not, and the leader handles both in that
+	// order (same key), so it never counts the socket twice.
+	n.sockMu.Lock()
+	n.sockets[agentID]++
+	pc := n.rpc.begin("connect", n.o.NodeID, argID{agentID})
+	n.sockMu.Unlock()
+	var res resConnect
+	if err := pc.wait(ctx, &res); err != nil {
+		c.Release(^uint64(0))
+		n.dropSocket(agentID)
+		return err
+	}
+	c.Release(res.Seq, welcome(res.Snap)...)
+	return nil
+}
+
+// dropSocket uncounts a socket of the agent on this node.
+func (n *clusterNode) dropSocket(agentID string) {
+	n.sockMu.Lock()
+	defer n.sockMu.Unlock()
+	if n.sockets[agentID] > 1 {
+		n.sockets[agentID]--
+	} else {
+		delete(n.sockets, agentID)
+	}
+}
+
+func (r remoteDesk) AgentDisconnected(agentID string) {
+	n := r.n
+	n.sockMu.Lock()
+	defer n.sockMu.Unlock()
+	if n.sockets[agentID] == 0 {
+		return
+	}
+	if n.sockets[agentID]--; n.sockets[agentID] == 0 {
+		delete(n.sockets, agentID)
+	}
+	n.rpc.cast("disconnect", n.o.NodeID, argID{agentID})
+}
+
+func (r remoteDesk) SetPresence(ctx context.Context, agentID, status, reason string) (routing.Presence, error) {
+	var p routing.Presence
+	err := r.n.rpc.call(ctx, "presence", agentID, argPresence{Agent: agentID, Status: status, Reason: reason}, &p)
+	return p, err
+}
+
+// activityEvery throttles activity calls per agent and node: idle timeouts are
+// minutes, and the first activity after a pause always goes through.
+const activityEvery = time.Second
+
+func (r remoteDesk) Activity(agentID string) {
+	n := r.n
+	now := time.Now()
+	n.activityMu.Lock()
+	last, ok := n.activity[agentID]
+	send := !ok || now.Sub(last) >= activityEvery
+	if send {
+		n.activity[agentID] = now
+	}
+	if len(n.activity) > 10000 { // forget old entries now and then
+		for a, t := range n.activity {
+			if now.Sub(t) >= activityEvery {
+				delete(n.activity, a)
+			}
+		}
+	}
+	n.activityMu.Unlock()
+	if send {
+		n.rpc.cast("activity", agentID, argID{agentID})
+	}
+}
+
+func (r remoteDesk) Snooze(ctx context.Context, agentID, re string) error {
+	return r.n.rpc.call(ctx, "snooze", agentID, argSnooze{Agent: agentID, Re: re}, nil)
+}
+
+func (r remoteDesk) SiteChanged(ctx context.Context, s *store.Site) error {
+	r.n.sites.drop(s.ID)
+	r.n.broadcastControl(control{Op: ctlSite, ID: s.ID})
+	return r.n.rpc.call(ctx, "site_changed", s.ID, argID{s.ID}, nil)
+}
+
+func (r remoteDesk) SiteDeleted(ctx context.Context, siteID string) {
+	r.n.sites.drop(siteID)
+	r.n.broadcastControl(control{Op: ctlSite, ID: siteID})
+	if err := r.n.rpc.call(ctx, "site_deleted", siteID, argID{siteID}, nil); err != nil {
+		r.n.log.Warn("leader not told of a deleted site; it learns at its next load")
+	}
+}
+
+func (r remoteDesk) AgentChanged(ctx context.Context, a *store.Agent) {
+	if err := r.n.rpc.call(ctx, "agent_changed", a.ID, argID{a.ID}, nil); err != nil {
+		r.n.log.Warn("leader not told of an edited agent; it learns at its next load")
+	}
+}
+
+func (r remoteDesk) AgentDeleted(ctx context.Context, agentID string) {
+	if err := r.n.rpc.call(ctx, "agent_deleted", agentID, argID{agentID}, nil); err != nil {
+		r.n.log.Warn("leader not told of a deleted agent; it learns at its next load")
+	}
+}
+
+func (r remoteDesk) Status(ctx context.Context, siteID string) (routing.Status, int, error) {
+	var res resStatus
+	err := r.n.rpc.call(ctx, "status", siteID, argID{siteID}, &res)
+	return res.Status, res.Available, err
+}

@@ -1,0 +1,423 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"github.com/livedesk/gateway/routing"
+	"github.com/livedesk/gateway/store"
+	"go.uber.org/zap"
+)
+
+// Arguments and results of the calls to the leader.
+type (
+	argID struct {
+		ID string `json:"id"`
+	}
+	argJoin struct {
+		Site    string `json:"site"`
+		Visitor string `json:"visitor"`
+	}
+	resJoin struct {
+		View visitorJoin `json:"view"`
+		Seq  uint64      `json:"seq"`
+	}
+	argEnd struct {
+		ID    string `json:"id"`
+		By    string `json:"by"`
+		Agent string `json:"agent"`
+	}
+	resConnect struct {
+		Snap routing.AgentSnapshot `json:"snap"`
+		Seq  uint64                `json:"seq"`
+	}
+	argPresence struct {
+		Agent  string `json:"agent"`
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	}
+	argSnooze struct {
+		Agent string `json:"agent"`
+		Re    string `json:"re"`
+	}
+	resStatus struct {
+		Status    routing.Status `json:"status"`
+		Available int            `json:"available"`
+	}
+	// argSockets is a node's heartbeat: its live sockets of each agent.
+	argSockets struct {
+		Sockets map[string]int `json:"sockets"`
+	}
+)
+
+// leaderShards is how many calls the leader handles at once (calls with one key
+// always go to the same shard, in order).
+const leaderShards = 32
+
+// leader runs the desk while this node holds the lease. Its notifier numbers every
+// decision (publisher.sendSeq), and snapshots carry the number of the last decision
+// they reflect, so a node can tell which frames its welcome already covers.
+//
+// Lock rule: mu guards nodes. The desk has its own lock; mu is never held while
+// calling the desk.
+type leader struct {
+	n     *clusterNode
+	d     *routing.Desk
+	desk  localDesk
+	work  []chan rpcRequest
+	stopc chan struct{}
+	wg    sync.WaitGroup
+
+	mu    sync.Mutex
+	nodes map[string]*nodeSockets
+}
+
+// nodeSockets is what the leader knows of a node: when it last heard from it and its
+// live sockets of each agent, as the desk counts them.
+type nodeSockets struct {
+	seen    time.Time
+	sockets map[string]int
+}
+
+// seqOut is the leader's frameOut: every frame is numbered.
+type seqOut struct{ p *publisher }
+
+func (o seqOut) send(group string, b []byte, status bool) { o.p.sendSeq(group, b, status) }
+
+// startLeader loads the desk from the store and starts answering calls.
+func startLeader(ctx context.Context, n *clusterNode, epoch int64) (*leader, error) {
+	n.pub.newEpoch(epoch)
+	out := seqOut{n.pub}
+	d := newDesk(n.rt.s, newNotifier(out))
+	if err := d.Load(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	l := &leader{n: n, d: d, desk: localDesk{d: d, out: out}, stopc: make(chan struct{}), nodes: map[string]*nodeSockets{}}
+	for i := 0; i < leaderShards; i++ {
+		ch := make(chan rpcRequest, 1024)
+		l.work = append(l.work, ch)
+		l.wg.Add(1)
+		go l.worker(ch)
+	}
+	l.wg.Add(1)
+	go l.sweep()
+	return l, nil
+}
+
+// stop stops answering and closes the desk.
+func (l *leader) stop() {
+	close(l.stopc)
+	l.wg.Wait()
+	l.d.Close()
+}
+
+// dispatch queues a call on its key's shard; it never blocks (a full shard drops
+// the call, whose caller then times out).
+func (l *leader) dispatch(payload []byte) {
+	var req rpcRequest
+	if err := json.Unmarshal(payload, &req); err != nil {
+		l.n.log.Warn("malformed call to the leader dropped", zap.Error(err))
+		return
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(req.Key))
+	select {
+	case l.work[h.Sum32()%leaderShards] <- req:
+	default:
+		l.n.log.Warn("leader overloaded: call dropped", zap.String("op", req.Op))
+	}
+}
+
+func (l *leader) worker(ch chan rpcRequest) {
+	defer l.wg.Done()
+	for {
+		select {
+		case <-l.stopc:
+			return
+		case req := <-ch:
+			res, err := l.handle(req)
+			if req.OneWay {
+				if err != nil {
+					l.n.log.Debug("one-way call failed", zap.String("op", req.Op), zap.Error(err))
+				}
+				continue
+			}
+			rep := rpcReply{ID: req.ID}
+			if err != nil {
+				rep.Err, rep.Msg = encodeRPCError(err)
+			} else if res != nil {
+				rep.Result, _ = json.Marshal(res)
+			}
+			b, _ := json.Marshal(rep)
+			// Through the same ordered publisher as the desk's frames: the answer
+			// reaches the caller after the frames the call caused.
+			l.n.pub.publish(chanNode+req.Node, b, nil)
+		}
+	}
+}
+
+var errBadCall = errors.New("cluster: malformed call")
+
+// handle runs one call against the desk.
+func (l *leader) handle(req rpcRequest) (any, error) {
+	ctx, cancel := opCtx()
+	defer cancel()
+	args := func(v any) error {
+		if err := json.Unmarshal(req.Args, v); err != nil {
+			return errBadCall
+		}
+		return nil
+	}
+	switch req.Op {
+	case "join_visitor":
+		var a argJoin
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		var r resJoin
+		err := l.d.JoinVisitor(a.Site, a.Visitor, func(j routing.VisitorJoin) {
+			r.View = visitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon}
+			r.Seq = l.n.pub.lastSeq()
+		})
+		return r, err
+	case "start":
+		var a routing.StartRequest
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		return l.d.StartChat(ctx, a)
+	case "visitor_conv":
+		var a argID
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		return l.d.VisitorConversation(a.ID), nil
+	case "conv":
+		var a argID
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		return l.d.Conversation(a.ID), nil
+	case "end":
+		var a argEnd
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		return l.d.EndChat(ctx, a.ID, a.By, a.Agent)
+	case "connect":
+		var a argID
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		return l.connect(req.Node, a.ID)
+	case "disconnect":
+		var a argID
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		l.disconnect(req.Node, a.ID)
+		return nil, nil
+	case "heartbeat":
+		var a argSockets
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		l.heartbeat(req.Node, a.Sockets)
+		return nil, nil
+	case "leave":
+		l.forget(req.Node)
+		return nil, nil
+	case "presence":
+		var a argPresence
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		return l.d.SetPresence(ctx, a.Agent, a.Status, a.Reason)
+	case "activity":
+		var a argID
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		l.d.Activity(a.ID)
+		return nil, nil
+	case "snooze":
+		var a argSnooze
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		return nil, l.desk.Snooze(ctx, a.Agent, a.Re)
+	case "site_changed":
+		var a argID
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		s, err := l.n.rt.s.store.GetSite(ctx, a.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			l.d.SiteDeleted(a.ID)
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return nil, l.d.SiteChanged(s)
+	case "site_deleted":
+		var a argID
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		l.d.SiteDeleted(a.ID)
+		return nil, nil
+	case "agent_changed":
+		var a argID
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		ag, err := l.n.rt.s.store.GetAgent(ctx, a.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			l.d.AgentDeleted(a.ID)
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		l.d.AgentChanged(ag)
+		return nil, nil
+	case "agent_deleted":
+		var a argID
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		l.d.AgentDeleted(a.ID)
+		return nil, nil
+	case "status":
+		var a argID
+		if err := args(&a); err != nil {
+			return nil, err
+		}
+		st, avail, err := l.desk.Status(ctx, a.ID)
+		return resStatus{Status: st, Available: avail}, err
+	}
+	return nil, errBadCall
+}
+
+// connect counts a new socket of the agent on node and returns the agent's snapshot
+// with the number of the last decision it reflects.
+func (l *leader) connect(node, agentID string) (resConnect, error) {
+	var r resConnect
+	_, err := l.d.ConnectAgent(agentID, func(snap routing.AgentSnapshot) {
+		r.Snap, r.Seq = snap, l.n.pub.lastSeq()
+	})
+	if err != nil {
+		return r, err
+	}
+	r.Snap.Agent = nil // the node has its own copy; the hash stays home
+	l.mu.Lock()
+	ns := l.nodeLocked(node)
+	ns.sockets[agentID]++
+	l.mu.Unlock()
+	return r, nil
+}
+
+// disconnect counts a socket of the agent on node gone.
+func (l *leader) disconnect(node, agentID string) {
+	l.mu.Lock()
+	ns := l.nodeLocked(node)
+	had := ns.sockets[agentID] > 0
+	if had {
+		ns.sockets[agentID]--
+		if ns.sockets[agentID] == 0 {
+			delete(ns.sockets, agentID)
+		}
+	}
+	l.mu.Unlock()
+	if had {
+		l.d.AgentDisconnected(agentID)
+	}
+}
+
+// heartbeat brings the desk's count of node's sockets to what the node reports: it
+// heals calls that were lost, and tells a new leader what every node holds.
+func (l *leader) heartbeat(node string, report map[string]int) {
+	l.mu.Lock()
+	ns := l.nodeLocked(node)
+	diff := map[string]int{}
+	for a, n := range report {
+		diff[a] += n
+	}
+	for a, n := range ns.sockets {
+		diff[a] -= n
+	}
+	l.mu.Unlock()
+	for agentID, d := range diff {
+		for ; d > 0; d-- {
+			if _, err := l.d.ConnectAgent(agentID, nil); err != nil {
+				break // an agent the desk does not know (deleted): not counted
+			}
+			l.mu.Lock()
+			ns.sockets[agentID]++
+			l.mu.Unlock()
+		}
+		for ; d < 0; d++ {
+			l.disconnect(node, agentID)
+		}
+	}
+}
+
+// forget drops every socket of node (it left, or stopped beating).
+func (l *leader) forget(node string) {
+	l.mu.Lock()
+	ns := l.nodes[node]
+	delete(l.nodes, node)
+	l.mu.Unlock()
+	if ns == nil {
+		return
+	}
+	for agentID, n := range ns.sockets {
+		for ; n > 0; n-- {
+			l.d.AgentDisconnected(agentID)
+		}
+	}
+}
+
+func (l *leader) nodeLocked(node string) *nodeSockets {
+	ns := l.nodes[node]
+	if ns == nil {
+		ns = &nodeSockets{sockets: map[string]int{}}
+		l.nodes[node] = ns
+	}
+	ns.seen = time.Now()
+	return ns
+}
+
+// sweep forgets nodes not heard from for NodeTTL: their sockets stop counting, and
+// their agents leave presence after the disconnect grace. Real time: it measures
+// other processes, not the schedule.
+func (l *leader) sweep() {
+	defer l.wg.Done()
+	t := time.NewTicker(l.n.o.Heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stopc:
+			return
+		case <-t.C:
+		}
+		var dead []string
+		l.mu.Lock()
+		for id, ns := range l.nodes {
+			if time.Since(ns.seen) >= l.n.o.NodeTTL {
+				dead = append(dead, id)
+			}
+		}
+		l.mu.Unlock()
+		for _, id := range dead {
+			l.n.log.Warn("node stopped beating: its sockets no longer count", zap.String("node", id))
+			l.forget(id)
+		}
+	}
+}

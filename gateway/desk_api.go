@@ -1,0 +1,66 @@
+package gateway
+
+import (
+	"context"
+	"time"
+
+	"github.com/livedesk/gateway/hub"
+	"github.com/livedesk/gateway/routing"
+	"github.com/livedesk/gateway/store"
+)
+
+// deskAPI is what the sockets and the API ask of the routing desk. On a single node
+// it is the node's own routing.Desk (localDesk); in cluster mode the desk runs on
+// the leader node and every other node reaches it through Redis (remoteDesk).
+//
+// Errors are the routing and store sentinels (routing.ErrUnknownSite,
+// routing.ErrConversationExists, routing.ErrNotInConversation, store.ErrNotFound,
+// store.ErrUnavailable), whichever node the desk runs on.
+type deskAPI interface {
+	// Site returns the site (nil when unknown); the caller must not change it.
+	Site(siteID string) *store.Site
+	// JoinVisitor calls join (which joins c to the visitor's groups), then queues on
+	// c the frames welcome returns, built from the site's status and the visitor's
+	// conversation, so that no frame decided after that snapshot is lost or comes
+	// before them, and none decided before it comes after them. welcome returns nil
+	// when it could not be built (it reports why itself).
+	JoinVisitor(ctx context.Context, siteID, visitorID string, c *hub.Client, join func(), welcome func(visitorJoin) [][]byte) error
+	// StartChat routes a chat at this instant (routing.Desk.StartChat).
+	StartChat(ctx context.Context, req routing.StartRequest) (routing.StartResult, error)
+	// VisitorConversation is the visitor's queued or open conversation (nil: none).
+	VisitorConversation(ctx context.Context, visitorID string) (*store.Conversation, error)
+	// Conversation is a queued or open conversation (nil: not in flight).
+	Conversation(ctx context.Context, id string) (*store.Conversation, error)
+	// EndChat ends a conversation (routing.Desk.EndChat).
+	EndChat(ctx context.Context, id, by, agentID string) (*store.Conversation, error)
+	// ConnectAgent counts a new socket of the agent, with join and welcome as for
+	// JoinVisitor: the welcome comes before the changes the socket brings.
+	ConnectAgent(ctx context.Context, agentID string, c *hub.Client, join func(), welcome func(routing.AgentSnapshot) [][]byte) error
+	// AgentDisconnected counts a socket of the agent gone.
+	AgentDisconnected(agentID string)
+	// SetPresence sets the presence an agent chose or an admin set.
+	SetPresence(ctx context.Context, agentID, status, reason string) (routing.Presence, error)
+	// Activity records that the agent did something.
+	Activity(agentID string)
+	// Snooze extends the agent's shift and tells all its sockets (the frame has re).
+	Snooze(ctx context.Context, agentID, re string) error
+	// SiteChanged, SiteDeleted, AgentChanged and AgentDeleted take an edit that is
+	// already in the store.
+	SiteChanged(ctx context.Context, s *store.Site) error
+	SiteDeleted(ctx context.Context, siteID string)
+	AgentChanged(ctx context.Context, a *store.Agent)
+	AgentDeleted(ctx context.Context, agentID string)
+	// Status is the site's status now and how many agents are available for it.
+	Status(ctx context.Context, siteID string) (routing.Status, int, error)
+}
+
+// visitorJoin is what a visitor's welcome is built from.
+type visitorJoin struct {
+	Status       routing.Status      `json:"status"`
+	Conversation *store.Conversation `json:"conversation"`
+	// ClosingSoon is when the site closes, when a visitor connecting now is to be
+	// told it closes soon.
+	ClosingSoon *time.Time `json:"closing_soon"`
+	// Site is the site; not sent between nodes (each node has its own copy).
+	Site *store.Site `json:"-"`
+}
