@@ -88,6 +88,8 @@ type rpcClient struct {
 	pub     *publisher
 	timeout time.Duration
 	next    atomic.Uint64
+	// failures counts calls that ended in unavailable (metrics).
+	failures atomic.Uint64
 
 	mu      sync.Mutex
 	pending map[uint64]chan rpcReply
@@ -149,6 +151,9 @@ func (pc *pendingCall) wait(ctx context.Context, result any) error {
 	defer t.Stop()
 	select {
 	case r := <-pc.ch:
+		if r.Err == "unavailable" {
+			c.failures.Add(1)
+		}
 		if r.Err != "" {
 			if r.Msg == errNoLeader.Error() {
 				return errNoLeader
@@ -160,6 +165,7 @@ func (pc *pendingCall) wait(ctx context.Context, result any) error {
 		}
 		return nil
 	case <-t.C:
+		c.failures.Add(1)
 		return errCallTimeout
 	case <-ctx.Done():
 		return fmt.Errorf("%w: %v", store.ErrUnavailable, ctx.Err())

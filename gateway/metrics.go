@@ -104,4 +104,7 @@ func (m *httpMetrics) registerRealtime(reg *prometheus.Registry, rt *realtime) {
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "gateway_ws_sockets", Help: "Open WebSocket connections (visitors and agents) on this node.",
 	}, func() float64 { return float64(rt.socketsOpen()) }))
+	if n := rt.cluster; n != nil {
+		n.registerMetrics(reg)
+	}
 }

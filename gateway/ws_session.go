@@ -224,7 +224,13 @@ func (ss *session) handle(data []byte) bool {
 		}
 		if err != nil {
 			ss.sendErr(f.ID, err)
-			ss.client.CloseAfter(hub.CloseUnauthorized, err.Message)
+			code := hub.CloseUnauthorized
+			if err.Code == CodeUnavailable {
+				// Not the client's fault: it reconnects with backoff and keeps
+				// its identity.
+				code = hub.CloseTryAgain
+			}
+			ss.client.CloseAfter(code, err.Message)
 			return false
 		}
 		return true

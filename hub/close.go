@@ -9,6 +9,7 @@ const (
 	CloseTooBig       = 1009 // a frame over the size limit
 	CloseInternal     = 1011 // internal error; also a write that failed for a reason other than a timeout
 	CloseRestart      = 1012 // server draining: reconnect with backoff and jitter
+	CloseTryAgain     = 1013 // the hello could not be answered now (store or cluster leader unreachable): reconnect with backoff
 	CloseUnauthorized = 4001 // no valid hello in time, or a bad token
 	CloseLoggedOut    = 4002 // force_logout
 	CloseSlowConsumer = 4003 // full send queue or a write over WriteTimeout

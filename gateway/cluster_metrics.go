@@ -1,0 +1,34 @@
+package gateway
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// registerMetrics adds the cluster's gauges and counters.
+func (n *clusterNode) registerMetrics(reg *prometheus.Registry) {
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "gateway_cluster_leader", Help: "1 while this node holds the lease and runs the routing desk.",
+		}, func() float64 {
+			if n.isLeader() {
+				return 1
+			}
+			return 0
+		}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "gateway_cluster_published_total", Help: "Messages this node published to Redis (frames, calls, answers).",
+		}, func() float64 { return float64(n.pub.published.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "gateway_cluster_publish_failures_total", Help: "Messages this node could not publish (Redis unreachable or queue full); sockets resync from the store.",
+		}, func() float64 { return float64(n.pub.failed.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "gateway_cluster_call_failures_total", Help: "Calls to the leader that failed (no leader, timeout, Redis down); the frame got unavailable.",
+		}, func() float64 { return float64(n.rpc.failures.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "gateway_cluster_broker_drops_total", Help: "Messages from Redis dropped because a delivery worker's queue was full.",
+		}, func() float64 {
+			if n.broker == nil {
+				return 0
+			}
+			return float64(n.broker.Drops())
+		}),
+	)
+}
