@@ -119,6 +119,8 @@ func (a *App) printBanner(out io.Writer) {
 		fmt.Fprintf(out, "Owner account created: %s  password: %s  (printed only this once)\n", a.Owner.Email, a.Owner.Password)
 	case a.Owner.Created:
 		fmt.Fprintf(out, "Owner account created: %s (password from --owner-password)\n", a.Owner.Email)
+	case a.Owner.Email != "" && a.cluster != nil:
+		fmt.Fprintf(out, "Owner account: %s (its password was printed by the node that created it)\n", a.Owner.Email)
 	case a.Owner.Email != "":
 		fmt.Fprintf(out, "Owner account: %s (its password was printed at first start; use a new --data-dir to start afresh)\n", a.Owner.Email)
 	}

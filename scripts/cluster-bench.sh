@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# cluster-bench.sh: a two-node cluster on one Redis, on loopback, under loadtest/loadgen.
+#   1. chat: visitors on node 1, agents on node 2, 2000 msg/s for 20 s (visitor -> agent
+#      latency across nodes);
+#   2. starts: 2000 visitors round robin on both nodes, chat.start as fast as possible.
+# Everything (redis-server, both nodes, temp dir) is stopped and removed on exit.
+# Environment: CHAT_RATE (2000), CHAT_DURATION (20s), CONVERSATIONS (250),
+# START_VISITORS (2000), START_RATE (0 = max), OUT (directory for logs and JSON).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+CHAT_RATE=${CHAT_RATE:-2000}
+CHAT_DURATION=${CHAT_DURATION:-20s}
+CONVERSATIONS=${CONVERSATIONS:-250}
+START_VISITORS=${START_VISITORS:-2000}
+START_RATE=${START_RATE:-0}
+
+# Many sockets: raise the open-file limit as far as allowed.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null || true
+echo "ulimit -n: $(ulimit -n)"
+
+command -v redis-server >/dev/null || { echo "redis-server is needed" >&2; exit 1; }
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cluster-bench.XXXXXX")
+OUT=${OUT:-$TMP}
+mkdir -p "$OUT"
+PIDS=()
+cleanup() {
+	local rc=$?
+	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+		kill "${PIDS[i]}" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	if [[ $OUT != "$TMP" ]]; then rm -rf "$TMP"; else echo "logs and JSON kept in $TMP"; fi
+	exit "$rc"
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_ready() { # url
+	for _ in $(seq 1 200); do
+		curl -fsS "$1/readyz" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "$1 did not become ready" >&2
+	return 1
+}
+
+echo "building gateway and loadgen"
+go build -o "$TMP/gateway" ./cmd/gateway
+go build -o "$TMP/loadgen" ./loadtest/loadgen
+
+RPORT=$(free_port)
+mkdir -p "$TMP/redis"
+redis-server --port "$RPORT" --bind 127.0.0.1 --dir "$TMP/redis" --save '' --appendonly yes --appendfsync always \
+	--daemonize no >"$OUT/redis.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do
+	redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break
+	sleep 0.1
+done
+
+EMAIL=owner@example.com
+PASSWORD="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+SECRET="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+start_node() { # id port
+	"$TMP/gateway" --redis-url "redis://127.0.0.1:$RPORT/0" --addr "127.0.0.1:$2" --node-id "$1" \
+		--owner-email "$EMAIL" --owner-password "$PASSWORD" --secret "$SECRET" --demo --log-level warn \
+		>"$OUT/$1.log" 2>&1 &
+	PIDS+=($!)
+}
+P1=$(free_port)
+P2=$(free_port)
+N1=http://127.0.0.1:$P1
+N2=http://127.0.0.1:$P2
+start_node n1 "$P1"
+wait_ready "$N1"
+start_node n2 "$P2"
+wait_ready "$N2"
+echo "redis 127.0.0.1:$RPORT; n1 $N1; n2 $N2"
+
+TOKEN=$(curl -fsS "$N1/api/v1/login" -H 'Content-Type: application/json' \
+	-d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+SITE=$(curl -fsS "$N1/api/v1/sites" -H "Authorization: Bearer $TOKEN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["sites"][0]["id"])')
+echo "demo site $SITE"
+
+echo "+ loadgen -scenario chat -visitor-urls $N1 -agent-urls $N2 -site $SITE -token <owner token> -rate $CHAT_RATE -duration $CHAT_DURATION -conversations $CONVERSATIONS"
+"$TMP/loadgen" -scenario chat -visitor-urls "$N1" -agent-urls "$N2" -site "$SITE" -token "$TOKEN" \
+	-rate "$CHAT_RATE" -duration "$CHAT_DURATION" -conversations "$CONVERSATIONS" -json "$OUT/chat.json"
+echo "+ loadgen -scenario starts -visitor-urls $N1,$N2 -agent-urls $N1,$N2 -site $SITE -token <owner token> -visitors $START_VISITORS -rate $START_RATE"
+"$TMP/loadgen" -scenario starts -visitor-urls "$N1,$N2" -agent-urls "$N1,$N2" -site "$SITE" -token "$TOKEN" \
+	-visitors "$START_VISITORS" -rate "$START_RATE" -json "$OUT/starts.json"
+echo "JSON: $OUT/chat.json $OUT/starts.json"
+for n in n1 n2; do
+	if grep -qiE 'panic|error|fatal' "$OUT/$n.log"; then
+		echo "--- $n log (errors) ---"
+		grep -iE 'panic|error|fatal' "$OUT/$n.log" | head -20
+	fi
+done
