@@ -123,7 +123,11 @@ func TestClusterIdleShiftAndLogoutAcrossNodes(t *testing.T) {
 	// away on both tabs, and the site goes offline on node 0.
 	tc.clock.Advance(4 * time.Minute)
 	tab1.send(map[string]any{"type": "activity"})
-	tab1.quiet()
+	// The activity is a one-way call; a snooze (no own schedule: answered with the
+	// shift unchanged) is a call with the same key, so its answer proves the
+	// leader has taken the activity before the clock moves on.
+	tab1.send(map[string]any{"type": "shift.snooze", "id": "z0"})
+	tab1.waitFor("shift")
 	tc.clock.Advance(2 * time.Minute) // 6 minutes since the start, 2 since the activity
 	v.quiet()
 	tc.clock.Advance(3*time.Minute + time.Second)
