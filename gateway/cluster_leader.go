@@ -163,99 +163,70 @@ func (l *leader) worker(ch chan rpcRequest) {
 
 var errBadCall = errors.New("cluster: malformed call")
 
+// callArgs holds the fields of every argument type above (their JSON names do not
+// clash), so the leader decodes a call's arguments once, whatever its op.
+type callArgs struct {
+	ID      string         `json:"id"`
+	Site    string         `json:"site"`
+	Visitor string         `json:"visitor"`
+	By      string         `json:"by"`
+	Agent   string         `json:"agent"`
+	Status  string         `json:"status"`
+	Reason  string         `json:"reason"`
+	Re      string         `json:"re"`
+	Sockets map[string]int `json:"sockets"`
+}
+
 // handle runs one call against the desk.
 func (l *leader) handle(req rpcRequest) (any, error) {
 	ctx, cancel := opCtx()
 	defer cancel()
-	args := func(v any) error {
-		if err := json.Unmarshal(req.Args, v); err != nil {
-			return errBadCall
+	if req.Op == "start" {
+		var a routing.StartRequest
+		if err := json.Unmarshal(req.Args, &a); err != nil {
+			return nil, errBadCall
 		}
-		return nil
+		return l.d.StartChat(ctx, a)
+	}
+	var a callArgs
+	if len(req.Args) > 0 {
+		if err := json.Unmarshal(req.Args, &a); err != nil {
+			return nil, errBadCall
+		}
 	}
 	switch req.Op {
 	case "join_visitor":
-		var a argJoin
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		var r resJoin
 		err := l.d.JoinVisitor(a.Site, a.Visitor, func(j routing.VisitorJoin) {
 			r.View = visitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon}
 			r.Seq = l.n.pub.lastSeq()
 		})
 		return r, err
-	case "start":
-		var a routing.StartRequest
-		if err := args(&a); err != nil {
-			return nil, err
-		}
-		return l.d.StartChat(ctx, a)
 	case "visitor_conv":
-		var a argID
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		return l.d.VisitorConversation(a.ID), nil
 	case "conv":
-		var a argID
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		return l.d.Conversation(a.ID), nil
 	case "end":
-		var a argEnd
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		return l.d.EndChat(ctx, a.ID, a.By, a.Agent)
 	case "connect":
-		var a argID
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		return l.connect(req.Node, a.ID)
 	case "disconnect":
-		var a argID
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		l.disconnect(req.Node, a.ID)
 		return nil, nil
 	case "heartbeat":
-		var a argSockets
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		l.heartbeat(req.Node, a.Sockets)
 		return nil, nil
 	case "leave":
 		l.forget(req.Node)
 		return nil, nil
 	case "presence":
-		var a argPresence
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		return l.d.SetPresence(ctx, a.Agent, a.Status, a.Reason)
 	case "activity":
-		var a argID
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		l.d.Activity(a.ID)
 		return nil, nil
 	case "snooze":
-		var a argSnooze
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		return nil, l.desk.Snooze(ctx, a.Agent, a.Re)
 	case "site_changed":
-		var a argID
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		s, err := l.n.rt.s.store.GetSite(ctx, a.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			l.d.SiteDeleted(a.ID)
@@ -266,17 +237,9 @@ func (l *leader) handle(req rpcRequest) (any, error) {
 		}
 		return nil, l.d.SiteChanged(s)
 	case "site_deleted":
-		var a argID
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		l.d.SiteDeleted(a.ID)
 		return nil, nil
 	case "agent_changed":
-		var a argID
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		ag, err := l.n.rt.s.store.GetAgent(ctx, a.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			l.d.AgentDeleted(a.ID)
@@ -288,17 +251,9 @@ func (l *leader) handle(req rpcRequest) (any, error) {
 		l.d.AgentChanged(ag)
 		return nil, nil
 	case "agent_deleted":
-		var a argID
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		l.d.AgentDeleted(a.ID)
 		return nil, nil
 	case "status":
-		var a argID
-		if err := args(&a); err != nil {
-			return nil, err
-		}
 		st, avail, err := l.desk.Status(ctx, a.ID)
 		return resStatus{Status: st, Available: avail}, err
 	}

@@ -58,7 +58,7 @@ var _ frameOut = (*publisher)(nil)
 
 // send publishes a frame to every node's members of group, not numbered.
 func (p *publisher) send(group string, b []byte, status bool) {
-	p.enqueue(pubMsg{channel: p.prefix + chanGroup + group, payload: encodeEnvelope(b, 0, status)}, false)
+	p.enqueue(pubMsg{channel: p.prefix + chanGroup + group, payload: encodeEnvelope(b, 0, status)})
 }
 
 // sendSeq publishes a frame numbered as the next desk decision.
@@ -89,10 +89,10 @@ func (p *publisher) newEpoch(epoch int64) {
 
 // publish queues a raw message on channel (after the prefix).
 func (p *publisher) publish(channel string, payload []byte, done func(int64, error)) {
-	p.enqueue(pubMsg{channel: p.prefix + channel, payload: payload, done: done}, false)
+	p.enqueue(pubMsg{channel: p.prefix + channel, payload: payload, done: done})
 }
 
-func (p *publisher) enqueue(m pubMsg, _ bool) {
+func (p *publisher) enqueue(m pubMsg) {
 	p.mu.Lock()
 	p.pushLocked(m)
 	p.mu.Unlock()

@@ -94,7 +94,7 @@ func NewClient(t Transport, o ClientOptions) *Client {
 // holds QueueLimit frames, in which case it first closes the client with
 // CloseSlowConsumer.
 func (c *Client) Send(frame []byte) bool {
-	return c.enqueue(frame, false)
+	return c.enqueue(frame, 0, false)
 }
 
 // SendStatus queues a coalescing frame (a site status, presence and the like): if a
@@ -103,13 +103,15 @@ func (c *Client) Send(frame []byte) bool {
 // written and it is not delayed behind frames queued after the one it replaces.
 // Otherwise it is queued like Send, with the same results.
 func (c *Client) SendStatus(frame []byte) bool {
-	return c.enqueue(frame, true)
+	return c.enqueue(frame, 0, true)
 }
 
-func (c *Client) enqueue(frame []byte, status bool) bool {
+// enqueue queues frame, or keeps it with seq while the client is held, in one
+// critical section.
+func (c *Client) enqueue(frame []byte, seq uint64, status bool) bool {
 	c.mu.Lock()
 	if c.held {
-		ok := c.holdLocked(heldFrame{frame, 0, status})
+		ok := c.holdLocked(heldFrame{frame, seq, status})
 		c.mu.Unlock()
 		if !ok {
 			c.close(CloseSlowConsumer, ReasonQueueFull)

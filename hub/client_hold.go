@@ -32,17 +32,7 @@ func (c *Client) Hold() {
 // decision numbered seq (0: none). On a client that is not held it is exactly Send
 // or SendStatus.
 func (c *Client) SendSeq(frame []byte, seq uint64, status bool) bool {
-	c.mu.Lock()
-	if !c.held {
-		c.mu.Unlock()
-		return c.enqueue(frame, status)
-	}
-	ok := c.holdLocked(heldFrame{frame, seq, status})
-	c.mu.Unlock()
-	if !ok {
-		c.close(CloseSlowConsumer, ReasonQueueFull)
-	}
-	return ok
+	return c.enqueue(frame, seq, status)
 }
 
 // holdLocked keeps f; it reports false when the client already keeps QueueLimit

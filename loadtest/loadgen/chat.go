@@ -15,27 +15,18 @@ import (
 
 // ChatSummary is the result of the chat scenario.
 type ChatSummary struct {
-	Scenario        string         `json:"scenario"`
-	VisitorURLs     []string       `json:"visitor_urls"`
-	AgentURLs       []string       `json:"agent_urls"`
-	Agents          int            `json:"agents"`
-	MaxChats        int            `json:"max_chats"`
-	Conversations   int            `json:"conversations"`
-	TargetRate      float64        `json:"target_rate"`
-	DurationSeconds float64        `json:"duration_s"`
-	Sent            int64          `json:"sent"`
-	SendRate        float64        `json:"send_rate"`
-	Acked           int64          `json:"acked"`
-	Received        int64          `json:"received_at_agent"`
-	Duplicates      int64          `json:"duplicates_at_agent"`
-	Lost            int64          `json:"lost"`
-	Latency         Percentiles    `json:"latency_visitor_to_agent"`
-	AckLatency      Percentiles    `json:"ack_latency"`
-	VisitorErrors   map[string]int `json:"visitor_errors"`
-	AgentErrors     map[string]int `json:"agent_errors"`
-	VisitorCloses   map[string]int `json:"visitor_closes"`
-	AgentCloses     map[string]int `json:"agent_closes"`
-	SetupSeconds    float64        `json:"setup_s"`
+	RunInfo
+	Conversations   int         `json:"conversations"`
+	DurationSeconds float64     `json:"duration_s"`
+	Sent            int64       `json:"sent"`
+	SendRate        float64     `json:"send_rate"`
+	Acked           int64       `json:"acked"`
+	Received        int64       `json:"received_at_agent"`
+	Duplicates      int64       `json:"duplicates_at_agent"`
+	Lost            int64       `json:"lost"`
+	Latency         Percentiles `json:"latency_visitor_to_agent"`
+	AckLatency      Percentiles `json:"ack_latency"`
+	SetupSeconds    float64     `json:"setup_s"`
 }
 
 type chatVisitor struct {
@@ -199,19 +190,17 @@ func runChat(ctx context.Context, cfg *config) (*ChatSummary, error) {
 	// Drain: wait for what is in flight.
 	waitFor(ctx, 10*time.Second, func() bool { return acked.Load() >= sent.Load() && received.Load() >= sent.Load() })
 
-	s := &ChatSummary{Scenario: "chat", VisitorURLs: urlStrings(cfg.visitorURLs), AgentURLs: urlStrings(cfg.agentURLs),
-		Agents: len(creds), MaxChats: cfg.maxChats, Conversations: cfg.conversations, TargetRate: cfg.rate,
+	s := &ChatSummary{RunInfo: newRunInfo("chat", cfg, len(creds), &vErrors, &vCloses, pool), Conversations: cfg.conversations,
 		DurationSeconds: sendDur.Seconds(), Sent: sent.Load(), SendRate: float64(sent.Load()) / sendDur.Seconds(),
 		Acked: acked.Load(), Received: received.Load(), Duplicates: dups.Load(), Lost: sent.Load() - received.Load(),
-		Latency: lat.summary(), AckLatency: ackLat.summary(), VisitorErrors: vErrors.snapshot(), AgentErrors: pool.errors.snapshot(),
-		VisitorCloses: vCloses.snapshot(), AgentCloses: pool.closes.snapshot(), SetupSeconds: setupDur.Seconds()}
+		Latency: lat.summary(), AckLatency: ackLat.summary(), SetupSeconds: setupDur.Seconds()}
 	fmt.Printf("\n== chat: %d conversations, visitors on %s, agents on %s ==\n", s.Conversations, strings.Join(s.VisitorURLs, ","), strings.Join(s.AgentURLs, ","))
 	fmt.Printf("sent        %d in %.1fs (%.0f msg/s, target %.0f)\n", s.Sent, s.DurationSeconds, s.SendRate, s.TargetRate)
 	fmt.Printf("acked       %d\n", s.Acked)
 	fmt.Printf("received    %d at agents (duplicates %d), lost %d\n", s.Received, s.Duplicates, s.Lost)
 	fmt.Printf("visitor->agent  %s\n", s.Latency)
 	fmt.Printf("send->ack       %s\n", s.AckLatency)
-	fmt.Printf("visitor errors %v closes %v; agent errors %v closes %v\n", s.VisitorErrors, s.VisitorCloses, s.AgentErrors, s.AgentCloses)
+	s.printFailures()
 	return s, nil
 }
 

@@ -14,13 +14,8 @@ import (
 
 // StartsSummary is the result of the starts scenario.
 type StartsSummary struct {
-	Scenario       string         `json:"scenario"`
-	VisitorURLs    []string       `json:"visitor_urls"`
-	AgentURLs      []string       `json:"agent_urls"`
-	Agents         int            `json:"agents"`
-	MaxChats       int            `json:"max_chats"`
+	RunInfo
 	Visitors       int            `json:"visitors"`
-	TargetRate     float64        `json:"target_rate"`
 	Sent           int            `json:"sent"`
 	SendSeconds    float64        `json:"send_s"`
 	SendRate       float64        `json:"send_rate"`
@@ -31,10 +26,6 @@ type StartsSummary struct {
 	Latency        Percentiles    `json:"latency"`
 	Outcomes       map[string]int `json:"outcomes"`
 	AgentAssigned  int64          `json:"agent_side_assigned"`
-	VisitorErrors  map[string]int `json:"visitor_errors"`
-	VisitorCloses  map[string]int `json:"visitor_closes"`
-	AgentErrors    map[string]int `json:"agent_errors"`
-	AgentCloses    map[string]int `json:"agent_closes"`
 }
 
 type startVisitor struct {
@@ -163,12 +154,10 @@ func runStarts(ctx context.Context, cfg *config) (*StartsSummary, error) {
 
 	answered := int(nAnswered.Load())
 	elapsed := time.Duration(lastAnswer.Load()) - firstSend
-	s := &StartsSummary{Scenario: "starts", VisitorURLs: urlStrings(cfg.visitorURLs), AgentURLs: urlStrings(cfg.agentURLs),
-		Agents: len(creds), MaxChats: cfg.maxChats, Visitors: len(vs), TargetRate: cfg.rate, Sent: len(vs),
+	s := &StartsSummary{RunInfo: newRunInfo("starts", cfg, len(creds), &vErrors, &vCloses, pool), Visitors: len(vs), Sent: len(vs),
 		SendSeconds: sendDur.Seconds(), SendRate: float64(len(vs)) / sendDur.Seconds(), Answered: answered,
 		Unanswered: len(vs) - answered, ElapsedSeconds: elapsed.Seconds(), Latency: lat.summary(), Outcomes: outcomes.snapshot(),
-		AgentAssigned: pool.nAssigned.Load(), VisitorErrors: vErrors.snapshot(), VisitorCloses: vCloses.snapshot(),
-		AgentErrors: pool.errors.snapshot(), AgentCloses: pool.closes.snapshot()}
+		AgentAssigned: pool.nAssigned.Load()}
 	if elapsed > 0 {
 		s.StartsPerSec = float64(answered) / elapsed.Seconds()
 	}
@@ -177,7 +166,7 @@ func runStarts(ctx context.Context, cfg *config) (*StartsSummary, error) {
 	fmt.Printf("answered    %d (unanswered %d) in %.2fs: %.0f starts/s\n", s.Answered, s.Unanswered, s.ElapsedSeconds, s.StartsPerSec)
 	fmt.Printf("latency     %s\n", s.Latency)
 	fmt.Printf("outcomes    %v; agent-side chat.assigned %d\n", s.Outcomes, s.AgentAssigned)
-	fmt.Printf("visitor errors %v closes %v; agent errors %v closes %v\n", s.VisitorErrors, s.VisitorCloses, s.AgentErrors, s.AgentCloses)
+	s.printFailures()
 	return s, nil
 }
 
