@@ -56,6 +56,13 @@ func (f *fixture) dial(path string, hdr http.Header) (*wsClient, *http.Response,
 
 func (c *wsClient) send(v any) {
 	c.t.Helper()
+	if err := c.trySend(v); err != nil {
+		c.t.Fatalf("%s: write: %v", c.name, err)
+	}
+}
+
+// trySend writes a frame and returns the write's error.
+func (c *wsClient) trySend(v any) error {
 	var data []byte
 	switch x := v.(type) {
 	case string:
@@ -65,9 +72,7 @@ func (c *wsClient) send(v any) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), frameWait)
 	defer cancel()
-	if err := c.conn.Write(ctx, websocket.MessageText, data); err != nil {
-		c.t.Fatalf("%s: write: %v", c.name, err)
-	}
+	return c.conn.Write(ctx, websocket.MessageText, data)
 }
 
 // next returns the next frame, whatever it is.
