@@ -356,7 +356,7 @@ func (f *failingStore) attemptsSoFar() int {
 	return f.attempts
 }
 
-func (f *failingStore) UpdateConversation(ctx context.Context, id string, fn func(*store.Conversation) error) (*store.Conversation, error) {
+func (f *failingStore) UpdateConversation(ctx context.Context, id string, fn func(*store.Conversation) error, out ...*store.Notification) (*store.Conversation, error) {
 	cur, err := f.Store.GetConversation(ctx, id)
 	if err != nil {
 		return nil, err
@@ -372,5 +372,5 @@ func (f *failingStore) UpdateConversation(ctx context.Context, id string, fn fun
 			return nil, errInjected
 		}
 	}
-	return f.Store.UpdateConversation(ctx, id, fn)
+	return f.Store.UpdateConversation(ctx, id, fn, out...)
 }

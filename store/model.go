@@ -1,6 +1,9 @@
 package store
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/livedesk/gateway/routing/schedule"
@@ -184,4 +187,84 @@ type ConversationFilter struct {
 	VisitorID string
 	Before    string
 	Limit     int
+}
+
+// Notification states: pending until delivered, failed when every attempt within
+// the retry window failed.
+const (
+	NotificationPending   = "pending"
+	NotificationDelivered = "delivered"
+	NotificationFailed    = "failed"
+)
+
+// Notification channels.
+const (
+	ChannelEmail   = "email"
+	ChannelWebhook = "webhook"
+)
+
+// Notification is one delivery of one event to one destination: an e-mail to a list
+// of addresses, or a webhook POST to one URL. It is written in the same step as the
+// thing it announces and kept after delivery with its attempts (the outbox).
+//
+// ID is time-ordered (UUIDv7 layout), which is what listing newest first and
+// "before" an id rely on. EventID is shared by the e-mail and the webhook of one
+// event and is the "id" of the webhook body, stable across retries. Secret is the
+// webhook's HMAC key at the time the event happened; the API never shows it.
+type Notification struct {
+	ID            string          `json:"id"`
+	EventID       string          `json:"event_id"`
+	Type          string          `json:"type"`
+	SiteID        string          `json:"site_id"`
+	Channel       string          `json:"channel"`
+	To            []string        `json:"to,omitempty"`
+	URL           string          `json:"url,omitempty"`
+	Secret        string          `json:"secret,omitempty"`
+	Data          json.RawMessage `json:"data"`
+	State         string          `json:"state"`
+	Attempts      int             `json:"attempts"`
+	LastError     string          `json:"last_error,omitempty"`
+	CreatedAt     time.Time       `json:"created_at"`
+	NextAttemptAt time.Time       `json:"next_attempt_at"`
+	LastAttemptAt *time.Time      `json:"last_attempt_at,omitempty"`
+	DeliveredAt   *time.Time      `json:"delivered_at,omitempty"`
+}
+
+// NotificationFilter narrows ListNotifications. Empty fields match everything.
+// Results come newest first (highest ID); Before (an id) pages backwards.
+type NotificationFilter struct {
+	State  string
+	SiteID string
+	Before string
+	Limit  int
+}
+
+// OutboxStats summarises the pending notifications.
+type OutboxStats struct {
+	// Pending counts the notifications not yet delivered nor given up.
+	Pending int
+	// OldestPending is the CreatedAt of the oldest pending one (zero when none).
+	OldestPending time.Time
+	// NextAttempt is the earliest NextAttemptAt among them (zero when none).
+	NextAttempt time.Time
+}
+
+// ValidateNotification checks what every stored notification has: an ID, a Type, a
+// Channel and a known State. Stores refuse the others and write nothing.
+func ValidateNotification(n *Notification) error {
+	switch {
+	case n.ID == "":
+		return errors.New("empty id")
+	case n.Type == "":
+		return fmt.Errorf("%q: empty type", n.ID)
+	case n.Channel == "":
+		return fmt.Errorf("%q: empty channel", n.ID)
+	}
+	switch n.State {
+	case NotificationPending, NotificationDelivered, NotificationFailed:
+		return nil
+	case "":
+		return fmt.Errorf("%q: empty state", n.ID)
+	}
+	return fmt.Errorf("%q: unknown state %q", n.ID, n.State)
 }

@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Errors every implementation returns (possibly wrapped) so callers can tell them apart.
@@ -58,8 +59,9 @@ type Store interface {
 	CreateConversation(ctx context.Context, c *Conversation) error
 	// GetConversation returns the conversation or ErrNotFound.
 	GetConversation(ctx context.Context, id string) (*Conversation, error)
-	// UpdateConversation applies fn atomically.
-	UpdateConversation(ctx context.Context, id string, fn func(*Conversation) error) (*Conversation, error)
+	// UpdateConversation applies fn atomically. The notifications in out are added
+	// (as AddNotifications does) in the same transaction, and only when fn returns nil.
+	UpdateConversation(ctx context.Context, id string, fn func(*Conversation) error, out ...*Notification) (*Conversation, error)
 	// ListConversations returns matching conversations, newest first.
 	ListConversations(ctx context.Context, f ConversationFilter) ([]*Conversation, error)
 
@@ -74,11 +76,33 @@ type Store interface {
 
 	// AddOfflineMessage stores an offline message. An empty ID is filled with a
 	// time-ordered one. When the same visitor of the same site already left one with
-	// the same non-empty ClientID, that one is returned with duplicate true.
-	AddOfflineMessage(ctx context.Context, m *OfflineMessage) (stored *OfflineMessage, duplicate bool, err error)
+	// the same non-empty ClientID, that one is returned with duplicate true. The
+	// notifications in out are added in the same transaction as the message, and not
+	// at all for a duplicate.
+	AddOfflineMessage(ctx context.Context, m *OfflineMessage, out ...*Notification) (stored *OfflineMessage, duplicate bool, err error)
 	// ListOfflineMessages returns up to limit messages of a site whose ID sorts after
 	// `after` (all when empty), oldest first.
 	ListOfflineMessages(ctx context.Context, siteID, after string, limit int) ([]*OfflineMessage, error)
+
+	// AddNotifications stores the notifications whose ID is not stored yet and skips
+	// the others (so writing the same event twice adds it once); it returns how many
+	// it added. Each must have an ID, a Type, a Channel and a State; a zero CreatedAt
+	// or NextAttemptAt is filled with the current time.
+	AddNotifications(ctx context.Context, items ...*Notification) (added int, err error)
+	// GetNotification returns the notification or ErrNotFound.
+	GetNotification(ctx context.Context, id string) (*Notification, error)
+	// UpdateNotification applies fn atomically (ID and CreatedAt cannot change) and
+	// keeps the pending and due indexes in step with State and NextAttemptAt.
+	UpdateNotification(ctx context.Context, id string, fn func(*Notification) error) (*Notification, error)
+	// DueNotifications returns up to limit pending notifications whose NextAttemptAt
+	// is not after now, soonest first. Limit <= 0 means 50; more than 500 means 500.
+	DueNotifications(ctx context.Context, now time.Time, limit int) ([]*Notification, error)
+	// ListNotifications returns matching notifications, newest first. Limit <= 0
+	// means 50; more than 500 means 500.
+	ListNotifications(ctx context.Context, f NotificationFilter) ([]*Notification, error)
+	// OutboxStats counts the pending notifications and dates the oldest and the
+	// next due.
+	OutboxStats(ctx context.Context) (OutboxStats, error)
 
 	// GetSetting returns a setting's value or ErrNotFound.
 	GetSetting(ctx context.Context, key string) ([]byte, error)

@@ -67,12 +67,16 @@ func filterPath(f store.ConversationFilter) indexPath {
 // reindexConversation moves c's index entries from where old had them (nil for a
 // new conversation) to where cur needs them.
 func reindexConversation(tx *bbolt.Tx, old, cur *store.Conversation) error {
-	id := []byte(cur.ID)
 	var before []indexPath
 	if old != nil {
 		before = indexPaths(old)
 	}
-	after := indexPaths(cur)
+	return reindex(tx, []byte(cur.ID), before, indexPaths(cur))
+}
+
+// reindex moves id from the index leaves in before to those in after, touching only
+// the leaves that differ.
+func reindex(tx *bbolt.Tx, id []byte, before, after []indexPath) error {
 	for _, p := range before {
 		if !containsPath(after, p) {
 			if err := indexRemove(tx, p, id); err != nil {

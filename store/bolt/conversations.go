@@ -68,10 +68,16 @@ func (s *Store) GetConversation(ctx context.Context, id string) (*store.Conversa
 // UpdateConversation applies fn to the stored conversation and stores the result
 // atomically. fn may run more than once; an error from it is returned as is and
 // nothing is written. ID and LastSeq are put back if fn changes them: the ID is the
-// key, and LastSeq belongs to AppendMessage.
-func (s *Store) UpdateConversation(ctx context.Context, id string, fn func(*store.Conversation) error) (*store.Conversation, error) {
+// key, and LastSeq belongs to AppendMessage. The notifications in notes are added
+// (as AddNotifications does) in the same transaction, only when fn returns nil; an
+// invalid one fails the call before fn runs.
+func (s *Store) UpdateConversation(ctx context.Context, id string, fn func(*store.Conversation) error, notes ...*store.Notification) (*store.Conversation, error) {
+	outbox, err := prepareNotifications(notes)
+	if err != nil {
+		return nil, fmt.Errorf("bolt: update conversation: %w", err)
+	}
 	var out *store.Conversation
-	err := s.update(ctx, "update conversation", func(tx *bbolt.Tx) error {
+	err = s.update(ctx, "update conversation", func(tx *bbolt.Tx) error {
 		cur, err := getConversation(tx, id)
 		if err != nil {
 			return err
@@ -87,7 +93,11 @@ func (s *Store) UpdateConversation(ctx context.Context, id string, fn func(*stor
 		if err := putJSON(tx.Bucket(bktConversations), []byte(id), out); err != nil {
 			return err
 		}
-		return reindexConversation(tx, &old, out)
+		if err := reindexConversation(tx, &old, out); err != nil {
+			return err
+		}
+		_, err = insertNotifications(tx, outbox)
+		return err
 	})
 	if err != nil {
 		return nil, err

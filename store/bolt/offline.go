@@ -24,8 +24,11 @@ const (
 // with a new time-ordered one and a zero CreatedAt with the current UTC time; m
 // itself is not changed. When the same visitor of the same site already left one with
 // the same non-empty ClientID, that one is returned with duplicate true and nothing is
-// written. A given ID that the site holds already gets store.ErrConflict.
-func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage) (*store.OfflineMessage, bool, error) {
+// written. A given ID that the site holds already gets store.ErrConflict. The
+// notifications in notes are added (as AddNotifications does) in the same transaction
+// as the message, and not at all for a duplicate; an invalid one fails the call
+// before anything is written.
+func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, notes ...*store.Notification) (*store.OfflineMessage, bool, error) {
 	if m == nil {
 		return nil, false, errors.New("bolt: add offline message: nil message")
 	}
@@ -43,6 +46,10 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage) 
 	}
 	if rec.CreatedAt.IsZero() {
 		rec.CreatedAt = time.Now().UTC()
+	}
+	outbox, err := prepareNotifications(notes)
+	if err != nil {
+		return nil, false, fmt.Errorf("bolt: add offline message: %w", err)
 	}
 	var (
 		out *store.OfflineMessage
@@ -80,6 +87,9 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage) 
 			if err := cids.Put(cidKey, []byte(rec.ID)); err != nil {
 				return err
 			}
+		}
+		if _, err := insertNotifications(tx, outbox); err != nil {
+			return err
 		}
 		out = rec
 		return nil

@@ -22,6 +22,16 @@
 //	offline             site id -> {offline message id -> OfflineMessage}
 //	offline_client_ids  len-prefixed site|visitor|client id -> offline message id
 //	settings            key -> value
+//	notifications       notification id -> Notification
+//	notify_by_site      site id -> {notification id -> ""}
+//	notify_by_site_state site id -> state -> {notification id -> ""}
+//	notify_by_state     state -> {notification id -> ""}
+//	notify_due          time key of NextAttemptAt + id -> "" (pending ones only)
+//	notify_pending      time key of CreatedAt + id -> "" (pending ones only)
+//
+// A time key (notify_index.go) is 12 bytes whose byte order is time order, so the
+// first key of notify_due is the next attempt and the first of notify_pending the
+// oldest pending notification.
 package bolt
 
 import (
@@ -61,6 +71,12 @@ var (
 	bktOffline          = []byte("offline")
 	bktOfflineClientIDs = []byte("offline_client_ids")
 	bktSettings         = []byte("settings")
+	bktNotifications    = []byte("notifications")
+	bktNotifyBySite     = []byte("notify_by_site")
+	bktNotifyBySiteSt   = []byte("notify_by_site_state")
+	bktNotifyByState    = []byte("notify_by_state")
+	bktNotifyDue        = []byte("notify_due")
+	bktNotifyPending    = []byte("notify_pending")
 
 	allBuckets = [][]byte{
 		bktSites, bktAgents, bktAgentEmails,
@@ -68,6 +84,8 @@ var (
 		bktMessages, bktMessageClientIDs,
 		bktOffline, bktOfflineClientIDs,
 		bktSettings,
+		bktNotifications, bktNotifyBySite, bktNotifyBySiteSt, bktNotifyByState,
+		bktNotifyDue, bktNotifyPending,
 	}
 )
 

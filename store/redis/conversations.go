@@ -71,11 +71,19 @@ func (s *Store) GetConversation(ctx context.Context, id string) (*store.Conversa
 // atomically. fn may run more than once; an error from it is returned as is and
 // nothing is written. ID and LastSeq are put back if fn changes them: the ID is the
 // key, and LastSeq belongs to AppendMessage (appends do not make this transaction
-// run again: the message list is not watched).
-func (s *Store) UpdateConversation(ctx context.Context, id string, fn func(*store.Conversation) error) (*store.Conversation, error) {
+// run again: the message list is not watched). The notifications in notes are added
+// (as AddNotifications does, by its script run inside the MULTI) in the same
+// transaction, only when fn returns nil; an invalid one fails the call before fn
+// runs.
+func (s *Store) UpdateConversation(ctx context.Context, id string, fn func(*store.Conversation) error, notes ...*store.Notification) (*store.Conversation, error) {
+	outbox, err := prepareNotifications(notes)
+	if err != nil {
+		return nil, fmt.Errorf("redis: update conversation: %w", err)
+	}
+	noteKeys, noteArgs := s.k.notifScriptArgs(outbox)
 	var out *store.Conversation
 	key := s.k.conv(id)
-	err := s.watch(ctx, "update conversation", func(tx *redis.Tx) error {
+	err = s.watch(ctx, "update conversation", func(tx *redis.Tx) error {
 		out = nil
 		cur, err := s.getConversation(ctx, tx, id)
 		if err != nil {
@@ -95,6 +103,11 @@ func (s *Store) UpdateConversation(ctx context.Context, id string, fn func(*stor
 			p.Set(ctx, key, data, 0)
 			s.k.queueReindex(ctx, p, id, &old, cur)
 			seq = p.LLen(ctx, s.k.msgs(id))
+			if len(noteKeys) > 0 {
+				// EVAL, not EVALSHA: inside MULTI a NOSCRIPT reply would fail this
+				// command alone while the rest of the transaction commits.
+				addNotificationsScript.Eval(ctx, p, noteKeys, noteArgs...)
+			}
 			return nil
 		}); err != nil {
 			return err

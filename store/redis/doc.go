@@ -21,22 +21,27 @@
 //
 // Every read-modify-write is atomic across all clients of the database:
 //
-//   - UpdateSite, UpdateAgent, UpdateConversation, CreateAgent and DeleteAgent are
-//     optimistic transactions: WATCH the record (and the e-mail index entry or the
+//   - UpdateSite, UpdateAgent, UpdateConversation, UpdateNotification, CreateAgent
+//     and DeleteAgent are optimistic transactions: WATCH the record (and the e-mail index entry or the
 //     owners set when they matter), read, run the caller's function, then
 //     MULTI/EXEC. When another client changed a watched key in between, EXEC fails
 //     and the whole thing runs again (at most 100 times, with a short jittered
 //     backoff; then store.ErrUnavailable), which is why update functions may run
 //     more than once.
-//   - CreateSite, CreateConversation, AppendMessage and AddOfflineMessage are Lua
-//     scripts (EVALSHA): one round trip, no retries.
+//   - CreateSite, CreateConversation, AppendMessage, AddOfflineMessage and
+//     AddNotifications are Lua scripts (EVALSHA): one round trip, no retries.
+//     The notifications AddOfflineMessage and UpdateConversation are given are
+//     written by the same script, or (UpdateConversation) by AddNotifications's
+//     script sent with EVAL inside the MULTI, so they commit with the record.
 //   - DeleteSite and PutSettingIfAbsent are MULTI/EXEC blocks of commands that are
 //     atomic without WATCH.
 //
-// A conversation and its LastSeq are read in one pipeline, ListMessages in one
-// MULTI. Lists (ListSites, ListAgents, ListConversations, ListOfflineMessages) read
-// an index, then the records: a record changed in between is seen as it is
-// afterwards (ListConversations checks it against the filter again).
+// A conversation and its LastSeq are read in one pipeline, ListMessages and
+// OutboxStats in one MULTI. Lists (ListSites, ListAgents, ListConversations,
+// ListOfflineMessages, ListNotifications, DueNotifications) read an index, then the
+// records: a record changed in between is seen as it is afterwards
+// (ListConversations and ListNotifications check it against the filter again,
+// DueNotifications that it is still pending and due).
 //
 // # Errors
 //
@@ -92,4 +97,13 @@
 //	offline_rec:<site>                   HASH: offline message id -> OfflineMessage, JSON
 //	offline_cid:<site>                   HASH: <len(visitor)>:<visitor>:<client id> -> id
 //	setting:<key>                        the setting's value
+//	notif:<id>                           Notification, JSON
+//	notifs                               ZSET, score 0: every notification id
+//	notif_site:<site>                    ZSET, score 0: the site's notification ids
+//	notif_site_state:<len(site)>:<site>:<state>
+//	notif_state:<state>
+//	notif_due                            ZSET of the pending ones: score NextAttemptAt
+//	                                     in Unix ms, member <ns within the ms, 6
+//	                                     digits>:<id> (so the order is exact)
+//	notif_pending                        ZSET of the pending ones, likewise by CreatedAt
 package redisstore

@@ -27,10 +27,21 @@ func (k keys) offline(site string) string  { return k.p + "offline:" + site }
 func (k keys) offlineRec(s string) string  { return k.p + "offline_rec:" + s }
 func (k keys) offlineCID(s string) string  { return k.p + "offline_cid:" + s }
 func (k keys) setting(key string) string   { return k.p + "setting:" + key }
+func (k keys) notif(id string) string      { return k.p + "notif:" + id }
+func (k keys) notifs() string              { return k.p + "notifs" }
+func (k keys) notifSite(s string) string   { return k.p + "notif_site:" + s }
+func (k keys) notifState(st string) string { return k.p + "notif_state:" + st }
+func (k keys) notifDue() string            { return k.p + "notif_due" }
+func (k keys) notifPending() string        { return k.p + "notif_pending" }
 
 // convSiteState is length-prefixed so no site id can run into the state.
 func (k keys) convSiteState(site, state string) string {
 	return k.p + "conv_site_state:" + strconv.Itoa(len(site)) + ":" + site + ":" + state
+}
+
+// notifSiteState is length-prefixed so no site id can run into the state.
+func (k keys) notifSiteState(site, state string) string {
+	return k.p + "notif_site_state:" + strconv.Itoa(len(site)) + ":" + site + ":" + state
 }
 
 // emailKey is the index form of an e-mail: lower-cased; "" (not indexed) for none.

@@ -22,8 +22,10 @@ const (
 // current UTC time; m itself is not changed. When the same visitor of the same site
 // already left one with the same non-empty ClientID, that one is returned with
 // duplicate true and nothing is written. A given ID that the site holds already
-// gets store.ErrConflict.
-func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage) (*store.OfflineMessage, bool, error) {
+// gets store.ErrConflict. The notifications in notes are added (as AddNotifications
+// does) by the same script as the message, and not at all for a duplicate; an
+// invalid one fails the call before anything is written.
+func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, notes ...*store.Notification) (*store.OfflineMessage, bool, error) {
 	const op = "add offline message"
 	if m == nil {
 		return nil, false, errors.New("redis: add offline message: nil message")
@@ -31,12 +33,15 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage) 
 	if m.SiteID == "" {
 		return nil, false, errors.New("redis: add offline message: empty site id")
 	}
+	outbox, err := prepareNotifications(notes)
+	if err != nil {
+		return nil, false, fmt.Errorf("redis: %s: %w", op, err)
+	}
 	if err := s.begin(ctx, op); err != nil {
 		return nil, false, err
 	}
 	rec := *m // encoded, then decoded for the caller: a shallow copy will do
 	if rec.ID == "" {
-		var err error
 		if rec.ID, err = newID(); err != nil {
 			return nil, false, err
 		}
@@ -50,7 +55,10 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage) 
 	}
 	site := rec.SiteID
 	keys := []string{s.k.offline(site), s.k.offlineRec(site), s.k.offlineCID(site)}
-	res, err := addOfflineScript.Run(ctx, s.rdb, keys, offlineCIDField(&rec), rec.ID, data).Slice()
+	args := []any{offlineCIDField(&rec), rec.ID, data}
+	noteKeys, noteArgs := s.k.notifScriptArgs(outbox)
+	keys, args = append(keys, noteKeys...), append(args, noteArgs...)
+	res, err := addOfflineScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
 		return nil, false, s.wrap(ctx, op, err)
 	}

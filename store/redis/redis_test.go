@@ -122,8 +122,11 @@ func TestKeysStayUnderPrefix(t *testing.T) {
 	must(t, err)
 	convs, err := b.ListConversations(ctx, store.ConversationFilter{})
 	must(t, err)
-	if len(sites)+len(agents)+len(convs) != 0 {
-		t.Fatalf("another prefix sees %d sites, %d agents, %d conversations", len(sites), len(agents), len(convs))
+	notes, err := b.ListNotifications(ctx, store.NotificationFilter{})
+	must(t, err)
+	if len(sites)+len(agents)+len(convs)+len(notes) != 0 {
+		t.Fatalf("another prefix sees %d sites, %d agents, %d conversations, %d notifications",
+			len(sites), len(agents), len(convs), len(notes))
 	}
 }
 
@@ -138,7 +141,13 @@ func fill(t testing.TB, s store.Store) {
 	must(t, s.CreateConversation(ctx, conv))
 	_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "hi", ClientID: "c1"})
 	must(t, err)
-	_, _, err = s.AddOfflineMessage(ctx, &store.OfflineMessage{SiteID: site.ID, VisitorID: "v", ClientID: "c1"})
+	note := &store.Notification{ID: "n1", Type: "offline_message", SiteID: site.ID, Channel: store.ChannelEmail, State: store.NotificationPending}
+	_, _, err = s.AddOfflineMessage(ctx, &store.OfflineMessage{SiteID: site.ID, VisitorID: "v", ClientID: "c1"}, note)
+	must(t, err)
+	_, err = s.UpdateNotification(ctx, note.ID, func(n *store.Notification) error {
+		n.State = store.NotificationDelivered
+		return nil
+	})
 	must(t, err)
 	must(t, s.PutSetting(ctx, "k", []byte("v")))
 }

@@ -49,15 +49,57 @@ if cid ~= '' then redis.call('HSET', KEYS[3], cid, seq) end
 return {0, seq}
 `)
 
+// addNotificationsLua defines add_notifications(k, a), which stores notifications
+// whose record key does not exist yet, one after the other (so of two with one id,
+// the first is stored), and returns how many it stored. It reads its keys from
+// KEYS[k] on and its arguments from ARGV[a] to the end (notifScriptArgs builds
+// both; notify_index.go):
+//
+//	KEYS[k]    the due sorted set, KEYS[k+1] the pending sorted set
+//	then per notification: its record key, then the nidx lex indexes that list it
+//	ARGV, 8 per notification: id, record, nidx, '1' when pending (else '0'),
+//	           due score, due member, pending score, pending member
+//
+// It only checks and writes (no error can stop it half way), so a script that calls
+// it last stays all-or-nothing.
+const addNotificationsLua = `
+local function add_notifications(k, a)
+  local due, pending = KEYS[k], KEYS[k + 1]
+  local ki, added = k + 2, 0
+  for i = a, #ARGV, 8 do
+    local id, nidx = ARGV[i], tonumber(ARGV[i + 2])
+    if redis.call('EXISTS', KEYS[ki]) == 0 then
+      redis.call('SET', KEYS[ki], ARGV[i + 1])
+      for j = 1, nidx do redis.call('ZADD', KEYS[ki + j], 0, id) end
+      if ARGV[i + 3] == '1' then
+        redis.call('ZADD', due, ARGV[i + 4], ARGV[i + 5])
+        redis.call('ZADD', pending, ARGV[i + 6], ARGV[i + 7])
+      end
+      added = added + 1
+    end
+    ki = ki + 1 + nidx
+  end
+  return added
+end
+`
+
+// addNotificationsScript is AddNotifications: add_notifications from KEYS[1] and
+// ARGV[1]; returns how many it stored.
+var addNotificationsScript = redis.NewScript(addNotificationsLua + `
+return add_notifications(1, 1)
+`)
+
 // addOfflineScript stores an offline message of a site, once per visitor and
-// client id.
+// client id, with the notifications that announce it.
 //
 //	KEYS[1]  the site's sorted set of offline message ids
 //	KEYS[2]  the site's hash of id -> record, KEYS[3] its hash of client key -> id
+//	KEYS[4..], ARGV[4..]  the notifications, as add_notifications takes them (none
+//	         when ARGV ends at 3)
 //	ARGV[1]  the client key ('' for none), ARGV[2] the id, ARGV[3] the record
 //	returns  {0} stored; {1, record} the client key was there already; {2} the id
-//	         is taken (nothing written either way)
-var addOfflineScript = redis.NewScript(`
+//	         is taken (nothing written, notifications included, either way)
+var addOfflineScript = redis.NewScript(addNotificationsLua + `
 local ckey = ARGV[1]
 if ckey ~= '' then
   local id = redis.call('HGET', KEYS[3], ckey)
@@ -67,5 +109,6 @@ if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then return {2} end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[1], 0, ARGV[2])
 if ckey ~= '' then redis.call('HSET', KEYS[3], ckey, ARGV[2]) end
+add_notifications(4, 4)
 return {0}
 `)

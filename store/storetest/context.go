@@ -17,6 +17,9 @@ var contextTests = []test{
 		mustAppend(t, s, conv.ID, "f1", "hello")
 		mustAddOffline(t, s, fullOffline(site.ID, "visitor-1", "f1", "later"))
 		ok(t, s.PutSetting(ctxT(t), "key", []byte("value")), "PutSetting")
+		note := fullNotification("note-1", site.ID, 1, 2)
+		mustAddNotes(t, s, 1, note)
+		newNote := fullNotification("note-2", site.ID, 3, 4)
 
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
@@ -45,7 +48,7 @@ var contextTests = []test{
 			},
 			"GetConversation": func() error { _, err := s.GetConversation(ctx, conv.ID); return err },
 			"UpdateConversation": func() error {
-				_, err := s.UpdateConversation(ctx, conv.ID, func(*store.Conversation) error { return mark() })
+				_, err := s.UpdateConversation(ctx, conv.ID, func(*store.Conversation) error { return mark() }, newNote)
 				return err
 			},
 			"ListConversations": func() error {
@@ -58,7 +61,7 @@ var contextTests = []test{
 			},
 			"ListMessages": func() error { _, err := s.ListMessages(ctx, conv.ID, 0, 0); return err },
 			"AddOfflineMessage": func() error {
-				_, _, err := s.AddOfflineMessage(ctx, fullOffline(site.ID, "visitor-2", "", "x"))
+				_, _, err := s.AddOfflineMessage(ctx, fullOffline(site.ID, "visitor-2", "", "x"), newNote)
 				return err
 			},
 			"ListOfflineMessages": func() error { _, err := s.ListOfflineMessages(ctx, site.ID, "", 0); return err },
@@ -68,7 +71,19 @@ var contextTests = []test{
 				_, err := s.PutSettingIfAbsent(ctx, "other", []byte("x"))
 				return err
 			},
-			"Ping": func() error { return s.Ping(ctx) },
+			"AddNotifications": func() error { _, err := s.AddNotifications(ctx, newNote); return err },
+			"GetNotification":  func() error { _, err := s.GetNotification(ctx, note.ID); return err },
+			"UpdateNotification": func() error {
+				_, err := s.UpdateNotification(ctx, note.ID, func(*store.Notification) error { return mark() })
+				return err
+			},
+			"DueNotifications": func() error { _, err := s.DueNotifications(ctx, at(10), 0); return err },
+			"ListNotifications": func() error {
+				_, err := s.ListNotifications(ctx, store.NotificationFilter{})
+				return err
+			},
+			"OutboxStats": func() error { _, err := s.OutboxStats(ctx); return err },
+			"Ping":        func() error { return s.Ping(ctx) },
 		}
 		for name, call := range calls {
 			err := call()
@@ -101,5 +116,7 @@ var contextTests = []test{
 		equal(t, string(v), "value", "setting")
 		_, err = s.GetSetting(ctxT(t), "other")
 		isErr(t, err, store.ErrNotFound, "setting put with a cancelled context")
+		same(t, getNote(t, s, note.ID), note, "notification")
+		noNote(t, s, newNote.ID)
 	}},
 }
