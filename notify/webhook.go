@@ -1,0 +1,111 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// SignatureHeader carries the body's HMAC (PROTOCOL.md §6).
+const SignatureHeader = "X-Gateway-Signature"
+
+// DefaultWebhookTimeout bounds one webhook attempt, connect to last byte.
+const DefaultWebhookTimeout = 10 * time.Second
+
+// WebhookBody is what every webhook POSTs: the event's stable id, its type, when it
+// happened and its data.
+type WebhookBody struct {
+	ID        string          `json:"id"`
+	Type      string          `json:"type"`
+	CreatedAt time.Time       `json:"created_at"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// Sign returns the signature header value of body: "sha256=" and the hex HMAC-SHA256
+// of body keyed with secret.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// VerifySignature reports whether header is the signature of body with secret,
+// comparing in constant time.
+func VerifySignature(secret string, body []byte, header string) bool {
+	return hmac.Equal([]byte(Sign(secret, body)), []byte(header))
+}
+
+// Webhooks posts signed webhook bodies. The zero value is not usable; use
+// NewWebhooks.
+type Webhooks struct {
+	client    *http.Client
+	timeout   time.Duration
+	userAgent string
+}
+
+// NewWebhooks returns a poster whose attempts each last at most timeout (<= 0 means
+// DefaultWebhookTimeout). It never follows redirects: a 3xx is a failed attempt, so
+// a receiver that moved is noticed instead of silently losing the POST body.
+func NewWebhooks(timeout time.Duration, userAgent string) *Webhooks {
+	if timeout <= 0 {
+		timeout = DefaultWebhookTimeout
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 4
+	return &Webhooks{
+		client: &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}},
+		timeout:   timeout,
+		userAgent: userAgent,
+	}
+}
+
+// Post sends body to url with its signature, the event id and type in headers. Any
+// answer but 2xx, and any transport error or timeout, is an error that says which.
+func (w *Webhooks) Post(ctx context.Context, url, secret string, b *WebhookBody) error {
+	body, err := json.Marshal(b)
+	if err != nil {
+		return fmt.Errorf("encode webhook body: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, w.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("webhook request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(SignatureHeader, Sign(secret, body))
+	req.Header.Set("X-Gateway-Event", b.Type)
+	req.Header.Set("X-Gateway-Delivery", b.ID)
+	if w.userAgent != "" {
+		req.Header.Set("User-Agent", w.userAgent)
+	}
+	resp, err := w.client.Do(req)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("webhook: no answer within %s", w.timeout)
+		}
+		return fmt.Errorf("webhook: %w", err)
+	}
+	defer resp.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		msg := strings.TrimSpace(strings.ToValidUTF8(string(snippet), "?"))
+		if msg != "" {
+			return fmt.Errorf("webhook: answered %s: %s", resp.Status, msg)
+		}
+		return fmt.Errorf("webhook: answered %s", resp.Status)
+	}
+	return nil
+}
