@@ -85,12 +85,9 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, me *s
 	if f.State != "" && !conversationStates[f.State] {
 		return badRequest("state", "must be queued, open, ended or missed")
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			return badRequest("limit", "must be a whole number from 1 to 500")
-		}
-		f.Limit = n
+	var err error
+	if f.Limit, err = queryLimit(r, 50); err != nil {
+		return err
 	}
 	var convs []*store.Conversation
 	switch {

@@ -3,7 +3,6 @@ package gateway
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/livedesk/gateway/routing"
@@ -263,11 +262,9 @@ func (s *Server) listOfflineMessages(w http.ResponseWriter, r *http.Request, me 
 		return err
 	}
 	q := r.URL.Query()
-	limit := 50
-	if v := q.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
-			return badRequest("limit", "must be a whole number from 1 to 500")
-		}
+	limit, err := queryLimit(r, 50)
+	if err != nil {
+		return err
 	}
 	after := q.Get("after")
 	if len(after) > 64 {

@@ -32,6 +32,8 @@ func TestSiteValidationNamesTheFieldAndChangesNothing(t *testing.T) {
 		{"bad notify e-mail", "PATCH", path, map[string]any{"notify": map[string]any{"emails": []string{"a@b.example", "nope"}}}, 400, "notify.emails[1]"},
 		{"bad webhook", "PATCH", path, map[string]any{"notify": map[string]any{"webhook_url": "ftp://x.example/"}}, 400, "notify.webhook_url"},
 		{"unknown notify field", "PATCH", path, map[string]any{"notify": map[string]any{"secret": "x"}}, 400, "notify.secret"},
+		{"bad alert webhook", "PATCH", path, map[string]any{"presence_alerts": map[string]any{"webhook_url": "javascript:alert(1)"}}, 400, "presence_alerts.webhook_url"},
+		{"bad alert e-mail", "PATCH", path, map[string]any{"presence_alerts": map[string]any{"emails": []string{"oncall"}}}, 400, "presence_alerts.emails[0]"},
 		{"alert delay", "PATCH", path, map[string]any{"presence_alerts": map[string]any{"after_seconds": 0}}, 400, "presence_alerts.after_seconds"},
 		{"form field name", "PATCH", path, map[string]any{"offline_form": map[string]any{"fields": []any{map[string]any{"name": "Bad Name", "label": "x"}}}}, 400, "offline_form.fields[0].name"},
 		{"form field reserved", "PATCH", path, map[string]any{"offline_form": map[string]any{"fields": []any{map[string]any{"name": "email", "label": "x"}}}}, 400, "offline_form.fields[0].name"},

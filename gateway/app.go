@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/notify"
 	"github.com/livedesk/gateway/store"
 	"github.com/livedesk/gateway/store/bolt"
 	redisstore "github.com/livedesk/gateway/store/redis"
@@ -93,8 +94,12 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 		}
 		a.DemoSite = site.ID
 	}
+	no, err := a.notifyOptions()
+	if err != nil {
+		return err
+	}
 	a.server, err = New(Options{Store: a.store, Secret: secret, Clock: clk, Logger: a.log, Demo: a.cfg.Demo, DemoSiteID: a.DemoSite,
-		DisconnectGrace: a.cfg.DisconnectGrace, Cluster: a.cluster})
+		DisconnectGrace: a.cfg.DisconnectGrace, Cluster: a.cluster, Notify: no})
 	if err != nil {
 		return err
 	}
@@ -173,4 +178,23 @@ func (a *App) Serve(ctx context.Context, drainTimeout time.Duration) error {
 		err = nil
 	}
 	return err
+}
+
+// notifyOptions builds the SMTP sender from --smtp-url and --smtp-from (none when
+// unset: e-mail notifications are then off, and the log says so).
+func (a *App) notifyOptions() (NotifyOptions, error) {
+	if a.cfg.SMTPURL == "" {
+		a.log.Info("e-mail notifications off: no --smtp-url (webhooks still go out)")
+		return NotifyOptions{}, nil
+	}
+	sc, err := notify.ParseSMTPURL(a.cfg.SMTPURL)
+	if err != nil {
+		return NotifyOptions{}, fmt.Errorf("--smtp-url: %w", err)
+	}
+	m, err := notify.NewSMTP(sc, a.cfg.SMTPFrom, notify.SMTPOptions{})
+	if err != nil {
+		return NotifyOptions{}, fmt.Errorf("--smtp-url: %w", err)
+	}
+	a.log.Info("e-mail notifications on", zap.Stringer("smtp", m))
+	return NotifyOptions{Mailer: m}, nil
 }

@@ -65,12 +65,14 @@ const leaderShards = 32
 // Lock rule: mu guards nodes. The desk has its own lock; mu is never held while
 // calling the desk.
 type leader struct {
-	n     *clusterNode
-	d     *routing.Desk
-	desk  localDesk
-	work  []chan rpcRequest
-	stopc chan struct{}
-	wg    sync.WaitGroup
+	n *clusterNode
+	d *routing.Desk
+	// stopAlerts stops the desk's presence checks.
+	stopAlerts func()
+	desk       localDesk
+	work       []chan rpcRequest
+	stopc      chan struct{}
+	wg         sync.WaitGroup
 
 	mu    sync.Mutex
 	nodes map[string]*nodeSockets
@@ -92,12 +94,13 @@ func (o seqOut) send(group string, b []byte, status bool) { o.p.sendSeq(group, b
 func startLeader(ctx context.Context, n *clusterNode, epoch int64) (*leader, error) {
 	n.pub.newEpoch(epoch)
 	out := seqOut{n.pub}
-	d := newDesk(n.rt.s, newNotifier(out))
+	d, stopAlerts := newDesk(n.rt.s, newNotifier(out))
 	if err := d.Load(ctx); err != nil {
 		d.Close()
+		stopAlerts()
 		return nil, err
 	}
-	l := &leader{n: n, d: d, desk: localDesk{d: d, out: out}, stopc: make(chan struct{}), nodes: map[string]*nodeSockets{}}
+	l := &leader{n: n, d: d, stopAlerts: stopAlerts, desk: localDesk{d: d, out: out}, stopc: make(chan struct{}), nodes: map[string]*nodeSockets{}}
 	for i := 0; i < leaderShards; i++ {
 		ch := make(chan rpcRequest, 1024)
 		l.work = append(l.work, ch)
@@ -114,6 +117,7 @@ func (l *leader) stop() {
 	close(l.stopc)
 	l.wg.Wait()
 	l.d.Close()
+	l.stopAlerts()
 }
 
 // dispatch queues a call on its key's shard; it never blocks (a full shard drops

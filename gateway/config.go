@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/livedesk/gateway/notify"
 	"github.com/livedesk/gateway/routing"
 )
 
@@ -68,9 +69,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--secret must be at least 16 characters")
 	}
 	if c.SMTPURL != "" {
-		u, err := url.Parse(c.SMTPURL)
-		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
-			return fmt.Errorf("--smtp-url %q: want smtp://[user:pass@]host[:port] or smtps://", c.SMTPURL)
+		if _, err := notify.ParseSMTPURL(c.SMTPURL); err != nil {
+			return fmt.Errorf("--smtp-url: %v (want smtp://[user:pass@]host[:port], smtp+starttls:// or smtps://)", err)
 		}
 		if c.SMTPFrom == "" {
 			return fmt.Errorf("--smtp-from is required with --smtp-url")

@@ -44,18 +44,30 @@ type fixture struct {
 	n      int               // counter for unique names
 	// extra may answer a request before the gateway does (test pages).
 	extra func(w http.ResponseWriter, r *http.Request) bool
+	mods  []func(*Options)
 }
 
-func newFixture(t *testing.T) *fixture {
+// options are the server's options over st, with the fixture's mods applied.
+func (f *fixture) options(st store.Store) Options {
+	o := Options{Store: st, Secret: testSecret, Clock: f.clock}
+	for _, m := range f.mods {
+		m(&o)
+	}
+	return o
+}
+
+// newFixture starts the gateway; mods adjust its Options (they are applied again on
+// restart).
+func newFixture(t *testing.T, mods ...func(*Options)) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := bolt.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, dir: dir, clock: clock.NewFake(testStart), store: st, tokens: map[string]string{}}
+	f := &fixture{t: t, dir: dir, clock: clock.NewFake(testStart), store: st, tokens: map[string]string{}, mods: mods}
 	t.Cleanup(func() { f.store.Close() })
-	f.srv, err = New(Options{Store: st, Secret: testSecret, Clock: f.clock})
+	f.srv, err = New(f.options(st))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +105,7 @@ func (f *fixture) restart() {
 		f.t.Fatal(err)
 	}
 	f.store = st
-	f.srv, err = New(Options{Store: st, Secret: testSecret, Clock: f.clock})
+	f.srv, err = New(f.options(st))
 	if err != nil {
 		f.t.Fatal(err)
 	}

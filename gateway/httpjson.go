@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/livedesk/gateway/store"
@@ -206,3 +207,16 @@ func readBody(r *http.Request) ([]byte, error) {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// queryLimit reads ?limit= (1 to 500); def when absent.
+func queryLimit(r *http.Request, def int) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 500 {
+		return 0, badRequest("limit", "must be a whole number from 1 to 500")
+	}
+	return n, nil
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/hub"
 	"github.com/livedesk/gateway/routing"
+	"github.com/livedesk/gateway/store"
 	"go.uber.org/zap"
 )
 
@@ -37,8 +38,10 @@ type realtime struct {
 	// local is the desk of a single node (nil in cluster mode, where the leader's
 	// runs inside cluster); cluster is the node's part in a cluster (nil on a single
 	// node).
-	local   *routing.Desk
-	cluster *clusterNode
+	local *routing.Desk
+	// stopAlerts stops the local desk's presence checks (single node).
+	stopAlerts func()
+	cluster    *clusterNode
 
 	// sessions holds every open socket's session, for pings and counts.
 	sessions sync.Map // *session -> struct{}
@@ -63,15 +66,18 @@ func newRealtime(s *Server) *realtime {
 		return rt
 	}
 	rt.out = hubOut{rt.hub}
-	rt.local = newDesk(s, newNotifier(rt.out))
+	rt.local, rt.stopAlerts = newDesk(s, newNotifier(rt.out))
 	rt.desk = localDesk{d: rt.local, out: rt.out}
 	return rt
 }
 
-// newDesk makes a routing desk for this server's store and clock.
-func newDesk(s *Server, n routing.Notifier) *routing.Desk {
-	return routing.New(routing.Options{Store: s.store, Clock: s.clock, Notify: n, Logger: s.log.Named("desk"),
-		DisconnectGrace: s.opts.DisconnectGrace})
+// newDesk makes a routing desk for this server's store and clock, announcing to the
+// outbox; stopAlerts cancels its pending presence checks (call it with Close).
+func newDesk(s *Server, n routing.Notifier) (d *routing.Desk, stopAlerts func()) {
+	a := s.newDeskAnnouncer(func(id string) *store.Site { return d.Site(id) })
+	d = routing.New(routing.Options{Store: s.store, Clock: s.clock, Notify: n, Logger: s.log.Named("desk"),
+		DisconnectGrace: s.opts.DisconnectGrace, Announce: a})
+	return d, a.stop
 }
 
 // start loads the desk (single node) or joins the cluster, and arms the pinger.
@@ -98,6 +104,7 @@ func (rt *realtime) stop(spread time.Duration) {
 		rt.cluster.stop()
 	} else {
 		rt.local.Close()
+		rt.stopAlerts()
 	}
 }
 

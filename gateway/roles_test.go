@@ -74,6 +74,8 @@ func roleCases() []roleCase {
 		{"list conversations", "GET", fixed("/api/v1/conversations"), nil, codes(ok, ok, ok, ok)},
 		{"list conversations of a site", "GET", func(f *fixture) string { return "/api/v1/conversations?site=" + f.siteA.ID }, nil, codes(ok, ok, ok, 404)},
 		{"get conversation", "GET", func(f *fixture) string { return "/api/v1/conversations/" + f.mkConversation(f.siteA.ID).ID }, nil, codes(ok, ok, ok, 404)},
+		{"list notifications", "GET", fixed("/api/v1/notifications?state=pending"), nil, codes(ok, ok, 403, 403)},
+		{"get notification", "GET", func(f *fixture) string { return "/api/v1/notifications/" + f.mkNotification(f.siteA.ID).ID }, nil, codes(ok, ok, 403, 403)},
 		{"unknown site", "GET", fixed("/api/v1/sites/nope"), nil, codes(404, 404, 404, 404)},
 		{"unknown agent", "GET", fixed("/api/v1/agents/nope"), nil, codes(404, 404, 403, 403)},
 		{"unknown conversation", "GET", fixed("/api/v1/conversations/nope"), nil, codes(404, 404, 404, 404)},
@@ -159,4 +161,15 @@ func TestTokenExpiresOnTheClock(t *testing.T) {
 	f.mustDo("GET", "/api/v1/me", f.tokens["agentA"], nil, 200)
 	f.clock.Advance(2 * time.Second)
 	f.mustDo("GET", "/api/v1/me", f.tokens["agentA"], nil, 401)
+}
+
+// mkNotification stores a delivered outbox item of a site.
+func (f *fixture) mkNotification(siteID string) *store.Notification {
+	f.t.Helper()
+	n := &store.Notification{ID: f.uniq("n"), EventID: f.uniq("ev"), Type: "offline_message.created", SiteID: siteID,
+		Channel: store.ChannelWebhook, URL: "http://127.0.0.1:9/", Data: []byte(`{}`), State: store.NotificationDelivered}
+	if _, err := f.store.AddNotifications(context.Background(), n); err != nil {
+		f.t.Fatal(err)
+	}
+	return n
 }

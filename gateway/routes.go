@@ -32,6 +32,9 @@ func (s *Server) routes() {
 	api("/conversations", map[string]http.HandlerFunc{"GET": s.authed(s.listConversations)})
 	api("/conversations/{id}", map[string]http.HandlerFunc{"GET": s.authed(s.getConversation)})
 
+	api("/notifications", map[string]http.HandlerFunc{"GET": s.authed(s.listNotifications)})
+	api("/notifications/{id}", map[string]http.HandlerFunc{"GET": s.authed(s.getNotification)})
+
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeAPIError(w, r, &APIError{Status: http.StatusNotFound, Code: CodeNotFound, Message: "no such endpoint: " + r.URL.Path})
 	})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/notify"
 	"github.com/livedesk/gateway/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -39,6 +40,8 @@ type Options struct {
 	// Cluster, when set, runs the server as one node of a cluster; Store must then
 	// be the Redis store on the same Redis.
 	Cluster *ClusterOptions
+	// Notify configures e-mail and webhooks.
+	Notify NotifyOptions
 }
 
 // Server serves the API. It is safe for concurrent use.
@@ -59,6 +62,8 @@ type Server struct {
 	dummyHash []byte
 	draining  atomic.Bool
 	rt        *realtime
+	outbox    notify.Outbox
+	worker    *notify.Worker
 }
 
 // New builds a Server.
@@ -81,6 +86,10 @@ func New(opts Options) (*Server, error) {
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
 	}
+	if opts.Cluster != nil {
+		c := opts.Cluster.withDefaults()
+		opts.Cluster = &c
+	}
 	s := &Server{
 		store:        opts.Store,
 		clock:        opts.Clock,
@@ -98,6 +107,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.dummyHash = []byte(h)
 	s.metrics = newHTTPMetrics(s.registry)
+	s.newNotifications()
 	s.rt = newRealtime(s)
 	s.metrics.registerRealtime(s.registry, s.rt)
 	s.routes()
@@ -106,11 +116,20 @@ func New(opts Options) (*Server, error) {
 
 // Start loads the routing desk from the store and starts the socket pinger. The
 // WebSocket endpoints work once it returns.
-func (s *Server) Start(ctx context.Context) error { return s.rt.start(ctx) }
+func (s *Server) Start(ctx context.Context) error {
+	if err := s.rt.start(ctx); err != nil {
+		return err
+	}
+	s.worker.Start()
+	return nil
+}
 
 // Stop closes every socket with 1012 spread evenly over spread (clients reconnect
 // elsewhere with backoff), and stops the desk's timers.
-func (s *Server) Stop(spread time.Duration) { s.rt.stop(spread) }
+func (s *Server) Stop(spread time.Duration) {
+	s.rt.stop(spread)
+	s.worker.Stop()
+}
 
 // Handler returns the root handler: API, health, metrics and (with Demo) the demo page.
 func (s *Server) Handler() http.Handler { return s.metrics.wrap(s.mux) }

@@ -9,8 +9,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
+	"go.uber.org/zap"
 )
 
 // maxResume is how many messages a welcome replays at most.
@@ -303,12 +305,21 @@ func (ss *session) offlineSubmit(f *inFrame) *frameError {
 	}
 	ctx, cancel := opCtx()
 	defer cancel()
-	m, _, err := ss.rt.s.store.AddOfflineMessage(ctx, &store.OfflineMessage{SiteID: ss.siteID, VisitorID: ss.visitorID,
+	msg := &store.OfflineMessage{ID: uuid.Must(uuid.NewV7()).String(), SiteID: ss.siteID, VisitorID: ss.visitorID,
 		Name: strings.TrimSpace(f.Name), Email: strings.TrimSpace(f.Email), Message: f.Message, Fields: fields, Page: ss.page,
 		Lang: ss.lang, Timezone: ss.tz,
-		CreatedAt: ss.rt.s.clock.Now().UTC(), ClientID: f.ID})
+		CreatedAt: ss.rt.s.clock.Now().UTC(), ClientID: f.ID}
+	// The notifications go in the same write as the message: both or neither.
+	out, err := ss.rt.s.outbox.OfflineMessage(site, msg)
+	if err != nil {
+		ss.rt.log.Error("offline message notification not made", zap.Error(err))
+	}
+	m, dup, err := ss.rt.s.store.AddOfflineMessage(ctx, msg, out...)
 	if err != nil {
 		return ss.storeFrameErr(err)
+	}
+	if !dup && len(out) > 0 {
+		ss.rt.s.worker.Wake()
 	}
 	ss.send(frame("offline.received", map[string]any{"re": f.ID, "message_id": m.ID}))
 	return nil

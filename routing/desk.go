@@ -89,6 +89,25 @@ type Options struct {
 	Logger *zap.Logger
 	// DisconnectGrace defaults to DefaultDisconnectGrace.
 	DisconnectGrace time.Duration
+	// Announce, when set, hears what the outside world is told about (ended
+	// conversations, status changes) and says which notifications announce it.
+	Announce Announcer
+}
+
+// Announcer connects the desk to the outbox (PROTOCOL.md §6). The desk calls it
+// with its lock held: no method may block or call back into the Desk.
+type Announcer interface {
+	// ConversationEnded returns the notifications that announce c's end (nil for
+	// none); EndChat stores them in the same write that ends the conversation.
+	ConversationEnded(site *store.Site, c *store.Conversation) []*store.Notification
+	// Stored: notifications were just stored; deliver them soon.
+	Stored()
+	// SiteStatus: the site's status became st at the instant at (a boundary's own
+	// instant, not when its timer ran). The first status of each site after Load
+	// is reported too.
+	SiteStatus(site *store.Site, st Status, at time.Time)
+	// SiteDeleted: the site is gone.
+	SiteDeleted(siteID string)
 }
 
 // Desk is the routing state of one node: sites with their hours and queues, agents
@@ -101,12 +120,13 @@ type Options struct {
 // are made with mu held so that a decision and its record cannot be interleaved with
 // another decision; the Notifier is called with mu held (it only queues frames).
 type Desk struct {
-	mu     sync.Mutex
-	store  store.Store
-	clock  clock.Clock
-	notify Notifier
-	log    *zap.Logger
-	grace  time.Duration
+	mu       sync.Mutex
+	store    store.Store
+	clock    clock.Clock
+	notify   Notifier
+	announce Announcer
+	log      *zap.Logger
+	grace    time.Duration
 
 	sites  map[string]*siteState
 	agents map[string]*agentState
@@ -147,7 +167,7 @@ func New(o Options) *Desk {
 	if o.DisconnectGrace <= 0 {
 		o.DisconnectGrace = DefaultDisconnectGrace
 	}
-	return &Desk{store: o.Store, clock: o.Clock, notify: o.Notify, log: o.Logger, grace: o.DisconnectGrace,
+	return &Desk{store: o.Store, clock: o.Clock, notify: o.Notify, announce: o.Announce, log: o.Logger, grace: o.DisconnectGrace,
 		sites: map[string]*siteState{}, agents: map[string]*agentState{}, convs: map[string]*convState{}, byVisitor: map[string]string{}}
 }
 

@@ -331,12 +331,21 @@ func (d *Desk) EndChat(ctx context.Context, conversationID, by, agentID string) 
 		return nil, ErrNotInConversation
 	}
 	now := d.clock.Now()
+	var out []*store.Notification
+	if ss := d.sites[cs.conv.SiteID]; ss != nil && d.announce != nil {
+		ended := *cs.conv
+		ended.State, ended.EndedAt, ended.EndedBy = store.StateEnded, &now, by
+		out = d.announce.ConversationEnded(ss.site, &ended)
+	}
 	c, err := d.store.UpdateConversation(ctx, conversationID, func(c *store.Conversation) error {
 		c.State, c.EndedAt, c.EndedBy = store.StateEnded, &now, by
 		return nil
-	})
+	}, out...)
 	if err != nil {
 		return nil, err
+	}
+	if len(out) > 0 {
+		d.announce.Stored()
 	}
 	stopTimer(cs.timeout)
 	delete(d.convs, conversationID)

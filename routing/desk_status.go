@@ -50,6 +50,9 @@ func (d *Desk) refreshSiteLocked(siteID string, now time.Time) {
 	if !st.Equal(ss.status) {
 		ss.status = st
 		d.notify.SiteStatus(siteID, st)
+		if d.announce != nil {
+			d.announce.SiteStatus(ss.site, st, now)
+		}
 	}
 	if !st.Online && len(ss.queue) > 0 {
 		d.missQueueLocked(ss, st.Reason)
@@ -151,6 +154,9 @@ func (d *Desk) SiteDeleted(siteID string) {
 	stopTimer(ss.boundary)
 	stopTimer(ss.closingSoon)
 	delete(d.sites, siteID)
+	if d.announce != nil {
+		d.announce.SiteDeleted(siteID)
+	}
 }
 
 // Site returns the desk's copy of a site (nil when unknown). The caller must not

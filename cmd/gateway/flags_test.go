@@ -43,6 +43,10 @@ func TestFlagsAndEnvironment(t *testing.T) {
 		{name: "short secret", args: []string{"--secret", "tiny"}, wantErr: "--secret"},
 		{name: "bad redis url", args: []string{"--redis-url", "http://x"}, wantErr: "--redis-url"},
 		{name: "bad smtp url", args: []string{"--smtp-url", "mail.example.com", "--smtp-from", "a@b.example"}, wantErr: "--smtp-url"},
+		{name: "smtp url scheme", args: []string{"--smtp-url", "http://mail.example.com", "--smtp-from", "a@b.example"}, wantErr: "--smtp-url"},
+		{name: "smtp url port", args: []string{"--smtp-url", "smtps://mail.example.com:0", "--smtp-from", "a@b.example"}, wantErr: "port"},
+		{name: "smtp url without host", args: []string{"--smtp-url", "smtp+starttls://:587", "--smtp-from", "a@b.example"}, wantErr: "host"},
+		{name: "smtp from not an address", args: []string{"--smtp-url", "smtp://mail.example.com", "--smtp-from", "desk"}, wantErr: "--smtp-from"},
 		{name: "smtp without from", args: []string{"--smtp-url", "smtp://mail.example.com:25"}, wantErr: "--smtp-from"},
 		{name: "empty data dir", args: []string{"--data-dir", ""}, wantErr: "--data-dir"},
 	}

@@ -1,0 +1,93 @@
+package gateway
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/livedesk/gateway/store"
+)
+
+// notificationView is an outbox item as the API shows it: everything but the
+// webhook secret.
+type notificationView struct {
+	ID            string          `json:"id"`
+	EventID       string          `json:"event_id"`
+	Type          string          `json:"type"`
+	SiteID        string          `json:"site_id"`
+	Channel       string          `json:"channel"`
+	To            []string        `json:"to,omitempty"`
+	URL           string          `json:"url,omitempty"`
+	State         string          `json:"state"`
+	Attempts      int             `json:"attempts"`
+	LastError     string          `json:"last_error,omitempty"`
+	CreatedAt     time.Time       `json:"created_at"`
+	NextAttemptAt *time.Time      `json:"next_attempt_at"`
+	LastAttemptAt *time.Time      `json:"last_attempt_at"`
+	DeliveredAt   *time.Time      `json:"delivered_at"`
+	Data          json.RawMessage `json:"data"`
+}
+
+func viewNotification(n *store.Notification) notificationView {
+	v := notificationView{ID: n.ID, EventID: n.EventID, Type: n.Type, SiteID: n.SiteID, Channel: n.Channel, To: n.To, URL: n.URL,
+		State: n.State, Attempts: n.Attempts, LastError: n.LastError, CreatedAt: n.CreatedAt.UTC(),
+		LastAttemptAt: utcPtr(n.LastAttemptAt), DeliveredAt: utcPtr(n.DeliveredAt), Data: n.Data}
+	if n.State == store.NotificationPending {
+		next := n.NextAttemptAt.UTC()
+		v.NextAttemptAt = &next
+	}
+	if len(v.Data) == 0 {
+		v.Data = json.RawMessage("{}")
+	}
+	return v
+}
+
+var notificationStates = map[string]bool{store.NotificationPending: true, store.NotificationDelivered: true, store.NotificationFailed: true}
+
+// listNotifications shows the outbox to owners and admins, newest first, filtered by
+// state and site; `before` pages backwards.
+func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	if err := requireManager(me); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := store.NotificationFilter{State: q.Get("state"), SiteID: q.Get("site"), Before: q.Get("before"), Limit: 50}
+	if f.State != "" && !notificationStates[f.State] {
+		return badRequest("state", "must be pending, delivered or failed")
+	}
+	var err error
+	if f.Limit, err = queryLimit(r, 50); err != nil {
+		return err
+	}
+	list, err := s.store.ListNotifications(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := make([]notificationView, 0, len(list))
+	for _, n := range list {
+		out = append(out, viewNotification(n))
+	}
+	var next *string
+	if len(list) == f.Limit {
+		id := list[len(list)-1].ID
+		next = &id
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"notifications": out, "next_before": next})
+	return nil
+}
+
+// getNotification shows one outbox item to owners and admins.
+func (s *Server) getNotification(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	if err := requireManager(me); err != nil {
+		return err
+	}
+	n, err := s.store.GetNotification(r.Context(), r.PathValue("id"))
+	if err != nil {
+		if isNotFound(err) {
+			return notFound("notification")
+		}
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewNotification(n))
+	return nil
+}

@@ -1,0 +1,77 @@
+package gateway
+
+import (
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/livedesk/gateway/notify"
+	"github.com/livedesk/gateway/routing"
+	"github.com/livedesk/gateway/store"
+)
+
+// NotifyOptions configures outgoing notifications (PROTOCOL.md §6).
+type NotifyOptions struct {
+	// Mailer sends e-mail; nil when no SMTP server is configured (no e-mail is
+	// queued then, and the start-up log says so).
+	Mailer notify.Mailer
+	// WebhookTimeout bounds one webhook attempt (default 10 s).
+	WebhookTimeout time.Duration
+	// Backoff overrides the retry policy (zero fields take the defaults).
+	Backoff notify.Backoff
+	// Poll is how often a node looks for items it was not woken for (default 2 s).
+	Poll time.Duration
+}
+
+// newNotifications builds the outbox worker of a server; startNotifications runs it.
+func (s *Server) newNotifications() {
+	o := s.opts.Notify
+	s.outbox = notify.Outbox{Mail: o.Mailer != nil}
+	wo := notify.WorkerOptions{Store: s.store, Clock: s.clock, Log: s.log.Named("outbox"),
+		Webhooks: notify.NewWebhooks(o.WebhookTimeout, "livedesk-gateway/1"), Mailer: o.Mailer,
+		Poll: o.Poll, Backoff: o.Backoff, Metrics: notify.NewMetrics(s.registry, s.store, s.clock)}
+	if c := s.opts.Cluster; c != nil {
+		wo.Claims = notify.NewRedisClaims(c.Client, c.Prefix, c.NodeID)
+	}
+	s.worker = notify.NewWorker(wo)
+}
+
+// deskAnnouncer connects a routing desk to the outbox: transcripts of ended
+// conversations and presence alerts. One is made per desk (a new leader makes its
+// own) and stopped with it.
+type deskAnnouncer struct {
+	outbox  notify.Outbox
+	worker  *notify.Worker
+	monitor *notify.PresenceMonitor
+	log     *zap.Logger
+}
+
+var _ routing.Announcer = (*deskAnnouncer)(nil)
+
+// newDeskAnnouncer returns the announcer of a desk; site reads the desk's copy of a
+// site (it is called from the monitor's timers, outside the desk's lock).
+func (s *Server) newDeskAnnouncer(site func(id string) *store.Site) *deskAnnouncer {
+	a := &deskAnnouncer{outbox: s.outbox, worker: s.worker, log: s.log.Named("alerts")}
+	a.monitor = notify.NewPresenceMonitor(notify.PresenceOptions{Store: s.store, Clock: s.clock, Log: a.log,
+		Outbox: s.outbox, Site: site, Stored: s.worker.Wake})
+	return a
+}
+
+func (a *deskAnnouncer) ConversationEnded(site *store.Site, c *store.Conversation) []*store.Notification {
+	items, err := a.outbox.ConversationEnded(site, c)
+	if err != nil {
+		a.log.Error("transcript notification not made", zap.String("conversation", c.ID), zap.Error(err))
+	}
+	return items
+}
+
+func (a *deskAnnouncer) Stored() { a.worker.Wake() }
+
+func (a *deskAnnouncer) SiteStatus(site *store.Site, st routing.Status, at time.Time) {
+	a.monitor.Observe(site, notify.Status{Online: st.Online, Reason: st.Reason, OpensAt: st.OpensAt, ClosesAt: st.ClosesAt}, at)
+}
+
+func (a *deskAnnouncer) SiteDeleted(siteID string) { a.monitor.Forget(siteID) }
+
+// stop cancels the presence checks armed by this desk.
+func (a *deskAnnouncer) stop() { a.monitor.Stop() }
