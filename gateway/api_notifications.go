@@ -91,3 +91,29 @@ func (s *Server) getNotification(w http.ResponseWriter, r *http.Request, me *sto
 	writeJSON(w, http.StatusOK, viewNotification(n))
 	return nil
 }
+
+// retryNotification puts a failed (or pending) item up for an attempt now, for an
+// admin who fixed the receiver. A failed item gets one more attempt (its 24 h window
+// is over); a pending one keeps its window. A delivered item is a conflict.
+func (s *Server) retryNotification(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	if err := requireManager(me); err != nil {
+		return err
+	}
+	now := s.clock.Now().UTC()
+	n, err := s.store.UpdateNotification(r.Context(), r.PathValue("id"), func(n *store.Notification) error {
+		if n.State == store.NotificationDelivered {
+			return conflict("state", "this notification was delivered already")
+		}
+		n.State, n.NextAttemptAt = store.NotificationPending, now
+		return nil
+	})
+	if err != nil {
+		if isNotFound(err) {
+			return notFound("notification")
+		}
+		return err
+	}
+	s.worker.Wake()
+	writeJSON(w, http.StatusOK, viewNotification(n))
+	return nil
+}

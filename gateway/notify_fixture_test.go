@@ -25,7 +25,8 @@ type notifyRig struct {
 	hook *webhooktest.Receiver
 }
 
-func newNotifyRig(t *testing.T) *notifyRig {
+// newNotifyRig starts the rig; window, when given, shortens the retry window.
+func newNotifyRig(t *testing.T, window ...time.Duration) *notifyRig {
 	t.Helper()
 	mail := smtptest.Start(t)
 	hook := webhooktest.Start(t)
@@ -39,6 +40,9 @@ func newNotifyRig(t *testing.T) *notifyRig {
 	}
 	f := newFixture(t, func(o *Options) {
 		o.Notify = NotifyOptions{Mailer: m, Backoff: notify.Backoff{Jitter: func() float64 { return 0.5 }}}
+		if len(window) > 0 {
+			o.Notify.Backoff.Window = window[0]
+		}
 	})
 	return &notifyRig{fixture: f, smtp: mail, hook: hook}
 }

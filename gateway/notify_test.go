@@ -249,3 +249,37 @@ func TestPresenceAlertOnlyForASustainedChange(t *testing.T) {
 		t.Fatalf("%d alert items after going back online, want 4", n)
 	}
 }
+
+// An item given up can be put back by an admin once the receiver works again.
+func TestFailedNotificationRetriedByAnAdmin(t *testing.T) {
+	r := newNotifyRig(t, 30*time.Second)
+	r.mustDo("PATCH", "/api/v1/sites/"+r.siteA.ID, r.tokens["admin"], map[string]any{
+		"notify": map[string]any{"webhook_url": r.hook.URL, "webhook_secret": hookSecret}}, 200)
+	r.hook.Fail(500, 500, 500) // attempts at +0, +10 s and +30 s (the window's end)
+	v, _ := r.visitor(r.siteA.ID, nil)
+	v.send(map[string]any{"type": "offline.submit", "id": "o1", "email": "ann@example.org", "message": "hello"})
+	v.waitFor("offline.received")
+	r.advanceUntil(5*time.Second, 30, "given up", func() bool {
+		items := r.stored(notify.TypeOfflineMessage)
+		return len(items) == 1 && items[0].State == store.NotificationFailed
+	})
+	failed := r.notifications("?state=failed")
+	if len(failed) != 1 || failed[0]["last_error"] == nil || failed[0]["next_attempt_at"] != nil {
+		t.Fatalf("failed items %v", failed)
+	}
+	id := failed[0]["id"].(string)
+	attempts := failed[0]["attempts"].(float64)
+	r.mustDo("POST", "/api/v1/notifications/"+id+"/retry", r.tokens["agentA"], nil, 403)
+	r.mustDo("POST", "/api/v1/notifications/nope/retry", r.tokens["admin"], nil, 404)
+	got := r.mustDo("POST", "/api/v1/notifications/"+id+"/retry", r.tokens["admin"], nil, 200).json(t)
+	if got["state"] != "pending" {
+		t.Fatalf("after retry %v", got)
+	}
+	r.advanceUntil(time.Second, 5, "delivered", func() bool {
+		return r.stored(notify.TypeOfflineMessage)[0].State == store.NotificationDelivered
+	})
+	if n := r.stored(notify.TypeOfflineMessage)[0]; float64(n.Attempts) != attempts+1 {
+		t.Fatalf("attempts %d, want %v", n.Attempts, attempts+1)
+	}
+	r.mustDo("POST", "/api/v1/notifications/"+id+"/retry", r.tokens["admin"], nil, 409)
+}

@@ -76,6 +76,7 @@ func roleCases() []roleCase {
 		{"get conversation", "GET", func(f *fixture) string { return "/api/v1/conversations/" + f.mkConversation(f.siteA.ID).ID }, nil, codes(ok, ok, ok, 404)},
 		{"list notifications", "GET", fixed("/api/v1/notifications?state=pending"), nil, codes(ok, ok, 403, 403)},
 		{"get notification", "GET", func(f *fixture) string { return "/api/v1/notifications/" + f.mkNotification(f.siteA.ID).ID }, nil, codes(ok, ok, 403, 403)},
+		{"retry delivered notification", "POST", func(f *fixture) string { return "/api/v1/notifications/" + f.mkNotification(f.siteA.ID).ID + "/retry" }, nil, codes(409, 409, 403, 403)},
 		{"unknown site", "GET", fixed("/api/v1/sites/nope"), nil, codes(404, 404, 404, 404)},
 		{"unknown agent", "GET", fixed("/api/v1/agents/nope"), nil, codes(404, 404, 403, 403)},
 		{"unknown conversation", "GET", fixed("/api/v1/conversations/nope"), nil, codes(404, 404, 404, 404)},

@@ -34,6 +34,7 @@ func (s *Server) routes() {
 
 	api("/notifications", map[string]http.HandlerFunc{"GET": s.authed(s.listNotifications)})
 	api("/notifications/{id}", map[string]http.HandlerFunc{"GET": s.authed(s.getNotification)})
+	api("/notifications/{id}/retry", map[string]http.HandlerFunc{"POST": s.authed(s.retryNotification)})
 
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeAPIError(w, r, &APIError{Status: http.StatusNotFound, Code: CodeNotFound, Message: "no such endpoint: " + r.URL.Path})

@@ -125,11 +125,19 @@ func (s *Server) Start(ctx context.Context) error {
 }
 
 // Stop closes every socket with 1012 spread evenly over spread (clients reconnect
-// elsewhere with backoff), and stops the desk's timers.
+// elsewhere with backoff), and stops the desk's timers. A graceful stop (spread > 0)
+// also sends the notifications due now, for up to 5 s; the rest stay in the outbox.
 func (s *Server) Stop(spread time.Duration) {
 	s.rt.stop(spread)
-	s.worker.Stop()
+	if spread > 0 {
+		s.worker.Drain(outboxDrain) // a graceful stop: send what is due before leaving
+	} else {
+		s.worker.Stop()
+	}
 }
+
+// outboxDrain bounds how long a graceful stop spends sending due notifications.
+const outboxDrain = 5 * time.Second
 
 // Handler returns the root handler: API, health, metrics and (with Demo) the demo page.
 func (s *Server) Handler() http.Handler { return s.metrics.wrap(s.mux) }

@@ -59,7 +59,11 @@ type Worker struct {
 	stopped  bool
 	cancel   context.CancelFunc
 	loopDone chan struct{}
-	attempts sync.WaitGroup
+	// attemptCtx is cancelled (cancelAttempts) when attempts must stop: it is
+	// separate from the loop's context so that Drain can stop the loop first.
+	attemptCtx     context.Context
+	cancelAttempts context.CancelFunc
+	attempts       sync.WaitGroup
 }
 
 // NewWorker returns a stopped worker; Start runs it.
@@ -95,18 +99,25 @@ func NewWorker(o WorkerOptions) *Worker {
 		inflight: map[string]struct{}{}}
 }
 
-// Start runs the delivery loop until Stop.
+// Start runs the delivery loop until Stop or Drain.
 func (w *Worker) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
+	actx, acancel := context.WithCancel(context.Background())
 	w.mu.Lock()
 	w.cancel, w.loopDone = cancel, make(chan struct{})
+	w.attemptCtx, w.cancelAttempts = actx, acancel
 	w.mu.Unlock()
 	go w.loop(ctx)
 }
 
-// Stop ends the loop and waits for the attempts in flight (each bounded by
-// AttemptTimeout; they are cancelled first). Items not delivered stay pending.
-func (w *Worker) Stop() {
+// Stop ends the loop and cancels the attempts in flight, then waits for them.
+// Items not delivered stay pending for the next start (or another node).
+func (w *Worker) Stop() { w.Drain(0) }
+
+// Drain ends the loop, makes one last round of the items due now and lets the
+// attempts in flight finish, for at most d; what is still running then is cancelled
+// (and stays pending). It is the outbox's part of a graceful shutdown.
+func (w *Worker) Drain(d time.Duration) {
 	w.mu.Lock()
 	if w.stopped || w.cancel == nil {
 		w.stopped = true
@@ -118,6 +129,18 @@ func (w *Worker) Stop() {
 	w.mu.Unlock()
 	cancel()
 	<-done
+	if d > 0 {
+		ctx, stop := context.WithTimeout(context.Background(), d)
+		w.round(ctx)
+		finished := make(chan struct{})
+		go func() { w.attempts.Wait(); close(finished) }()
+		select {
+		case <-finished:
+		case <-ctx.Done():
+		}
+		stop()
+	}
+	w.cancelAttempts()
 	w.attempts.Wait()
 }
 
@@ -190,7 +213,7 @@ func (w *Worker) round(ctx context.Context) (next time.Time, more bool) {
 			defer w.attempts.Done()
 			defer func() { <-w.sem }()
 			defer w.end(id)
-			w.attempt(ctx, id)
+			w.attempt(w.attemptCtx, id)
 		}(n.ID)
 	}
 	if len(due) == batch && started > 0 {

@@ -221,3 +221,21 @@ func TestTwoWorkersWithRedisClaimsDeliverEachItemOnce(t *testing.T) {
 		}
 	}
 }
+
+// A graceful stop sends what is due now, even if the loop never saw it.
+func TestDrainSendsWhatIsDue(t *testing.T) {
+	st := openBolt(t)
+	clk := clock.NewFake(t0)
+	hook := webhooktest.Start(t)
+	w := NewWorker(WorkerOptions{Store: st, Clock: clk, Webhooks: NewWebhooks(5*time.Second, "test"), Poll: time.Hour})
+	w.Start()
+	if _, err := st.AddNotifications(context.Background(), webhookItem("n1", hook.URL, t0)); err != nil {
+		t.Fatal(err)
+	}
+	// No Wake: only the drain's last round can find it.
+	w.Drain(5 * time.Second)
+	n, err := st.GetNotification(context.Background(), "n1")
+	if err != nil || n.State != store.NotificationDelivered || len(hook.Requests()) != 1 {
+		t.Fatalf("after drain: %+v %v, %d requests", n, err, len(hook.Requests()))
+	}
+}
