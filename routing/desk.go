@@ -151,6 +151,9 @@ type siteState struct {
 type convState struct {
 	conv    *store.Conversation
 	timeout clock.Timer // queue timeout while queued
+	// pending: an assignment reserved by StartChat and not stored yet. Nobody but
+	// that StartChat sees it: lookups treat it as absent, snapshots leave it out.
+	pending bool
 }
 
 // ErrUnknownSite is returned for a site the desk does not know.

@@ -267,7 +267,7 @@ func (d *Desk) ConnectAgent(agentID string, welcome func(AgentSnapshot)) (AgentS
 	snap := AgentSnapshot{Agent: as.agent, Presence: as.presence, Shift: d.shiftLocked(as, now),
 		Sites: map[string]Status{}, Queues: map[string]int{}, SiteNames: map[string]string{}}
 	for _, cs := range d.convs {
-		if cs.conv.State == store.StateOpen && cs.conv.AgentID == agentID {
+		if cs.conv.State == store.StateOpen && cs.conv.AgentID == agentID && !cs.pending {
 			c := *cs.conv
 			snap.Conversations = append(snap.Conversations, &c)
 		}

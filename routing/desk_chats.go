@@ -3,10 +3,12 @@ package routing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/livedesk/gateway/store"
 	"go.uber.org/zap"
 )
@@ -24,6 +26,10 @@ const ReasonQueueTimeout = "queue_timeout"
 
 // ErrConversationExists: the visitor already has a queued or open conversation.
 var ErrConversationExists = errors.New("a conversation is already open or queued")
+
+// ErrStartPending: the visitor's chat start is still being recorded (a resend came
+// in meanwhile); it is a kind of store.ErrUnavailable, so the client retries.
+var ErrStartPending = fmt.Errorf("%w: this visitor's chat start is still being recorded", store.ErrUnavailable)
 
 // ErrNotInConversation: the conversation is not in flight, or not the caller's.
 var ErrNotInConversation = errors.New("no such open conversation")
@@ -51,27 +57,38 @@ type StartResult struct {
 // is online, else to the offline form with the visitor's words as prefill. A resend
 // with the ClientID of the chat.start that made the visitor's current conversation
 // gets the same answer and stores nothing.
+//
+// An assignment is decided and reserved under the lock (the agent's slot, the
+// visitor's place), written to the store outside it, then announced under it again;
+// so starts for different visitors write in parallel instead of one fsync after
+// another. A queued start is written under the lock: the queue's order is its record.
 func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	ss := d.sites[req.SiteID]
 	if ss == nil {
+		d.mu.Unlock()
 		return StartResult{}, ErrUnknownSite
 	}
 	if id, ok := d.byVisitor[req.VisitorID]; ok {
+		defer d.mu.Unlock()
 		cs := d.convs[id]
 		if req.ClientID == "" || cs.conv.StartID != req.ClientID {
 			return StartResult{}, ErrConversationExists
+		}
+		if cs.pending {
+			return StartResult{}, ErrStartPending
 		}
 		return d.replayLocked(ctx, cs, ss)
 	}
 	now := d.clock.Now()
 	st := d.statusLocked(ss, now)
 	if !st.Online {
+		d.mu.Unlock()
 		return StartResult{Outcome: OutcomeOffline, Reason: st.Reason, Prefill: Prefill{Text: req.Text, Name: req.Name, Email: req.Email}}, nil
 	}
-	c := &store.Conversation{SiteID: req.SiteID, VisitorID: req.VisitorID, VisitorName: req.Name, VisitorEmail: req.Email,
-		Page: req.Page, VisitorLang: req.Lang, VisitorTimezone: req.Timezone, State: store.StateQueued, CreatedAt: now, StartID: req.ClientID}
+	c := &store.Conversation{ID: newConversationID(), SiteID: req.SiteID, VisitorID: req.VisitorID, VisitorName: req.Name,
+		VisitorEmail: req.Email, Page: req.Page, VisitorLang: req.Lang, VisitorTimezone: req.Timezone, State: store.StateQueued,
+		CreatedAt: now, StartID: req.ClientID}
 	// The queue is FIFO: while chats wait (capacity only frees with a drain, so this
 	// happens after an assignment the store could not record), give them their turn
 	// first, and wait behind them if they still wait.
@@ -80,38 +97,81 @@ func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, er
 	if len(ss.queue) == 0 {
 		as = d.pickAgentLocked(req.SiteID, now)
 	}
-	if as != nil {
-		t := now
-		c.State, c.AgentID, c.AgentName, c.AssignedAt = store.StateOpen, as.agent.ID, as.agent.Name, &t
+	if as == nil {
+		defer d.mu.Unlock()
+		return d.queueLocked(ctx, ss, c, req, now)
 	}
-	if err := d.store.CreateConversation(ctx, c); err != nil {
+	// Reserve: the agent's slot and the visitor's conversation, invisible to
+	// everyone (pending) until it is stored.
+	t := now
+	c.State, c.AgentID, c.AgentName, c.AssignedAt = store.StateOpen, as.agent.ID, as.agent.Name, &t
+	cs := &convState{conv: c, pending: true}
+	d.convs[c.ID] = cs
+	d.byVisitor[c.VisitorID] = c.ID
+	as.open++
+	prevAssigned := as.lastAssigned
+	as.lastAssigned = now
+	d.mu.Unlock()
+
+	m, err := d.recordStart(ctx, c, req, now)
+
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err != nil {
+		delete(d.convs, c.ID)
+		delete(d.byVisitor, c.VisitorID)
+		if cur := d.agents[c.AgentID]; cur == as {
+			as.open--
+			if as.lastAssigned.Equal(now) {
+				as.lastAssigned = prevAssigned
+			}
+			d.drainForAgentLocked(as, d.clock.Now())
+		}
 		return StartResult{}, err
 	}
-	m, _, err := d.store.AppendMessage(ctx, &store.Message{ConversationID: c.ID, From: store.FromVisitor, Text: req.Text, At: now, ClientID: req.ClientID})
+	c.LastSeq = m.Seq
+	cs.pending = false
+	msgs := []*store.Message{m}
+	d.notify.Assigned(copyConv(c), msgs, false)
+	return StartResult{Outcome: OutcomeAssigned, Conversation: copyConv(c), Messages: msgs}, nil
+}
+
+// queueLocked records a start that waits for an agent and puts it in line.
+func (d *Desk) queueLocked(ctx context.Context, ss *siteState, c *store.Conversation, req StartRequest, now time.Time) (StartResult, error) {
+	m, err := d.recordStart(ctx, c, req, now)
 	if err != nil {
-		// The conversation has no first message: close it so it is not left in flight.
-		_, _ = d.store.UpdateConversation(ctx, c.ID, func(c *store.Conversation) error {
-			c.State, c.EndedAt, c.EndedBy = store.StateEnded, &now, store.FromSystem
-			return nil
-		})
 		return StartResult{}, err
 	}
 	c.LastSeq = m.Seq
 	cs := &convState{conv: c}
 	d.convs[c.ID] = cs
 	d.byVisitor[c.VisitorID] = c.ID
-	msgs := []*store.Message{m}
-	if as != nil {
-		as.open++
-		as.lastAssigned = now
-		d.notify.Assigned(copyConv(c), msgs, false)
-		return StartResult{Outcome: OutcomeAssigned, Conversation: copyConv(c), Messages: msgs}, nil
-	}
 	ss.queue = append(ss.queue, c.ID)
 	d.armQueueTimeoutLocked(cs, ss)
 	d.notify.QueueLength(ss.site.ID, len(ss.queue))
-	return StartResult{Outcome: OutcomeQueued, Conversation: copyConv(c), Messages: msgs, Position: len(ss.queue)}, nil
+	return StartResult{Outcome: OutcomeQueued, Conversation: copyConv(c), Messages: []*store.Message{m}, Position: len(ss.queue)}, nil
 }
+
+// recordStart stores a new conversation and its first message. When the message
+// cannot be stored the conversation is closed, so it is not left in flight.
+func (d *Desk) recordStart(ctx context.Context, c *store.Conversation, req StartRequest, now time.Time) (*store.Message, error) {
+	if err := d.store.CreateConversation(ctx, c); err != nil {
+		return nil, err
+	}
+	m, _, err := d.store.AppendMessage(ctx, &store.Message{ConversationID: c.ID, From: store.FromVisitor, Text: req.Text, At: now, ClientID: req.ClientID})
+	if err != nil {
+		_, _ = d.store.UpdateConversation(ctx, c.ID, func(c *store.Conversation) error {
+			c.State, c.EndedAt, c.EndedBy = store.StateEnded, &now, store.FromSystem
+			return nil
+		})
+		return nil, err
+	}
+	return m, nil
+}
+
+// newConversationID returns a time-ordered id, made here so a start can be reserved
+// under its id before the store has it.
+func newConversationID() string { return uuid.Must(uuid.NewV7()).String() }
 
 func (d *Desk) replayLocked(ctx context.Context, cs *convState, ss *siteState) (StartResult, error) {
 	msgs, err := d.store.ListMessages(ctx, cs.conv.ID, 0, 200)
@@ -327,7 +387,7 @@ func (d *Desk) EndChat(ctx context.Context, conversationID, by, agentID string) 
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	cs := d.convs[conversationID]
-	if cs == nil || (by == store.FromAgent && cs.conv.AgentID != agentID) {
+	if cs == nil || cs.pending || (by == store.FromAgent && cs.conv.AgentID != agentID) {
 		return nil, ErrNotInConversation
 	}
 	now := d.clock.Now()
@@ -366,7 +426,7 @@ func (d *Desk) EndChat(ctx context.Context, conversationID, by, agentID string) 
 func (d *Desk) VisitorConversation(visitorID string) *store.Conversation {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if id, ok := d.byVisitor[visitorID]; ok {
+	if id, ok := d.byVisitor[visitorID]; ok && !d.convs[id].pending {
 		return copyConv(d.convs[id].conv)
 	}
 	return nil
@@ -376,7 +436,7 @@ func (d *Desk) VisitorConversation(visitorID string) *store.Conversation {
 func (d *Desk) Conversation(id string) *store.Conversation {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if cs := d.convs[id]; cs != nil {
+	if cs := d.convs[id]; cs != nil && !cs.pending {
 		return copyConv(cs.conv)
 	}
 	return nil

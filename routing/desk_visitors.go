@@ -34,7 +34,7 @@ func (d *Desk) JoinVisitor(siteID, visitorID string, fn func(VisitorJoin)) error
 	now := d.clock.Now()
 	j := VisitorJoin{Status: d.statusLocked(ss, now), Site: ss.site}
 	if id, ok := d.byVisitor[visitorID]; ok {
-		if cs := d.convs[id]; cs != nil && cs.conv.SiteID == siteID {
+		if cs := d.convs[id]; cs != nil && !cs.pending && cs.conv.SiteID == siteID {
 			j.Conversation = copyConv(cs.conv)
 		}
 	}
