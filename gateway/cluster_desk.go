@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/livedesk/gateway/hub"
@@ -43,16 +44,37 @@ func (r remoteDesk) StartChat(ctx context.Context, req routing.StartRequest) (ro
 	return res, err
 }
 
+// VisitorConversation reads the store, not the leader: the leader records every
+// change of a conversation (start, assignment, end, miss) before it announces it, so
+// the store is never behind what the visitor was told. That saves a round trip
+// through the leader on every message and typing frame, and lets chats in progress
+// go on while the leadership moves.
 func (r remoteDesk) VisitorConversation(ctx context.Context, visitorID string) (*store.Conversation, error) {
-	var c *store.Conversation
-	err := r.n.rpc.call(ctx, "visitor_conv", visitorID, argID{visitorID}, &c)
-	return c, err
+	list, err := r.n.rt.s.store.ListConversations(ctx, store.ConversationFilter{VisitorID: visitorID, Limit: 1})
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	return inFlight(list[0]), nil
 }
 
+// Conversation reads the store, as VisitorConversation does.
 func (r remoteDesk) Conversation(ctx context.Context, id string) (*store.Conversation, error) {
-	var c *store.Conversation
-	err := r.n.rpc.call(ctx, "conv", id, argID{id}, &c)
-	return c, err
+	c, err := r.n.rt.s.store.GetConversation(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return inFlight(c), nil
+}
+
+// inFlight returns c when it is queued or open, else nil (what the desk answers).
+func inFlight(c *store.Conversation) *store.Conversation {
+	if c.State == store.StateQueued || c.State == store.StateOpen {
+		return c
+	}
+	return nil
 }
 
 func (r remoteDesk) EndChat(ctx context.Context, id, by, agentID string) (*store.Conversation, error) {

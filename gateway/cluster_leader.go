@@ -206,7 +206,8 @@ func (l *leader) handle(req rpcRequest) (any, error) {
 			r.Seq = l.n.pub.lastSeq()
 		})
 		return r, err
-	case "visitor_conv":
+	case "visitor_conv": // nodes now read these two from the store; kept for nodes of the
+		// previous version during a rolling upgrade
 		return l.d.VisitorConversation(a.ID), nil
 	case "conv":
 		return l.d.Conversation(a.ID), nil
