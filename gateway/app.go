@@ -37,6 +37,7 @@ type App struct {
 	// DemoSite is the demo site's id when --demo is set.
 	DemoSite string
 	cluster  *ClusterOptions // nil on a single node
+	debug    *http.Server    // --debug-addr, nil when off
 }
 
 // Start opens the store, makes sure the secret and the owner exist, and listens.
@@ -110,6 +111,11 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--addr %s: %w", a.cfg.Addr, err)
 	}
+	if a.cfg.DebugAddr != "" {
+		if a.debug, err = startDebug(a.cfg.DebugAddr, a.log); err != nil {
+			return fmt.Errorf("--debug-addr %s: %w", a.cfg.DebugAddr, err)
+		}
+	}
 	a.http = &http.Server{Handler: a.server.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: zap.NewStdLog(a.log.Named("http"))}
 	a.printBanner(out)
@@ -168,6 +174,9 @@ func (a *App) Serve(ctx context.Context, drainTimeout time.Duration) error {
 	a.log.Info("draining: closing sockets with 1012", zap.Duration("spread", drainSpread))
 	a.server.SetDraining()
 	a.server.Stop(drainSpread)
+	if a.debug != nil {
+		_ = a.debug.Close()
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
 	err := a.http.Shutdown(sctx)

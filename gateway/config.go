@@ -28,6 +28,9 @@ type Config struct {
 	LogFormat     string
 	// NodeID names this node in a cluster (default: host name and a random part).
 	NodeID string
+	// DebugAddr, when set, serves net/http/pprof there (a separate listener, meant
+	// for loopback).
+	DebugAddr string
 	// DisconnectGrace is how long an agent without sockets still counts as there.
 	DisconnectGrace time.Duration
 	// LeaseTTL and NodeTTL tune failure detection in a cluster (ClusterOptions).
@@ -89,6 +92,11 @@ func (c Config) Validate() error {
 	}
 	if c.NodeTTL < 3*time.Second || c.NodeTTL > time.Minute {
 		return fmt.Errorf("--node-ttl %s: want 3s to 1m (heartbeats go every second)", c.NodeTTL)
+	}
+	if c.DebugAddr != "" {
+		if _, _, err := net.SplitHostPort(c.DebugAddr); err != nil {
+			return fmt.Errorf("--debug-addr %q: want host:port (%v)", c.DebugAddr, err)
+		}
 	}
 	if len(c.NodeID) > 128 || strings.ContainsAny(c.NodeID, " \t\r\n") {
 		return fmt.Errorf("--node-id %q: at most 128 characters, no spaces", c.NodeID)

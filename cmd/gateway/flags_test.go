@@ -48,6 +48,7 @@ func TestFlagsAndEnvironment(t *testing.T) {
 		{name: "smtp url without host", args: []string{"--smtp-url", "smtp+starttls://:587", "--smtp-from", "a@b.example"}, wantErr: "host"},
 		{name: "smtp from not an address", args: []string{"--smtp-url", "smtp://mail.example.com", "--smtp-from", "desk"}, wantErr: "--smtp-from"},
 		{name: "smtp without from", args: []string{"--smtp-url", "smtp://mail.example.com:25"}, wantErr: "--smtp-from"},
+		{name: "bad debug addr", args: []string{"--debug-addr", "6060"}, wantErr: "--debug-addr"},
 		{name: "empty data dir", args: []string{"--data-dir", ""}, wantErr: "--data-dir"},
 	}
 	for _, c := range cases {

@@ -1,0 +1,29 @@
+package gateway
+
+import (
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// startDebug serves Go's profiles (net/http/pprof) on addr, its own listener so they
+// are never reachable through the public address. It returns the server to close.
+func startDebug(addr string, log *zap.Logger) (*http.Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	log.Info("profiles served", zap.String("url", "http://"+l.Addr().String()+"/debug/pprof/"))
+	return srv, nil
+}
