@@ -110,8 +110,14 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 		}
 		ctx, cancel := opCtx()
 		defer cancel()
-		if _, err := rt.desk.SetPresence(ctx, id, f.Status, routing.PresenceReasonManual); err != nil {
+		p, err := rt.desk.SetPresence(ctx, id, f.Status, routing.PresenceReasonManual)
+		if err != nil {
 			return ss.storeFrameErr(err)
+		}
+		// A change reaches every socket of the agent; the asking socket also gets
+		// an answer with re, even when nothing changed (else it would wait forever).
+		if f.ID != "" {
+			ss.send(frame("presence", map[string]any{"re": f.ID, "status": p.Status, "reason": p.Reason}))
 		}
 		return nil
 	case "activity":

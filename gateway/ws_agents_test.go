@@ -102,6 +102,14 @@ func TestIdleAwayAndBackOnActivity(t *testing.T) {
 	if m, _ := agent.waitFor("site.status"); status(m)["reason"] != "no_agents" {
 		t.Fatalf("site.status %v", m)
 	}
+	if m := agent.expect("presence"); m["re"] != "p1" || m["status"] != "away" {
+		t.Fatalf("answer to presence.set: %v", m)
+	}
+	// Setting the presence it has changes nothing, but the socket is still answered.
+	agent.send(map[string]any{"type": "presence.set", "id": "p2", "status": "away"})
+	if m := agent.expect("presence"); m["re"] != "p2" || m["status"] != "away" || m["reason"] != "manual" {
+		t.Fatalf("answer to a presence.set that changes nothing: %v", m)
+	}
 	agent.send(map[string]any{"type": "activity"})
 	agent.quiet()
 	if st := status(v.expect("status")); st["reason"] != "no_agents" {
