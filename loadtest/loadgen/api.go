@@ -106,7 +106,7 @@ func prepareAgents(ctx context.Context, cfg *config) ([]*agentCred, error) {
 	}
 	err := parallel(ctx, len(creds), 4, func(i int) error {
 		a := creds[i]
-		if cfg.token != "" {
+		if cfg.emailPrefix == "" {
 			body := map[string]any{"email": a.email, "name": fmt.Sprintf("Load agent %d", i+1), "password": a.password,
 				"sites": []string{cfg.site}, "max_chats": cfg.maxChats}
 			if err := apiCall(ctx, httpClientFrom(nil), cfg.agentURLs[0], "POST", "/agents", cfg.token, body, nil); err != nil {

@@ -6,9 +6,29 @@
 //	                  the agent side measures visitor -> agent latency.
 //	-scenario starts: many visitors each send one chat.start at -rate starts/s (0: as
 //	                  fast as possible) and time the chat.assigned/chat.queued answer.
+//	-scenario idle:   -visitors sockets (hello -> welcome) over -visitor-urls and the
+//	                  -src addresses at -connect-rate, held for -duration (or until
+//	                  -at) answering the server's pings; connect times, sockets held,
+//	                  failures, and each node's RSS, fds and KiB per socket from its
+//	                  /metrics.
+//	-scenario fanout: the same sockets, then the site's status flips at -at (-flip
+//	                  mode: PUT /sites/{id}/mode offline; -flip boundary: the hours
+//	                  close at -at, a whole minute) and each visitor's status frame is
+//	                  timed against the instant; frames before it are errors. One
+//	                  process (-flipper, with -token) sets the site up and flips it;
+//	                  the others wait until the site is ready.
+//	-scenario storm:  the same sockets, then at -at every visitor drops its socket and
+//	                  reconnects at once with hello {visitor_token, last_seq}, retrying
+//	                  with the widget's backoff; time until each and all are back.
+//	-merge a.json b.json ...: one summary of several processes' idle, fanout or storm
+//	                  JSON (percentiles from the pooled raw samples).
 //
-// Everything stays on loopback: non-loopback URLs are refused. Sockets and duration are
-// bounded.
+// Several processes take part in one measurement by sharing -at (RFC 3339 or Unix
+// milliseconds) and each writing -json; -merge combines them.
+//
+// Everything stays on loopback: non-loopback URLs and source addresses are refused.
+// Sockets and duration are bounded; the open-file soft limit is raised to the hard
+// limit at start.
 package main
 
 import (
@@ -51,40 +71,83 @@ type config struct {
 	visitors      int
 	jsonPath      string
 	timeout       time.Duration
+
+	// idle, fanout and storm (fleetflags.go)
+	connectRate     float64
+	connectWorkers  int
+	sources         *sources
+	at              time.Time
+	flip            string
+	flipper         bool
+	wait            time.Duration
+	reconnectJitter time.Duration
+	dialTimeout     time.Duration
+
+	merge      bool
+	mergeFiles []string
+	cpuProfile string
 }
 
-func main() {
-	cfg, err := parseFlags(os.Args[1:])
+func main() { os.Exit(run(os.Args[1:])) }
+
+// run is main without the exit, so deferred work (the CPU profile) happens.
+func run(args []string) int {
+	cfg, err := parseFlags(args)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
-		os.Exit(2)
+		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if !cfg.merge {
+		if err := raiseFileLimit(cfg); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			return 2
+		}
+	}
+	if cfg.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(cfg.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			return 2
+		}
+		defer stopProfile()
+	}
 
 	var summary any
-	switch cfg.scenario {
-	case "chat":
+	switch {
+	case cfg.merge:
+		if summary, err = runMerge(cfg.mergeFiles); err == nil {
+			printSummary(summary)
+		}
+	case cfg.scenario == "chat":
 		summary, err = runChat(ctx, cfg)
-	case "starts":
+	case cfg.scenario == "starts":
 		summary, err = runStarts(ctx, cfg)
+	case cfg.scenario == "idle":
+		summary, err = runIdle(ctx, cfg)
+	case cfg.scenario == "fanout":
+		summary, err = runFanout(ctx, cfg)
+	case cfg.scenario == "storm":
+		summary, err = runStorm(ctx, cfg)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
-		os.Exit(1)
+		return 1
 	}
 	if cfg.jsonPath != "" {
 		b, _ := json.MarshalIndent(summary, "", "  ")
 		if err := os.WriteFile(cfg.jsonPath, append(b, '\n'), 0o644); err != nil {
 			fmt.Fprintln(os.Stderr, "loadgen:", err)
-			os.Exit(1)
+			return 1
 		}
 	}
+	return 0
 }
 
 func parseFlags(args []string) (*config, error) {
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
-	scenario := fs.String("scenario", "chat", "chat or starts")
+	scenario := fs.String("scenario", "chat", "chat, starts, idle, fanout or storm")
 	vurls := fs.String("visitor-urls", "http://127.0.0.1:8080", "comma-separated base URLs of the nodes visitors connect to")
 	aurls := fs.String("agent-urls", "", "comma-separated base URLs of the nodes agents connect to (default: -visitor-urls)")
 	site := fs.String("site", "", "site id (required)")
@@ -93,16 +156,25 @@ func parseFlags(args []string) (*config, error) {
 	apw := fs.String("agents-password", "", "password of the existing agents (with -agents-email-prefix)")
 	agents := fs.Int("agents", 0, "number of agents (default: enough for the load at -max-chats each)")
 	maxChats := fs.Int("max-chats", 0, "max_chats of each created agent (chat default 10, starts default 100; at most 100)")
-	duration := fs.Duration("duration", 20*time.Second, "how long chat sends messages (at most 5m)")
+	duration := fs.Duration("duration", 20*time.Second, "chat: how long to send messages; idle: how long to hold the sockets (at most 5m)")
 	rate := fs.Float64("rate", -1, "chat: messages/s in total (default 2000); starts: chat.start/s (default 5000, 0 = as fast as possible)")
 	convs := fs.Int("conversations", 250, "chat: number of conversations (visitors)")
-	visitors := fs.Int("visitors", 2000, "starts: number of visitors")
+	visitors := fs.Int("visitors", 2000, "starts, idle, fanout, storm: number of visitors (sockets) of this process")
 	jsonPath := fs.String("json", "", "write the summary as JSON to this path")
 	timeout := fs.Duration("timeout", 60*time.Second, "how long to wait for set-up steps and answers")
+	ff := addFleetFlags(fs)
+	merge := fs.Bool("merge", false, "merge the idle, fanout or storm JSON files named after the flags into one summary (-json: write it)")
+	cpuProfile := fs.String("cpuprofile", "", "write this process's CPU profile here (to see whether the load generator is the bottleneck)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	c := &config{scenario: *scenario, site: *site, token: *token, emailPrefix: *prefix, agentPassword: *apw,
+	if *merge {
+		return &config{merge: true, mergeFiles: fs.Args(), jsonPath: *jsonPath}, nil
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	c := &config{cpuProfile: *cpuProfile, scenario: *scenario, site: *site, token: *token, emailPrefix: *prefix, agentPassword: *apw,
 		agents: *agents, maxChats: *maxChats, duration: *duration, rate: *rate, conversations: *convs,
 		visitors: *visitors, jsonPath: *jsonPath, timeout: *timeout}
 	var err error
@@ -118,9 +190,6 @@ func parseFlags(args []string) (*config, error) {
 	if c.site == "" {
 		return nil, fmt.Errorf("-site is required")
 	}
-	if (c.token == "") == (c.emailPrefix == "") {
-		return nil, fmt.Errorf("give either -token (create agents) or -agents-email-prefix with -agents-password")
-	}
 	if c.emailPrefix != "" && c.agentPassword == "" {
 		return nil, fmt.Errorf("-agents-password is required with -agents-email-prefix")
 	}
@@ -132,6 +201,12 @@ func parseFlags(args []string) (*config, error) {
 	}
 	if c.maxChats < 0 || c.maxChats > agentMaxChats {
 		return nil, fmt.Errorf("-max-chats must be in [1, %d]", agentMaxChats)
+	}
+	switch c.scenario {
+	case "chat", "starts":
+		if (c.token == "") == (c.emailPrefix == "") {
+			return nil, fmt.Errorf("give either -token (create agents) or -agents-email-prefix with -agents-password")
+		}
 	}
 	switch c.scenario {
 	case "chat":
@@ -176,8 +251,14 @@ func parseFlags(args []string) (*config, error) {
 		if n := c.agents + c.visitors; n > maxSockets {
 			return nil, fmt.Errorf("%d sockets is over the bound of %d", n, maxSockets)
 		}
+	case "idle", "fanout", "storm":
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		if err := ff.apply(c, given); err != nil {
+			return nil, err
+		}
 	default:
-		return nil, fmt.Errorf("-scenario must be chat or starts")
+		return nil, fmt.Errorf("-scenario must be chat, starts, idle, fanout or storm")
 	}
 	return c, nil
 }

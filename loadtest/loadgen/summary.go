@@ -17,11 +17,15 @@ type RunInfo struct {
 	AgentCloses   map[string]int `json:"agent_closes"`
 }
 
+// newRunInfo fills a RunInfo; pool may be nil (no agents).
 func newRunInfo(scenario string, cfg *config, agents int, vErrors, vCloses *counters, pool *agentPool) RunInfo {
-	return RunInfo{Scenario: scenario, VisitorURLs: urlStrings(cfg.visitorURLs), AgentURLs: urlStrings(cfg.agentURLs),
+	r := RunInfo{Scenario: scenario, VisitorURLs: urlStrings(cfg.visitorURLs), AgentURLs: urlStrings(cfg.agentURLs),
 		Agents: agents, MaxChats: cfg.maxChats, TargetRate: cfg.rate,
-		VisitorErrors: vErrors.snapshot(), VisitorCloses: vCloses.snapshot(),
-		AgentErrors: pool.errors.snapshot(), AgentCloses: pool.closes.snapshot()}
+		VisitorErrors: vErrors.snapshot(), VisitorCloses: vCloses.snapshot(), AgentErrors: map[string]int{}, AgentCloses: map[string]int{}}
+	if pool != nil {
+		r.AgentErrors, r.AgentCloses = pool.errors.snapshot(), pool.closes.snapshot()
+	}
+	return r
 }
 
 func (r RunInfo) printFailures() {

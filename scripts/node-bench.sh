@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# node-bench.sh: the one-node figures: a single gateway (embedded store, no Redis)
+# and LOADGENS load generator processes on loopback, through the same phases as
+# scale-bench.sh (idle, fanout mode and boundary, storm); merged JSON and figures.
+# Everything started is stopped on exit.
+#
+# Environment: VISITORS (2000; the bars use 18000), LOADGENS (1), RATE (2000 new
+# sockets/s in total), IDLE_HOLD (60), PHASES ("idle fanout storm"), FLIPS
+# ("mode boundary"), STORM_VISITORS (VISITORS), FANOUT_WAIT, STORM_WAIT, STORM_JITTER,
+# OUT.
+# The bars: VISITORS=18000 ./scripts/node-bench.sh
+set -euo pipefail
+
+VISITORS=${VISITORS:-2000}
+STORM_VISITORS=${STORM_VISITORS:-$VISITORS}
+LOADGENS=${LOADGENS:-1}
+RATE=${RATE:-2000}
+IDLE_HOLD=${IDLE_HOLD:-60}
+PHASES=${PHASES:-idle fanout storm}
+FLIPS=${FLIPS:-mode boundary}
+
+. "$(dirname "$0")/bench-lib.sh"
+bench_init node-bench
+start_node n1 --data-dir "$TMP/data"
+login_and_site
+check_split "$VISITORS"
+check_split "$STORM_VISITORS"
+
+for phase in $PHASES; do
+	case $phase in
+	idle) phase_idle "$VISITORS" ;;
+	fanout) for flip in $FLIPS; do phase_fanout "$VISITORS" "$flip"; done ;;
+	storm) phase_storm "$STORM_VISITORS" ;;
+	*) echo "unknown phase $phase" >&2; exit 2 ;;
+	esac
+	sleep 3
+done
+print_bars
+print_node_errors
+echo "commands: $OUT/commands.txt"
