@@ -154,7 +154,7 @@ func (rt *realtime) pingRound() {
 
 // accept upgrades a request to a WebSocket with the gateway's limits.
 func (rt *realtime) accept(w http.ResponseWriter, r *http.Request, skipOriginCheck bool) (*websocket.Conn, error) {
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: skipOriginCheck, CompressionMode: websocket.CompressionDisabled})
+	c, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{InsecureSkipVerify: skipOriginCheck, CompressionMode: websocket.CompressionDisabled})
 	if err != nil {
 		return nil, err
 	}
