@@ -67,17 +67,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_ready() { # url
-	for _ in $(seq 1 200); do
-		curl -fsS "$1/readyz" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "$1 did not become ready" >&2
-	return 1
-}
+. scripts/lib-net.sh
 
 echo "building gateway"
 go build -o "$TMP/gateway" ./cmd/gateway

@@ -15,8 +15,8 @@
 import { WebSocket } from 'k6/websockets';
 import { check, sleep } from 'k6';
 import exec from 'k6/execution';
-import { clearInterval, clearTimeout, setInterval, setTimeout } from 'k6/timers';
-import { api, cfg, errorThresholds, fail, jitter, login, m, ownerToken, Paced, parseAt, Pending, resolveSite, runID, WS_URL } from './lib.js';
+import { setInterval, setTimeout } from 'k6/timers';
+import { api, cfg, errorThresholds, fail, jitter, login, m, ownerToken, parseAt, resolveSite, Session, runID, WS_URL } from './lib.js';
 
 export function agentThresholds() {
   const p99 = `p(99)<${cfg.p99Ms}`;
@@ -104,37 +104,18 @@ export function agent(data) {
 
   const tag = `${me.email.split('@')[0]}-${exec.vu.iterationInScenario}`;
   const ws = new WebSocket(`${WS_URL}/ws/agent`, null, { tags: { name: 'ws /ws/agent' } });
-  const out = new Paced(ws, cfg.agentGapMs);
-  const pending = new Pending();
-  const timers = [];
-  const later = (ms, fn) => timers.push(setTimeout(fn, ms));
-  let seq = 0;
-  const nextID = (p) => `${p}-${tag}-${++seq}`;
+  const sess = new Session(ws, cfg.agentGapMs, tag);
+  const { out, pending } = sess;
+  const nextID = (p) => sess.nextID(p);
+  const later = (ms, fn) => sess.later(ms, fn);
   const convs = {}; // id -> {visitorTexts, answered, ending}
-  let closing = false;
   let presenceSentAt = 0;
   let helloSentAt = 0;
   let pingSentAt = 0;
-  let ticker = null;
-  let pinger = null;
 
-  function finish() {
-    if (closing) return;
-    closing = true;
-    out.stop();
-    pending.abandon();
-    for (const t of timers) clearTimeout(t);
-    if (ticker !== null) clearInterval(ticker);
-    if (pinger !== null) clearInterval(pinger);
-    ws.close();
-  }
+  const finish = () => sess.finish();
 
-  function request(type, frame) {
-    const id = nextID(type);
-    frame.type = type;
-    frame.id = id;
-    out.send(frame, pending.add(id, type));
-  }
+  const request = (type, frame) => sess.request(type, frame);
 
   // answer schedules the replies a conversation is owed, then its end.
   function answer(cid) {
@@ -144,7 +125,7 @@ export function agent(data) {
       c.scheduled++;
       const n = c.scheduled;
       later(jitter(cfg.replyMs), () => {
-        if (closing || !convs[cid]) return;
+        if (sess.closing || !convs[cid]) return;
         out.send({ type: 'typing', conversation_id: cid, state: false });
         request('message', { conversation_id: cid, text: `k6 answer ${n}` });
         m.agentReplies.add(1);
@@ -152,7 +133,7 @@ export function agent(data) {
         if (c.answered >= cfg.messages + 1 && !c.ending) {
           c.ending = true;
           later(jitter(cfg.replyMs), () => {
-            if (closing || !convs[cid]) return;
+            if (sess.closing || !convs[cid]) return;
             // chat.ended carries no re: it is matched by conversation_id.
             out.send({ type: 'chat.end', id: nextID('end'), conversation_id: cid }, (t) => { c.endSentAt = t; });
           });
@@ -252,7 +233,7 @@ export function agent(data) {
   ws.onopen = () => {
     // welcome carries no re: it answers the hello by being the first frame.
     out.send({ type: 'hello', token: me.token }, (t) => { helloSentAt = t; });
-    ticker = setInterval(() => {
+    sess.ticker = setInterval(() => {
       const now = Date.now();
       pending.sweep(now);
       if (helloSentAt > 0 && now - helloSentAt > cfg.timeoutMs) {
@@ -274,7 +255,7 @@ export function agent(data) {
         presenceSentAt = 0;
       }
     }, 1000);
-    pinger = setInterval(() => {
+    sess.pinger = setInterval(() => {
       if (pingSentAt === 0) out.send({ type: 'ping' }, (t) => { pingSentAt = t; });
     }, cfg.pingMs);
     later(Math.max(endAt - Date.now(), 0), finish);
@@ -293,16 +274,11 @@ export function agent(data) {
   };
   ws.onerror = (e) => fail('ws_error', e.error);
   ws.onclose = (e) => {
-    if (!closing) {
+    if (sess.closed()) {
       m.errors.add(1, { code: 'close', close_code: String(e.code || 0) });
       if (e.code === 4001 || e.code === 4002) me.token = null;
       if (__ENV.DEBUG) console.warn(`agent ${tag}: closed by the server ${e.code} ${e.reason}`);
     }
-    closing = true;
-    out.stop();
-    for (const t of timers) clearTimeout(t);
-    if (ticker !== null) clearInterval(ticker);
-    if (pinger !== null) clearInterval(pinger);
   };
 }
 

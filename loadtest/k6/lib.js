@@ -4,6 +4,7 @@
 import http from 'k6/http';
 import { sleep } from 'k6';
 import { Counter, Rate, Trend } from 'k6/metrics';
+import { clearInterval, clearTimeout, setTimeout } from 'k6/timers';
 
 // ---- configuration ----
 
@@ -307,4 +308,67 @@ export function resolveSite(token) {
 // runID tells this run's accounts and sites apart from those of other runs.
 export function runID() {
   return `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+}
+
+// Session is one k6 WebSocket with its paced sender, its requests awaiting an answer
+// and its timers. finish() closes it once; closed() is what an onclose handler calls
+// (the socket is gone: stop everything, say whether we had asked for it).
+export class Session {
+  constructor(ws, gapMs, tag) {
+    this.ws = ws;
+    this.out = new Paced(ws, gapMs);
+    this.pending = new Pending();
+    this.tag = tag;
+    this.timers = [];
+    this.seq = 0;
+    this.closing = false;
+    this.ticker = null;
+    this.pinger = null;
+  }
+
+  nextID(prefix) {
+    this.seq++;
+    return `${prefix}-${this.tag}-${this.seq}`;
+  }
+
+  later(ms, fn) {
+    this.timers.push(setTimeout(fn, ms));
+  }
+
+  stopTimers() {
+    this.out.stop();
+    for (const t of this.timers) clearTimeout(t);
+    if (this.ticker !== null) clearInterval(this.ticker);
+    if (this.pinger !== null) clearInterval(this.pinger);
+  }
+
+  finish() {
+    if (this.closing) return;
+    this.closing = true;
+    this.pending.abandon();
+    this.stopTimers();
+    this.ws.close();
+  }
+
+  // closed returns true when the close was not ours (the server closed the socket).
+  closed() {
+    const unexpected = !this.closing;
+    this.closing = true;
+    this.stopTimers();
+    return unexpected;
+  }
+
+  // request sends a frame of type with a fresh id, tracked until its answer;
+  // onSent(t) runs when it actually leaves. It returns the id.
+  request(type, frame, onSent) {
+    const id = this.nextID(type);
+    frame.type = type;
+    frame.id = id;
+    const done = this.pending.add(id, type);
+    this.out.send(frame, (t) => {
+      done(t);
+      if (onSent) onSent(t);
+    });
+    return id;
+  }
 }

@@ -20,8 +20,8 @@
 import { WebSocket } from 'k6/websockets';
 import { check, sleep } from 'k6';
 import exec from 'k6/execution';
-import { clearInterval, clearTimeout, setInterval, setTimeout } from 'k6/timers';
-import { cfg, errorThresholds, fail, jitter, m, ownerToken, Paced, parseAt, Pending, resolveSite, WS_URL } from './lib.js';
+import { setInterval, setTimeout } from 'k6/timers';
+import { cfg, errorThresholds, fail, jitter, m, ownerToken, parseAt, resolveSite, Session, WS_URL } from './lib.js';
 
 // visitorThresholds are the pass/fail criteria of the visitor side.
 export function visitorThresholds() {
@@ -93,14 +93,11 @@ export function visitor(data) {
   const endAt = exec.scenario.startTime + data.visitorSeconds * 1000 - 2000;
 
   const ws = new WebSocket(`${WS_URL}/ws/visitor?site=${encodeURIComponent(site)}`, null, { tags: { name: 'ws /ws/visitor' } });
-  const out = new Paced(ws, cfg.visitorGapMs);
-  const pending = new Pending();
-  const timers = [];
-  let seq = 0;
-  const nextID = (p) => `${p}-${tag}-${++seq}`;
-  const later = (ms, fn) => timers.push(setTimeout(fn, ms));
+  const sess = new Session(ws, cfg.visitorGapMs, tag);
+  const { out, pending } = sess;
+  const nextID = (p) => sess.nextID(p);
+  const later = (ms, fn) => sess.later(ms, fn);
 
-  let closing = false;
   let status = null;
   let form = null;
   let inChat = false;
@@ -114,45 +111,28 @@ export function visitor(data) {
   let helloSentAt = 0;
   let sawServerPing = false;
   let lingerStart = 0;
-  let ticker = null;
-  let pinger = null;
 
-  function finish() {
-    if (closing) return;
-    closing = true;
-    out.stop();
-    pending.abandon();
-    for (const t of timers) clearTimeout(t);
-    if (ticker !== null) clearInterval(ticker);
-    if (pinger !== null) clearInterval(pinger);
-    ws.close();
-  }
+  const finish = () => sess.finish();
 
   function request(type, frame) {
-    const id = nextID(type);
-    frame.type = type;
-    frame.id = id;
-    const onSent = pending.add(id, type);
-    out.send(frame, (t) => {
-      onSent(t);
+    return sess.request(type, frame, (t) => {
       if (type === 'chat.start') startSentAt = t;
       if (type === 'message') lastSentAt = t;
     });
-    return id;
   }
 
   function startChat() {
-    if (closing) return;
+    if (sess.closing) return;
     if (!status || !status.online) return offlineForm('');
     request('chat.start', { text: 'Hello, is anyone there? (k6)', name: `k6 visitor ${tag}`, email: `k6-${tag}@example.com` });
   }
 
   function sendNext() {
-    if (closing || !inChat) return;
+    if (sess.closing || !inChat) return;
     if (sent >= cfg.messages) {
       // The agent ends the chat after its last answer; a visitor left waiting ends it.
       later(cfg.timeoutMs, () => {
-        if (closing || !inChat) return;
+        if (sess.closing || !inChat) return;
         fail('timeout', 'agent did not end the chat');
         m.frameErrors.add(true, { frame: 'chat.end' });
         out.send({ type: 'chat.end', id: nextID('end') });
@@ -163,7 +143,7 @@ export function visitor(data) {
     // Typing as the widget does: true while typing, false just before the message.
     out.send({ type: 'typing', state: true });
     later(jitter(cfg.thinkMs), () => {
-      if (closing || !inChat) return;
+      if (sess.closing || !inChat) return;
       out.send({ type: 'typing', state: false });
       sent++;
       awaitingReply = true;
@@ -172,7 +152,7 @@ export function visitor(data) {
   }
 
   function offlineForm(prefill) {
-    if (closing) return;
+    if (sess.closing) return;
     if (form && form.enabled === false) {
       // The widget hides itself: nothing to do but leave.
       later(jitter(cfg.thinkMs), finish);
@@ -296,7 +276,7 @@ export function visitor(data) {
   ws.onopen = () => {
     // welcome carries no re: it answers the hello by being the first frame.
     out.send({ type: 'hello', page: PAGE, lang: 'en', timezone: 'Europe/Paris' }, (t) => { helloSentAt = t; });
-    ticker = setInterval(() => {
+    sess.ticker = setInterval(() => {
       const now = Date.now();
       pending.sweep(now);
       if (helloSentAt > 0 && now - helloSentAt > cfg.timeoutMs) {
@@ -308,12 +288,12 @@ export function visitor(data) {
     // A visitor still busy (queued, chatting, waiting for an answer) when the scenario
     // ends leaves like a closed tab would, after ending its chat: counted as a timeout.
     later(Math.max(endAt + 200 - Date.now(), 0), () => {
-      if (closing) return;
+      if (sess.closing) return;
       fail('timeout', 'visitor still busy at the end of the scenario');
       if (inChat || queuedAt > 0) out.send({ type: 'chat.end', id: nextID('end') });
       later(300, finish);
     });
-    pinger = setInterval(() => {
+    sess.pinger = setInterval(() => {
       if (pingSentAt === 0) out.send({ type: 'ping' }, (t) => { pingSentAt = t; });
     }, cfg.pingMs);
   };
@@ -336,15 +316,10 @@ export function visitor(data) {
     fail('ws_error', e.error);
   };
   ws.onclose = (e) => {
-    if (!closing) {
+    if (sess.closed()) {
       m.errors.add(1, { code: 'close', close_code: String(e.code || 0) });
       if (__ENV.DEBUG) console.warn(`visitor ${tag}: closed by the server ${e.code} ${e.reason}`);
     }
-    closing = true;
-    out.stop();
-    for (const t of timers) clearTimeout(t);
-    if (ticker !== null) clearInterval(ticker);
-    if (pinger !== null) clearInterval(pinger);
   };
 }
 
