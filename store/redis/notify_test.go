@@ -8,16 +8,8 @@ import (
 
 	"github.com/livedesk/gateway/internal/redistest"
 	"github.com/livedesk/gateway/store"
+	"github.com/livedesk/gateway/store/storetest"
 )
-
-// outboxNote returns a valid pending notification due at due.
-func outboxNote(id string, due time.Time) *store.Notification {
-	return &store.Notification{
-		ID: id, Type: "offline_message", SiteID: "s", Channel: store.ChannelWebhook,
-		URL: "https://hooks.example/x", Data: []byte(`{"id":"` + id + `"}`),
-		State: store.NotificationPending, NextAttemptAt: due,
-	}
-}
 
 // Nodes that reschedule one notification at once lose no update, and its due entry
 // moves with it: one entry, at the last time written.
@@ -28,7 +20,7 @@ func TestCrossClientUpdateNotification(t *testing.T) {
 	ctx := t.Context()
 	nodes := twoNodes(t, srv)
 	base := time.Date(2026, 3, 29, 10, 0, 0, 0, time.UTC)
-	added, err := nodes[0].AddNotifications(ctx, outboxNote("n1", base))
+	added, err := nodes[0].AddNotifications(ctx, storetest.OutboxNote("n1", base))
 	must(t, err)
 	if added != 1 {
 		t.Fatalf("added %d, want 1", added)
@@ -85,8 +77,8 @@ func TestCrossClientAddNotifications(t *testing.T) {
 		fns = append(fns, func() {
 			for i := range each {
 				n, err := nodes[w%2].AddNotifications(ctx,
-					outboxNote(fmt.Sprintf("n%03d-a", i), time.Time{}),
-					outboxNote(fmt.Sprintf("n%03d-b", i), time.Time{}))
+					storetest.OutboxNote(fmt.Sprintf("n%03d-a", i), time.Time{}),
+					storetest.OutboxNote(fmt.Sprintf("n%03d-b", i), time.Time{}))
 				if err != nil {
 					errs <- err
 					return
@@ -107,45 +99,15 @@ func TestCrossClientAddNotifications(t *testing.T) {
 	}
 }
 
-// The outbox and its indexes come back after the server is killed and restarted.
+// The outbox and its indexes come back after the server is killed and restarted
+// (and the add script, gone from the restarted server's cache, is loaded again).
 func TestOutboxSurvivesRestart(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
 	ctx := t.Context()
 	s := newStoreOn(t, newClient(t, srv), "restart:")
-	base := time.Date(2026, 3, 29, 10, 0, 0, 123456789, time.UTC)
-	conv := &store.Conversation{SiteID: "s", State: store.StateOpen}
-	must(t, s.CreateConversation(ctx, conv))
-	_, _, err := s.AddOfflineMessage(ctx, &store.OfflineMessage{SiteID: "s", VisitorID: "v", ClientID: "c"}, outboxNote("n1", base.Add(2*time.Second)))
-	must(t, err)
-	_, err = s.UpdateConversation(ctx, conv.ID, func(c *store.Conversation) error { c.State = store.StateEnded; return nil }, outboxNote("n2", base))
-	must(t, err)
-	_, err = s.AddNotifications(ctx, outboxNote("n3", base.Add(time.Second)))
-	must(t, err)
-	_, err = s.UpdateNotification(ctx, "n3", func(n *store.Notification) error { n.State = store.NotificationFailed; return nil })
-	must(t, err)
-
+	storetest.FillOutbox(t, ctx, s)
 	srv.Restart() // SIGKILL, then start on the same append-only file
 	waitBack(t, s)
-	due, err := s.DueNotifications(ctx, base.Add(time.Hour), 10)
-	must(t, err)
-	if len(due) != 2 || due[0].ID != "n2" || due[1].ID != "n1" {
-		t.Fatalf("due after the restart: %+v", due)
-	}
-	st, err := s.OutboxStats(ctx)
-	must(t, err)
-	if st.Pending != 2 || !st.NextAttempt.Equal(base) {
-		t.Fatalf("stats after the restart: %+v", st)
-	}
-	failed, err := s.ListNotifications(ctx, store.NotificationFilter{State: store.NotificationFailed, SiteID: "s"})
-	must(t, err)
-	if len(failed) != 1 || failed[0].ID != "n3" {
-		t.Fatalf("failed after the restart: %+v", failed)
-	}
-	// The script is gone from the restarted server's cache: EVALSHA falls back.
-	added, err := s.AddNotifications(ctx, outboxNote("n1", base), outboxNote("n4", base))
-	must(t, err)
-	if added != 1 {
-		t.Fatalf("added %d after the restart, want 1", added)
-	}
+	storetest.CheckOutboxAfterRestart(t, ctx, s)
 }
