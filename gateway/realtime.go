@@ -152,6 +152,18 @@ func (rt *realtime) pingRound() {
 	wg.Wait()
 }
 
+// refuseWhileDraining answers 503 (Retry-After: 1) to a WebSocket upgrade once the
+// node drains: a socket accepted now would only be cut at exit, and the client's
+// retry reaches another node through the load balancer. It reports whether it did.
+func (rt *realtime) refuseWhileDraining(w http.ResponseWriter, r *http.Request) bool {
+	if !rt.s.draining.Load() {
+		return false
+	}
+	w.Header().Set("Retry-After", "1")
+	rt.s.writeAPIError(w, r, &APIError{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "this node is shutting down: reconnect"})
+	return true
+}
+
 // accept upgrades a request to a WebSocket with the gateway's limits.
 func (rt *realtime) accept(w http.ResponseWriter, r *http.Request, skipOriginCheck bool) (*websocket.Conn, error) {
 	c, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{InsecureSkipVerify: skipOriginCheck, CompressionMode: websocket.CompressionDisabled})

@@ -12,6 +12,9 @@ import (
 
 // handleAgentWS is GET /ws/agent; the token comes in the hello frame.
 func (rt *realtime) handleAgentWS(w http.ResponseWriter, r *http.Request) {
+	if rt.refuseWhileDraining(w, r) {
+		return
+	}
 	conn, err := rt.accept(w, r, false)
 	if err != nil {
 		return

@@ -229,3 +229,19 @@ func TestForgedVisitorTokenGetsANewIdentity(t *testing.T) {
 		t.Fatal("a token of site A was accepted on site B")
 	}
 }
+
+// A draining node refuses new WebSockets (503, Retry-After) so clients go to another
+// node, while the sockets it has keep working until they are closed with 1012.
+func TestDrainingNodeRefusesNewSockets(t *testing.T) {
+	f := newFixture(t)
+	v, _ := f.visitor(f.siteA.ID, nil)
+	f.srv.SetDraining()
+	for _, path := range []string{"/ws/visitor?site=" + f.siteA.ID, "/ws/agent"} {
+		_, resp, err := f.dial(path, nil)
+		if err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "1" {
+			t.Fatalf("%s while draining: %v %v", path, resp, err)
+		}
+	}
+	v.send(map[string]any{"type": "ping"})
+	v.expect("pong")
+}

@@ -21,6 +21,9 @@ const maxResume = 200
 // handleVisitorWS is GET /ws/visitor?site=ID: 404 for an unknown site, 403 for an
 // origin the site does not allow, else the upgrade.
 func (rt *realtime) handleVisitorWS(w http.ResponseWriter, r *http.Request) {
+	if rt.refuseWhileDraining(w, r) {
+		return
+	}
 	siteID := r.URL.Query().Get("site")
 	site := rt.desk.Site(siteID)
 	if site == nil {
