@@ -270,7 +270,7 @@ func FuzzBuildMessage(f *testing.F) {
 	f.Add("", "", "", "000\r\xfb") // quotedprintable drops the LF after "\r" and an encoded byte
 	f.Fuzz(func(t *testing.T, name, replyTo, subject, text string) {
 		if len(name)+len(replyTo)+len(subject) > 400 {
-			t.Skip("single header words over 998 bytes are not folded")
+			return // out of scope: single header words over 998 bytes are not folded
 		}
 		e := &Email{To: []string{"team@example.com"}, ReplyTo: replyTo, ReplyToName: name,
 			Subject: subject, Text: text, MessageID: "x@livedesk", Date: mimeTestDate}

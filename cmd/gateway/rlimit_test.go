@@ -1,17 +1,15 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
 package main
 
 import (
 	"testing"
 
-	"github.com/livedesk/gateway/internal/fdlimit"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 )
 
 func TestRaiseFileLimitLogsSoftEqualsHard(t *testing.T) {
-	if !fdlimit.Supported {
-		t.Skip("no RLIMIT_NOFILE on this platform")
-	}
 	core, logs := observer.New(zap.InfoLevel)
 	lim := raiseFileLimit(zap.New(core))
 	if lim.Soft != lim.Hard || lim.Hard == 0 {

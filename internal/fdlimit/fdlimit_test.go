@@ -1,11 +1,10 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
 package fdlimit
 
 import "testing"
 
 func TestRaiseSetsSoftToHard(t *testing.T) {
-	if !Supported {
-		t.Skip("no RLIMIT_NOFILE on this platform")
-	}
 	before, after, err := Raise()
 	if err != nil {
 		t.Fatal(err)
