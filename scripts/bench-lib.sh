@@ -232,3 +232,22 @@ print_node_errors() {
 		fi
 	done
 }
+
+# run_phases checks the split, runs each phase of PHASES (idle, fanout for each of
+# FLIPS, storm) and prints the figures.
+run_phases() {
+	check_split "$VISITORS"
+	check_split "$STORM_VISITORS"
+	for phase in $PHASES; do
+		case $phase in
+		idle) phase_idle "$VISITORS" ;;
+		fanout) for flip in $FLIPS; do phase_fanout "$VISITORS" "$flip"; done ;;
+		storm) phase_storm "$STORM_VISITORS" ;;
+		*) echo "unknown phase $phase" >&2; exit 2 ;;
+		esac
+		sleep 3 # the nodes let go of the last phase's sockets
+	done
+	print_bars
+	print_node_errors
+	echo "commands: $OUT/commands.txt"
+}

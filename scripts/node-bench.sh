@@ -23,18 +23,4 @@ FLIPS=${FLIPS:-mode boundary}
 bench_init node-bench
 start_node n1 --data-dir "$TMP/data"
 login_and_site
-check_split "$VISITORS"
-check_split "$STORM_VISITORS"
-
-for phase in $PHASES; do
-	case $phase in
-	idle) phase_idle "$VISITORS" ;;
-	fanout) for flip in $FLIPS; do phase_fanout "$VISITORS" "$flip"; done ;;
-	storm) phase_storm "$STORM_VISITORS" ;;
-	*) echo "unknown phase $phase" >&2; exit 2 ;;
-	esac
-	sleep 3
-done
-print_bars
-print_node_errors
-echo "commands: $OUT/commands.txt"
+run_phases

@@ -37,18 +37,4 @@ for ((i = 1; i <= NODES; i++)); do
 	start_node "n$i" --redis-url "redis://127.0.0.1:$RPORT/0" --node-id "n$i"
 done
 login_and_site
-check_split "$VISITORS"
-check_split "$STORM_VISITORS"
-
-for phase in $PHASES; do
-	case $phase in
-	idle) phase_idle "$VISITORS" ;;
-	fanout) for flip in $FLIPS; do phase_fanout "$VISITORS" "$flip"; done ;;
-	storm) phase_storm "$STORM_VISITORS" ;;
-	*) echo "unknown phase $phase" >&2; exit 2 ;;
-	esac
-	sleep 3 # the nodes let go of the last phase's sockets
-done
-print_bars
-print_node_errors
-echo "commands: $OUT/commands.txt"
+run_phases
