@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,11 +34,23 @@ func NewMetrics(reg prometheus.Registerer, s store.Store, clk clock.Clock) *Metr
 			Name: "gateway_notifications_failed_total", Help: "Notifications given up after the retry window (24 h), by channel and event type.",
 		}, []string{"channel", "type"}),
 	}
+	// One scrape reads both gauges: read the store once for them (within a second).
+	var (
+		mu     sync.Mutex
+		last   store.OutboxStats
+		readAt time.Time
+	)
 	stats := func() store.OutboxStats {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		st, _ := s.OutboxStats(ctx)
-		return st
+		mu.Lock()
+		defer mu.Unlock()
+		if now := time.Now(); now.Sub(readAt) > time.Second {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			if st, err := s.OutboxStats(ctx); err == nil {
+				last, readAt = st, now
+			}
+		}
+		return last
 	}
 	reg.MustRegister(m.deliveries, m.failures, m.gaveUp,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
