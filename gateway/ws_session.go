@@ -260,13 +260,15 @@ func (ss *session) cleanup() {
 	stopTimer(ss.helloTimer)
 	ss.leaveAll()
 	ss.rt.sessions.Delete(ss)
-	ss.rt.nSockets.Add(-1)
 	ss.mu.Lock()
 	agent := ss.agent
 	ss.mu.Unlock()
 	if agent != nil && ss.helloed.Load() {
 		ss.rt.desk.AgentDisconnected(agent.ID)
 	}
+	// Counted down last, so a socket no longer counted is one the desk has
+	// already seen go (the tests wait on this).
+	ss.rt.nSockets.Add(-1)
 }
 
 func (ss *session) send(b []byte) { ss.client.Send(b) }
