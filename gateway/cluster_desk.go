@@ -11,7 +11,8 @@ import (
 )
 
 // remoteDesk is the deskAPI of a cluster node: every decision is a call to the
-// leader's desk. Welcomes use a hold (hub.Client.Hold): the socket joins its groups
+// leader's desk, and a visitor without a conversation in flight is welcomed from
+// the node's view of the site's status (siteViews). Welcomes use a hold (hub.Client.Hold): the socket joins its groups
 // (the node subscribes to their channels), then the leader's snapshot comes with the
 // number of the last decision it reflects, and Release writes the welcome followed
 // by only the frames decided after it.
@@ -22,20 +23,53 @@ var _ deskAPI = remoteDesk{}
 func (r remoteDesk) Site(siteID string) *store.Site { return r.n.sites.get(siteID) }
 
 func (r remoteDesk) JoinVisitor(ctx context.Context, siteID, visitorID string, c *hub.Client, join func(), welcome func(visitorJoin) [][]byte) error {
-	site := r.n.sites.get(siteID)
+	n := r.n
+	site := n.sites.get(siteID)
 	if site == nil {
 		return routing.ErrUnknownSite
 	}
 	c.Hold()
 	join()
+	if r.joinFromView(ctx, site, visitorID, c, welcome) {
+		n.joinsLocal.Add(1)
+		return nil
+	}
 	var res resJoin
-	if err := r.n.rpc.call(ctx, "join_visitor", visitorID, argJoin{Site: siteID, Visitor: visitorID}, &res); err != nil {
+	if err := n.rpc.call(ctx, "join_visitor", visitorID, argJoin{Site: siteID, Visitor: visitorID}, &res); err != nil {
 		c.Release(^uint64(0))
 		return err
 	}
+	n.joinsLeader.Add(1)
+	n.views.offer(siteID, res.View.Status, res.Seq, n.rt.s.clock.Now())
 	res.View.Site = site
 	c.Release(res.Seq, welcome(res.View)...)
 	return nil
+}
+
+// joinFromView welcomes a held visitor from the node's view of the site's status
+// when it has one it can trust and the store shows the visitor has no conversation
+// in flight; it reports false, having sent nothing, when the leader must answer.
+//
+// The welcome is released after the view's decision number, and that is exact: a
+// frame of the site decided after the view comes after the welcome (the visitor
+// joined before the view was read); a conversation of the visitor decided before it
+// is in the store (the leader writes before it announces, and the view was read
+// after its frame), so such a visitor goes to the leader; and one decided after it
+// comes after the welcome like any other frame.
+func (r remoteDesk) joinFromView(ctx context.Context, site *store.Site, visitorID string, c *hub.Client, welcome func(visitorJoin) [][]byte) bool {
+	n := r.n
+	now := n.rt.s.clock.Now()
+	v, ok := n.views.get(site.ID, now)
+	if !ok {
+		return false
+	}
+	conv, err := r.VisitorConversation(ctx, visitorID)
+	if err != nil || conv != nil {
+		return false
+	}
+	view := visitorJoin{Status: v.st, Site: site, ClosingSoon: closingSoonFor(v.st, site.ClosingSoonMinutes, now)}
+	c.Release(v.seq, welcome(view)...)
+	return true
 }
 
 func (r remoteDesk) StartChat(ctx context.Context, req routing.StartRequest) (routing.StartResult, error) {

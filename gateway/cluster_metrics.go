@@ -30,5 +30,13 @@ func (n *clusterNode) registerMetrics(reg *prometheus.Registry) {
 			}
 			return float64(n.broker.Drops())
 		}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "gateway_cluster_visitor_joins_total", Help: "Visitor welcomes, by who answered: the node's own view of the site (local) or a call to the leader (leader).",
+			ConstLabels: prometheus.Labels{"path": "local"},
+		}, func() float64 { return float64(n.joinsLocal.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "gateway_cluster_visitor_joins_total", Help: "Visitor welcomes, by who answered: the node's own view of the site (local) or a call to the leader (leader).",
+			ConstLabels: prometheus.Labels{"path": "leader"},
+		}, func() float64 { return float64(n.joinsLeader.Load()) }),
 	)
 }

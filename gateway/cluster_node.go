@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/livedesk/gateway/cluster"
@@ -29,6 +30,11 @@ type clusterNode struct {
 	rpc    *rpcClient
 	lease  *cluster.Lease
 	sites  *siteCache
+	views  *siteViews
+
+	// joinsLocal and joinsLeader count visitor welcomes built from the node's own
+	// view of the site and those the leader answered.
+	joinsLocal, joinsLeader atomic.Uint64
 
 	leaderMu sync.Mutex
 	leader   *leader
@@ -51,6 +57,7 @@ func newClusterNode(rt *realtime, o ClusterOptions) *clusterNode {
 	n.pub = newPublisher(o.Client, o.Prefix, log)
 	n.rpc = newRPCClient(o.NodeID, n.pub, o.CallTimeout)
 	n.sites = newSiteCache(rt.s.store)
+	n.views = newSiteViews()
 	n.lease = cluster.NewLease(o.Client, o.Prefix, o.NodeID, cluster.LeaseOptions{TTL: o.LeaseTTL, OnAcquire: n.lead, OnLose: n.unlead, Logger: log})
 	return n
 }
@@ -61,7 +68,7 @@ func (n *clusterNode) desk() deskAPI { return remoteDesk{n} }
 // election. It does not wait for a leader: calls fail with unavailable until one
 // is elected.
 func (n *clusterNode) start(ctx context.Context) error {
-	b, err := hub.NewRedisBroker(n.o.Client, n.handle, hub.RedisOptions{OnReconnect: n.resync, Logger: n.log})
+	b, err := hub.NewRedisBroker(n.o.Client, n.handle, hub.RedisOptions{OnReconnect: n.resync, OnDrop: n.dropped, Logger: n.log})
 	if err != nil {
 		return err
 	}
@@ -169,7 +176,11 @@ func (n *clusterNode) handle(channel string, payload []byte) {
 			n.log.Warn("malformed group frame dropped", zap.String("channel", channel))
 			return
 		}
-		n.rt.hub.BroadcastSeq(ch[len(chanGroup):], b, seq, status)
+		group := ch[len(chanGroup):]
+		if status {
+			n.views.observe(group, b, seq, n.rt.s.clock.Now())
+		}
+		n.rt.hub.BroadcastSeq(group, b, seq, status)
 	case ch == chanLeader:
 		n.leaderMu.Lock()
 		l := n.leader
@@ -223,9 +234,11 @@ func (n *clusterNode) subscribe(group string) {
 		// The reference is taken; the broker confirms it when Redis is back.
 		n.log.Debug("subscription not confirmed", zap.String("group", group), zap.Error(err))
 	}
+	n.views.joined(group)
 }
 
 func (n *clusterNode) unsubscribe(group string) {
+	n.views.left(group)
 	ctx, cancel := context.WithTimeout(context.Background(), n.o.CallTimeout)
 	defer cancel()
 	_ = n.broker.Unsubscribe(ctx, n.o.Prefix+chanGroup+group)
@@ -260,6 +273,7 @@ func (n *clusterNode) sendHeartbeat() {
 // or the connection broke): frames published meanwhile are gone, so every site
 // this node has visitors of gets its current status again.
 func (n *clusterNode) resync() {
+	n.views.dropAll()
 	go func() {
 		n.sendHeartbeat()
 		for _, g := range n.rt.hub.Groups("site:") {
@@ -274,6 +288,16 @@ func (n *clusterNode) resync() {
 			n.rt.hub.BroadcastStatus(g, frame("status", map[string]any{"status": r.Status}))
 		}
 	}()
+}
+
+// dropped runs on the broker's reader for a message it could not deliver: a status
+// frame may be among them, so the site's view is no longer trusted.
+func (n *clusterNode) dropped(channel string) {
+	if g, ok := strings.CutPrefix(channel, n.o.Prefix+chanGroup); ok {
+		if id := siteOfGroup(g); id != "" {
+			n.views.drop(id)
+		}
+	}
 }
 
 // siteCache keeps the sites this node's visitors connect to, read from the store;

@@ -1,0 +1,172 @@
+package gateway
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/livedesk/gateway/routing"
+)
+
+// siteViews is what a cluster node knows of the status of each site it has visitors
+// of: the last status the leader published (or answered a join with) and the number
+// of the decision it reflects. A visitor without a conversation in flight is welcomed
+// from it, without a call to the leader: in a reconnect storm the leader answers one
+// join per node and site instead of one per visitor.
+//
+// A view is only as good as the node's subscription to the site's channel: it is
+// trusted while that subscription has lasted without a gap since the view was
+// recorded. So a view is kept only while the node has members of the site's group
+// (counted here, and counted up after subscribing and down before unsubscribing, so
+// a positive count means the broker is subscribed), and dropped when the count
+// reaches zero, when the broker lost messages (a full worker queue) and when its
+// connection was re-established (messages published meanwhile are gone).
+//
+// A view also expires at the site's next schedule boundary (the status's closes_at
+// or opens_at): from that instant until the leader's frame for it arrives, joins go
+// to the leader again.
+//
+// Lock rule: mu guards members and views; nothing is called with it held.
+type siteViews struct {
+	mu      sync.Mutex
+	members map[string]int // site -> subscribed members of "site:<id>" on this node
+	views   map[string]statusView
+}
+
+// statusView is one site's status as of the leader's decision seq.
+type statusView struct {
+	st  routing.Status
+	seq uint64
+	// until is when the view stops being trusted: the status's next boundary, or
+	// viewTTL after it was recorded when the status names none.
+	until time.Time
+}
+
+// viewTTL bounds a view whose status names no boundary (a site that never opens, or
+// is open around the clock): it is re-read from the leader that often.
+const viewTTL = time.Minute
+
+func newSiteViews() *siteViews {
+	return &siteViews{members: map[string]int{}, views: map[string]statusView{}}
+}
+
+// siteOfGroup returns the site of a "site:<id>" group, "" for any other group.
+func siteOfGroup(group string) string {
+	if id, ok := strings.CutPrefix(group, "site:"); ok {
+		return id
+	}
+	return ""
+}
+
+// joined counts a member of group on this node; call it after the subscription.
+func (v *siteViews) joined(group string) {
+	if id := siteOfGroup(group); id != "" {
+		v.mu.Lock()
+		v.members[id]++
+		v.mu.Unlock()
+	}
+}
+
+// left uncounts a member of group; call it before unsubscribing. The last one out
+// drops the site's view.
+func (v *siteViews) left(group string) {
+	id := siteOfGroup(group)
+	if id == "" {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.members[id] > 1 {
+		v.members[id]--
+		return
+	}
+	delete(v.members, id)
+	delete(v.views, id)
+}
+
+// offer records st as of decision seq, unless the node has no member of the site
+// (its subscription may have a gap) or already holds a later decision. A view of
+// the same decision is renewed (its until recomputed from now).
+func (v *siteViews) offer(siteID string, st routing.Status, seq uint64, now time.Time) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.members[siteID] == 0 {
+		return
+	}
+	if cur, ok := v.views[siteID]; ok && cur.seq > seq {
+		return
+	}
+	v.views[siteID] = statusView{st: st, seq: seq, until: viewUntil(st, now)}
+}
+
+// viewUntil is the next boundary the status names, or now + viewTTL.
+func viewUntil(st routing.Status, now time.Time) time.Time {
+	switch {
+	case st.ClosesAt != nil:
+		return *st.ClosesAt
+	case st.OpensAt != nil:
+		return *st.OpensAt
+	}
+	return now.Add(viewTTL)
+}
+
+// get returns the site's view when it can be trusted at now.
+func (v *siteViews) get(siteID string, now time.Time) (statusView, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	cur, ok := v.views[siteID]
+	if !ok || !now.Before(cur.until) {
+		return statusView{}, false
+	}
+	return cur, true
+}
+
+// drop forgets one site's view (the broker dropped a message of its channel).
+func (v *siteViews) drop(siteID string) {
+	v.mu.Lock()
+	delete(v.views, siteID)
+	v.mu.Unlock()
+}
+
+// dropAll forgets every view (the broker's connection was re-established).
+func (v *siteViews) dropAll() {
+	v.mu.Lock()
+	clear(v.views)
+	v.mu.Unlock()
+}
+
+// statusFrame is the part of a "status" frame a view is made of.
+type statusFrame struct {
+	Type   string         `json:"type"`
+	Status routing.Status `json:"status"`
+}
+
+// observe records a numbered status frame of group as it passes through the node,
+// before it is handed to the members: a join that reads the view after joining
+// either sees this frame's status or gets the frame after its welcome.
+func (v *siteViews) observe(group string, b []byte, seq uint64, now time.Time) {
+	id := siteOfGroup(group)
+	if id == "" || seq == 0 {
+		return
+	}
+	var f statusFrame
+	if json.Unmarshal(b, &f) != nil || f.Type != "status" {
+		return
+	}
+	v.offer(id, f.Status, seq, now)
+}
+
+// closingSoonFor is when a visitor welcomed now with status st should be told the
+// site closes soon (the desk's rule, from the status alone: an online site whose
+// current period ends within the site's closing_soon_minutes).
+func closingSoonFor(st routing.Status, minutes int, now time.Time) *time.Time {
+	if minutes <= 0 || !st.Online || st.ClosesAt == nil || !now.Before(*st.ClosesAt) {
+		return nil
+	}
+	if st.ClosesAt.Sub(now) > time.Duration(minutes)*time.Minute {
+		return nil
+	}
+	e := st.ClosesAt.UTC()
+	return &e
+}
