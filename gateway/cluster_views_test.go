@@ -50,9 +50,13 @@ func TestSiteViews(t *testing.T) {
 		{"an unnumbered one is not (a resync)", []step{joined,
 			func(v *siteViews) { v.observe("site:s", frame("status", map[string]any{"status": paused}), 0, now) }}, now, nil, 0},
 		{"nor another frame of the site", []step{joined,
-			func(v *siteViews) { v.observe("site:s", frame("closing_soon", map[string]any{"closes_at": closes}), 9, now) }}, now, nil, 0},
+			func(v *siteViews) {
+				v.observe("site:s", frame("closing_soon", map[string]any{"closes_at": closes}), 9, now)
+			}}, now, nil, 0},
 		{"nor a frame of another group", []step{joined,
-			func(v *siteViews) { v.observe("agents:site:s", frame("status", map[string]any{"status": paused}), 9, now) }}, now, nil, 0},
+			func(v *siteViews) {
+				v.observe("agents:site:s", frame("status", map[string]any{"status": paused}), 9, now)
+			}}, now, nil, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
