@@ -17,6 +17,7 @@ import (
 	"github.com/livedesk/gateway/store"
 	"github.com/livedesk/gateway/store/bolt"
 	redisstore "github.com/livedesk/gateway/store/redis"
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 )
 
@@ -38,6 +39,29 @@ type App struct {
 	DemoSite string
 	cluster  *ClusterOptions // nil on a single node
 	debug    *http.Server    // --debug-addr, nil when off
+	// closeControl closes the cluster's own Redis client (nil on a single node).
+	closeControl func() error
+}
+
+// controlPool is the connection pool of the cluster's own Redis client: the
+// publisher pipelines on one, the lease and the outbox claims take one now and then.
+const controlPool = 4
+
+// controlClient is a client to the same Redis as the store's, with its options and
+// a small pool of its own.
+func controlClient(store redis.UniversalClient) *redis.Client {
+	opt := *store.(*redis.Client).Options()
+	opt.PoolSize = controlPool
+	return redis.NewClient(&opt)
+}
+
+// closeStore closes the store and, in cluster mode, the cluster's own client.
+func (a *App) closeStore() error {
+	err := a.store.Close()
+	if a.closeControl != nil {
+		_ = a.closeControl()
+	}
+	return err
 }
 
 // Start opens the store, makes sure the secret and the owner exist, and listens.
@@ -58,7 +82,12 @@ func Start(ctx context.Context, cfg Config, clk clock.Clock, log *zap.Logger, ou
 			host, _ := os.Hostname()
 			node = host + "-" + uuid.NewString()[:8]
 		}
-		app.cluster = &ClusterOptions{Client: rs.Client(), NodeID: node, LeaseTTL: cfg.LeaseTTL, NodeTTL: cfg.NodeTTL}
+		// The cluster's own connections: the lease renewal and the frames and calls
+		// between nodes must not wait behind a burst of store reads for one of the
+		// store's pooled connections.
+		ctl := controlClient(rs.Client())
+		app.closeControl = ctl.Close
+		app.cluster = &ClusterOptions{Client: ctl, NodeID: node, LeaseTTL: cfg.LeaseTTL, NodeTTL: cfg.NodeTTL}
 		log.Info("cluster mode", zap.String("node", node))
 		st = rs
 	} else {
@@ -73,7 +102,7 @@ func Start(ctx context.Context, cfg Config, clk clock.Clock, log *zap.Logger, ou
 		if app.server != nil {
 			app.server.Stop(0)
 		}
-		st.Close()
+		_ = app.closeStore()
 		return nil, err
 	}
 	return app, nil
@@ -167,7 +196,7 @@ func (a *App) Serve(ctx context.Context, drainTimeout time.Duration) error {
 	select {
 	case err := <-errc:
 		a.server.Stop(0)
-		a.store.Close()
+		_ = a.closeStore()
 		return err
 	case <-ctx.Done():
 	}
@@ -180,7 +209,7 @@ func (a *App) Serve(ctx context.Context, drainTimeout time.Duration) error {
 	sctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
 	err := a.http.Shutdown(sctx)
-	if cerr := a.store.Close(); err == nil {
+	if cerr := a.closeStore(); err == nil {
 		err = cerr
 	}
 	if errors.Is(err, http.ErrServerClosed) {

@@ -237,11 +237,11 @@ func (n *clusterNode) subscribe(group string) {
 	n.views.joined(group)
 }
 
+// unsubscribe drops this node's reference to group's channel without waiting for
+// Redis (hub.RedisBroker.Release): a socket that goes away has nothing to wait for.
 func (n *clusterNode) unsubscribe(group string) {
 	n.views.left(group)
-	ctx, cancel := context.WithTimeout(context.Background(), n.o.CallTimeout)
-	defer cancel()
-	_ = n.broker.Unsubscribe(ctx, n.o.Prefix+chanGroup+group)
+	n.broker.Release(n.o.Prefix + chanGroup + group)
 }
 
 // beat reports this node's sockets to the leader every Heartbeat.

@@ -104,6 +104,9 @@ func (m *httpMetrics) registerRealtime(reg *prometheus.Registry, rt *realtime) {
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "gateway_ws_sockets", Help: "Open WebSocket connections (visitors and agents) on this node.",
 	}, func() float64 { return float64(rt.socketsOpen()) }))
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "gateway_visitor_hellos_shed_total", Help: "Visitor hellos answered unavailable (close 1013) because the node was already welcoming as many as it takes at once for 5 s.",
+	}, func() float64 { return float64(rt.hellos.shed.Load()) }))
 	if n := rt.cluster; n != nil {
 		n.registerMetrics(reg)
 	}

@@ -43,6 +43,11 @@ type realtime struct {
 	stopAlerts func()
 	cluster    *clusterNode
 
+	// hellos bounds the visitor hellos worked on at once.
+	hellos *helloGate
+	// leaving takes closed sockets out of their groups.
+	leaving leaver
+
 	// sessions holds every open socket's session, for pings and counts.
 	sessions sync.Map // *session -> struct{}
 	nSockets atomic.Int64
@@ -56,10 +61,11 @@ type realtime struct {
 
 func newRealtime(s *Server) *realtime {
 	rt := &realtime{s: s, hub: hub.New(64), visitors: visitorTokens{secret: s.tokens.secret}, log: s.log.Named("ws"),
-		pingTimeout: s.opts.PingTimeout}
+		pingTimeout: s.opts.PingTimeout, hellos: newHelloGate(helloSlots, helloWait)}
 	if rt.pingTimeout <= 0 {
 		rt.pingTimeout = pingTimeout
 	}
+	rt.leaving.leave = rt.leaveGroups
 	if s.opts.Cluster != nil {
 		rt.cluster = newClusterNode(rt, *s.opts.Cluster)
 		rt.desk, rt.out = rt.cluster.desk(), rt.cluster.pub

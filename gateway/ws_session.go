@@ -135,17 +135,29 @@ func (ss *session) leave(group string) {
 
 // leaveAll takes the socket out of every group it joined.
 func (ss *session) leaveAll() []string {
+	groups := ss.takeGroups()
+	ss.rt.leaveGroups(ss.client, groups)
+	return groups
+}
+
+// takeGroups empties the socket's list of groups and returns what it held.
+func (ss *session) takeGroups() []string {
 	ss.mu.Lock()
+	defer ss.mu.Unlock()
 	groups := ss.groups
 	ss.groups = nil
-	ss.mu.Unlock()
+	return groups
+}
+
+// leaveGroups takes c out of groups (and, in cluster mode, drops the node's
+// references to their channels).
+func (rt *realtime) leaveGroups(c *hub.Client, groups []string) {
 	for _, g := range groups {
-		ss.rt.hub.Leave(g, ss.client)
-		if c := ss.rt.cluster; c != nil {
-			c.unsubscribe(g)
+		rt.hub.Leave(g, c)
+		if n := rt.cluster; n != nil {
+			n.unsubscribe(g)
 		}
 	}
-	return groups
 }
 
 // readLoop reads frames until the socket closes, then cleans up. It is the only
@@ -258,7 +270,9 @@ func (ss *session) cleanup() {
 	// A close already asked for (4004, 4002, 1012...) keeps its code.
 	ss.client.CloseAfter(hub.CloseNormal, "")
 	stopTimer(ss.helloTimer)
-	ss.leaveAll()
+	if groups := ss.takeGroups(); len(groups) > 0 {
+		ss.rt.leaving.push(ss.client, groups) // see leaver
+	}
 	ss.rt.sessions.Delete(ss)
 	ss.mu.Lock()
 	agent := ss.agent

@@ -64,6 +64,10 @@ type visitorWelcome struct {
 
 func (ss *session) visitorHello(f *inFrame) *frameError {
 	rt := ss.rt
+	if !rt.hellos.enter() {
+		return frameErr(CodeUnavailable, "", "too many visitors connecting at once: retry")
+	}
+	defer rt.hellos.leave()
 	id, tok, _ := rt.visitors.identify(ss.siteID, f.VisitorToken)
 	ss.mu.Lock()
 	ss.visitorID = id

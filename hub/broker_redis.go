@@ -198,30 +198,44 @@ func (b *RedisBroker) Unsubscribe(ctx context.Context, channel string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
-		return ErrBrokerClosed
+	bt, err := b.drop(channel)
+	if bt == nil {
+		return err
 	}
-	switch n := b.refs[channel]; {
-	case n > 1:
-		b.refs[channel] = n - 1
-		b.mu.Unlock()
-		return nil
-	case n == 0:
-		b.mu.Unlock()
-		return nil
-	}
-	delete(b.refs, channel)
-	b.changeLocked(channel)
-	bt := b.pending[channel]
-	b.mu.Unlock()
 	select {
 	case <-bt.done:
 	case <-ctx.Done():
 	case <-b.ctx.Done():
 	}
 	return nil
+}
+
+// Release is Unsubscribe without the wait: the reference is dropped and the
+// handler no longer called for channel at once, and the UNSUBSCRIBE goes out with
+// the next batch. It is what a socket that goes away needs: in a reconnect storm
+// thousands go at once, and none of them has a reason to wait for Redis.
+func (b *RedisBroker) Release(channel string) {
+	_, _ = b.drop(channel)
+}
+
+// drop drops a reference to channel; when it was the last one it returns the
+// batch that will unsubscribe.
+func (b *RedisBroker) drop(channel string) (*redisBatch, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, ErrBrokerClosed
+	}
+	switch n := b.refs[channel]; {
+	case n > 1:
+		b.refs[channel] = n - 1
+		return nil, nil
+	case n == 0:
+		return nil, nil
+	}
+	delete(b.refs, channel)
+	b.changeLocked(channel)
+	return b.pending[channel], nil
 }
 
 // Subscribed reports how many references channel has (0: not subscribed).

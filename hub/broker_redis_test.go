@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -221,4 +223,48 @@ func TestRedisBrokerBatching(t *testing.T) {
 	subscribed, err = admin.PubSubChannels(ctx, "site:*").Result()
 	assertNoError(t, err)
 	assertEqual(t, "channels left at the server", len(subscribed), 0)
+}
+
+// Release drops the reference at once and the handler hears nothing more of the
+// channel; the UNSUBSCRIBE follows with the next batch, and Redis then stops
+// sending the channel to the node.
+func TestRedisBrokerRelease(t *testing.T) {
+	ctx := context.Background()
+	r := startRedis(t)
+	var after atomic.Bool
+	hb, got := collect()
+	b := newTestRedisBroker(t, r.Client(), func(channel string, payload []byte) {
+		if after.Load() && channel == "site:1" {
+			t.Errorf("handler called after Release: %s=%s", channel, payload)
+		}
+		hb(channel, payload)
+	}, RedisOptions{})
+	ctl := r.Client()
+	assertNoError(t, b.Subscribe(ctx, "site:1"))
+	assertNoError(t, b.Subscribe(ctx, "site:1"))
+	b.Release("site:1")
+	assertEqual(t, "refs after one release", b.Subscribed("site:1"), 1)
+	assertNoError(t, ctl.Publish(ctx, "site:1", "kept").Err())
+	assertEqual(t, "delivery with a reference left", recv(t, "kept", got), "site:1=kept")
+	b.Release("site:1")
+	after.Store(true)
+	assertEqual(t, "refs after the last release", b.Subscribed("site:1"), 0)
+	b.Release("site:1") // extra: no-op, no underflow
+	// Redis forgets the node's subscription once the batch went out.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n, err := ctl.PubSubNumSub(ctx, "site:1").Result()
+		assertNoError(t, err)
+		if n["site:1"] == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redis still sends site:1 to %d subscriber(s) 5 s after the release", n["site:1"])
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	assertNoError(t, ctl.Publish(ctx, "site:1", "gone").Err())
+	assertNoError(t, b.Subscribe(ctx, "site:2"))
+	assertNoError(t, ctl.Publish(ctx, "site:2", "next").Err())
+	assertEqual(t, "next delivery", recv(t, "next", got), "site:2=next")
 }

@@ -7,7 +7,7 @@
 # Environment: VISITORS (2000; the bars use 18000), LOADGENS (1), RATE (2000 new
 # sockets/s in total), IDLE_HOLD (60), PHASES ("idle fanout storm"), FLIPS
 # ("mode boundary"), STORM_VISITORS (VISITORS), FANOUT_WAIT, STORM_WAIT, STORM_JITTER,
-# OUT.
+# OUT, PROFILE and PROFILE_SECS (as in scale-bench.sh).
 # The bars: VISITORS=18000 ./scripts/node-bench.sh
 set -euo pipefail
 

@@ -15,7 +15,8 @@
 # LOADGENS (2), RATE (3000 new sockets/s in total), IDLE_HOLD (60), PHASES
 # ("idle fanout storm"), FLIPS ("mode boundary"), FANOUT_WAIT (10s), STORM_WAIT (60s),
 # STORM_JITTER (0s: all at once; the widget spreads over 500ms), REDIS_FSYNC (always),
-# OUT (keep logs and JSON there).
+# OUT (keep logs and JSON there), PROFILE (set: CPU profiles of every node and Redis
+# command statistics over the first PROFILE_SECS (10) seconds of the storm).
 # Full scale: VISITORS=100000 NODES=6 LOADGENS=6 STORM_VISITORS=50000 ./scripts/scale-bench.sh
 set -euo pipefail
 

@@ -1,0 +1,54 @@
+package gateway
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// helloGate bounds how many visitor hellos a node works on at once. A hello reads
+// the store and, in cluster mode, may call the leader; in a reconnect storm tens of
+// thousands arrive within a second, and letting all of them at the store at once
+// only makes each wait for a connection until its deadline, the lease renewals and
+// the frame publisher with them. Behind the gate they queue instead, and one that
+// waited helloWait is answered unavailable: the widget retries with backoff.
+type helloGate struct {
+	slots chan struct{}
+	wait  time.Duration
+	// shed counts hellos answered unavailable because no slot freed in time.
+	shed atomic.Uint64
+}
+
+// Bounds of the gate. Slots: a welcome from the node's view of the site costs one
+// Redis read, a leader's a round trip through it (a few ms); 128 at once keep
+// tens of thousands of welcomes a second possible while holding the store's
+// connection pool (ten per core) busy rather than swamped.
+const (
+	helloSlots = 128
+	helloWait  = 5 * time.Second
+)
+
+func newHelloGate(slots int, wait time.Duration) *helloGate {
+	return &helloGate{slots: make(chan struct{}, slots), wait: wait}
+}
+
+// enter takes a slot, waiting up to the gate's wait (real time: it measures load,
+// not the schedule); false means none freed and the hello is to be refused.
+func (g *helloGate) enter() bool {
+	select {
+	case g.slots <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(g.wait)
+	defer t.Stop()
+	select {
+	case g.slots <- struct{}{}:
+		return true
+	case <-t.C:
+		g.shed.Add(1)
+		return false
+	}
+}
+
+// leave gives back a slot enter took.
+func (g *helloGate) leave() { <-g.slots }
