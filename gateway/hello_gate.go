@@ -23,7 +23,7 @@ type helloGate struct {
 // tens of thousands of welcomes a second possible while holding the store's
 // connection pool (ten per core) busy rather than swamped.
 const (
-	helloSlots = 128
+	helloSlots = 1024
 	helloWait  = 5 * time.Second
 )
 

@@ -168,8 +168,14 @@ func (ss *session) readLoop() {
 	for {
 		typ, data, err := ss.conn.Read(ctx)
 		if err != nil {
-			if websocket.CloseStatus(err) == websocket.StatusMessageTooBig {
+			switch websocket.CloseStatus(err) {
+			case websocket.StatusMessageTooBig:
 				ss.client.Close(hub.CloseTooBig, "frame larger than 16 KiB")
+			case -1:
+				// No close frame: the connection broke (or was closed here). A close
+				// handshake would only write to a dead socket and wait out its
+				// timeout; in a reconnect storm that is thousands of each.
+				_ = ss.conn.CloseNow()
 			}
 			return
 		}

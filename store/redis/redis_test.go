@@ -71,6 +71,15 @@ func TestOpen(t *testing.T) {
 	ctx := t.Context()
 	s, err := redisstore.Open(ctx, srv.URL())
 	must(t, err)
+	if n := s.Client().(*redis.Client).Options().PoolSize; n < 64 {
+		t.Fatalf("pool of %d connections, want at least 64 when the URL sets none", n)
+	}
+	small, err := redisstore.Open(ctx, srv.URL()+"?pool_size=3")
+	must(t, err)
+	if n := small.Client().(*redis.Client).Options().PoolSize; n != 3 {
+		t.Fatalf("pool of %d connections, want the URL's 3", n)
+	}
+	must(t, small.Close())
 	must(t, s.PutSetting(ctx, "k", []byte("v")))
 	keys, err := srv.Client().Keys(ctx, redisstore.DefaultPrefix+"*").Result()
 	must(t, err)

@@ -25,6 +25,12 @@ const (
 	defaultIOTimeout   = 2 * time.Second
 )
 
+// defaultPoolSize is the store's connection pool when the URL sets none. go-redis's
+// own default (ten per core) is made for a few long commands; a gateway node does
+// many short ones at once (a reconnect storm reads one conversation index per
+// visitor), and each waits for a connection of its own.
+const defaultPoolSize = 64
+
 // Store is the Redis-backed store.Store. It is safe for concurrent use, also by
 // several processes on one database.
 type Store struct {
@@ -52,7 +58,8 @@ func New(client redis.UniversalClient, prefix string) *Store {
 // Open connects to the Redis at url (redis://[user:password@]host:port/db, with the
 // query options go-redis's ParseURL knows, such as dial_timeout or max_retries),
 // checks that it answers, and returns a store with DefaultPrefix that owns the
-// connection. Timeouts the URL leaves unset are 2 s, a failed dial is not repeated,
+// connection. Timeouts the URL leaves unset are 2 s, the pool holds at least 64
+// connections unless the URL sets pool_size, a failed dial is not repeated,
 // commands are not retried unless the URL sets max_retries (see doc.go), and
 // callers' context deadlines apply.
 func Open(ctx context.Context, rawURL string) (*Store, error) {
@@ -64,7 +71,11 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		}
 		return nil, fmt.Errorf("redis: open: bad URL: %w", err)
 	}
-	if u, err := url.Parse(rawURL); err == nil && !u.Query().Has("max_retries") {
+	var set url.Values // the query options the URL sets
+	if u, err := url.Parse(rawURL); err == nil {
+		set = u.Query()
+	}
+	if !set.Has("max_retries") {
 		opt.MaxRetries = -1 // see "Retries" in doc.go
 	}
 	if opt.DialTimeout == 0 {
@@ -75,6 +86,9 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	}
 	if opt.WriteTimeout == 0 {
 		opt.WriteTimeout = defaultIOTimeout
+	}
+	if !set.Has("pool_size") {
+		opt.PoolSize = max(opt.PoolSize, defaultPoolSize)
 	}
 	opt.DialerRetries = 1
 	opt.ContextTimeoutEnabled = true
