@@ -134,14 +134,19 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 		if fe := checkText(f.Text, "text"); fe != nil {
 			return fe
 		}
-		c, fe := ss.ownConversation(f.ConversationID)
-		if fe != nil {
-			return fe
+		if f.ConversationID == "" {
+			return frameErr(CodeBadRequest, "conversation_id", "required")
 		}
 		ss.mu.Lock()
 		name := ss.agent.Name
 		ss.mu.Unlock()
-		return ss.appendAndPush(f.ID, c, &store.Message{ConversationID: c.ID, From: store.FromAgent, AgentID: id, AgentName: name, Text: f.Text, ClientID: f.ID})
+		ctx, cancel := opCtx()
+		defer cancel()
+		m := &store.Message{From: store.FromAgent, AgentID: id, AgentName: name, Text: f.Text, ClientID: f.ID}
+		if fe, done := ss.appendLive(ctx, f.ID, f.ConversationID, m, id); done {
+			return fe
+		}
+		return errNotYourConversation
 	case "typing":
 		rt.desk.Activity(id)
 		if f.State == nil {
@@ -183,6 +188,10 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 }
 
 // ownConversation is the open conversation of this agent with that id.
+// errNotYourConversation answers an agent's frame about a conversation that is not
+// open with it.
+var errNotYourConversation = frameErr(CodeNotFound, "conversation_id", "no such open conversation of yours")
+
 func (ss *session) ownConversation(id string) (*store.Conversation, *frameError) {
 	if id == "" {
 		return nil, frameErr(CodeBadRequest, "conversation_id", "required")
@@ -194,7 +203,7 @@ func (ss *session) ownConversation(id string) (*store.Conversation, *frameError)
 		return nil, ss.storeFrameErr(err)
 	}
 	if c == nil || c.State != store.StateOpen || c.AgentID != ss.agentID() {
-		return nil, frameErr(CodeNotFound, "conversation_id", "no such open conversation of yours")
+		return nil, errNotYourConversation
 	}
 	return c, nil
 }

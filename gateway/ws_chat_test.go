@@ -61,3 +61,49 @@ func TestTypingBothWaysAndVisitorEndsTheChat(t *testing.T) {
 		t.Fatal("the ended conversation came back")
 	}
 }
+
+// A visitor's messages go straight to the conversation its last one went to, and
+// the store still refuses them once the chat has ended; the next chat's messages
+// find the new conversation. An agent cannot write to a conversation that ended,
+// and a resend of an acked message is acked again, even after the end.
+func TestMessagesFollowTheVisitorsLiveConversation(t *testing.T) {
+	f := newFixture(t)
+	agent := f.deskSetup()
+	v, _ := f.visitor(f.siteA.ID, nil)
+	v.send(map[string]any{"type": "chat.start", "id": "s1", "text": "hi"})
+	first := v.expect("chat.assigned")["conversation"].(map[string]any)["id"].(string)
+	agent.waitFor("chat.assigned")
+	for i, id := range []string{"m1", "m2"} {
+		v.send(map[string]any{"type": "message", "id": id, "text": "question " + id})
+		if m, _ := v.waitFor("message.ack"); m["conversation_id"] != first || m["seq"] != float64(i+2) {
+			t.Fatalf("ack of %s: %v", id, m)
+		}
+		if m, _ := agent.waitFor("message"); m["text"] != "question "+id {
+			t.Fatalf("agent got %v", m)
+		}
+	}
+	agent.send(map[string]any{"type": "chat.end", "id": "e1", "conversation_id": first})
+	v.waitFor("chat.ended")
+	v.send(map[string]any{"type": "message", "id": "m2", "text": "question m2"})
+	if m, _ := v.waitFor("message.ack"); m["conversation_id"] != first || m["seq"] != float64(3) {
+		t.Fatalf("resend after the end: %v", m)
+	}
+	v.send(map[string]any{"type": "message", "id": "m3", "text": "still there?"})
+	if m, _ := v.waitFor("error"); m["code"] != "conflict" {
+		t.Fatalf("message after the end: %v", m)
+	}
+	agent.send(map[string]any{"type": "message", "id": "a1", "conversation_id": first, "text": "too late"})
+	if m, _ := agent.waitFor("error"); m["code"] != "not_found" || m["field"] != "conversation_id" {
+		t.Fatalf("agent message after the end: %v", m)
+	}
+	v.send(map[string]any{"type": "chat.start", "id": "s2", "text": "me again"})
+	second := v.expect("chat.assigned")["conversation"].(map[string]any)["id"].(string)
+	v.send(map[string]any{"type": "message", "id": "m4", "text": "new question"})
+	if m, _ := v.waitFor("message.ack"); m["conversation_id"] != second || second == first {
+		t.Fatalf("ack in the second chat: %v (first %s)", m, first)
+	}
+	msgs := f.mustDo("GET", "/api/v1/conversations/"+first, f.tokens["agentA"], nil, 200).json(t)["messages"].([]any)
+	if len(msgs) != 3 {
+		t.Fatalf("the ended chat holds %d messages, want 3: %v", len(msgs), msgs)
+	}
+}

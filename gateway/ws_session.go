@@ -55,6 +55,9 @@ type session struct {
 	visitorID string
 	agent     *store.Agent
 	groups    []string
+	// liveConv is the conversation a visitor's last message went to: the next one
+	// goes straight to it (the store checks it is still the visitor's and live).
+	liveConv string
 }
 
 // newSession wraps an upgraded socket, registers it and starts its reader.

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -257,36 +258,68 @@ func (ss *session) visitorMessage(f *inFrame) *frameError {
 	}
 	ctx, cancel := opCtx()
 	defer cancel()
+	ss.mu.Lock()
+	cached := ss.liveConv
+	ss.mu.Unlock()
+	newMsg := func() *store.Message {
+		return &store.Message{From: store.FromVisitor, Text: f.Text, ClientID: f.ID}
+	}
+	// One round trip while the chat goes on: the append itself checks the
+	// conversation is still this visitor's and live.
+	if cached != "" {
+		if fe, done := ss.appendLive(ctx, f.ID, cached, newMsg(), ss.visitorID); done {
+			return fe
+		}
+	}
 	c, err := ss.rt.desk.VisitorConversation(ctx, ss.visitorID)
 	if err != nil {
 		return ss.storeFrameErr(err)
 	}
-	if c == nil {
-		return frameErr(CodeConflict, "", "no open conversation: send chat.start first")
+	if c != nil && c.ID != cached {
+		if fe, done := ss.appendLive(ctx, f.ID, c.ID, newMsg(), ss.visitorID); done {
+			return fe
+		}
 	}
-	return ss.appendAndPush(f.ID, c, &store.Message{ConversationID: c.ID, From: store.FromVisitor, Text: f.Text, ClientID: f.ID})
+	return frameErr(CodeConflict, "", "no open conversation: send chat.start first")
 }
 
-// appendAndPush stores a message (idempotent by frame id), acks it, and pushes it to
-// both sides of the conversation.
-func (ss *session) appendAndPush(re string, c *store.Conversation, m *store.Message) *frameError {
+// appendLive stores a message of party (the visitor's id, or the agent's) in
+// conversation convID, acks it and pushes it to both sides; the store checks in the
+// same step that party may write there (store.Store.AppendLive), and the message is
+// idempotent by frame id. done is false when the conversation is unknown or party
+// may not write to it: nothing was stored or sent, and the caller answers.
+func (ss *session) appendLive(ctx context.Context, re, convID string, m *store.Message, party string) (fe *frameError, done bool) {
+	m.ConversationID = convID
 	m.At = ss.rt.s.clock.Now().UTC()
-	ctx, cancel := opCtx()
-	defer cancel()
-	stored, dup, err := ss.rt.s.store.AppendMessage(ctx, m)
-	if err != nil {
-		return ss.storeFrameErr(err)
+	stored, c, dup, err := ss.rt.s.store.AppendLive(ctx, m, party)
+	switch {
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
+		if ss.visitor {
+			ss.mu.Lock()
+			if ss.liveConv == convID {
+				ss.liveConv = ""
+			}
+			ss.mu.Unlock()
+		}
+		return nil, false
+	case err != nil:
+		return ss.storeFrameErr(err), true
+	}
+	if ss.visitor {
+		ss.mu.Lock()
+		ss.liveConv = convID
+		ss.mu.Unlock()
 	}
 	ss.send(frame("message.ack", map[string]any{"re": re, "conversation_id": c.ID, "seq": stored.Seq, "at": stored.At.UTC()}))
 	if dup {
-		return nil
+		return nil, true
 	}
 	push := frame("message", toWSMessage(stored))
 	ss.rt.out.send("visitor:"+c.VisitorID, push, false)
 	if c.AgentID != "" {
 		ss.rt.out.send("agent:"+c.AgentID, push, false)
 	}
-	return nil
+	return nil, true
 }
 
 func (ss *session) offlineSubmit(f *inFrame) *frameError {

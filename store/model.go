@@ -268,3 +268,34 @@ func ValidateNotification(n *Notification) error {
 	}
 	return fmt.Errorf("%q: unknown state %q", n.ID, n.State)
 }
+
+// CheckLiveWrite is the rule of AppendLive, for stores to apply inside their write
+// (and for anyone who wants to know in advance): nil when party may add a message
+// from `from` to c, else an error that wraps ErrConflict and says why. A visitor
+// (FromVisitor) writes to a conversation whose VisitorID is party while it is
+// queued or open; an agent (FromAgent) to one whose AgentID is party while it is
+// open; no other author writes live, and nobody without an id.
+func CheckLiveWrite(c *Conversation, from, party string) error {
+	if party == "" {
+		return fmt.Errorf("a message to conversation %q needs its author's id: %w", c.ID, ErrConflict)
+	}
+	switch from {
+	case FromVisitor:
+		if c.VisitorID != party {
+			return fmt.Errorf("conversation %q is not visitor %q's: %w", c.ID, party, ErrConflict)
+		}
+		if c.State != StateQueued && c.State != StateOpen {
+			return fmt.Errorf("conversation %q is %s: %w", c.ID, c.State, ErrConflict)
+		}
+	case FromAgent:
+		if c.AgentID != party {
+			return fmt.Errorf("conversation %q is not agent %q's: %w", c.ID, party, ErrConflict)
+		}
+		if c.State != StateOpen {
+			return fmt.Errorf("conversation %q is %s: %w", c.ID, c.State, ErrConflict)
+		}
+	default:
+		return fmt.Errorf("a message from %q cannot be written live: %w", from, ErrConflict)
+	}
+	return nil
+}

@@ -71,6 +71,17 @@ type Store interface {
 	// with duplicate true and nothing is written. ErrNotFound if the conversation is
 	// unknown.
 	AppendMessage(ctx context.Context, m *Message) (stored *Message, duplicate bool, err error)
+	// AppendLive is AppendMessage for a live chat, with the check of who may write
+	// made in the same step as the write: m.From FromVisitor needs the conversation
+	// queued or open and its VisitorID equal to party; FromAgent needs it open and
+	// its AgentID equal to party (any other From is refused). A refused message is
+	// not written and the error wraps ErrConflict; ErrNotFound if the conversation
+	// is unknown. A resend of a stored message (same non-empty ClientID) returns it
+	// with duplicate true even once the conversation has ended, so a client that
+	// lost the ack gets it. conv is the conversation as the check saw it (LastSeq
+	// included the new message), so a caller needs no read of its own to know who
+	// to deliver the message to.
+	AppendLive(ctx context.Context, m *Message, party string) (stored *Message, conv *Conversation, duplicate bool, err error)
 	// ListMessages returns up to limit messages with Seq > afterSeq, oldest first.
 	ListMessages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]*Message, error)
 

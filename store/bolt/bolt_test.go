@@ -272,3 +272,9 @@ func BenchmarkAppendMessage(b *testing.B) {
 	defer s.Close()
 	storetest.BenchmarkAppendMessage(b, s)
 }
+
+func BenchmarkAppendLive(b *testing.B) {
+	s := openT(b, b.TempDir())
+	defer s.Close()
+	storetest.BenchmarkAppendLive(b, s)
+}

@@ -3,7 +3,6 @@ package bolt
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -24,19 +23,35 @@ const (
 // message with the same non-empty ClientID, that message is returned with duplicate
 // true and nothing is written. store.ErrNotFound if the conversation is unknown.
 func (s *Store) AppendMessage(ctx context.Context, m *store.Message) (*store.Message, bool, error) {
+	out, _, dup, err := s.appendMessage(ctx, "append message", m, false, "")
+	return out, dup, err
+}
+
+// AppendLive is AppendMessage with store.CheckLiveWrite(conversation, m.From,
+// party) applied in the same transaction, after the client id is looked up (so a
+// resend is answered whatever the conversation's state) and before anything is
+// written. It also returns the conversation as that transaction saw it, LastSeq
+// included the new message.
+func (s *Store) AppendLive(ctx context.Context, m *store.Message, party string) (*store.Message, *store.Conversation, bool, error) {
+	return s.appendMessage(ctx, "append live", m, true, party)
+}
+
+// appendMessage is AppendMessage and, when live, AppendLive (with party).
+func (s *Store) appendMessage(ctx context.Context, op string, m *store.Message, live bool, party string) (*store.Message, *store.Conversation, bool, error) {
 	if m == nil {
-		return nil, false, errors.New("bolt: append message: nil message")
+		return nil, nil, false, fmt.Errorf("bolt: %s: nil message", op)
 	}
 	rec := *m // Message holds no references: a plain copy is a deep one
 	if rec.At.IsZero() {
 		rec.At = time.Now().UTC()
 	}
 	var (
-		out *store.Message
-		dup bool
+		out     *store.Message
+		outConv *store.Conversation
+		dup     bool
 	)
-	err := s.update(ctx, "append message", func(tx *bbolt.Tx) error {
-		out, dup = nil, false
+	err := s.update(ctx, op, func(tx *bbolt.Tx) error {
+		out, outConv, dup = nil, nil, false
 		conv, err := getConversation(tx, rec.ConversationID)
 		if err != nil {
 			return err
@@ -52,8 +67,13 @@ func (s *Store) AppendMessage(ctx context.Context, m *store.Message) (*store.Mes
 				if !ok {
 					return fmt.Errorf("client id %q names missing message %x", rec.ClientID, seq)
 				}
-				out, dup = stored, true
+				out, outConv, dup = stored, conv, true
 				return nil
+			}
+		}
+		if live {
+			if err := store.CheckLiveWrite(conv, rec.From, party); err != nil {
+				return err
 			}
 		}
 		msg := rec
@@ -78,13 +98,16 @@ func (s *Store) AppendMessage(ctx context.Context, m *store.Message) (*store.Mes
 		if err := putJSON(tx.Bucket(bktConversations), convKey, conv); err != nil {
 			return err
 		}
-		out = &msg
+		out, outConv = &msg, conv
 		return nil
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
-	return out, dup, nil
+	if !live {
+		outConv = nil
+	}
+	return out, outConv, dup, nil
 }
 
 // ListMessages returns up to limit messages of the conversation with Seq > afterSeq,

@@ -17,6 +17,14 @@ func BenchmarkAppendMessage(b *testing.B) {
 	storetest.BenchmarkAppendMessage(b, s)
 }
 
+// BenchmarkAppendLive measures AppendLive (the append script with the check of
+// who writes, which also reads and returns the conversation) likewise.
+func BenchmarkAppendLive(b *testing.B) {
+	srv := redistest.Start(b)
+	s := newStoreOn(b, newClient(b, srv), "bench:")
+	storetest.BenchmarkAppendLive(b, s)
+}
+
 // BenchmarkUpdateConversation measures an optimistic transaction (WATCH, GET and
 // LLEN, MULTI/EXEC) on a conversation of its own per goroutine.
 func BenchmarkUpdateConversation(b *testing.B) {

@@ -28,8 +28,10 @@
 //     and the whole thing runs again (at most 100 times, with a short jittered
 //     backoff; then store.ErrUnavailable), which is why update functions may run
 //     more than once.
-//   - CreateSite, CreateConversation, AppendMessage, AddOfflineMessage and
-//     AddNotifications are Lua scripts (EVALSHA): one round trip, no retries.
+//   - CreateSite, CreateConversation, AppendMessage, AppendLive (the same script,
+//     which then also reads the conversation and checks who writes),
+//     AddOfflineMessage and AddNotifications are Lua scripts (EVALSHA): one round
+//     trip, no retries.
 //     The notifications AddOfflineMessage and UpdateConversation are given are
 //     written by the same script, or (UpdateConversation) by AddNotifications's
 //     script sent with EVAL inside the MULTI, so they commit with the record.

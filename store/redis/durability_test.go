@@ -179,6 +179,10 @@ func TestOutage(t *testing.T) {
 			_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "during"})
 			return err
 		}},
+		{"AppendLive", func() error {
+			_, _, _, err := s.AppendLive(ctx, &store.Message{ConversationID: conv.ID, From: store.FromVisitor, Text: "during"}, "")
+			return err
+		}},
 		{"ListConversations", func() error {
 			_, err := s.ListConversations(ctx, store.ConversationFilter{SiteID: site.ID})
 			return err

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -24,12 +23,27 @@ const (
 // that message is returned with duplicate true and nothing is written.
 // store.ErrNotFound if the conversation is unknown.
 func (s *Store) AppendMessage(ctx context.Context, m *store.Message) (*store.Message, bool, error) {
-	const op = "append message"
+	stored, _, dup, err := s.appendMessage(ctx, "append message", m, false, "")
+	return stored, dup, err
+}
+
+// AppendLive is AppendMessage with store.CheckLiveWrite(conversation, m.From,
+// party) applied by the same script, after the client id is looked up (so a resend
+// is answered whatever the conversation's state) and before anything is written.
+// The script hands back the conversation's record too, so the conversation
+// returned is the one the check saw, its LastSeq that of the list after the append.
+func (s *Store) AppendLive(ctx context.Context, m *store.Message, party string) (*store.Message, *store.Conversation, bool, error) {
+	return s.appendMessage(ctx, "append live", m, true, party)
+}
+
+// appendMessage is AppendMessage and, when live, AppendLive (with party). It runs
+// appendScript once; the conversation comes back only when live.
+func (s *Store) appendMessage(ctx context.Context, op string, m *store.Message, live bool, party string) (*store.Message, *store.Conversation, bool, error) {
 	if m == nil {
-		return nil, false, errors.New("redis: append message: nil message")
+		return nil, nil, false, fmt.Errorf("redis: %s: nil message", op)
 	}
 	if err := s.begin(ctx, op); err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	rec := *m // Message holds no references: a plain copy is a deep one
 	if rec.At.IsZero() {
@@ -38,35 +52,98 @@ func (s *Store) AppendMessage(ctx context.Context, m *store.Message) (*store.Mes
 	rec.Seq = -1 // the placeholder the script replaces
 	data, err := encode(&rec)
 	if err != nil {
-		return nil, false, s.wrap(ctx, op, err)
+		return nil, nil, false, s.wrap(ctx, op, err)
 	}
-	conv := rec.ConversationID
-	keys := []string{s.k.conv(conv), s.k.msgs(conv), s.k.msgCID(conv)}
-	res, err := appendScript.Run(ctx, s.rdb, keys, rec.ClientID, data).Slice()
+	id := rec.ConversationID
+	keys := []string{s.k.conv(id), s.k.msgs(id), s.k.msgCID(id)}
+	args := []any{rec.ClientID, data}
+	if live {
+		args = append(args, "live", rec.From, party)
+	}
+	res, err := appendScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
-		return nil, false, s.wrap(ctx, op, err)
+		return nil, nil, false, s.wrap(ctx, op, err)
 	}
-	switch code, _ := res[0].(int64); {
-	case code == -1:
-		return nil, false, s.wrap(ctx, op, fmt.Errorf("conversation %q: %w", conv, store.ErrNotFound))
-	case code == 0 && len(res) == 2:
-		seq, _ := res[1].(int64)
-		rec.Seq = seq
-		return &rec, false, nil
-	case code == 1 && len(res) == 3:
-		seq, _ := res[1].(int64)
-		data, ok := res[2].(string)
+	bad := func() error {
+		return s.wrap(ctx, op, dataErr(fmt.Sprintf("append script answered %v", res), nil))
+	}
+	// conv decodes the conversation's record at res[i] (live only) with LastSeq last.
+	conv := func(i int, last int64) (*store.Conversation, error) {
+		if !live {
+			return nil, nil
+		}
+		data, ok := replyAt[string](res, i)
 		if !ok {
-			return nil, false, s.wrap(ctx, op, dataErr(fmt.Sprintf("client id %q names missing message %d", rec.ClientID, seq), nil))
+			return nil, bad()
+		}
+		c := new(store.Conversation)
+		if err := decode(s.k.conv(id), data, c); err != nil {
+			return nil, s.wrap(ctx, op, err)
+		}
+		c.LastSeq = last
+		return c, nil
+	}
+	code, _ := replyAt[int64](res, 0)
+	switch code {
+	case -1:
+		return nil, nil, false, s.wrap(ctx, op, fmt.Errorf("conversation %q: %w", id, store.ErrNotFound))
+	case 0:
+		seq, ok := replyAt[int64](res, 1)
+		if !ok {
+			return nil, nil, false, bad()
+		}
+		c, err := conv(2, seq)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		rec.Seq = seq
+		return &rec, c, false, nil
+	case 1:
+		seq, ok1 := replyAt[int64](res, 1)
+		last, ok3 := replyAt[int64](res, 3)
+		if !ok1 || !ok3 {
+			return nil, nil, false, bad()
+		}
+		data, ok := replyAt[string](res, 2)
+		if !ok {
+			return nil, nil, false, s.wrap(ctx, op, dataErr(fmt.Sprintf("client id %q names missing message %d", rec.ClientID, seq), nil))
 		}
 		stored := new(store.Message)
-		if err := decode(s.k.msgs(conv), data, stored); err != nil {
-			return nil, false, s.wrap(ctx, op, err)
+		if err := decode(s.k.msgs(id), data, stored); err != nil {
+			return nil, nil, false, s.wrap(ctx, op, err)
 		}
 		stored.Seq = seq
-		return stored, true, nil
+		c, err := conv(4, last)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		return stored, c, true, nil
+	case 2:
+		last, ok := replyAt[int64](res, 1)
+		if !live || !ok {
+			return nil, nil, false, bad()
+		}
+		c, err := conv(2, last)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		// The script checked; the rule in Go says why (and must agree).
+		if err := store.CheckLiveWrite(c, rec.From, party); err != nil {
+			return nil, nil, false, s.wrap(ctx, op, err)
+		}
+		return nil, nil, false, s.wrap(ctx, op, dataErr(fmt.Sprintf("append script refused what store.CheckLiveWrite allows (conversation %q)", id), nil))
 	}
-	return nil, false, s.wrap(ctx, op, dataErr(fmt.Sprintf("append script answered %v", res), nil))
+	return nil, nil, false, bad()
+}
+
+// replyAt returns res[i] as a T; false when res is shorter or res[i] is not a T.
+func replyAt[T any](res []any, i int) (T, bool) {
+	var v T
+	if i >= len(res) {
+		return v, false
+	}
+	v, ok := res[i].(T)
+	return v, ok
 }
 
 // ListMessages returns up to limit messages of the conversation with Seq > afterSeq,

@@ -20,7 +20,9 @@ return 1
 `)
 
 // appendScript appends a message to its conversation with the next sequence
-// number, once per client id.
+// number, once per client id: AppendMessage, and AppendLive when ARGV[3] is 'live'
+// (then the conversation's record is read and the rule of store.CheckLiveWrite,
+// which this mirrors, checked after the client id and before anything is written).
 //
 //	KEYS[1]  the conversation's record, KEYS[2] its message list,
 //	KEYS[3]  its hash of client id -> seq
@@ -28,17 +30,42 @@ return 1
 //	ARGV[2]  the message, JSON, whose "seq" field is the placeholder -1; it is
 //	         replaced by the real number. JSON escapes every '"' inside strings, so
 //	         the plain text '"seq":-1' can only be that field.
-//	returns  {-1} unknown conversation; {0, seq} stored; {1, seq, message JSON} the
-//	         client id was there already (nothing written)
+//	ARGV[3]  'live' to check who writes (anything else, or none: no check);
+//	         then ARGV[4] the message's from, ARGV[5] the party writing
+//	returns  {-1} unknown conversation
+//	         {0, seq, conv} stored as seq (which is now the conversation's LastSeq)
+//	         {1, seq, message JSON, last seq, conv} the client id was there already
+//	         {2, last seq, conv} refused by the check
+//	         where conv, the conversation's record, comes with 'live' only; nothing
+//	         is written but in the first of the last three.
 var appendScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+local live = ARGV[3] == 'live'
+local conv
+if live then
+  conv = redis.call('GET', KEYS[1])
+  if not conv then return {-1} end
+elseif redis.call('EXISTS', KEYS[1]) == 0 then
+  return {-1}
+end
 local cid = ARGV[1]
 if cid ~= '' then
   local seq = redis.call('HGET', KEYS[3], cid)
   if seq then
     seq = tonumber(seq)
-    return {1, seq, redis.call('LINDEX', KEYS[2], seq - 1)}
+    return {1, seq, redis.call('LINDEX', KEYS[2], seq - 1), redis.call('LLEN', KEYS[2]), conv}
   end
+end
+if live then
+  local c, from, party = cjson.decode(conv), ARGV[4], ARGV[5]
+  local ok = false
+  if party == '' then
+    ok = false
+  elseif from == 'visitor' then
+    ok = c.visitor_id == party and (c.state == 'queued' or c.state == 'open')
+  elseif from == 'agent' then
+    ok = c.agent_id == party and c.state == 'open'
+  end
+  if not ok then return {2, redis.call('LLEN', KEYS[2]), conv} end
 end
 local seq = redis.call('LLEN', KEYS[2]) + 1
 local msg = ARGV[2]
@@ -46,7 +73,7 @@ local i, j = string.find(msg, '"seq":-1', 1, true)
 if not i then return redis.error_reply('ERR message without a seq placeholder') end
 redis.call('RPUSH', KEYS[2], string.sub(msg, 1, i - 1) .. '"seq":' .. string.format('%d', seq) .. string.sub(msg, j + 1))
 if cid ~= '' then redis.call('HSET', KEYS[3], cid, seq) end
-return {0, seq}
+return {0, seq, conv}
 `)
 
 // addNotificationsLua defines add_notifications(k, a), which stores notifications

@@ -59,6 +59,10 @@ var contextTests = []test{
 				_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, From: store.FromVisitor, Text: "x"})
 				return err
 			},
+			"AppendLive": func() error {
+				_, _, _, err := s.AppendLive(ctx, &store.Message{ConversationID: conv.ID, From: store.FromVisitor, Text: "x"}, "visitor-1")
+				return err
+			},
 			"ListMessages": func() error { _, err := s.ListMessages(ctx, conv.ID, 0, 0); return err },
 			"AddOfflineMessage": func() error {
 				_, _, err := s.AddOfflineMessage(ctx, fullOffline(site.ID, "visitor-2", "", "x"), newNote)

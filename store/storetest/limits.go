@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -78,14 +79,32 @@ func AgentsWithoutEmail(t *testing.T, s store.Store) {
 // BenchmarkAppendMessage measures AppendMessage on s: one writer at a time, then 16
 // at once per core.
 func BenchmarkAppendMessage(b *testing.B, s store.Store) {
+	benchmarkAppend(b, s, func(ctx context.Context, convID string) error {
+		_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: convID, Text: "hello"})
+		return err
+	})
+}
+
+// BenchmarkAppendLive measures AppendLive (a visitor writing to its open
+// conversation) on s as BenchmarkAppendMessage measures AppendMessage.
+func BenchmarkAppendLive(b *testing.B, s store.Store) {
+	benchmarkAppend(b, s, func(ctx context.Context, convID string) error {
+		_, _, _, err := s.AppendLive(ctx, &store.Message{ConversationID: convID, From: store.FromVisitor, Text: "hello"}, "visitor-1")
+		return err
+	})
+}
+
+// benchmarkAppend runs appendTo on one open conversation of visitor-1: one call at
+// a time, then 16 at once per core.
+func benchmarkAppend(b *testing.B, s store.Store, appendTo func(ctx context.Context, convID string) error) {
 	ctx := b.Context()
-	conv := &store.Conversation{SiteID: "s", State: store.StateOpen}
+	conv := &store.Conversation{SiteID: "s", VisitorID: "visitor-1", State: store.StateOpen}
 	if err := s.CreateConversation(ctx, conv); err != nil {
 		b.Fatal(err)
 	}
 	b.Run("serial", func(b *testing.B) {
 		for b.Loop() {
-			if _, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "hello"}); err != nil {
+			if err := appendTo(ctx, conv.ID); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -94,7 +113,7 @@ func BenchmarkAppendMessage(b *testing.B, s store.Store) {
 		b.SetParallelism(16)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				if _, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "hello"}); err != nil {
+				if err := appendTo(ctx, conv.ID); err != nil {
 					b.Error(err)
 					return
 				}

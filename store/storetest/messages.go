@@ -237,6 +237,158 @@ var messageTests = []test{
 		m := mustAppend(t, s, in.ID, "", "first")
 		equal(t, m.Seq, int64(1), "Seq of the first message")
 	}},
+	{"AppendLive", func(t *testing.T, s store.Store) {
+		// fullConversation gives every conversation VisitorID visitor-1 (here) and
+		// AgentID agent-1, whatever its state.
+		rules := []struct {
+			name, state, from, party string
+			allowed                  bool
+		}{
+			{"visitor to queued", store.StateQueued, store.FromVisitor, "visitor-1", true},
+			{"visitor to open", store.StateOpen, store.FromVisitor, "visitor-1", true},
+			{"visitor to ended", store.StateEnded, store.FromVisitor, "visitor-1", false},
+			{"visitor to missed", store.StateMissed, store.FromVisitor, "visitor-1", false},
+			{"another visitor", store.StateOpen, store.FromVisitor, "visitor-2", false},
+			{"visitor as the agent", store.StateOpen, store.FromVisitor, "agent-1", false},
+			{"agent to open", store.StateOpen, store.FromAgent, "agent-1", true},
+			{"agent to queued", store.StateQueued, store.FromAgent, "agent-1", false},
+			{"agent to ended", store.StateEnded, store.FromAgent, "agent-1", false},
+			{"another agent", store.StateOpen, store.FromAgent, "agent-2", false},
+			{"agent as the visitor", store.StateOpen, store.FromAgent, "visitor-1", false},
+			{"system", store.StateOpen, store.FromSystem, "agent-1", false},
+			{"no author", store.StateOpen, "", "visitor-1", false},
+		}
+		for _, tc := range rules {
+			t.Run(tc.name, func(t *testing.T) {
+				c := mustCreateConversation(t, s, fullConversation("site-1", "visitor-1", tc.state))
+				before := mustAppend(t, s, c.ID, "before", "already there")
+				m := &store.Message{ConversationID: c.ID, From: tc.from, Text: "live", At: at(20), ClientID: "live-1"}
+				if tc.from == store.FromAgent {
+					m.AgentID, m.AgentName = tc.party, "Ann"
+				}
+				got, conv, dup, err := s.AppendLive(ctxT(t), m, tc.party)
+				if !tc.allowed {
+					isErr(t, err, store.ErrConflict, "AppendLive")
+					list, err := s.ListMessages(ctxT(t), c.ID, 0, 0)
+					ok(t, err, "ListMessages")
+					same(t, list, []*store.Message{before}, "messages after a refused AppendLive")
+					cur, err := s.GetConversation(ctxT(t), c.ID)
+					ok(t, err, "GetConversation")
+					equal(t, cur.LastSeq, int64(1), "LastSeq after a refused AppendLive")
+					// Its client id was not recorded either.
+					again, dup, err := s.AppendMessage(ctxT(t), m)
+					ok(t, err, "AppendMessage with the refused client id")
+					equal(t, dup, false, "AppendMessage with the refused client id: duplicate")
+					equal(t, again.Seq, int64(2), "Seq of the message the refused one did not take")
+					return
+				}
+				ok(t, err, "AppendLive")
+				equal(t, dup, false, "duplicate")
+				want := *m
+				want.Seq = 2
+				same(t, got, &want, "AppendLive result")
+				wantConv := *c
+				wantConv.LastSeq = 2
+				same(t, conv, &wantConv, "conversation AppendLive returned")
+				list, err := s.ListMessages(ctxT(t), c.ID, 1, 0)
+				ok(t, err, "ListMessages")
+				same(t, list, []*store.Message{&want}, "messages after AppendLive")
+				cur, err := s.GetConversation(ctxT(t), c.ID)
+				ok(t, err, "GetConversation")
+				same(t, cur, &wantConv, "conversation after AppendLive")
+			})
+		}
+
+		t.Run("unknown conversation", func(t *testing.T) {
+			for _, id := range []string{"no-such-conversation", ""} {
+				_, conv, _, err := s.AppendLive(ctxT(t), &store.Message{ConversationID: id, From: store.FromVisitor, Text: "x"}, "visitor-1")
+				isErr(t, err, store.ErrNotFound, fmt.Sprintf("AppendLive to %q", id))
+				if conv != nil {
+					t.Fatalf("AppendLive to %q: conversation %s with the error", id, show(conv))
+				}
+			}
+		})
+
+		// A resend is answered with the stored message whatever the conversation's
+		// state is now, and whoever wrote it first.
+		t.Run("duplicate after the end", func(t *testing.T) {
+			c := mustCreateConversation(t, s, fullConversation("site-1", "visitor-1", store.StateOpen))
+			fromVisitor, _, _, err := s.AppendLive(ctxT(t), &store.Message{
+				ConversationID: c.ID, From: store.FromVisitor, Text: "bye", At: at(20), ClientID: "v-1",
+			}, "visitor-1")
+			ok(t, err, "AppendLive from the visitor")
+			fromAgent, _, _, err := s.AppendLive(ctxT(t), &store.Message{
+				ConversationID: c.ID, From: store.FromAgent, AgentID: "agent-1", Text: "bye too", At: at(21), ClientID: "a-1",
+			}, "agent-1")
+			ok(t, err, "AppendLive from the agent")
+			ended, err := s.UpdateConversation(ctxT(t), c.ID, func(cur *store.Conversation) error {
+				cur.State = store.StateEnded
+				return nil
+			})
+			ok(t, err, "UpdateConversation")
+			for _, r := range []struct {
+				stored *store.Message
+				party  string
+			}{{fromVisitor, "visitor-1"}, {fromAgent, "agent-1"}} {
+				resend := *r.stored
+				resend.Seq, resend.Text, resend.At = 0, "resent", at(30)
+				got, conv, dup, err := s.AppendLive(ctxT(t), &resend, r.party)
+				ok(t, err, "AppendLive resend after the end")
+				equal(t, dup, true, "duplicate")
+				same(t, got, r.stored, "resend returns the stored message")
+				same(t, conv, ended, "conversation a resend after the end returns")
+			}
+			_, _, _, err = s.AppendLive(ctxT(t), &store.Message{
+				ConversationID: c.ID, From: store.FromVisitor, Text: "new", ClientID: "v-2",
+			}, "visitor-1")
+			isErr(t, err, store.ErrConflict, "AppendLive of a new message after the end")
+			list, err := s.ListMessages(ctxT(t), c.ID, 0, 0)
+			ok(t, err, "ListMessages")
+			same(t, list, []*store.Message{fromVisitor, fromAgent}, "messages after the resends")
+			cur, err := s.GetConversation(ctxT(t), c.ID)
+			ok(t, err, "GetConversation")
+			equal(t, cur.LastSeq, int64(2), "LastSeq after the resends")
+		})
+
+		t.Run("nobody writes without an id", func(t *testing.T) {
+			c := fullConversation("site-1", "visitor-1", store.StateOpen)
+			c.AgentID = ""
+			c = mustCreateConversation(t, s, c)
+			_, _, _, err := s.AppendLive(ctxT(t), &store.Message{ConversationID: c.ID, From: store.FromAgent, Text: "x"}, "")
+			isErr(t, err, store.ErrConflict, "AppendLive by an agent without an id")
+			list, err := s.ListMessages(ctxT(t), c.ID, 0, 0)
+			ok(t, err, "ListMessages")
+			equal(t, len(list), 0, "messages written")
+		})
+		t.Run("duplicate while live", func(t *testing.T) {
+			c := mustCreateConversation(t, s, fullConversation("site-1", "visitor-1", store.StateQueued))
+			m := &store.Message{ConversationID: c.ID, From: store.FromVisitor, Text: "hello", At: at(20), ClientID: "v-1"}
+			first, conv, dup, err := s.AppendLive(ctxT(t), m, "visitor-1")
+			ok(t, err, "AppendLive")
+			equal(t, dup, false, "duplicate of the first send")
+			equal(t, conv.LastSeq, int64(1), "LastSeq after the first send")
+			mustAppend(t, s, c.ID, "other", "in between")
+			resend := *m
+			resend.Text = "hello, resent"
+			got, conv, dup, err := s.AppendLive(ctxT(t), &resend, "visitor-1")
+			ok(t, err, "AppendLive resend")
+			equal(t, dup, true, "duplicate of the resend")
+			same(t, got, first, "resend returns the stored message")
+			wantConv := *c
+			wantConv.LastSeq = 2
+			same(t, conv, &wantConv, "conversation a resend returns")
+			// A message AppendMessage stored is found by its client id too.
+			got, _, dup, err = s.AppendLive(ctxT(t), &store.Message{
+				ConversationID: c.ID, From: store.FromVisitor, Text: "x", ClientID: "other",
+			}, "visitor-1")
+			ok(t, err, "AppendLive resend of an AppendMessage")
+			equal(t, dup, true, "duplicate of an AppendMessage")
+			equal(t, got.Text, "in between", "text of the message AppendMessage stored")
+			list, err := s.ListMessages(ctxT(t), c.ID, 0, 0)
+			ok(t, err, "ListMessages")
+			equal(t, len(list), 2, "messages after the resends")
+		})
+	}},
 	{"Copies", func(t *testing.T, s store.Store) {
 		c := mustCreateConversation(t, s, fullConversation("site-1", "visitor-1", store.StateOpen))
 		in := &store.Message{ConversationID: c.ID, From: store.FromVisitor, Text: "original", At: at(1), ClientID: "f"}
