@@ -18,14 +18,14 @@ type gatedStore struct {
 	release chan error
 }
 
-func (g *gatedStore) CreateConversation(ctx context.Context, c *store.Conversation) error {
+func (g *gatedStore) CreateConversation(ctx context.Context, c *store.Conversation, first ...*store.Message) error {
 	if c.VisitorID == g.visitor {
 		g.entered <- struct{}{}
 		if err := <-g.release; err != nil {
 			return err
 		}
 	}
-	return g.Store.CreateConversation(ctx, c)
+	return g.Store.CreateConversation(ctx, c, first...)
 }
 
 // A start's store writes run outside the desk's lock: others go on meanwhile, the

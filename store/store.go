@@ -55,8 +55,14 @@ type Store interface {
 	// DeleteAgent removes the agent; ErrLastOwner if it is the last owner.
 	DeleteAgent(ctx context.Context, id string) error
 
-	// CreateConversation stores a new conversation. An empty ID is filled in.
-	CreateConversation(ctx context.Context, c *Conversation) error
+	// CreateConversation stores a new conversation. An empty ID is filled in. The
+	// messages in first (a chat's opening message) are appended in the same
+	// transaction, as AppendMessage would in that order: each becomes its stored
+	// record (the conversation's id, its Seq from 1, At filled when zero; a repeated
+	// non-empty ClientID is stored once and both get that record), and c.LastSeq
+	// counts them. Either the conversation and all of them are stored, or nothing
+	// is, and on failure nothing handed in is changed.
+	CreateConversation(ctx context.Context, c *Conversation, first ...*Message) error
 	// GetConversation returns the conversation or ErrNotFound.
 	GetConversation(ctx context.Context, id string) (*Conversation, error)
 	// UpdateConversation applies fn atomically. The notifications in out are added

@@ -278,3 +278,9 @@ func BenchmarkAppendLive(b *testing.B) {
 	defer s.Close()
 	storetest.BenchmarkAppendLive(b, s)
 }
+
+func BenchmarkStartChat(b *testing.B) {
+	s := openT(b, b.TempDir())
+	defer s.Close()
+	storetest.BenchmarkStartChat(b, s)
+}

@@ -17,12 +17,24 @@ const (
 	maxConversationLimit     = 500
 )
 
-// CreateConversation stores a new conversation. An empty ID is filled with a new
-// time-ordered one (written back to c); an ID that exists already gets
-// store.ErrConflict. LastSeq starts at 0 whatever c says: only AppendMessage moves it.
-func (s *Store) CreateConversation(ctx context.Context, c *store.Conversation) error {
+// CreateConversation stores a new conversation and appends the messages in first,
+// in that order, as AppendMessage would, in one transaction. An empty ID is filled
+// with a new time-ordered one (written back to c); an ID that exists already gets
+// store.ErrConflict. LastSeq starts at 0 whatever c says and counts the messages
+// stored (written back to c). A nil message fails the call before anything is
+// written. Each message is stored with ConversationID c.ID, the next Seq, and At
+// set to the current UTC time when zero, and that stored record is written back to
+// it; a message whose non-empty ClientID an earlier one of first already has is not
+// stored again, and gets that earlier message's record, as AppendMessage would
+// answer a resend. Nothing handed in is changed when the call fails.
+func (s *Store) CreateConversation(ctx context.Context, c *store.Conversation, first ...*store.Message) error {
 	if c == nil {
 		return errors.New("bolt: create conversation: nil conversation")
+	}
+	for i, m := range first {
+		if m == nil {
+			return fmt.Errorf("bolt: create conversation: first message %d is nil", i+1)
+		}
 	}
 	rec, err := cloneJSON(c)
 	if err != nil {
@@ -34,7 +46,16 @@ func (s *Store) CreateConversation(ctx context.Context, c *store.Conversation) e
 		}
 	}
 	rec.LastSeq = 0
+	msgs := make([]store.Message, len(first))
+	for i, m := range first {
+		msgs[i] = messageRecord(m, rec.ID)
+	}
+	var (
+		lastSeq int64
+		out     []*store.Message
+	)
 	err = s.update(ctx, "create conversation", func(tx *bbolt.Tx) error {
+		lastSeq, out = 0, nil
 		b := tx.Bucket(bktConversations)
 		if b.Get([]byte(rec.ID)) != nil {
 			return fmt.Errorf("id %q taken: %w", rec.ID, store.ErrConflict)
@@ -42,12 +63,27 @@ func (s *Store) CreateConversation(ctx context.Context, c *store.Conversation) e
 		if err := putJSON(b, []byte(rec.ID), rec); err != nil {
 			return err
 		}
-		return reindexConversation(tx, nil, rec)
+		if err := reindexConversation(tx, nil, rec); err != nil {
+			return err
+		}
+		conv := *rec // appendTx moves its LastSeq; rec stays as it was, should fn run again
+		stored := make([]*store.Message, len(msgs))
+		for i := range msgs {
+			var err error
+			if stored[i], _, err = appendTx(tx, &conv, msgs[i], nil); err != nil {
+				return err
+			}
+		}
+		lastSeq, out = conv.LastSeq, stored
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	c.ID = rec.ID
+	c.ID, c.LastSeq = rec.ID, lastSeq
+	for i, m := range first {
+		*m = *out[i]
+	}
 	return nil
 }
 

@@ -41,9 +41,10 @@ func (s *Store) appendMessage(ctx context.Context, op string, m *store.Message, 
 	if m == nil {
 		return nil, nil, false, fmt.Errorf("bolt: %s: nil message", op)
 	}
-	rec := *m // Message holds no references: a plain copy is a deep one
-	if rec.At.IsZero() {
-		rec.At = time.Now().UTC()
+	rec := messageRecord(m, m.ConversationID)
+	var check func(*store.Conversation) error
+	if live {
+		check = func(conv *store.Conversation) error { return store.CheckLiveWrite(conv, rec.From, party) }
 	}
 	var (
 		out     *store.Message
@@ -56,49 +57,10 @@ func (s *Store) appendMessage(ctx context.Context, op string, m *store.Message, 
 		if err != nil {
 			return err
 		}
-		convKey := []byte(conv.ID)
-		if cids := tx.Bucket(bktMessageClientIDs).Bucket(convKey); cids != nil && rec.ClientID != "" {
-			if seq := cids.Get([]byte(rec.ClientID)); seq != nil {
-				stored := new(store.Message)
-				ok, err := getJSON(tx.Bucket(bktMessages).Bucket(convKey), string(seq), stored)
-				if err != nil {
-					return err
-				}
-				if !ok {
-					return fmt.Errorf("client id %q names missing message %x", rec.ClientID, seq)
-				}
-				out, outConv, dup = stored, conv, true
-				return nil
-			}
-		}
-		if live {
-			if err := store.CheckLiveWrite(conv, rec.From, party); err != nil {
-				return err
-			}
-		}
-		msg := rec
-		msg.Seq = conv.LastSeq + 1
-		msgs, err := tx.Bucket(bktMessages).CreateBucketIfNotExists(convKey)
-		if err != nil {
+		if out, dup, err = appendTx(tx, conv, rec, check); err != nil {
 			return err
 		}
-		if err := putJSON(msgs, seqKey(msg.Seq), &msg); err != nil {
-			return err
-		}
-		if msg.ClientID != "" {
-			cids, err := tx.Bucket(bktMessageClientIDs).CreateBucketIfNotExists(convKey)
-			if err != nil {
-				return err
-			}
-			if err := cids.Put([]byte(msg.ClientID), seqKey(msg.Seq)); err != nil {
-				return err
-			}
-		}
-		conv.LastSeq = msg.Seq
-		if err := putJSON(tx.Bucket(bktConversations), convKey, conv); err != nil {
-			return err
-		}
-		out, outConv = &msg, conv
+		outConv = conv
 		return nil
 	})
 	if err != nil {
@@ -108,6 +70,69 @@ func (s *Store) appendMessage(ctx context.Context, op string, m *store.Message, 
 		outConv = nil
 	}
 	return out, outConv, dup, nil
+}
+
+// messageRecord returns the record of m that conversation convID stores: a copy of
+// m with ConversationID convID and At set to the current UTC time when zero (Seq is
+// appendTx's to set). m itself is not changed.
+func messageRecord(m *store.Message, convID string) store.Message {
+	rec := *m // Message holds no references: a plain copy is a deep one
+	rec.ConversationID = convID
+	if rec.At.IsZero() {
+		rec.At = time.Now().UTC()
+	}
+	return rec
+}
+
+// appendTx appends rec (made by messageRecord) to conv, the stored conversation it
+// names, within tx: when conv already holds a message with rec's non-empty
+// ClientID, that message is returned with duplicate true and nothing is written;
+// otherwise check, when not nil, may refuse the message (its error is returned and
+// nothing is written), and else rec is stored with the next Seq, its ClientID
+// indexed, and conv's LastSeq moved (in conv and in its stored record).
+func appendTx(tx *bbolt.Tx, conv *store.Conversation, rec store.Message, check func(*store.Conversation) error) (stored *store.Message, duplicate bool, err error) {
+	convKey := []byte(conv.ID)
+	if cids := tx.Bucket(bktMessageClientIDs).Bucket(convKey); cids != nil && rec.ClientID != "" {
+		if seq := cids.Get([]byte(rec.ClientID)); seq != nil {
+			stored := new(store.Message)
+			ok, err := getJSON(tx.Bucket(bktMessages).Bucket(convKey), string(seq), stored)
+			if err != nil {
+				return nil, false, err
+			}
+			if !ok {
+				return nil, false, fmt.Errorf("client id %q names missing message %x", rec.ClientID, seq)
+			}
+			return stored, true, nil
+		}
+	}
+	if check != nil {
+		if err := check(conv); err != nil {
+			return nil, false, err
+		}
+	}
+	msg := rec
+	msg.Seq = conv.LastSeq + 1
+	msgs, err := tx.Bucket(bktMessages).CreateBucketIfNotExists(convKey)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := putJSON(msgs, seqKey(msg.Seq), &msg); err != nil {
+		return nil, false, err
+	}
+	if msg.ClientID != "" {
+		cids, err := tx.Bucket(bktMessageClientIDs).CreateBucketIfNotExists(convKey)
+		if err != nil {
+			return nil, false, err
+		}
+		if err := cids.Put([]byte(msg.ClientID), seqKey(msg.Seq)); err != nil {
+			return nil, false, err
+		}
+	}
+	conv.LastSeq = msg.Seq
+	if err := putJSON(tx.Bucket(bktConversations), convKey, conv); err != nil {
+		return nil, false, err
+	}
+	return &msg, false, nil
 }
 
 // ListMessages returns up to limit messages of the conversation with Seq > afterSeq,

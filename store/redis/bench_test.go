@@ -25,6 +25,15 @@ func BenchmarkAppendLive(b *testing.B) {
 	storetest.BenchmarkAppendLive(b, s)
 }
 
+// BenchmarkStartChat measures a chat start's writes likewise: a conversation
+// alone, with its first message in the same script, and the two calls (two
+// fsync'd round trips) that script replaces.
+func BenchmarkStartChat(b *testing.B) {
+	srv := redistest.Start(b)
+	s := newStoreOn(b, newClient(b, srv), "bench:")
+	storetest.BenchmarkStartChat(b, s)
+}
+
 // BenchmarkUpdateConversation measures an optimistic transaction (WATCH, GET and
 // LLEN, MULTI/EXEC) on a conversation of its own per goroutine.
 func BenchmarkUpdateConversation(b *testing.B) {

@@ -19,13 +19,26 @@ const (
 	minScan = 64
 )
 
-// CreateConversation stores a new conversation. An empty ID is filled with a new
-// time-ordered one (written back to c); an ID that exists already gets
-// store.ErrConflict. LastSeq starts at 0 whatever c says: only AppendMessage moves it.
-func (s *Store) CreateConversation(ctx context.Context, c *store.Conversation) error {
+// CreateConversation stores a new conversation and appends the messages in first,
+// in that order, as AppendMessage would, all in one Lua script (one round trip,
+// all or nothing). An empty ID is filled with a new time-ordered one (written back
+// to c); an ID that exists already gets store.ErrConflict. LastSeq starts at 0
+// whatever c says and counts the messages stored (written back to c). A nil
+// message fails the call before anything is written. Each message is stored with
+// ConversationID c.ID, the next Seq, and At set to the current UTC time when zero,
+// and that stored record is written back to it; a message whose non-empty ClientID
+// an earlier one of first already has is not stored again, and gets that earlier
+// message's record, as AppendMessage would answer a resend. Nothing handed in is
+// changed when the call fails.
+func (s *Store) CreateConversation(ctx context.Context, c *store.Conversation, first ...*store.Message) error {
 	const op = "create conversation"
 	if c == nil {
 		return errors.New("redis: create conversation: nil conversation")
+	}
+	for i, m := range first {
+		if m == nil {
+			return fmt.Errorf("redis: create conversation: first message %d is nil", i+1)
+		}
 	}
 	if err := s.begin(ctx, op); err != nil {
 		return err
@@ -42,15 +55,56 @@ func (s *Store) CreateConversation(ctx context.Context, c *store.Conversation) e
 	if err != nil {
 		return s.wrap(ctx, op, err)
 	}
-	keys := append([]string{s.k.conv(rec.ID)}, s.k.convIndexes(&rec)...)
-	created, err := createScript.Run(ctx, s.rdb, keys, data, rec.ID).Int()
+	msgs := make([]store.Message, len(first))
+	args := make([]any, 0, 2+2*len(first))
+	args = append(args, data, rec.ID)
+	for i, m := range first {
+		var data []byte
+		if msgs[i], data, err = encodeMessage(m, rec.ID); err != nil {
+			return s.wrap(ctx, op, err)
+		}
+		args = append(args, msgs[i].ClientID, data)
+	}
+	keys := append([]string{s.k.conv(rec.ID), s.k.msgs(rec.ID), s.k.msgCID(rec.ID)}, s.k.convIndexes(&rec)...)
+	res, err := createConversationScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
 		return s.wrap(ctx, op, err)
 	}
-	if created == 0 {
-		return s.wrap(ctx, op, fmt.Errorf("id %q taken: %w", rec.ID, store.ErrConflict))
+	bad := func() error {
+		return s.wrap(ctx, op, dataErr(fmt.Sprintf("create conversation script answered %v", res), nil))
 	}
-	c.ID = rec.ID
+	switch code, _ := replyAt[int64](res, 0); {
+	case code == 0 && len(res) == 1:
+		return s.wrap(ctx, op, fmt.Errorf("id %q taken: %w", rec.ID, store.ErrConflict))
+	case code != 1 || len(res) != 1+len(first):
+		return bad()
+	}
+	// stored[seq-1] is the message stored as seq. The conversation is new, so a
+	// duplicate can only be of an earlier message of first.
+	stored := make([]*store.Message, 0, len(first))
+	out := make([]*store.Message, len(first))
+	for i := range first {
+		seq, ok := replyAt[int64](res, 1+i)
+		switch {
+		case !ok || seq == 0:
+			return bad()
+		case seq > 0:
+			if seq != int64(len(stored))+1 {
+				return bad()
+			}
+			msgs[i].Seq = seq
+			stored = append(stored, &msgs[i])
+			out[i] = &msgs[i]
+		case -seq > int64(len(stored)):
+			return s.wrap(ctx, op, dataErr(fmt.Sprintf("client id %q names missing message %d", msgs[i].ClientID, -seq), nil))
+		default:
+			out[i] = stored[-seq-1]
+		}
+	}
+	c.ID, c.LastSeq = rec.ID, int64(len(stored))
+	for i, m := range first {
+		*m = *out[i]
+	}
 	return nil
 }
 

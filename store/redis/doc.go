@@ -28,7 +28,8 @@
 //     and the whole thing runs again (at most 100 times, with a short jittered
 //     backoff; then store.ErrUnavailable), which is why update functions may run
 //     more than once.
-//   - CreateSite, CreateConversation, AppendMessage, AppendLive (the same script,
+//   - CreateSite, CreateConversation (which appends the conversation's first
+//     messages in the same script), AppendMessage, AppendLive (the same script,
 //     which then also reads the conversation and checks who writes),
 //     AddOfflineMessage and AddNotifications are Lua scripts (EVALSHA): one round
 //     trip, no retries.

@@ -175,6 +175,10 @@ func TestOutage(t *testing.T) {
 			_, err := s.UpdateSite(ctx, site.ID, func(*store.Site) error { return nil })
 			return err
 		}},
+		{"CreateConversation", func() error {
+			return s.CreateConversation(ctx, &store.Conversation{SiteID: site.ID, State: store.StateQueued},
+				&store.Message{From: store.FromVisitor, Text: "during", ClientID: "start"})
+		}},
 		{"AppendMessage", func() error {
 			_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "during"})
 			return err

@@ -45,12 +45,7 @@ func (s *Store) appendMessage(ctx context.Context, op string, m *store.Message, 
 	if err := s.begin(ctx, op); err != nil {
 		return nil, nil, false, err
 	}
-	rec := *m // Message holds no references: a plain copy is a deep one
-	if rec.At.IsZero() {
-		rec.At = time.Now().UTC()
-	}
-	rec.Seq = -1 // the placeholder the script replaces
-	data, err := encode(&rec)
+	rec, data, err := encodeMessage(m, m.ConversationID)
 	if err != nil {
 		return nil, nil, false, s.wrap(ctx, op, err)
 	}
@@ -134,6 +129,23 @@ func (s *Store) appendMessage(ctx context.Context, op string, m *store.Message, 
 		return nil, nil, false, s.wrap(ctx, op, dataErr(fmt.Sprintf("append script refused what store.CheckLiveWrite allows (conversation %q)", id), nil))
 	}
 	return nil, nil, false, bad()
+}
+
+// encodeMessage returns the record of m that conversation convID stores, and its
+// JSON as the scripts take it (see push_message in scripts.go): a copy of m with
+// ConversationID convID and At set to the current UTC time when zero, encoded with
+// the seq placeholder -1. The record's Seq is left 0 for the caller to fill in with
+// the script's answer. m itself is not changed.
+func encodeMessage(m *store.Message, convID string) (store.Message, []byte, error) {
+	rec := *m // Message holds no references: a plain copy is a deep one
+	rec.ConversationID = convID
+	if rec.At.IsZero() {
+		rec.At = time.Now().UTC()
+	}
+	rec.Seq = -1 // the placeholder the script replaces
+	data, err := encode(&rec)
+	rec.Seq = 0
+	return rec, data, err
 }
 
 // replyAt returns res[i] as a T; false when res is shorter or res[i] is not a T.

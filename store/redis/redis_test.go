@@ -1,6 +1,7 @@
 package redisstore_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -179,5 +180,50 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// countHook counts the commands a client sends, a pipeline's one by one.
+type countHook struct{ n atomic.Int64 }
+
+func (h *countHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (h *countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.n.Add(int64(len(cmds)))
+		return next(ctx, cmds)
+	}
+}
+
+// A chat start (a conversation and its first message) is one command: one script,
+// one round trip, one fsync with appendfsync always.
+func TestCreateConversationWithFirstMessageIsOneCommand(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	ctx := t.Context()
+	client := newClient(t, srv)
+	hook := new(countHook)
+	client.AddHook(hook)
+	s := newStoreOn(t, client, newPrefix("one"))
+	start := func() {
+		t.Helper()
+		c := &store.Conversation{SiteID: "s", VisitorID: "v", State: store.StateQueued}
+		must(t, s.CreateConversation(ctx, c, &store.Message{From: store.FromVisitor, Text: "hello", ClientID: "start"}))
+		if c.LastSeq != 1 {
+			t.Fatalf("LastSeq %d after a start, want 1", c.LastSeq)
+		}
+	}
+	start() // loads the script (EVALSHA answered NOSCRIPT, then EVAL) on a fresh server
+	before := hook.n.Load()
+	start()
+	if n := hook.n.Load() - before; n != 1 {
+		t.Fatalf("a start sent %d commands, want 1", n)
 	}
 }

@@ -19,6 +19,70 @@ for i = 2, #KEYS do redis.call('ZADD', KEYS[i], 0, ARGV[2]) end
 return 1
 `)
 
+// pushMessageLua defines the message writing the append script and
+// createConversationScript share:
+//
+//	has_seq(msg)                       whether msg, a message's JSON, holds the
+//	                                   placeholder '"seq":-1' (encodeMessage puts it
+//	                                   there; JSON escapes every '"' inside strings,
+//	                                   so the plain text can only be that field)
+//	push_message(list, cids, cid, msg) appends msg to the message list with the next
+//	                                   sequence number (the list's length + 1) in
+//	                                   place of the placeholder, records cid -> seq
+//	                                   in the hash cids unless cid is '', and
+//	                                   returns the seq. msg must pass has_seq: check
+//	                                   before writing anything.
+const pushMessageLua = `
+local function has_seq(msg)
+  return string.find(msg, '"seq":-1', 1, true) ~= nil
+end
+local function push_message(list, cids, cid, msg)
+  local seq = redis.call('LLEN', list) + 1
+  local i, j = string.find(msg, '"seq":-1', 1, true)
+  redis.call('RPUSH', list, string.sub(msg, 1, i - 1) .. '"seq":' .. string.format('%d', seq) .. string.sub(msg, j + 1))
+  if cid ~= '' then redis.call('HSET', cids, cid, seq) end
+  return seq
+end
+`
+
+// createConversationScript is CreateConversation: it stores a conversation unless
+// its key exists, adds its id to its indexes and appends its first messages, in
+// order, as the append script would (once per client id).
+//
+//	KEYS[1]     the conversation's record, KEYS[2] its message list,
+//	KEYS[3]     its hash of client id -> seq
+//	KEYS[4..n]  sorted sets (score 0) that list the conversation's id
+//	ARGV[1]     the record, ARGV[2] its id
+//	ARGV[3..]   two per first message: its client id ('' for none), then its JSON
+//	            with the placeholder "seq":-1 (as the append script takes them)
+//	returns     {0} the key was taken (nothing written);
+//	            {1, seq...} stored, one seq per message in ARGV's order: positive,
+//	            the message was stored as that seq; negative, its client id was
+//	            there already (an earlier message of the same call), stored as
+//	            -seq, and it was not stored again
+//	            An odd number of message arguments or a message without the
+//	            placeholder is an error reply, sent before anything is written.
+var createConversationScript = redis.NewScript(pushMessageLua + `
+if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end
+if #ARGV % 2 ~= 0 then return redis.error_reply('ERR create conversation: odd message arguments') end
+for i = 4, #ARGV, 2 do
+  if not has_seq(ARGV[i]) then return redis.error_reply('ERR message without a seq placeholder') end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+for i = 4, #KEYS do redis.call('ZADD', KEYS[i], 0, ARGV[2]) end
+local out = {1}
+for i = 3, #ARGV, 2 do
+  local cid, seq = ARGV[i], false
+  if cid ~= '' then seq = redis.call('HGET', KEYS[3], cid) end
+  if seq then
+    out[#out + 1] = -tonumber(seq)
+  else
+    out[#out + 1] = push_message(KEYS[2], KEYS[3], cid, ARGV[i + 1])
+  end
+end
+return out
+`)
+
 // appendScript appends a message to its conversation with the next sequence
 // number, once per client id: AppendMessage, and AppendLive when ARGV[3] is 'live'
 // (then the conversation's record is read and the rule of store.CheckLiveWrite,
@@ -28,8 +92,7 @@ return 1
 //	KEYS[3]  its hash of client id -> seq
 //	ARGV[1]  the client id ('' for none)
 //	ARGV[2]  the message, JSON, whose "seq" field is the placeholder -1; it is
-//	         replaced by the real number. JSON escapes every '"' inside strings, so
-//	         the plain text '"seq":-1' can only be that field.
+//	         replaced by the real number (push_message, in pushMessageLua).
 //	ARGV[3]  'live' to check who writes (anything else, or none: no check);
 //	         then ARGV[4] the message's from, ARGV[5] the party writing
 //	returns  {-1} unknown conversation
@@ -38,7 +101,7 @@ return 1
 //	         {2, last seq, conv} refused by the check
 //	         where conv, the conversation's record, comes with 'live' only; nothing
 //	         is written but in the first of the last three.
-var appendScript = redis.NewScript(`
+var appendScript = redis.NewScript(pushMessageLua + `
 local live = ARGV[3] == 'live'
 local conv
 if live then
@@ -67,13 +130,8 @@ if live then
   end
   if not ok then return {2, redis.call('LLEN', KEYS[2]), conv} end
 end
-local seq = redis.call('LLEN', KEYS[2]) + 1
-local msg = ARGV[2]
-local i, j = string.find(msg, '"seq":-1', 1, true)
-if not i then return redis.error_reply('ERR message without a seq placeholder') end
-redis.call('RPUSH', KEYS[2], string.sub(msg, 1, i - 1) .. '"seq":' .. string.format('%d', seq) .. string.sub(msg, j + 1))
-if cid ~= '' then redis.call('HSET', KEYS[3], cid, seq) end
-return {0, seq, conv}
+if not has_seq(ARGV[2]) then return redis.error_reply('ERR message without a seq placeholder') end
+return {0, push_message(KEYS[2], KEYS[3], cid, ARGV[2]), conv}
 `)
 
 // addNotificationsLua defines add_notifications(k, a), which stores notifications

@@ -46,6 +46,10 @@ var contextTests = []test{
 			"CreateConversation": func() error {
 				return s.CreateConversation(ctx, fullConversation(site.ID, "visitor-2", store.StateQueued))
 			},
+			"CreateConversation with a first message": func() error {
+				return s.CreateConversation(ctx, fullConversation(site.ID, "visitor-3", store.StateQueued),
+					&store.Message{From: store.FromVisitor, Text: "x", ClientID: "start-3"})
+			},
 			"GetConversation": func() error { _, err := s.GetConversation(ctx, conv.ID); return err },
 			"UpdateConversation": func() error {
 				_, err := s.UpdateConversation(ctx, conv.ID, func(*store.Conversation) error { return mark() }, newNote)

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/livedesk/gateway/store"
 )
@@ -33,6 +35,168 @@ var conversationTests = []test{
 		got, err := s.GetConversation(ctxT(t), first.ID)
 		ok(t, err, "GetConversation")
 		same(t, got, first, "conversation after the conflict")
+	}},
+	{"CreateWithFirstMessage", func(t *testing.T, s store.Store) {
+		c := fullConversation("site-1", "visitor-1", store.StateQueued)
+		c.AssignedAt, c.EndedAt, c.AgentID, c.AgentName, c.EndedBy = nil, nil, "", "", ""
+		m := &store.Message{ConversationID: "ignored", From: store.FromVisitor, Text: "hello", At: at(10), ClientID: "start-1"}
+		ok(t, s.CreateConversation(ctxT(t), c, m), "CreateConversation with a first message")
+		if c.ID == "" {
+			t.Fatal("CreateConversation left the ID empty")
+		}
+		want := &store.Message{ConversationID: c.ID, Seq: 1, From: store.FromVisitor, Text: "hello", At: at(10), ClientID: "start-1"}
+		same(t, m, want, "first message after CreateConversation")
+		equal(t, c.LastSeq, int64(1), "LastSeq written back to the conversation")
+		got, err := s.GetConversation(ctxT(t), c.ID)
+		ok(t, err, "GetConversation")
+		same(t, got, c, "GetConversation")
+		list, err := s.ListConversations(ctxT(t), store.ConversationFilter{SiteID: "site-1", State: store.StateQueued})
+		ok(t, err, "ListConversations")
+		same(t, list, []*store.Conversation{c}, "queued conversations of the site")
+		list, err = s.ListConversations(ctxT(t), store.ConversationFilter{VisitorID: "visitor-1"})
+		ok(t, err, "ListConversations")
+		same(t, list, []*store.Conversation{c}, "conversations of the visitor")
+		msgs, err := s.ListMessages(ctxT(t), c.ID, 0, 0)
+		ok(t, err, "ListMessages")
+		same(t, msgs, []*store.Message{want}, "ListMessages")
+
+		// Its client id is indexed: resends are duplicates.
+		again, dup, err := s.AppendMessage(ctxT(t), &store.Message{ConversationID: c.ID, From: store.FromVisitor, Text: "resent", ClientID: "start-1"})
+		ok(t, err, "AppendMessage resend")
+		equal(t, dup, true, "AppendMessage resend: duplicate")
+		same(t, again, want, "AppendMessage resend returns the first message")
+		live, conv, dup, err := s.AppendLive(ctxT(t), &store.Message{ConversationID: c.ID, From: store.FromVisitor, Text: "resent", ClientID: "start-1"}, "visitor-1")
+		ok(t, err, "AppendLive resend")
+		equal(t, dup, true, "AppendLive resend: duplicate")
+		same(t, live, want, "AppendLive resend returns the first message")
+		same(t, conv, c, "conversation AppendLive resend returns")
+		next := mustAppend(t, s, c.ID, "next", "next")
+		equal(t, next.Seq, int64(2), "Seq of the message after the first")
+	}},
+	{"CreateWithTwoMessages", func(t *testing.T, s store.Store) {
+		c := fullConversation("site-1", "visitor-1", store.StateOpen)
+		m1 := &store.Message{From: store.FromVisitor, Text: "hello", At: at(10), ClientID: "start-1"}
+		m2 := &store.Message{From: store.FromSystem, Text: "Ann joined"} // no client id, no time
+		before := time.Now()
+		ok(t, s.CreateConversation(ctxT(t), c, m1, m2), "CreateConversation with two messages")
+		after := time.Now()
+		if m2.At.IsZero() || m2.At.Before(before.Add(-time.Second)) || m2.At.After(after.Add(time.Second)) {
+			t.Fatalf("At = %v, want the time of the creation (between %v and %v)", m2.At, before, after)
+		}
+		want := []*store.Message{
+			{ConversationID: c.ID, Seq: 1, From: store.FromVisitor, Text: "hello", At: at(10), ClientID: "start-1"},
+			{ConversationID: c.ID, Seq: 2, From: store.FromSystem, Text: "Ann joined", At: m2.At},
+		}
+		same(t, []*store.Message{m1, m2}, want, "messages after CreateConversation")
+		equal(t, c.LastSeq, int64(2), "LastSeq written back to the conversation")
+		got, err := s.GetConversation(ctxT(t), c.ID)
+		ok(t, err, "GetConversation")
+		equal(t, got.LastSeq, int64(2), "LastSeq")
+		same(t, got, c, "GetConversation")
+		msgs, err := s.ListMessages(ctxT(t), c.ID, 0, 0)
+		ok(t, err, "ListMessages")
+		same(t, msgs, want, "ListMessages")
+		again, dup, err := s.AppendMessage(ctxT(t), &store.Message{ConversationID: c.ID, Text: "resent", ClientID: "start-1"})
+		ok(t, err, "AppendMessage resend")
+		equal(t, dup, true, "AppendMessage resend: duplicate")
+		same(t, again, want[0], "AppendMessage resend returns the first message")
+		next := mustAppend(t, s, c.ID, "", "third")
+		equal(t, next.Seq, int64(3), "Seq of the message after the first two")
+	}},
+	{"CreateFirstMessagesOncePerClientID", func(t *testing.T, s store.Store) {
+		// As AppendMessage would: the second with the same client id is a resend.
+		c := fullConversation("site-1", "visitor-1", store.StateOpen)
+		m1 := &store.Message{From: store.FromVisitor, Text: "hello", At: at(10), ClientID: "f"}
+		m2 := &store.Message{From: store.FromVisitor, Text: "hello, resent", At: at(11), ClientID: "f"}
+		m3 := &store.Message{From: store.FromVisitor, Text: "more", At: at(12), ClientID: "g"}
+		ok(t, s.CreateConversation(ctxT(t), c, m1, m2, m3), "CreateConversation")
+		want := []*store.Message{
+			{ConversationID: c.ID, Seq: 1, From: store.FromVisitor, Text: "hello", At: at(10), ClientID: "f"},
+			{ConversationID: c.ID, Seq: 2, From: store.FromVisitor, Text: "more", At: at(12), ClientID: "g"},
+		}
+		equal(t, m2.Seq, int64(1), "Seq of the repeated client id")
+		equal(t, m3.Seq, int64(2), "Seq of the message after it")
+		equal(t, c.LastSeq, int64(2), "LastSeq written back to the conversation")
+		msgs, err := s.ListMessages(ctxT(t), c.ID, 0, 0)
+		ok(t, err, "ListMessages")
+		same(t, msgs, want, "ListMessages")
+		got, err := s.GetConversation(ctxT(t), c.ID)
+		ok(t, err, "GetConversation")
+		equal(t, got.LastSeq, int64(2), "LastSeq")
+	}},
+	{"CreateWithoutMessages", func(t *testing.T, s store.Store) {
+		for _, first := range [][]*store.Message{nil, {}} {
+			c := fullConversation("site-1", "visitor-1", store.StateQueued)
+			ok(t, s.CreateConversation(ctxT(t), c, first...), "CreateConversation")
+			equal(t, c.LastSeq, int64(0), "LastSeq written back to the conversation")
+			got, err := s.GetConversation(ctxT(t), c.ID)
+			ok(t, err, "GetConversation")
+			same(t, got, c, "GetConversation")
+			msgs, err := s.ListMessages(ctxT(t), c.ID, 0, 0)
+			ok(t, err, "ListMessages")
+			equal(t, len(msgs), 0, "messages")
+			m := mustAppend(t, s, c.ID, "f", "first")
+			equal(t, m.Seq, int64(1), "Seq of the first message")
+		}
+	}},
+	{"CreateTakenIDWritesNoMessages", func(t *testing.T, s store.Store) {
+		first := fullConversation("site-1", "visitor-1", store.StateOpen)
+		kept := &store.Message{From: store.FromVisitor, Text: "kept", At: at(10), ClientID: "a"}
+		ok(t, s.CreateConversation(ctxT(t), first, kept), "CreateConversation")
+		second := fullConversation("site-2", "visitor-2", store.StateQueued)
+		second.ID = first.ID
+		err := s.CreateConversation(ctxT(t), second,
+			&store.Message{From: store.FromVisitor, Text: "lost", At: at(11), ClientID: "b"},
+			&store.Message{From: store.FromVisitor, Text: "lost too", At: at(12)})
+		isErr(t, err, store.ErrConflict, "CreateConversation with a taken ID and messages")
+		got, err := s.GetConversation(ctxT(t), first.ID)
+		ok(t, err, "GetConversation")
+		same(t, got, first, "conversation after the conflict")
+		msgs, err := s.ListMessages(ctxT(t), first.ID, 0, 0)
+		ok(t, err, "ListMessages")
+		same(t, msgs, []*store.Message{kept}, "messages after the conflict")
+		list, err := s.ListConversations(ctxT(t), store.ConversationFilter{VisitorID: "visitor-2"})
+		ok(t, err, "ListConversations")
+		equal(t, len(list), 0, "conversations of the refused one's visitor")
+		// Neither client id of the refused call was recorded.
+		m := mustAppend(t, s, first.ID, "b", "new")
+		equal(t, m.Seq, int64(2), "Seq of the message after the conflict")
+	}},
+	{"CreateWithNilMessageWritesNothing", func(t *testing.T, s store.Store) {
+		good := func() *store.Message {
+			return &store.Message{From: store.FromVisitor, Text: "hello", At: at(10), ClientID: "start-1"}
+		}
+		for i, first := range [][]*store.Message{{nil}, {good(), nil}, {good(), nil, good()}} {
+			c := fullConversation("site-1", "visitor-1", store.StateQueued)
+			c.ID = fmt.Sprintf("conv-nil-%d", i)
+			if err := s.CreateConversation(ctxT(t), c, first...); err == nil {
+				t.Fatalf("CreateConversation with messages %s: no error", show(first))
+			}
+			_, err := s.GetConversation(ctxT(t), c.ID)
+			isErr(t, err, store.ErrNotFound, "GetConversation after a refused create")
+			_, err = s.ListMessages(ctxT(t), c.ID, 0, 0)
+			isErr(t, err, store.ErrNotFound, "ListMessages after a refused create")
+			list, err := s.ListConversations(ctxT(t), store.ConversationFilter{})
+			ok(t, err, "ListConversations")
+			equal(t, len(list), i, "conversations after a refused create (one per earlier round)")
+			list, err = s.ListConversations(ctxT(t), store.ConversationFilter{State: store.StateQueued})
+			ok(t, err, "ListConversations")
+			equal(t, len(list), 0, "queued conversations after a refused create")
+
+			// The id is free, and no message or client id was left behind under it.
+			m := good()
+			ok(t, s.CreateConversation(ctxT(t), c, m), "CreateConversation after a refused one")
+			equal(t, m.Seq, int64(1), "Seq of the first message")
+			equal(t, c.LastSeq, int64(1), "LastSeq")
+			msgs, err := s.ListMessages(ctxT(t), c.ID, 0, 0)
+			ok(t, err, "ListMessages")
+			equal(t, len(msgs), 1, "messages")
+			_, err = s.UpdateConversation(ctxT(t), c.ID, func(cur *store.Conversation) error {
+				cur.State = store.StateEnded // out of the next round's queued count
+				return nil
+			})
+			ok(t, err, "UpdateConversation")
+		}
 	}},
 	{"GetNotFound", func(t *testing.T, s store.Store) {
 		_, err := s.GetConversation(ctxT(t), "no-such-conversation")

@@ -122,6 +122,59 @@ func benchmarkAppend(b *testing.B, s store.Store, appendTo func(ctx context.Cont
 	})
 }
 
+// BenchmarkStartChat measures what a chat start writes on s: "create", a
+// conversation alone; "first", a conversation and its first message in one
+// CreateConversation call; "two-calls", the same as CreateConversation and then
+// AppendMessage (the sequence one call replaces). Each runs one start at a time,
+// then 16 at once per core.
+func BenchmarkStartChat(b *testing.B, s store.Store) {
+	conv := func() *store.Conversation {
+		return &store.Conversation{SiteID: "s", VisitorID: "visitor-1", State: store.StateQueued}
+	}
+	first := func() *store.Message {
+		return &store.Message{From: store.FromVisitor, Text: "hello", ClientID: "start-1"}
+	}
+	for _, v := range []struct {
+		name  string
+		start func(ctx context.Context) error
+	}{
+		{"create", func(ctx context.Context) error { return s.CreateConversation(ctx, conv()) }},
+		{"first", func(ctx context.Context) error { return s.CreateConversation(ctx, conv(), first()) }},
+		{"two-calls", func(ctx context.Context) error {
+			c := conv()
+			if err := s.CreateConversation(ctx, c); err != nil {
+				return err
+			}
+			m := first()
+			m.ConversationID = c.ID
+			_, _, err := s.AppendMessage(ctx, m)
+			return err
+		}},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			ctx := b.Context()
+			b.Run("serial", func(b *testing.B) {
+				for b.Loop() {
+					if err := v.start(ctx); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("parallel", func(b *testing.B) {
+				b.SetParallelism(16)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := v.start(ctx); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		})
+	}
+}
+
 // parallel runs fn(i) for i in [0, n) on 16 goroutines and fails on any error.
 func parallel(t *testing.T, n int, fn func(i int) error) {
 	t.Helper()
