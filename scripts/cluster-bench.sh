@@ -5,7 +5,8 @@
 #   2. starts: 2000 visitors round robin on both nodes, chat.start as fast as possible.
 # Everything (redis-server, both nodes, temp dir) is stopped and removed on exit.
 # Environment: CHAT_RATE (2000), CHAT_DURATION (20s), CONVERSATIONS (250),
-# START_VISITORS (2000), START_RATE (0 = max), OUT (directory for logs and JSON).
+# START_VISITORS (2000), START_RATE (0 = max), REDIS_FSYNC (always; everysec shows
+# what the fsync of every write costs), OUT (directory for logs and JSON).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -45,7 +46,7 @@ go build -o "$TMP/loadgen" ./loadtest/loadgen
 
 RPORT=$(free_port)
 mkdir -p "$TMP/redis"
-redis-server --port "$RPORT" --bind 127.0.0.1 --dir "$TMP/redis" --save '' --appendonly yes --appendfsync always \
+redis-server --port "$RPORT" --bind 127.0.0.1 --dir "$TMP/redis" --save '' --appendonly yes --appendfsync "${REDIS_FSYNC:-always}" \
 	--daemonize no >"$OUT/redis.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do
