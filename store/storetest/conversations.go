@@ -117,12 +117,7 @@ var conversationTests = []test{
 		equal(t, m2.Seq, int64(1), "Seq of the repeated client id")
 		equal(t, m3.Seq, int64(2), "Seq of the message after it")
 		equal(t, c.LastSeq, int64(2), "LastSeq written back to the conversation")
-		msgs, err := s.ListMessages(ctxT(t), c.ID, 0, 0)
-		ok(t, err, "ListMessages")
-		same(t, msgs, want, "ListMessages")
-		got, err := s.GetConversation(ctxT(t), c.ID)
-		ok(t, err, "GetConversation")
-		equal(t, got.LastSeq, int64(2), "LastSeq")
+		storedMessages(t, s, c.ID, want)
 	}},
 	{"CreateWithoutMessages", func(t *testing.T, s store.Store) {
 		for _, first := range [][]*store.Message{nil, {}} {

@@ -27,12 +27,7 @@ var messageTests = []test{
 			same(t, got, &w, "AppendMessage result")
 			want = append(want, &w)
 		}
-		list, err := s.ListMessages(ctxT(t), c.ID, 0, 100)
-		ok(t, err, "ListMessages")
-		same(t, list, want, "ListMessages")
-		conv, err := s.GetConversation(ctxT(t), c.ID)
-		ok(t, err, "GetConversation")
-		equal(t, conv.LastSeq, int64(3), "LastSeq")
+		storedMessages(t, s, c.ID, want)
 	}},
 	{"AppendSetsZeroAt", func(t *testing.T, s store.Store) {
 		c := mustCreateConversation(t, s, fullConversation("site-1", "visitor-1", store.StateOpen))

@@ -182,6 +182,22 @@ func mustCreateConversation(t *testing.T, s store.Store, c *store.Conversation) 
 }
 
 // mustAppend appends a message with the given client id and text or fails the test.
+// storedMessages checks that the conversation holds exactly want (ListMessages) and
+// that its LastSeq is the last one's Seq.
+func storedMessages(t *testing.T, s store.Store, convID string, want []*store.Message) {
+	t.Helper()
+	list, err := s.ListMessages(ctxT(t), convID, 0, 1000)
+	ok(t, err, "ListMessages")
+	same(t, list, want, "ListMessages")
+	conv, err := s.GetConversation(ctxT(t), convID)
+	ok(t, err, "GetConversation")
+	var last int64
+	if len(want) > 0 {
+		last = want[len(want)-1].Seq
+	}
+	equal(t, conv.LastSeq, last, "LastSeq")
+}
+
 func mustAppend(t *testing.T, s store.Store, convID, clientID, text string) *store.Message {
 	t.Helper()
 	m, dup, err := s.AppendMessage(ctxT(t), &store.Message{
