@@ -137,7 +137,8 @@ wait_line() {
 
 # profile_at name at secs: with PROFILE set, in the background from the instant at
 # (Unix ms): a CPU profile of every node for secs seconds ($OUT/name-nK.cpu.pb) and
-# Redis's command statistics and CPU before and after ($OUT/name-redis.txt).
+# Redis's command statistics and CPU before and after ($OUT/name-redis.txt). The
+# storm's load generators profile their whole run ($OUT/storm-lgK.cpu.pb).
 profile_at() {
 	[[ -n ${PROFILE:-} ]] || return 0
 	local name=$1 at=$2 secs=$3
@@ -211,7 +212,8 @@ phase_storm() { # visitors
 	echo "== storm at $at (Unix ms): $total visitors on ${#NODE_URLS[@]} node(s) from $LOADGENS process(es)"
 	for ((k = 0; k < LOADGENS; k++)); do
 		start_loadgen storm "$k" "$(share "$total" "$k" "$LOADGENS")" -scenario storm -connect-rate "$(per_rate)" \
-			-at "$at" -wait "${STORM_WAIT:-60s}" -reconnect-jitter "${STORM_JITTER:-0s}"
+			-at "$at" -wait "${STORM_WAIT:-60s}" -reconnect-jitter "${STORM_JITTER:-0s}" \
+			${PROFILE:+-cpuprofile "$OUT/storm-lg$k.cpu.pb"}
 	done
 	profile_at storm "$at" "${PROFILE_SECS:-10}"
 	wait_loadgens storm
