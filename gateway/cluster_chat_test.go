@@ -58,7 +58,10 @@ func TestClusterVisitorAndAgentOnDifferentNodes(t *testing.T) {
 	if got, _ := v.waitFor("message"); got["text"] != "Hi from node 1" {
 		t.Fatalf("visitor got %v", got)
 	}
-	agent.send(map[string]any{"type": "chat.end", "conversation_id": cid})
+	agent.send(map[string]any{"type": "chat.end", "id": "end1", "conversation_id": cid})
+	if got, _ := agent.waitFor("chat.ended"); got["by"] != "agent" || got["re"] != "end1" {
+		t.Fatalf("the agent's answer on node 1, through the leader: %v", got)
+	}
 	if got, _ := v.waitFor("chat.ended"); got["by"] != "agent" {
 		t.Fatalf("visitor got %v", got)
 	}

@@ -111,9 +111,9 @@ func inFlight(c *store.Conversation) *store.Conversation {
 	return nil
 }
 
-func (r remoteDesk) EndChat(ctx context.Context, id, by, agentID string) (*store.Conversation, error) {
+func (r remoteDesk) EndChat(ctx context.Context, req routing.EndRequest) (*store.Conversation, error) {
 	var c *store.Conversation
-	err := r.n.rpc.call(ctx, "end", id, argEnd{ID: id, By: by, Agent: agentID}, &c)
+	err := r.n.rpc.call(ctx, "end", req.ConversationID, argEnd{ID: req.ConversationID, By: req.By, Agent: req.AgentID, Re: req.Re}, &c)
 	return c, err
 }
 

@@ -30,6 +30,7 @@ type (
 		ID    string `json:"id"`
 		By    string `json:"by"`
 		Agent string `json:"agent"`
+		Re    string `json:"re"`
 	}
 	resConnect struct {
 		Snap routing.AgentSnapshot `json:"snap"`
@@ -212,7 +213,7 @@ func (l *leader) handle(req rpcRequest) (any, error) {
 	case "conv":
 		return l.d.Conversation(a.ID), nil
 	case "end":
-		return l.d.EndChat(ctx, a.ID, a.By, a.Agent)
+		return l.d.EndChat(ctx, routing.EndRequest{ConversationID: a.ID, By: a.By, AgentID: a.Agent, Re: a.Re})
 	case "connect":
 		return l.connect(req.Node, a.ID)
 	case "disconnect":

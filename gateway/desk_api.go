@@ -32,7 +32,7 @@ type deskAPI interface {
 	// Conversation is a queued or open conversation (nil: not in flight).
 	Conversation(ctx context.Context, id string) (*store.Conversation, error)
 	// EndChat ends a conversation (routing.Desk.EndChat).
-	EndChat(ctx context.Context, id, by, agentID string) (*store.Conversation, error)
+	EndChat(ctx context.Context, req routing.EndRequest) (*store.Conversation, error)
 	// ConnectAgent counts a new socket of the agent, with join and welcome as for
 	// JoinVisitor: the welcome comes before the changes the socket brings.
 	ConnectAgent(ctx context.Context, agentID string, c *hub.Client, join func(), welcome func(routing.AgentSnapshot) [][]byte) error

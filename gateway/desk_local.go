@@ -41,8 +41,8 @@ func (l localDesk) Conversation(_ context.Context, id string) (*store.Conversati
 	return l.d.Conversation(id), nil
 }
 
-func (l localDesk) EndChat(ctx context.Context, id, by, agentID string) (*store.Conversation, error) {
-	return l.d.EndChat(ctx, id, by, agentID)
+func (l localDesk) EndChat(ctx context.Context, req routing.EndRequest) (*store.Conversation, error) {
+	return l.d.EndChat(ctx, req)
 }
 
 func (l localDesk) ConnectAgent(_ context.Context, agentID string, c *hub.Client, join func(), welcome func(routing.AgentSnapshot) [][]byte) error {

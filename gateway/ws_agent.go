@@ -165,7 +165,7 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 		}
 		ctx, cancel := opCtx()
 		defer cancel()
-		if _, err := rt.desk.EndChat(ctx, c.ID, store.FromAgent, id); err != nil {
+		if _, err := rt.desk.EndChat(ctx, routing.EndRequest{ConversationID: c.ID, By: store.FromAgent, AgentID: id, Re: f.ID}); err != nil {
 			if errors.Is(err, routing.ErrNotInConversation) {
 				return frameErr(CodeNotFound, "conversation_id", "no such open conversation of yours")
 			}

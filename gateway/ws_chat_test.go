@@ -33,7 +33,7 @@ func TestTypingBothWaysAndVisitorEndsTheChat(t *testing.T) {
 		t.Fatalf("typing elsewhere: %v", m)
 	}
 	v.send(map[string]any{"type": "chat.end", "id": "e1"})
-	if m := v.expect("chat.ended"); m["conversation_id"] != conv || m["by"] != "visitor" {
+	if m := v.expect("chat.ended"); m["conversation_id"] != conv || m["by"] != "visitor" || m["re"] != "e1" {
 		t.Fatalf("chat.ended %v", m)
 	}
 	if st := status(v.expect("status")); st["online"] != true {
@@ -83,6 +83,9 @@ func TestMessagesFollowTheVisitorsLiveConversation(t *testing.T) {
 		}
 	}
 	agent.send(map[string]any{"type": "chat.end", "id": "e1", "conversation_id": first})
+	if m, _ := agent.waitFor("chat.ended"); m["re"] != "e1" || m["by"] != "agent" {
+		t.Fatalf("the agent's answer to chat.end: %v", m)
+	}
 	v.waitFor("chat.ended")
 	v.send(map[string]any{"type": "message", "id": "m2", "text": "question m2"})
 	if m, _ := v.waitFor("message.ack"); m["conversation_id"] != first || m["seq"] != float64(3) {

@@ -86,8 +86,14 @@ func (n *notifier) Missed(c *store.Conversation, site *store.Site, reason string
 	n.out.send("visitor:"+c.VisitorID, frame("chat.offline", fields), false)
 }
 
-func (n *notifier) Ended(c *store.Conversation, by string) {
-	b := frame("chat.ended", map[string]any{"conversation_id": c.ID, "by": by})
+// Ended sends chat.ended to both sides, with the re of the frame that asked for it
+// (the other sockets ignore a re they did not send).
+func (n *notifier) Ended(c *store.Conversation, by, re string) {
+	fields := map[string]any{"conversation_id": c.ID, "by": by}
+	if re != "" {
+		fields["re"] = re
+	}
+	b := frame("chat.ended", fields)
 	n.out.send("visitor:"+c.VisitorID, b, false)
 	n.statusMu.Lock()
 	st := n.statusFrames[c.SiteID]

@@ -184,7 +184,7 @@ func (ss *session) visitorFrame(f *inFrame) *frameError {
 		if c == nil {
 			return frameErr(CodeNotFound, "", "no open conversation")
 		}
-		if _, err := ss.rt.desk.EndChat(ctx, c.ID, store.FromVisitor, ""); err != nil {
+		if _, err := ss.rt.desk.EndChat(ctx, routing.EndRequest{ConversationID: c.ID, By: store.FromVisitor, Re: f.ID}); err != nil {
 			if errors.Is(err, routing.ErrNotInConversation) {
 				return frameErr(CodeNotFound, "", "no open conversation")
 			}

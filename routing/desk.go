@@ -38,8 +38,9 @@ type Notifier interface {
 	// Missed: a queued conversation gave up; the visitor gets the site's offline
 	// form (site is nil when the site is gone).
 	Missed(c *store.Conversation, site *store.Site, reason string, prefill Prefill)
-	// Ended: a conversation ended; by is "visitor", "agent" or "system".
-	Ended(c *store.Conversation, by string)
+	// Ended: a conversation ended; by is "visitor", "agent" or "system", and re
+	// the id of the frame that asked for it ("" when none did).
+	Ended(c *store.Conversation, by, re string)
 	// Presence: an agent's presence changed.
 	Presence(agentID string, p Presence)
 	// Shift: an agent's shift changed (started, snoozed).

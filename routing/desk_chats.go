@@ -375,9 +375,20 @@ func (d *Desk) drainForAgentLocked(as *agentState, now time.Time) {
 	}
 }
 
-// EndChat ends a queued or open conversation; by is "visitor" or "agent". An agent
-// may end only a conversation assigned to it.
-func (d *Desk) EndChat(ctx context.Context, conversationID, by, agentID string) (*store.Conversation, error) {
+// EndRequest asks to end a conversation.
+type EndRequest struct {
+	ConversationID string
+	// By is "visitor" or "agent"; AgentID is the agent's, who may end only a
+	// conversation assigned to it.
+	By, AgentID string
+	// Re is the id of the frame that asked, passed on to Notifier.Ended so the
+	// answer can carry it ("" for none).
+	Re string
+}
+
+// EndChat ends a queued or open conversation.
+func (d *Desk) EndChat(ctx context.Context, req EndRequest) (*store.Conversation, error) {
+	conversationID, by, agentID := req.ConversationID, req.By, req.AgentID
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	cs := d.convs[conversationID]
@@ -404,7 +415,7 @@ func (d *Desk) EndChat(ctx context.Context, conversationID, by, agentID string) 
 	stopTimer(cs.timeout)
 	delete(d.convs, conversationID)
 	delete(d.byVisitor, c.VisitorID)
-	d.notify.Ended(c, by)
+	d.notify.Ended(c, by, req.Re)
 	if ss := d.sites[c.SiteID]; ss != nil && queueIndex(ss.queue, c.ID) >= 0 {
 		ss.queue = removeID(ss.queue, c.ID)
 		d.queueChangedLocked(ss)

@@ -64,7 +64,7 @@ func TestConcurrentSmoke(t *testing.T) {
 				}
 				if i%4 == 3 {
 					if c := r.d.VisitorConversation(v); c != nil {
-						if _, err := r.d.EndChat(r.ctx, c.ID, store.FromVisitor, ""); err != nil && !errors.Is(err, ErrNotInConversation) {
+						if _, err := r.d.EndChat(r.ctx, EndRequest{ConversationID: c.ID, By: store.FromVisitor}); err != nil && !errors.Is(err, ErrNotInConversation) {
 							fail("visitor EndChat: %v", err)
 						}
 					}
@@ -85,7 +85,7 @@ func TestConcurrentSmoke(t *testing.T) {
 				r.d.Activity(a.ID)
 				if i%2 == 1 {
 					for _, c := range snap.Conversations {
-						if _, err := r.d.EndChat(r.ctx, c.ID, store.FromAgent, a.ID); err != nil && !errors.Is(err, ErrNotInConversation) {
+						if _, err := r.d.EndChat(r.ctx, EndRequest{ConversationID: c.ID, By: store.FromAgent, AgentID: a.ID}); err != nil && !errors.Is(err, ErrNotInConversation) {
 							fail("agent EndChat: %v", err)
 						}
 					}

@@ -82,7 +82,7 @@ func (r *recorder) Assigned(c *store.Conversation, msgs []*store.Message, fromQu
 func (r *recorder) Missed(c *store.Conversation, _ *store.Site, reason string, p Prefill) {
 	r.add(evMissed, c, "%s state=%s reason=%s text=%q name=%s email=%s", c.VisitorID, c.State, reason, p.Text, p.Name, p.Email)
 }
-func (r *recorder) Ended(c *store.Conversation, by string) {
+func (r *recorder) Ended(c *store.Conversation, by, re string) {
 	r.add(evEnded, c, "%s state=%s by=%s", c.VisitorID, c.State, by)
 }
 func (r *recorder) Presence(agentID string, p Presence) {
@@ -270,7 +270,7 @@ func (r *rig) convOf(v string) *store.Conversation {
 func (r *rig) endByAgent(v string) {
 	r.t.Helper()
 	c := r.convOf(v)
-	_, err := r.d.EndChat(r.ctx, c.ID, store.FromAgent, c.AgentID)
+	_, err := r.d.EndChat(r.ctx, EndRequest{ConversationID: c.ID, By: store.FromAgent, AgentID: c.AgentID})
 	assertNoError(r.t, err)
 }
 

@@ -60,7 +60,7 @@ func TestQueueFIFO(t *testing.T) {
 
 	// A visitor who gives up leaves the line; those behind move up.
 	r.clk.Advance(time.Minute)
-	_, err := r.d.EndChat(r.ctx, r.convOf("v4").ID, store.FromVisitor, "")
+	_, err := r.d.EndChat(r.ctx, EndRequest{ConversationID: r.convOf("v4").ID, By: store.FromVisitor})
 	assertNoError(t, err)
 	expectEvents(t, "v4 leaves", r.rec.take(),
 		"2026-11-23T10:02:00Z Ended v4 state=ended by=visitor",
@@ -77,7 +77,7 @@ func TestQueueFIFO(t *testing.T) {
 		"2026-11-23T10:03:00Z QueuePosition v6 1")
 
 	r.clk.Advance(time.Minute)
-	_, err = r.d.EndChat(r.ctx, r.convOf("v5").ID, store.FromVisitor, "")
+	_, err = r.d.EndChat(r.ctx, EndRequest{ConversationID: r.convOf("v5").ID, By: store.FromVisitor})
 	assertNoError(t, err)
 	expectEvents(t, "v5 ends its open chat", r.rec.take(),
 		"2026-11-23T10:04:00Z Ended v5 state=ended by=visitor",

@@ -42,7 +42,7 @@ func TestRestartRestoresQueueAndLoad(t *testing.T) {
 		t.Fatalf("ended v0 came back: %+v", c)
 	}
 	// v2 ends while queued: the queue the desk rebuilt is a real one.
-	_, err := r.d.EndChat(r.ctx, r.convOf("v2").ID, store.FromVisitor, "")
+	_, err := r.d.EndChat(r.ctx, EndRequest{ConversationID: r.convOf("v2").ID, By: store.FromVisitor})
 	assertNoError(t, err)
 	r.rec.take()
 

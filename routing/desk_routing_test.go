@@ -57,10 +57,10 @@ func TestRoutingAtChatStart(t *testing.T) {
 		t.Fatalf("desk conversation after hours: %+v", c)
 	}
 	// Only its own agent may end it.
-	if _, err := r.d.EndChat(r.ctx, conv.ID, store.FromAgent, "someone-else"); !errors.Is(err, ErrNotInConversation) {
+	if _, err := r.d.EndChat(r.ctx, EndRequest{ConversationID: conv.ID, By: store.FromAgent, AgentID: "someone-else"}); !errors.Is(err, ErrNotInConversation) {
 		t.Fatalf("EndChat by another agent: %v, want ErrNotInConversation", err)
 	}
-	ended, err := r.d.EndChat(r.ctx, conv.ID, store.FromAgent, "a1")
+	ended, err := r.d.EndChat(r.ctx, EndRequest{ConversationID: conv.ID, By: store.FromAgent, AgentID: "a1"})
 	assertNoError(t, err)
 	assertEqual(t, "ended state", ended.State, store.StateEnded)
 	assertEqual(t, "ended at", ts(*ended.EndedAt), "2026-11-23T18:00:00Z")

@@ -134,7 +134,7 @@ export function agent(data) {
           c.ending = true;
           later(jitter(cfg.replyMs), () => {
             if (sess.closing || !convs[cid]) return;
-            // chat.ended carries no re: it is matched by conversation_id.
+            // chat.ended is matched by conversation_id: it also comes when the visitor ends.
             out.send({ type: 'chat.end', id: nextID('end'), conversation_id: cid }, (t) => { c.endSentAt = t; });
           });
         }
