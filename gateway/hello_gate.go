@@ -14,6 +14,9 @@ import (
 type helloGate struct {
 	slots chan struct{}
 	wait  time.Duration
+	// after is time.After (real time: it measures load, not the schedule); tests
+	// replace it.
+	after func(time.Duration) <-chan time.Time
 	// shed counts hellos answered unavailable because no slot freed in time.
 	shed atomic.Uint64
 }
@@ -30,23 +33,21 @@ const (
 )
 
 func newHelloGate(slots int, wait time.Duration) *helloGate {
-	return &helloGate{slots: make(chan struct{}, slots), wait: wait}
+	return &helloGate{slots: make(chan struct{}, slots), wait: wait, after: time.After}
 }
 
-// enter takes a slot, waiting up to the gate's wait (real time: it measures load,
-// not the schedule); false means none freed and the hello is to be refused.
+// enter takes a slot, waiting up to the gate's wait; false means none freed and
+// the hello is to be refused.
 func (g *helloGate) enter() bool {
 	select {
 	case g.slots <- struct{}{}:
 		return true
 	default:
 	}
-	t := time.NewTimer(g.wait)
-	defer t.Stop()
 	select {
 	case g.slots <- struct{}{}:
 		return true
-	case <-t.C:
+	case <-g.after(g.wait):
 		g.shed.Add(1)
 		return false
 	}
