@@ -20,6 +20,7 @@ type NodeSample struct {
 	OpenFDs    float64   `json:"open_fds"`
 	Sockets    float64   `json:"ws_sockets"`
 	HeapInuse  float64   `json:"heap_inuse_bytes"`
+	StackInuse float64   `json:"stack_inuse_bytes"`
 	Goroutines float64   `json:"goroutines"`
 }
 
@@ -41,6 +42,7 @@ var metricNames = map[string]func(*NodeSample, float64){
 	"process_open_fds":              func(s *NodeSample, v float64) { s.OpenFDs = v },
 	"gateway_ws_sockets":            func(s *NodeSample, v float64) { s.Sockets = v },
 	"go_memstats_heap_inuse_bytes":  func(s *NodeSample, v float64) { s.HeapInuse = v },
+	"go_memstats_stack_inuse_bytes": func(s *NodeSample, v float64) { s.StackInuse = v },
 	"go_goroutines":                 func(s *NodeSample, v float64) { s.Goroutines = v },
 }
 
@@ -157,7 +159,8 @@ func (r NodeReport) String() string {
 		return fmt.Sprintf("%s: incomplete metrics", r.URL)
 	}
 	mib := func(b float64) float64 { return b / (1 << 20) }
-	return fmt.Sprintf("%s: sockets %.0f -> %.0f, RSS %.1f -> %.1f MiB (%.2f KiB/socket), fds %.0f -> %.0f, heap in use %.1f -> %.1f MiB, goroutines %.0f -> %.0f",
+	return fmt.Sprintf("%s: sockets %.0f -> %.0f, RSS %.1f -> %.1f MiB (%.2f KiB/socket), fds %.0f -> %.0f, heap in use %.1f -> %.1f MiB, stacks %.1f -> %.1f MiB, goroutines %.0f -> %.0f",
 		r.URL, r.Before.Sockets, r.After.Sockets, mib(r.Before.RSSBytes), mib(r.After.RSSBytes), r.KiBPerSocket,
-		r.Before.OpenFDs, r.After.OpenFDs, mib(r.Before.HeapInuse), mib(r.After.HeapInuse), r.Before.Goroutines, r.After.Goroutines)
+		r.Before.OpenFDs, r.After.OpenFDs, mib(r.Before.HeapInuse), mib(r.After.HeapInuse),
+		mib(r.Before.StackInuse), mib(r.After.StackInuse), r.Before.Goroutines, r.After.Goroutines)
 }
