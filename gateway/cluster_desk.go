@@ -31,7 +31,6 @@ func (r remoteDesk) JoinVisitor(ctx context.Context, siteID, visitorID string, c
 	c.Hold()
 	join()
 	if r.joinFromView(ctx, site, visitorID, c, welcome) {
-		n.joinsLocal.Add(1)
 		return nil
 	}
 	var res resJoin
@@ -68,6 +67,7 @@ func (r remoteDesk) joinFromView(ctx context.Context, site *store.Site, visitorI
 		return false
 	}
 	view := visitorJoin{Status: v.st, Site: site, ClosingSoon: closingSoonFor(v.st, site.ClosingSoonMinutes, now)}
+	n.joinsLocal.Add(1) // before the welcome goes out: whoever sees it sees the count
 	c.Release(v.seq, welcome(view)...)
 	return true
 }
