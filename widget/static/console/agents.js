@@ -40,7 +40,7 @@
 
   // ---- agents ----
   (function () {
-    var v = { shown: false }, S = { agents: [], editing: null, error: null, done: 0 };
+    var v = { shown: false }, S = { agents: [], editing: null, error: null, done: 0, armed: null, armTimer: null };
     var view = $('view-agents'), table, errBox, note, createForm, editBox;
     function canManage(a) { var me = LD.me() || {}; return a.role !== 'owner' || me.role === 'owner'; }
     var loadSeq = 0;
@@ -69,13 +69,23 @@
       var body = el('tbody');
       S.agents.forEach(function (a) {
         var me = LD.me() || {}, managed = canManage(a), del;
-        del = el('button', { type: 'button', class: 'danger', 'data-testid': 'agent-delete', text: 'Delete', disabled: !managed || a.id === me.id,
+        // A second click within 4 s confirms. Which row is armed lives in S, not on
+        // the button, so a refresh of the table meanwhile keeps it armed.
+        del = el('button', { type: 'button', class: 'danger', 'data-testid': 'agent-delete', text: S.armed === a.id ? 'Really delete?' : 'Delete',
+          disabled: !managed || a.id === me.id,
           onclick: function () {
-            if (!del.hasAttribute('data-armed')) { // a second click confirms
-              del.setAttribute('data-armed', ''); del.textContent = 'Really delete?';
-              setTimeout(function () { del.removeAttribute('data-armed'); del.textContent = 'Delete'; }, 4000);
+            if (S.armed !== a.id) {
+              S.armed = a.id; del.textContent = 'Really delete?';
+              clearTimeout(S.armTimer);
+              S.armTimer = setTimeout(function () {
+                if (S.armed !== a.id) return;
+                S.armed = null;
+                var b = view.querySelector('[data-testid=agent-row][data-agent-id="' + a.id + '"] [data-testid=agent-delete]');
+                if (b) b.textContent = 'Delete';
+              }, 4000);
               return;
             }
+            S.armed = null; clearTimeout(S.armTimer);
             act('DELETE', '/agents/' + encodeURIComponent(a.id), undefined, 'Deleted ' + (a.name || a.email)).then(function (r) {
               if (r.ok) { if (S.editing === a.id) S.editing = null; load(); }
             });
@@ -187,7 +197,7 @@
         el('div', { class: 'card scroll' }, [table]), editBox, createForm);
     }
     v.show = function () { if (!table) build(); load(); };
-    v.reset = function () { view.textContent = ''; table = null; S = { agents: [], editing: null, error: null, done: 0 }; };
+    v.reset = function () { view.textContent = ''; table = null; S = { agents: [], editing: null, error: null, done: 0, armed: null, armTimer: null }; };
     v.state = function () {
       return { agents: S.agents.map(function (a) { return { id: a.id, email: a.email, role: a.role, sites: a.sites, max_chats: a.max_chats }; }),
         editing: S.editing, done: S.done };
