@@ -37,7 +37,9 @@ func TestIdleAgainstGateway(t *testing.T) {
 func TestFanoutModeFlipAgainstGateway(t *testing.T) {
 	t.Parallel()
 	site := newTestSite(t)
-	flip := wallNow().Add(3 * time.Second)
+	// Lead time for the flipper's setup (agent login, site, 50 sockets): a busy CI
+	// machine has taken more than 3 s.
+	flip := wallNow().Add(6 * time.Second)
 	ms := func(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
 	flipper := testConfig(t, "-scenario", "fanout", "-flip", "mode", "-flipper", "-token", testGW.token, "-site", site,
 		"-agents-email-prefix", testAgentPrefix, "-agents-password", testAgentPassword,
