@@ -121,16 +121,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, me *s
 			convs = convs[:f.Limit]
 		}
 	}
-	out := make([]conversationView, 0, len(convs))
-	for _, c := range convs {
-		out = append(out, viewConversation(c))
-	}
-	var next *string
-	if len(convs) == f.Limit {
-		id := convs[len(convs)-1].ID
-		next = &id
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"conversations": out, "next_before": next})
+	writePage(w, "conversations", convs, f.Limit, viewConversation, func(c *store.Conversation) string { return c.ID })
 	return nil
 }
 

@@ -63,16 +63,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, me *s
 	if err != nil {
 		return err
 	}
-	out := make([]notificationView, 0, len(list))
-	for _, n := range list {
-		out = append(out, viewNotification(n))
-	}
-	var next *string
-	if len(list) == f.Limit {
-		id := list[len(list)-1].ID
-		next = &id
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"notifications": out, "next_before": next})
+	writePage(w, "notifications", list, f.Limit, viewNotification, func(n *store.Notification) string { return n.ID })
 	return nil
 }
 

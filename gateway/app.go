@@ -48,11 +48,17 @@ type App struct {
 const controlPool = 4
 
 // controlClient is a client to the same Redis as the store's, with its options and
-// a small pool of its own.
-func controlClient(store redis.UniversalClient) *redis.Client {
-	opt := *store.(*redis.Client).Options()
+// a small pool of its own (redisstore.Open makes a *redis.Client; any other kind of
+// client is shared as it is, and close is then nil).
+func controlClient(store redis.UniversalClient) (c redis.UniversalClient, close func() error) {
+	sc, ok := store.(*redis.Client)
+	if !ok {
+		return store, nil
+	}
+	opt := *sc.Options()
 	opt.PoolSize = controlPool
-	return redis.NewClient(&opt)
+	ctl := redis.NewClient(&opt)
+	return ctl, ctl.Close
 }
 
 // closeStore closes the store and, in cluster mode, the cluster's own client.
@@ -85,8 +91,8 @@ func Start(ctx context.Context, cfg Config, clk clock.Clock, log *zap.Logger, ou
 		// The cluster's own connections: the lease renewal and the frames and calls
 		// between nodes must not wait behind a burst of store reads for one of the
 		// store's pooled connections.
-		ctl := controlClient(rs.Client())
-		app.closeControl = ctl.Close
+		ctl, closeCtl := controlClient(rs.Client())
+		app.closeControl = closeCtl
 		app.cluster = &ClusterOptions{Client: ctl, NodeID: node, LeaseTTL: cfg.LeaseTTL, NodeTTL: cfg.NodeTTL}
 		log.Info("cluster mode", zap.String("node", node))
 		st = rs

@@ -83,6 +83,22 @@ func prefixField(parent string, err error) error {
 	return err
 }
 
+// writePage answers one page of a list, newest first: {key: items as view shows them,
+// next_before: the id to pass as ?before= for the next page, null when this page was
+// not full}.
+func writePage[T, V any](w http.ResponseWriter, key string, items []T, limit int, view func(T) V, id func(T) string) {
+	out := make([]V, 0, len(items))
+	for _, it := range items {
+		out = append(out, view(it))
+	}
+	var next *string
+	if len(items) == limit && len(items) > 0 {
+		last := id(items[len(items)-1])
+		next = &last
+	}
+	writeJSON(w, http.StatusOK, map[string]any{key: out, "next_before": next})
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -261,25 +261,9 @@ export function agent(data) {
     later(Math.max(endAt - Date.now(), 0), finish);
   };
   ws.onping = () => m.serverPings.add(1);
-  ws.onmessage = (e) => {
-    const now = e.timestamp || Date.now(); // receipt time, sub-millisecond
-    let f;
-    try {
-      f = JSON.parse(e.data);
-    } catch (err) {
-      fail('bad_frame', String(e.data).slice(0, 100));
-      return;
-    }
-    onFrame(f, now);
-  };
-  ws.onerror = (e) => fail('ws_error', e.error);
-  ws.onclose = (e) => {
-    if (sess.closed()) {
-      m.errors.add(1, { code: 'close', close_code: String(e.code || 0) });
-      if (e.code === 4001 || e.code === 4002) me.token = null;
-      if (__ENV.DEBUG) console.warn(`agent ${tag}: closed by the server ${e.code} ${e.reason}`);
-    }
-  };
+  sess.receive(`agent ${tag}`, onFrame, fail, m.errors, (e) => {
+    if (e.code === 4001 || e.code === 4002) me.token = null;
+  });
 }
 
 export default agent;

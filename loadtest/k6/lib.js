@@ -358,6 +358,31 @@ export class Session {
     return unexpected;
   }
 
+  // receive wires the socket's handlers: onFrame(frame, receipt time) for every
+  // frame, fail(code, detail) for one that is not JSON and for socket errors, and a
+  // close the session did not ask for counted in errors (then onServerClose(event),
+  // when given). who names the socket in debug output.
+  receive(who, onFrame, fail, errors, onServerClose) {
+    this.ws.onmessage = (e) => {
+      const now = e.timestamp || Date.now(); // receipt time, sub-millisecond
+      let f;
+      try {
+        f = JSON.parse(e.data);
+      } catch (err) {
+        fail('bad_frame', String(e.data).slice(0, 100));
+        return;
+      }
+      onFrame(f, now);
+    };
+    this.ws.onerror = (e) => fail('ws_error', e.error);
+    this.ws.onclose = (e) => {
+      if (!this.closed()) return;
+      errors.add(1, { code: 'close', close_code: String(e.code || 0) });
+      if (onServerClose) onServerClose(e);
+      if (__ENV.DEBUG) console.warn(`${who}: closed by the server ${e.code} ${e.reason}`);
+    };
+  }
+
   // request sends a frame of type with a fresh id, tracked until its answer;
   // onSent(t) runs when it actually leaves. It returns the id.
   request(type, frame, onSent) {

@@ -301,26 +301,7 @@ export function visitor(data) {
     m.serverPings.add(1);
     if (lingerStart > 0) sawServerPing = true;
   };
-  ws.onmessage = (e) => {
-    const now = e.timestamp || Date.now(); // receipt time, sub-millisecond
-    let f;
-    try {
-      f = JSON.parse(e.data);
-    } catch (err) {
-      fail('bad_frame', String(e.data).slice(0, 100));
-      return;
-    }
-    onFrame(f, now);
-  };
-  ws.onerror = (e) => {
-    fail('ws_error', e.error);
-  };
-  ws.onclose = (e) => {
-    if (sess.closed()) {
-      m.errors.add(1, { code: 'close', close_code: String(e.code || 0) });
-      if (__ENV.DEBUG) console.warn(`visitor ${tag}: closed by the server ${e.code} ${e.reason}`);
-    }
-  };
+  sess.receive(`visitor ${tag}`, onFrame, fail, m.errors);
 }
 
 export default visitor;

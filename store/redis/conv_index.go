@@ -59,7 +59,13 @@ func (k keys) queueReindex(ctx context.Context, p redis.Pipeliner, id string, ol
 	if old != nil {
 		before = k.convIndexes(old)
 	}
-	after := k.convIndexes(cur)
+	queueIndexMove(ctx, p, id, before, k.convIndexes(cur))
+}
+
+// queueIndexMove queues, in p, the removal of member id from the lex indexes in
+// before that are not in after, and its addition to those in after that were not in
+// before (indexes in both are left alone).
+func queueIndexMove(ctx context.Context, p redis.Pipeliner, id string, before, after []string) {
 	for _, idx := range before {
 		if !slices.Contains(after, idx) {
 			p.ZRem(ctx, idx, id)

@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -103,17 +102,7 @@ func (k keys) notifScriptArgs(ws []notifWrite) (keys []string, args []any) {
 func (k keys) queueNotifWrite(ctx context.Context, p redis.Pipeliner, old, cur *store.Notification, data []byte) {
 	id := cur.ID
 	p.Set(ctx, k.notif(id), data, 0)
-	before, after := k.notifIndexes(old), k.notifIndexes(cur)
-	for _, idx := range before {
-		if !slices.Contains(after, idx) {
-			p.ZRem(ctx, idx, id)
-		}
-	}
-	for _, idx := range after {
-		if !slices.Contains(before, idx) {
-			p.ZAdd(ctx, idx, redis.Z{Member: id})
-		}
-	}
+	queueIndexMove(ctx, p, id, k.notifIndexes(old), k.notifIndexes(cur))
 	if old.State == store.NotificationPending {
 		_, due := zTime(old.NextAttemptAt, id)
 		_, pend := zTime(old.CreatedAt, id)
