@@ -69,25 +69,37 @@ func Compile(s Schedule) (*Compiled, error) {
 }
 
 func compileDay(list []Interval) []span {
-	spans := make([]span, 0, len(list))
-	for _, iv := range list {
+	spans, _ := mergeDay(list)
+	return spans
+}
+
+// mergeDay turns a valid day's list into its sorted spans, overlapping or touching ones
+// joined (the one merge rule of the package); groups[i] holds the positions in list of
+// the intervals that make spans[i].
+func mergeDay(list []Interval) (spans []span, groups [][]int) {
+	order := make([]int, len(list))
+	all := make([]span, len(list))
+	for i, iv := range list {
 		from, _ := parseClock(iv.From)
 		to, _ := parseClock(iv.To)
 		if to < from {
 			to += secondsPerDay
 		}
-		spans = append(spans, span{int64(from), int64(to)})
+		order[i], all[i] = i, span{int64(from), int64(to)}
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].from < spans[j].from })
-	merged := spans[:0]
-	for _, sp := range spans {
-		if n := len(merged); n > 0 && sp.from <= merged[n-1].to {
-			merged[n-1].to = max(merged[n-1].to, sp.to)
+	sort.SliceStable(order, func(a, b int) bool { return all[order[a]].from < all[order[b]].from })
+	spans = make([]span, 0, len(list))
+	for _, i := range order {
+		sp := all[i]
+		if n := len(spans); n > 0 && sp.from <= spans[n-1].to {
+			spans[n-1].to = max(spans[n-1].to, sp.to)
+			groups[n-1] = append(groups[n-1], i)
 			continue
 		}
-		merged = append(merged, sp)
+		spans = append(spans, sp)
+		groups = append(groups, []int{i})
 	}
-	return merged
+	return spans, groups
 }
 
 // Location returns the schedule's time zone (UTC for a disabled schedule without one).

@@ -16,15 +16,27 @@ import (
 // Unknown fields are ignored and field names match case-insensitively, as with
 // encoding/json. The schedule is returned as decoded (not normalized).
 func Parse(data []byte) (Schedule, error) {
+	s, problems := ParseAll(data)
+	if len(problems) > 0 {
+		return Schedule{}, problems[0]
+	}
+	return s, nil
+}
+
+// ParseAll is Parse reporting every problem: the decoded schedule and nil, or a zero
+// Schedule and the problems, first the one Parse returns. A document that does not
+// decode (bad JSON, a value of the wrong JSON type) has exactly one problem, since
+// nothing after it can be read; a decoded one has those of Problems.
+func ParseAll(data []byte) (Schedule, []*Error) {
 	var s Schedule
 	if trimmed := bytes.TrimSpace(data); bytes.Equal(trimmed, []byte("null")) {
-		return Schedule{}, &Error{Message: "must be a schedule object, not null"}
+		return Schedule{}, []*Error{{Message: "must be a schedule object, not null"}}
 	}
 	if err := json.Unmarshal(data, &s); err != nil {
-		return Schedule{}, decodeError(data, err)
+		return Schedule{}, []*Error{decodeError(data, err)}
 	}
-	if err := s.Validate(); err != nil {
-		return Schedule{}, err
+	if p := s.Problems(); len(p) > 0 {
+		return Schedule{}, p
 	}
 	return s, nil
 }

@@ -11,10 +11,8 @@ const (
 	MaxExceptionYear = 2199
 )
 
-// Validate checks a decoded schedule against PROTOCOL.md section 2 and returns the
-// first problem found as an *Error, or nil. The order is fixed, so the same input always
-// names the same field: the timezone, then the weekly days in Weekdays order, then
-// unknown weekday keys (sorted), then the exceptions in order (date before intervals).
+// Validate checks a decoded schedule against docs/protocol.md#schedule and returns the
+// first problem found as an *Error, or nil: the first of Problems.
 //
 // Rules: when Enabled, Timezone must name an IANA zone that time.LoadLocation knows
 // ("UTC" is fine, "" and "Local" are not); when not Enabled it may be empty, but a
@@ -26,42 +24,59 @@ const (
 // even when the schedule is disabled: bad input is bad input. A missing or null weekday
 // means closed that day.
 func (s Schedule) Validate() error {
-	if s.Enabled || s.Timezone != "" {
-		if err := checkTimezone(s.Timezone); err != nil {
-			return err
-		}
-	}
-	for _, key := range Weekdays {
-		if err := checkDay("weekly."+key, s.Weekly[key]); err != nil {
-			return err
-		}
-	}
-	if unknown := unknownWeekdays(s.Weekly); len(unknown) > 0 {
-		return &Error{Path: "weekly." + unknown[0], Message: "unknown weekday: use mon, tue, wed, thu, fri, sat or sun"}
-	}
-	seen := make(map[Date]int, len(s.Exceptions))
-	for i, e := range s.Exceptions {
-		p := "exceptions[" + strconv.Itoa(i) + "]"
-		d, err := ParseDate(e.Date)
-		if err != nil {
-			return &Error{Path: p + ".date", Message: err.(*Error).Message}
-		}
-		if d.Year < MinExceptionYear || d.Year > MaxExceptionYear {
-			return &Error{Path: p + ".date", Message: "year must be between " +
-				strconv.Itoa(MinExceptionYear) + " and " + strconv.Itoa(MaxExceptionYear)}
-		}
-		if j, dup := seen[d]; dup {
-			return &Error{Path: p + ".date", Message: "duplicate date " + e.Date + " (also exceptions[" + strconv.Itoa(j) + "])"}
-		}
-		seen[d] = i
-		if err := checkDay(p+".intervals", e.Intervals); err != nil {
-			return err
-		}
+	if p := s.Problems(); len(p) > 0 {
+		return p[0]
 	}
 	return nil
 }
 
-func checkTimezone(name string) error {
+// Problems returns every problem of s (the rules of Validate), nil when it is valid.
+// The order is fixed, so the same input always gives the same list: the timezone, then
+// the weekly days in Weekdays order, then unknown weekday keys (sorted), then the
+// exceptions in order (date before intervals). Each field is named once at most: an
+// interval whose from is bad is not also checked for to == from.
+func (s Schedule) Problems() []*Error {
+	var out []*Error
+	if s.Enabled || s.Timezone != "" {
+		if err := checkTimezone(s.Timezone); err != nil {
+			out = append(out, err)
+		}
+	}
+	for _, key := range Weekdays {
+		out = checkDay(out, "weekly."+key, s.Weekly[key])
+	}
+	for _, k := range unknownWeekdays(s.Weekly) {
+		out = append(out, &Error{Path: "weekly." + k, Message: "unknown weekday: use mon, tue, wed, thu, fri, sat or sun"})
+	}
+	seen := make(map[Date]int, len(s.Exceptions))
+	for i, e := range s.Exceptions {
+		p := "exceptions[" + strconv.Itoa(i) + "]"
+		if err := checkExceptionDate(p+".date", e.Date, i, seen); err != nil {
+			out = append(out, err)
+		}
+		out = checkDay(out, p+".intervals", e.Intervals)
+	}
+	return out
+}
+
+// checkExceptionDate checks the date of exception i, recording it in seen.
+func checkExceptionDate(path, date string, i int, seen map[Date]int) *Error {
+	d, err := ParseDate(date)
+	if err != nil {
+		return &Error{Path: path, Message: err.(*Error).Message}
+	}
+	if d.Year < MinExceptionYear || d.Year > MaxExceptionYear {
+		return &Error{Path: path, Message: "year must be between " +
+			strconv.Itoa(MinExceptionYear) + " and " + strconv.Itoa(MaxExceptionYear)}
+	}
+	if j, dup := seen[d]; dup {
+		return &Error{Path: path, Message: "duplicate date " + date + " (also exceptions[" + strconv.Itoa(j) + "])"}
+	}
+	seen[d] = i
+	return nil
+}
+
+func checkTimezone(name string) *Error {
 	switch name {
 	case "":
 		return &Error{Path: "timezone", Message: "required when the schedule is enabled"}
@@ -95,29 +110,31 @@ func weekdayIndex(key string) int {
 	return -1
 }
 
-// checkDay validates one day's list; path is the list's own path.
-func checkDay(path string, list []Interval) error {
+// checkDay appends the problems of one day's list to out; path is the list's own path.
+// A list that is too long is reported on the list, and its intervals are not checked.
+func checkDay(out []*Error, path string, list []Interval) []*Error {
 	if len(list) > MaxIntervalsPerDay {
-		return &Error{Path: path, Message: "at most " + strconv.Itoa(MaxIntervalsPerDay) + " intervals a day"}
+		return append(out, &Error{Path: path, Message: "at most " + strconv.Itoa(MaxIntervalsPerDay) + " intervals a day"})
 	}
 	for i, iv := range list {
 		p := path + "[" + strconv.Itoa(i) + "]"
-		from, ok := parseClock(iv.From)
-		if !ok {
-			return &Error{Path: p + ".from", Message: "must be HH:MM between 00:00 and 23:59"}
-		}
-		if from == secondsPerDay {
-			return &Error{Path: p + ".from", Message: "24:00 is allowed only as to"}
+		from, okFrom := parseClock(iv.From)
+		switch {
+		case !okFrom:
+			out = append(out, &Error{Path: p + ".from", Message: "must be HH:MM between 00:00 and 23:59"})
+		case from == secondsPerDay:
+			out = append(out, &Error{Path: p + ".from", Message: "24:00 is allowed only as to"})
+			okFrom = false
 		}
 		to, ok := parseClock(iv.To)
-		if !ok {
-			return &Error{Path: p + ".to", Message: "must be HH:MM between 00:00 and 24:00"}
-		}
-		if to == from {
-			return &Error{Path: p + ".to", Message: "must differ from from (use 00:00 to 24:00 for a whole day)"}
+		switch {
+		case !ok:
+			out = append(out, &Error{Path: p + ".to", Message: "must be HH:MM between 00:00 and 24:00"})
+		case okFrom && to == from:
+			out = append(out, &Error{Path: p + ".to", Message: "must differ from from (use 00:00 to 24:00 for a whole day)"})
 		}
 	}
-	return nil
+	return out
 }
 
 // parseClock parses "HH:MM" (exactly two digits each, 00:00..23:59, or 24:00) into
