@@ -15,7 +15,6 @@ import (
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/notify"
 	"github.com/livedesk/gateway/store"
-	"github.com/livedesk/gateway/store/bolt"
 	redisstore "github.com/livedesk/gateway/store/redis"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
@@ -131,34 +130,28 @@ func (a *App) closeListeners() {
 	}
 }
 
-// openStore opens the store the configuration names: Redis (cluster mode) or the
-// embedded one in the data dir.
+// openStore opens the store the configuration names (OpenStore); with Redis it
+// also sets up cluster mode.
 func (a *App) openStore(ctx context.Context) (store.Store, error) {
 	cfg := a.cfg
-	if cfg.RedisURL != "" {
-		rs, err := redisstore.Open(ctx, cfg.RedisURL)
-		if err != nil {
-			return nil, fmt.Errorf("--redis-url: %w", err)
-		}
-		node := cfg.NodeID
-		if node == "" {
-			host, _ := os.Hostname()
-			node = host + "-" + uuid.NewString()[:8]
-		}
-		// The cluster's own connections: the lease renewal and the frames and calls
-		// between nodes must not wait behind a burst of store reads for one of the
-		// store's pooled connections.
-		ctl, closeCtl := controlClient(rs.Client())
-		a.closeControl = closeCtl
-		a.cluster = &ClusterOptions{Client: ctl, NodeID: node, LeaseTTL: cfg.LeaseTTL, NodeTTL: cfg.NodeTTL}
-		a.log.Info("cluster mode", zap.String("node", node))
-		return rs, nil
+	st, err := OpenStore(ctx, cfg, false)
+	if err != nil || cfg.RedisURL == "" {
+		return st, err
 	}
-	bs, err := bolt.Open(cfg.DataDir)
-	if err != nil {
-		return nil, err
+	rs := st.(*redisstore.Store)
+	node := cfg.NodeID
+	if node == "" {
+		host, _ := os.Hostname()
+		node = host + "-" + uuid.NewString()[:8]
 	}
-	return bs, nil
+	// The cluster's own connections: the lease renewal and the frames and calls
+	// between nodes must not wait behind a burst of store reads for one of the
+	// store's pooled connections.
+	ctl, closeCtl := controlClient(rs.Client())
+	a.closeControl = closeCtl
+	a.cluster = &ClusterOptions{Client: ctl, NodeID: node, LeaseTTL: cfg.LeaseTTL, NodeTTL: cfg.NodeTTL}
+	a.log.Info("cluster mode", zap.String("node", node))
+	return rs, nil
 }
 
 func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
