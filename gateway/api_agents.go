@@ -237,7 +237,7 @@ func (s *Server) logoutAgent(w http.ResponseWriter, r *http.Request, me *store.A
 		return err
 	}
 	if _, err := s.store.UpdateAgent(r.Context(), target.ID, func(a *store.Agent) error {
-		a.TokenVersion++
+		revokeTokens(a)
 		return nil
 	}); err != nil {
 		return err

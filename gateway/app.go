@@ -15,7 +15,6 @@ import (
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/notify"
 	"github.com/livedesk/gateway/store"
-	"github.com/livedesk/gateway/store/bolt"
 	redisstore "github.com/livedesk/gateway/store/redis"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
@@ -33,6 +32,8 @@ type App struct {
 	server   *Server
 	http     *http.Server
 	listener net.Listener
+	// debugListener is --debug-addr's, bound with the main one (nil when off).
+	debugListener net.Listener
 	// Owner is what the start did about the owner account.
 	Owner OwnerResult
 	// DemoSite is the demo site's id when --demo is set.
@@ -70,38 +71,28 @@ func (a *App) closeStore() error {
 	return err
 }
 
-// Start opens the store, makes sure the secret and the owner exist, and listens.
-// It prints the owner's generated password once to out. Serve must follow.
+// Start checks that the data dir can be written, binds its listeners, then opens
+// the store, makes sure the secret and the owner exist, and prints the owner's
+// generated password once to out. The listeners come before the store: a start that
+// cannot serve (a busy port) fails having created nothing, so the password is printed
+// by the start that serves. Serve must follow.
 func Start(ctx context.Context, cfg Config, clk clock.Clock, log *zap.Logger, out io.Writer) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	app := &App{cfg: cfg, log: log}
-	var st store.Store
-	if cfg.RedisURL != "" {
-		rs, err := redisstore.Open(ctx, cfg.RedisURL)
-		if err != nil {
-			return nil, fmt.Errorf("--redis-url: %w", err)
-		}
-		node := cfg.NodeID
-		if node == "" {
-			host, _ := os.Hostname()
-			node = host + "-" + uuid.NewString()[:8]
-		}
-		// The cluster's own connections: the lease renewal and the frames and calls
-		// between nodes must not wait behind a burst of store reads for one of the
-		// store's pooled connections.
-		ctl, closeCtl := controlClient(rs.Client())
-		app.closeControl = closeCtl
-		app.cluster = &ClusterOptions{Client: ctl, NodeID: node, LeaseTTL: cfg.LeaseTTL, NodeTTL: cfg.NodeTTL}
-		log.Info("cluster mode", zap.String("node", node))
-		st = rs
-	} else {
-		bs, err := bolt.Open(cfg.DataDir)
-		if err != nil {
+	if cfg.RedisURL == "" {
+		if err := CheckDataDir(cfg.DataDir); err != nil {
 			return nil, err
 		}
-		st = bs
+	}
+	app := &App{cfg: cfg, log: log}
+	if err := app.listen(); err != nil {
+		return nil, err
+	}
+	st, err := app.openStore(ctx)
+	if err != nil {
+		app.closeListeners()
+		return nil, err
 	}
 	app.store = st
 	if err := app.init(ctx, clk, out); err != nil {
@@ -109,9 +100,58 @@ func Start(ctx context.Context, cfg Config, clk clock.Clock, log *zap.Logger, ou
 			app.server.Stop(0)
 		}
 		_ = app.closeStore()
+		app.closeListeners()
 		return nil, err
 	}
 	return app, nil
+}
+
+// listen binds --addr and --debug-addr.
+func (a *App) listen() error {
+	l, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("--addr %s: %w", a.cfg.Addr, err)
+	}
+	a.listener = l
+	if a.cfg.DebugAddr != "" {
+		if a.debugListener, err = net.Listen("tcp", a.cfg.DebugAddr); err != nil {
+			_ = l.Close()
+			return fmt.Errorf("--debug-addr %s: %w", a.cfg.DebugAddr, err)
+		}
+	}
+	return nil
+}
+
+// closeListeners closes what listen bound (a start that failed after it).
+func (a *App) closeListeners() {
+	_ = a.listener.Close()
+	if a.debugListener != nil {
+		_ = a.debugListener.Close()
+	}
+}
+
+// openStore opens the store the configuration names (OpenStore); with Redis it
+// also sets up cluster mode.
+func (a *App) openStore(ctx context.Context) (store.Store, error) {
+	cfg := a.cfg
+	st, err := OpenStore(ctx, cfg, false)
+	if err != nil || cfg.RedisURL == "" {
+		return st, err
+	}
+	rs := st.(*redisstore.Store)
+	node := cfg.NodeID
+	if node == "" {
+		host, _ := os.Hostname()
+		node = host + "-" + uuid.NewString()[:8]
+	}
+	// The cluster's own connections: the lease renewal and the frames and calls
+	// between nodes must not wait behind a burst of store reads for one of the
+	// store's pooled connections.
+	ctl, closeCtl := controlClient(rs.Client())
+	a.closeControl = closeCtl
+	a.cluster = &ClusterOptions{Client: ctl, NodeID: node, LeaseTTL: cfg.LeaseTTL, NodeTTL: cfg.NodeTTL}
+	a.log.Info("cluster mode", zap.String("node", node))
+	return rs, nil
 }
 
 func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
@@ -119,7 +159,7 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a.Owner, err = EnsureOwner(ctx, a.store, a.cfg.OwnerEmail, a.cfg.OwnerPassword)
+	a.Owner, err = EnsureOwner(ctx, a.store, a.cfg.OwnerEmail, a.cfg.OwnerPassword, clk.Now())
 	if err != nil {
 		return err
 	}
@@ -142,14 +182,8 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 	if err := a.server.Start(ctx); err != nil {
 		return err
 	}
-	a.listener, err = net.Listen("tcp", a.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("--addr %s: %w", a.cfg.Addr, err)
-	}
-	if a.cfg.DebugAddr != "" {
-		if a.debug, err = startDebug(a.cfg.DebugAddr, a.log); err != nil {
-			return fmt.Errorf("--debug-addr %s: %w", a.cfg.DebugAddr, err)
-		}
+	if a.debugListener != nil {
+		a.debug = startDebug(a.debugListener, a.log)
 	}
 	a.http = &http.Server{Handler: a.server.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: zap.NewStdLog(a.log.Named("http"))}

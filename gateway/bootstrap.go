@@ -53,9 +53,13 @@ type OwnerResult struct {
 	Password string
 }
 
+// DefaultOwnerEmail is the owner's e-mail when --owner-email is not given.
+const DefaultOwnerEmail = "owner@example.com"
+
 // EnsureOwner creates the owner when no agent exists: with the given e-mail and
-// password, or a default e-mail and a generated password.
-func EnsureOwner(ctx context.Context, st store.Store, email, password string) (OwnerResult, error) {
+// password, or DefaultOwnerEmail and a generated password. now is its created_at
+// and updated_at.
+func EnsureOwner(ctx context.Context, st store.Store, email, password string, now time.Time) (OwnerResult, error) {
 	agents, err := st.ListAgents(ctx)
 	if err != nil {
 		return OwnerResult{}, err
@@ -70,7 +74,7 @@ func EnsureOwner(ctx context.Context, st store.Store, email, password string) (O
 	}
 	email = strings.TrimSpace(email)
 	if email == "" {
-		email = "owner@example.com"
+		email = DefaultOwnerEmail
 	}
 	if !validEmail(email) {
 		return OwnerResult{}, fmt.Errorf("--owner-email %q is not a valid e-mail address", email)
@@ -88,7 +92,7 @@ func EnsureOwner(ctx context.Context, st store.Store, email, password string) (O
 	}
 	a := &store.Agent{Email: email, Name: "Owner", Role: store.RoleOwner, Sites: []string{}, MaxChats: DefaultMaxChats,
 		IdleMinutes: DefaultIdleMinutes, ShiftWarningMinutes: DefaultShiftWarningMinutes, Presence: store.PresenceOnline,
-		PasswordHash: hash}
+		PasswordHash: hash, CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
 	if err := st.CreateAgent(ctx, a); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			// Another node of the cluster, starting at the same time, made it.

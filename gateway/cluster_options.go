@@ -35,9 +35,12 @@ type ClusterOptions struct {
 	CallTimeout time.Duration
 }
 
+// defaultClusterPrefix is Prefix's default (what the command line's nodes use).
+const defaultClusterPrefix = "ld:"
+
 func (o ClusterOptions) withDefaults() ClusterOptions {
 	if o.Prefix == "" {
-		o.Prefix = "ld:"
+		o.Prefix = defaultClusterPrefix
 	}
 	if o.NodeID == "" {
 		o.NodeID = uuid.NewString()

@@ -9,13 +9,9 @@ import (
 	"go.uber.org/zap"
 )
 
-// startDebug serves Go's profiles (net/http/pprof) on addr, its own listener so they
+// startDebug serves Go's profiles (net/http/pprof) on l, its own listener so they
 // are never reachable through the public address. It returns the server to close.
-func startDebug(addr string, log *zap.Logger) (*http.Server, error) {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
+func startDebug(l net.Listener, log *zap.Logger) *http.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
@@ -25,5 +21,5 @@ func startDebug(addr string, log *zap.Logger) (*http.Server, error) {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(l) }()
 	log.Info("profiles served", zap.String("url", "http://"+l.Addr().String()+"/debug/pprof/"))
-	return srv, nil
+	return srv
 }

@@ -1,6 +1,7 @@
 // Command gateway runs the live-chat gateway. Every flag is also read from the
 // environment as GATEWAY_ + its name in upper case with - as _ (a flag on the command
-// line wins). See PROTOCOL.md section 8 and the README.
+// line wins). `gateway reset-password` sets a lost password (reset_password.go).
+// See docs/protocol.md and the README.
 package main
 
 import (
@@ -22,6 +23,9 @@ func main() {
 
 // run is main without the exit, so tests can call it in-process.
 func run(args []string) int {
+	if len(args) > 0 && args[0] == "reset-password" {
+		return runResetPassword(args[1:], os.LookupEnv, os.Stdin, os.Stdout, os.Stderr)
+	}
 	cfg, err := parseFlags(args, os.LookupEnv, os.Stderr)
 	if err != nil {
 		if err == errHelp {
