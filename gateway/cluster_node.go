@@ -158,6 +158,17 @@ func (n *clusterNode) unlead() {
 	n.log.Info("no longer leading")
 }
 
+// stopping tells the desk this node leads, if any, that the node drains
+// (routing.Desk.Stopping): its sockets' agents keep their socket record for the
+// next leader's restart grace.
+func (n *clusterNode) stopping() {
+	n.leaderMu.Lock()
+	defer n.leaderMu.Unlock()
+	if n.leader != nil {
+		n.leader.d.Stopping()
+	}
+}
+
 // isLeader reports whether this node runs the desk now.
 func (n *clusterNode) isLeader() bool {
 	n.leaderMu.Lock()

@@ -105,6 +105,13 @@ func (rt *realtime) stop(spread time.Duration) {
 	rt.pingStopped = true
 	stopTimer(rt.pingTimer)
 	rt.pingMu.Unlock()
+	// The sockets closed now had a live agent behind them: the desk keeps that
+	// record (store.Agent.HadSocket) for the next start's restart grace.
+	if rt.cluster != nil {
+		rt.cluster.stopping()
+	} else {
+		rt.local.Stopping()
+	}
 	rt.hub.CloseAll(hub.CloseRestart, "server restarting", spread, nil)
 	if rt.cluster != nil {
 		rt.cluster.stop()

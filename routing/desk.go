@@ -135,6 +135,9 @@ type Desk struct {
 	// byVisitor maps a visitor to its queued or open conversation.
 	byVisitor map[string]string
 	closed    bool
+	// stopping: the node drains (Stopping); sockets closing now are no reason to
+	// forget that their agents had one.
+	stopping bool
 }
 
 // siteState is what the desk keeps of a site.
@@ -241,6 +244,15 @@ func (d *Desk) Load(ctx context.Context) error {
 		d.refreshSiteLocked(id, now)
 	}
 	return nil
+}
+
+// Stopping says the node is draining: from now on a disconnect grace that runs out
+// leaves the agent's socket record (Agent.HadSocket) in the store, so the next start
+// gives the restart grace to the agents whose sockets the drain closed.
+func (d *Desk) Stopping() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.stopping = true
 }
 
 // Close stops every timer; the desk must not be used after.

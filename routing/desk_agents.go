@@ -18,6 +18,9 @@ type agentState struct {
 	sockets  int
 	lostAt   time.Time // when the last socket went (zero: has one, or never had)
 	grace    clock.Timer
+	// hadSocket is what the store's Agent.HadSocket holds, as the desk last
+	// loaded or wrote it (as.agent may be an older copy from an API edit).
+	hadSocket bool
 
 	onShift     bool
 	shiftEnd    time.Time // effective end of the current shift (zero: none known)
@@ -60,12 +63,46 @@ func (d *Desk) newAgentStateLocked(a *store.Agent, now time.Time) *agentState {
 	if as.presence.Status == "" {
 		as.presence.Status = store.PresenceOnline
 	}
-	// After a restart every agent gets the grace its sockets would have had, so the
-	// desk does not flip offline (and miss queued chats) while agents reconnect.
-	as.lostAt = now
-	as.grace = d.after(now.Add(d.grace), func(now time.Time) { d.refreshSitesOfLocked(as, now) })
+	// After a restart an agent that had a live socket when the desk stopped gets
+	// the grace that socket would have had, so the desk does not flip offline (and
+	// miss queued chats) while agents reconnect. One that had none is not there.
+	as.hadSocket = a.HadSocket
+	if a.HadSocket {
+		as.lostAt = now
+		as.grace = d.after(now.Add(d.grace), func(now time.Time) { d.graceOverLocked(as, now) })
+	}
 	d.compileAgentHoursLocked(as)
 	return as
+}
+
+// graceOverLocked runs when the disconnect grace of an agent without sockets ran
+// out: its sites are re-evaluated, and the store forgets that it had a socket
+// (unless the desk is stopping: a drain leaves the record for the next start).
+func (d *Desk) graceOverLocked(as *agentState, now time.Time) {
+	d.refreshSitesOfLocked(as, now)
+	if as.sockets == 0 && !d.stopping {
+		d.recordSocketLocked(as, false)
+	}
+}
+
+// storeWriteTimeout bounds the desk's own writes of an agent's socket record.
+const storeWriteTimeout = 5 * time.Second
+
+// recordSocketLocked keeps Agent.HadSocket in the store at has, when it is not
+// already. A failed write is logged: the socket is served all the same, and the
+// only cost is a restart grace given (or not) amiss.
+func (d *Desk) recordSocketLocked(as *agentState, has bool) {
+	if as.hadSocket == has || d.agents[as.agent.ID] != as {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+	defer cancel()
+	a, err := d.store.UpdateAgent(ctx, as.agent.ID, func(a *store.Agent) error { a.HadSocket = has; return nil })
+	if err != nil {
+		d.log.Warn("agent's socket record not stored", zap.String("agent", as.agent.ID), zap.Bool("had_socket", has), zap.Error(err))
+		return
+	}
+	as.agent, as.hadSocket = a, has
 }
 
 func (d *Desk) compileAgentHoursLocked(as *agentState) {
@@ -283,6 +320,7 @@ func (d *Desk) ConnectAgent(agentID string, welcome func(AgentSnapshot)) (AgentS
 		welcome(snap)
 	}
 	if as.sockets == 1 {
+		d.recordSocketLocked(as, true)
 		d.refreshSitesOfLocked(as, now)
 		d.drainForAgentLocked(as, now)
 	}
@@ -306,7 +344,7 @@ func (d *Desk) AgentDisconnected(agentID string) {
 	as.lostAt = now
 	stopTimer(as.idleTimer)
 	as.idleTimer = nil
-	as.grace = d.after(now.Add(d.grace), func(now time.Time) { d.refreshSitesOfLocked(as, now) })
+	as.grace = d.after(now.Add(d.grace), func(now time.Time) { d.graceOverLocked(as, now) })
 }
 
 // SetPresence sets the presence an agent chose (reason manual) or an admin set

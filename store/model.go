@@ -109,6 +109,12 @@ type Agent struct {
 	TokenVersion        int64              `json:"token_version"`
 	CreatedAt           time.Time          `json:"created_at"`
 	UpdatedAt           time.Time          `json:"updated_at"`
+	// HadSocket is the routing desk's record that the agent has a live socket: set
+	// when its first socket opens, cleared once its last one closed and the
+	// disconnect grace ran out. A node that stops (a drain or a crash) leaves it
+	// set, so the next desk gives the restart grace to exactly those agents. Not
+	// shown by the API; written on those transitions only.
+	HadSocket bool `json:"had_socket,omitempty"`
 }
 
 // Serves reports whether the agent serves the site (an empty list serves every site).
