@@ -7,14 +7,14 @@ import (
 )
 
 // clusterDeskSetup is deskSetup for a cluster: site A gets its hours through node
-// 0's API, agentA connects to node agentNode, and the start-up grace of the others
-// runs out.
+// 0's API, agentA connects to node agentNode (which opens the site), and 15 s pass.
 func (tc *testCluster) deskSetup(agentNode int) *wsClient {
 	tc.t.Helper()
 	f := tc.nodes[0]
 	f.mustDo("PATCH", "/api/v1/agents/"+f.agentA.ID, f.tokens["admin"], map[string]any{"idle_minutes": 0}, 200)
 	f.mustDo("PUT", "/api/v1/sites/"+f.siteA.ID+"/schedule", f.tokens["admin"], weekSchedule, 200)
 	agent, _ := tc.nodes[agentNode].agentSocket(f.tokens["agentA"])
+	expectOpenedBy(tc.t, agent, f.siteA.ID)
 	tc.clock.Advance(15 * time.Second)
 	return agent
 }

@@ -24,8 +24,19 @@ func (f *fixture) deskSetup(idleMinutes ...int) *wsClient {
 	f.mustDo("PATCH", "/api/v1/agents/"+f.agentA.ID, f.tokens["admin"], map[string]any{"idle_minutes": idle}, 200)
 	f.mustDo("PUT", "/api/v1/sites/"+f.siteA.ID+"/schedule", f.tokens["admin"], weekSchedule, 200)
 	agent, _ := f.agentSocket(f.tokens["agentA"])
+	expectOpenedBy(f.t, agent, f.siteA.ID)
 	f.clock.Advance(15 * time.Second)
 	return agent
+}
+
+// expectOpenedBy takes the site.status that agent's socket caused by opening the
+// site: nobody had a socket before a fixture's start, so none is held in the
+// restart grace and the site was no_agents until then.
+func expectOpenedBy(t *testing.T, agent *wsClient, siteID string) {
+	t.Helper()
+	if m, skipped := agent.waitFor("site.status"); m["site_id"] != siteID || status(m)["reason"] != "open" {
+		t.Fatalf("site %s once the agent connected: %v (after %v)", siteID, m, skipped)
+	}
 }
 
 func TestStatusFlipsAtTheBoundaryInTheSameTick(t *testing.T) {
