@@ -19,32 +19,41 @@ func envName(flagName string) string {
 	return "GATEWAY_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// parseFlags reads the command line, then the environment for every flag not given
-// on it, and validates the result. Unknown flags and bad values are errors.
-func parseFlags(args []string, lookupEnv func(string) (string, bool), stderr io.Writer) (gateway.Config, error) {
-	cfg := gateway.DefaultConfig()
+// newFlagSet declares every flag of the gateway on cfg, with its default from cfg
+// and the help text that `--help` prints and the README's flag table repeats word
+// for word (flagtable_test.go keeps them equal). A flag whose empty value means
+// something says what in its text, since --help prints no default for it.
+func newFlagSet(cfg *gateway.Config, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
-	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory of the embedded store")
-	fs.StringVar(&cfg.RedisURL, "redis-url", "", "Redis URL: cluster mode, Redis is store and broker")
-	fs.StringVar(&cfg.OwnerEmail, "owner-email", "", "e-mail of the owner created at first start")
-	fs.StringVar(&cfg.OwnerPassword, "owner-password", "", "password of the owner created at first start (generated and printed once when unset)")
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory of the embedded store (one process at a time; unused with --redis-url)")
+	fs.StringVar(&cfg.RedisURL, "redis-url", "", "cluster mode when set: redis://host:6379/0 (or rediss://, unix://); Redis is the store and the pub/sub between nodes. go-redis's URL options apply (?pool_size=128, dial_timeout=...); the store pools 64 connections unless pool_size says otherwise")
+	fs.StringVar(&cfg.NodeID, "node-id", "", "this node's name in a cluster, unique among running nodes (empty: host name and a random part)")
+	fs.DurationVar(&cfg.LeaseTTL, "lease-ttl", cfg.LeaseTTL, "cluster: how long the leader's lease lasts unrenewed (1s to 1m); a killed leader is replaced within about 1.2 x this")
+	fs.DurationVar(&cfg.NodeTTL, "node-ttl", cfg.NodeTTL, "cluster: how long the leader waits for a node's heartbeat before its sockets stop counting (3s to 1m)")
+	fs.DurationVar(&cfg.DisconnectGrace, "disconnect-grace", cfg.DisconnectGrace, "how long an agent whose last socket closed still counts as there (1s to 1h)")
+	fs.StringVar(&cfg.OwnerEmail, "owner-email", gateway.DefaultOwnerEmail, "e-mail of the owner created at first start, when no agent exists")
+	fs.StringVar(&cfg.OwnerPassword, "owner-password", "", "the owner's password, at least 8 characters (empty: generated and printed once at first start)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "create a demo site and serve a demo page at /")
-	fs.StringVar(&cfg.Secret, "secret", "", "token signing key (generated and kept in the store when unset)")
-	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "SMTP server for e-mail notifications, smtp://user:pass@host:port or smtps://")
-	fs.StringVar(&cfg.SMTPFrom, "smtp-from", "", "sender address of e-mail notifications")
+	fs.StringVar(&cfg.Secret, "secret", "", "token signing key, at least 16 characters (empty: generated and kept in the store)")
+	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "e-mail notifications: smtp://[user:pass@]host[:25] (STARTTLS when offered), smtp+starttls://...:587 (STARTTLS required) or smtps://...:465 (TLS) (empty: no e-mail)")
+	fs.StringVar(&cfg.SMTPFrom, "smtp-from", "", "sender address of e-mail notifications (required with --smtp-url)")
+	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve Go's pprof profiles at http://ADDR/debug/pprof/ on a listener of its own; keep it on loopback (empty: off)")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "json or console")
-	fs.StringVar(&cfg.NodeID, "node-id", "", "name of this node in a cluster (default: host name and a random part)")
-	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve Go's pprof profiles at http://ADDR/debug/pprof/ (keep it on loopback; off when empty)")
-	fs.DurationVar(&cfg.DisconnectGrace, "disconnect-grace", cfg.DisconnectGrace, "how long an agent whose last socket closed still counts as there")
-	fs.DurationVar(&cfg.LeaseTTL, "lease-ttl", cfg.LeaseTTL, "cluster: how long the leader's lease lasts unrenewed (a killed leader is replaced within it)")
-	fs.DurationVar(&cfg.NodeTTL, "node-ttl", cfg.NodeTTL, "cluster: how long a node may miss heartbeats before its sockets stop counting")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: gateway [flags]\n       gateway reset-password --email E   (a lost password; see gateway reset-password --help)\n\nEvery flag can also be set in the environment as GATEWAY_<NAME> (e.g. --data-dir as GATEWAY_DATA_DIR).\n\n")
 		fs.PrintDefaults()
 	}
+	return fs
+}
+
+// parseFlags reads the command line, then the environment for every flag not given
+// on it, and validates the result. Unknown flags and bad values are errors.
+func parseFlags(args []string, lookupEnv func(string) (string, bool), stderr io.Writer) (gateway.Config, error) {
+	cfg := gateway.DefaultConfig()
+	fs := newFlagSet(&cfg, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, errHelp
