@@ -273,6 +273,16 @@ func TestBrowserConsoleShiftBannerAndSnooze(t *testing.T) {
 	if got := bcText(t, ctx, `[data-testid=shift-banner]`); !strings.Contains(got, "until 11:00") {
 		t.Fatalf("banner after the snooze: %q", got)
 	}
+	bcRun(t, ctx, "a snooze shortened",
+		waitJS(`!`+bcQ(`[data-testid=snooze-controls]`)+`?.hidden`),
+		bcClick(`[data-testid=snooze-shorten]`),
+		bcState(`s.shift.ends_at === '2026-11-23T10:45:00Z' && s.shift.snoozed_until === '2026-11-23T10:45:00Z'`),
+	)
+	bcRun(t, ctx, "a snooze cancelled",
+		bcClick(`[data-testid=snooze-cancel]`),
+		bcState(`s.shift.ends_at === '2026-11-23T10:00:00Z' && !s.shift.snoozed_until`),
+		waitJS(bcQ(`[data-testid=snooze-controls]`)+`?.hidden`),
+	)
 	f.clock.Set(time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC))
 	bcRun(t, ctx, "the shift ends",
 		bcState(`s.shiftEnded && !s.shift.on_shift && s.shift.starts_at === '2026-11-24T09:00:00Z'`),

@@ -198,6 +198,10 @@ func (r remoteDesk) Snooze(ctx context.Context, agentID, re string) error {
 	return r.n.rpc.call(ctx, "snooze", agentID, argSnooze{Agent: agentID, Re: re}, nil)
 }
 
+func (r remoteDesk) EndSnooze(ctx context.Context, agentID, re string, until time.Time) error {
+	return r.n.rpc.call(ctx, "end_snooze", agentID, argSnooze{Agent: agentID, Re: re, Until: until}, nil)
+}
+
 func (r remoteDesk) SiteChanged(ctx context.Context, s *store.Site) error {
 	r.n.sites.drop(s.ID)
 	r.n.broadcastControl(control{Op: ctlSite, ID: s.ID})

@@ -44,6 +44,8 @@ type (
 	argSnooze struct {
 		Agent string `json:"agent"`
 		Re    string `json:"re"`
+		// Until is shift.snooze.end's (zero: cancel).
+		Until time.Time `json:"until"`
 	}
 	resStatus struct {
 		Status    routing.Status `json:"status"`
@@ -180,6 +182,7 @@ type callArgs struct {
 	Reason  string         `json:"reason"`
 	Re      string         `json:"re"`
 	Sockets map[string]int `json:"sockets"`
+	Until   time.Time      `json:"until"`
 }
 
 // handle runs one call against the desk.
@@ -232,6 +235,8 @@ func (l *leader) handle(req rpcRequest) (any, error) {
 		return nil, nil
 	case "snooze":
 		return nil, l.desk.Snooze(ctx, a.Agent, a.Re)
+	case "end_snooze":
+		return nil, l.desk.EndSnooze(ctx, a.Agent, a.Re, a.Until)
 	case "site_changed":
 		s, err := l.n.rt.s.store.GetSite(ctx, a.ID)
 		if errors.Is(err, store.ErrNotFound) {

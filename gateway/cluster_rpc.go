@@ -52,6 +52,7 @@ var rpcErrs = []struct {
 	{"unknown_site", routing.ErrUnknownSite},
 	{"exists", routing.ErrConversationExists},
 	{"not_in", routing.ErrNotInConversation},
+	{"snooze_end", routing.ErrSnoozeEnd},
 	{"not_found", store.ErrNotFound},
 	{"unavailable", store.ErrUnavailable},
 }

@@ -44,6 +44,10 @@ type deskAPI interface {
 	Activity(agentID string)
 	// Snooze extends the agent's shift and tells all its sockets (the frame has re).
 	Snooze(ctx context.Context, agentID, re string) error
+	// EndSnooze cancels (until zero) or shortens the agent's running snooze and
+	// tells all its sockets (routing.Desk.EndSnoozeAnnounced; routing.ErrSnoozeEnd
+	// for an end it cannot take).
+	EndSnooze(ctx context.Context, agentID, re string, until time.Time) error
 	// SiteChanged, SiteDeleted, AgentChanged and AgentDeleted take an edit that is
 	// already in the store.
 	SiteChanged(ctx context.Context, s *store.Site) error

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"time"
 
 	"github.com/livedesk/gateway/hub"
 	"github.com/livedesk/gateway/routing"
@@ -70,7 +71,14 @@ func (l localDesk) Snooze(_ context.Context, agentID, re string) error {
 	return err
 }
 
-// shiftFrame is the shift frame; re is the shift.snooze it answers ("" for none).
+func (l localDesk) EndSnooze(_ context.Context, agentID, re string, until time.Time) error {
+	_, err := l.d.EndSnoozeAnnounced(agentID, until, func(sh routing.Shift) {
+		l.out.send("agent:"+agentID, shiftFrame(re, sh), false)
+	})
+	return err
+}
+
+// shiftFrame is the shift frame; re is the shift.snooze or shift.snooze.end it answers ("" for none).
 func shiftFrame(re string, sh routing.Shift) []byte {
 	return frame("shift", struct {
 		Re string `json:"re,omitempty"`

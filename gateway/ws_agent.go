@@ -181,6 +181,24 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 			return ss.storeFrameErr(err)
 		}
 		return nil
+	case "shift.snooze.end":
+		var until time.Time
+		if f.Until != "" {
+			t, err := time.Parse(time.RFC3339, f.Until)
+			if err != nil {
+				return frameErr(CodeBadRequest, "until", "until must be an RFC 3339 time, like 2026-11-23T18:30:00Z")
+			}
+			until = t
+		}
+		ctx, cancel := opCtx()
+		defer cancel()
+		if err := rt.desk.EndSnooze(ctx, id, f.ID, until); err != nil {
+			if errors.Is(err, routing.ErrSnoozeEnd) {
+				return frameErr(CodeBadRequest, "until", "%v", routing.ErrSnoozeEnd)
+			}
+			return ss.storeFrameErr(err)
+		}
+		return nil
 	case "hello":
 		return frameErr(CodeBadRequest, "type", "hello was already received")
 	}

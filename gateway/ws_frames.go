@@ -41,6 +41,8 @@ type inFrame struct {
 	State          *bool  `json:"state"`
 	Status         string `json:"status"`
 	ConversationID string `json:"conversation_id"`
+	// shift.snooze.end: the snooze's new end, RFC 3339 (empty: cancel it).
+	Until string `json:"until"`
 }
 
 // frameError is an error frame's content.

@@ -73,6 +73,9 @@ type Shift struct {
 	OnShift  bool       `json:"on_shift"`
 	EndsAt   *time.Time `json:"ends_at"`
 	StartsAt *time.Time `json:"starts_at"`
+	// SnoozedUntil is the end of the snooze that runs now (nil: none), so a console
+	// can offer to cancel or shorten it (docs/protocol.md#agent-get-wsagent).
+	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"`
 }
 
 // Prefill is what the offline form is filled with when a chat could not be had.

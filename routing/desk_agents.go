@@ -149,13 +149,19 @@ func (d *Desk) shiftLocked(as *agentState, now time.Time) Shift {
 			end = as.snoozeUntil
 		default:
 			e := end.UTC()
-			return Shift{OnShift: true, EndsAt: &e}
+			sh := Shift{OnShift: true, EndsAt: &e}
+			if now.Before(as.snoozeUntil) {
+				z := as.snoozeUntil.UTC()
+				sh.SnoozedUntil = &z
+			}
+			return sh
 		}
 	}
 }
 
 func (s Shift) equal(o Shift) bool {
-	return s.OnShift == o.OnShift && timePtrEqual(s.EndsAt, o.EndsAt) && timePtrEqual(s.StartsAt, o.StartsAt)
+	return s.OnShift == o.OnShift && timePtrEqual(s.EndsAt, o.EndsAt) && timePtrEqual(s.StartsAt, o.StartsAt) &&
+		timePtrEqual(s.SnoozedUntil, o.SnoozedUntil)
 }
 
 // armShiftLocked recomputes the shift and arms the warning, end and start timers.

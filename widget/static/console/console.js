@@ -352,7 +352,7 @@
         if (c) markEnded(c, f.by);
         break;
       case 'shift':
-        C.shift = { on_shift: f.on_shift, ends_at: f.ends_at, starts_at: f.starts_at };
+        C.shift = { on_shift: f.on_shift, ends_at: f.ends_at, starts_at: f.starts_at, snoozed_until: f.snoozed_until || null };
         C.shiftEnding = shiftWarning(C.shift) ? f.ends_at : null;
         // The answer to "one more hour": say until when, until the next warning.
         if (f.re && f.re === C.snoozeId) C.shiftExtended = f.on_shift && f.ends_at && !C.shiftEnding ? f.ends_at : null;
@@ -398,6 +398,27 @@
     raw({ type: 'shift.snooze', id: C.snoozeId });
   });
   $('snooze-ok').addEventListener('click', function () { C.shiftExtended = null; render(); });
+  // A running snooze can be shortened by 15 minutes or cancelled
+  // (docs/protocol.md#agent-get-wsagent, shift.snooze.end).
+  $('snooze-shorten').addEventListener('click', function () {
+    var end = shortenedSnooze();
+    if (!end) return;
+    C.snoozeId = uid();
+    raw({ type: 'shift.snooze.end', id: C.snoozeId, until: end });
+  });
+  $('snooze-cancel').addEventListener('click', function () {
+    C.snoozeId = uid();
+    C.shiftExtended = null;
+    raw({ type: 'shift.snooze.end', id: C.snoozeId });
+  });
+  // shortenedSnooze is the running snooze's end 15 minutes sooner, when that is
+  // still a minute or more ahead on the server's clock (else null: cancel instead).
+  function shortenedSnooze() {
+    var s = C.shift;
+    if (!s || !s.on_shift || !s.snoozed_until) return null;
+    var t = Date.parse(s.snoozed_until) - 15 * 60000;
+    return t - LD.now() >= 60000 ? new Date(t).toISOString().replace('.000Z', 'Z') : null;
+  }
 
   function countdown() {
     if (!C.shiftEnding) return;
@@ -572,6 +593,9 @@
     if (C.shiftEnded && snooze.parentNode !== ended) ended.appendChild(snooze);
     else if (!C.shiftEnded && snooze.parentNode !== banner) banner.appendChild(snooze);
     snooze.disabled = !C.connected;
+    $('snooze-controls').hidden = !(C.shift && C.shift.on_shift && C.shift.snoozed_until);
+    $('snooze-shorten').disabled = !C.connected || !shortenedSnooze();
+    $('snooze-cancel').disabled = !C.connected;
     countdown();
     var err = $('console-error');
     err.hidden = !C.error;
