@@ -53,12 +53,15 @@ func (s *Server) patchOfflineMessage(w http.ResponseWriter, r *http.Request, me 
 	if len(id) > 64 {
 		return notFound("offline message")
 	}
-	msg, _, err := s.store.SetOfflineState(r.Context(), st.ID, id, state)
+	msg, changed, err := s.store.SetOfflineState(r.Context(), st.ID, id, state)
 	if err != nil {
 		if isNotFound(err) {
 			return notFound("offline message")
 		}
 		return err
+	}
+	if changed {
+		s.offlineChanged(r.Context(), msg)
 	}
 	writeJSON(w, http.StatusOK, viewOfflineMessage(msg))
 	return nil
