@@ -11,6 +11,11 @@ import (
 // counts. Listing is listOfflineMessages (api_sites.go). See
 // docs/protocol.md#offline-inbox.
 
+// badOfflineState is the 400 for a state that is not one of store.OfflineStates.
+func badOfflineState() error {
+	return badRequest("state", "must be %s", strings.Join(store.OfflineStates, ", "))
+}
+
 // offlineStateQuery reads ?state= (one of store.OfflineStates, or absent for all).
 func offlineStateQuery(r *http.Request) (string, error) {
 	q := r.URL.Query()
@@ -19,7 +24,7 @@ func offlineStateQuery(r *http.Request) (string, error) {
 		return "", nil
 	}
 	if !store.ValidOfflineState(v) {
-		return "", badRequest("state", "must be %s", strings.Join(store.OfflineStates, ", "))
+		return "", badOfflineState()
 	}
 	return v, nil
 }
@@ -47,7 +52,7 @@ func (s *Server) patchOfflineMessage(w http.ResponseWriter, r *http.Request, me 
 		return err
 	}
 	if !store.ValidOfflineState(state) {
-		return badRequest("state", "must be %s", strings.Join(store.OfflineStates, ", "))
+		return badOfflineState()
 	}
 	id := r.PathValue("message")
 	if len(id) > 64 {
