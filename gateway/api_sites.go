@@ -270,7 +270,11 @@ func (s *Server) listOfflineMessages(w http.ResponseWriter, r *http.Request, me 
 	if len(after) > 64 {
 		return badRequest("after", "not a message id")
 	}
-	msgs, err := s.store.ListOfflineMessages(r.Context(), st.ID, after, limit)
+	state, err := offlineStateQuery(r)
+	if err != nil {
+		return err
+	}
+	msgs, err := s.store.ListOfflineByState(r.Context(), st.ID, state, after, limit)
 	if err != nil {
 		return err
 	}
@@ -299,6 +303,7 @@ type offlineMessageView struct {
 	Lang      string            `json:"lang,omitempty"`
 	Timezone  string            `json:"timezone,omitempty"`
 	CreatedAt time.Time         `json:"created_at"`
+	State     string            `json:"state"`
 }
 
 func viewOfflineMessage(m *store.OfflineMessage) offlineMessageView {
@@ -307,5 +312,5 @@ func viewOfflineMessage(m *store.OfflineMessage) offlineMessageView {
 		f = map[string]string{}
 	}
 	return offlineMessageView{ID: m.ID, SiteID: m.SiteID, VisitorID: m.VisitorID, Name: m.Name, Email: m.Email,
-		Message: m.Message, Fields: f, Page: m.Page, Lang: m.Lang, Timezone: m.Timezone, CreatedAt: m.CreatedAt.UTC()}
+		Message: m.Message, Fields: f, Page: m.Page, Lang: m.Lang, Timezone: m.Timezone, CreatedAt: m.CreatedAt.UTC(), State: m.State}
 }

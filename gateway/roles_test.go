@@ -54,6 +54,12 @@ func roleCases() []roleCase {
 		{"site status", "GET", siteA("/status"), nil, codes(ok, ok, ok, 404)},
 		{"site hours", "GET", siteA("/hours?from=2026-11-23&to=2026-11-29"), nil, codes(ok, ok, ok, 404)},
 		{"offline messages", "GET", siteA("/offline-messages"), nil, codes(ok, ok, ok, 404)},
+		{"offline messages by state", "GET", siteA("/offline-messages?state=new"), nil, codes(ok, ok, ok, 404)},
+		{"set offline message state", "PATCH", func(f *fixture) string {
+			return "/api/v1/sites/" + f.siteA.ID + "/offline-messages/" + f.mkOffline(f.siteA.ID, "x").ID
+		}, func(*fixture) any { return map[string]string{"state": "done"} }, codes(ok, ok, ok, 404)},
+		{"offline counts", "GET", fixed("/api/v1/offline-messages/counts"), nil, codes(ok, ok, ok, ok)},
+		{"offline counts of a site", "GET", func(f *fixture) string { return "/api/v1/offline-messages/counts?site=" + f.siteA.ID }, nil, codes(ok, ok, ok, 404)},
 		{"list agents", "GET", fixed("/api/v1/agents"), nil, codes(ok, ok, 403, 403)},
 		{"create agent", "POST", fixed("/api/v1/agents"), func(f *fixture) any {
 			return map[string]any{"email": f.uniq("new") + "@example.com", "name": "New", "password": testPassword}

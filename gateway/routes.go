@@ -22,6 +22,8 @@ func (s *Server) routes() {
 	api("/sites/{id}/status", map[string]http.HandlerFunc{"GET": s.authed(s.getSiteStatus)})
 	api("/sites/{id}/hours", map[string]http.HandlerFunc{"GET": s.authed(s.getSiteHours)})
 	api("/sites/{id}/offline-messages", map[string]http.HandlerFunc{"GET": s.authed(s.listOfflineMessages)})
+	api("/sites/{id}/offline-messages/{message}", map[string]http.HandlerFunc{"PATCH": s.authed(s.patchOfflineMessage)})
+	api("/offline-messages/counts", map[string]http.HandlerFunc{"GET": s.authed(s.offlineCounts)})
 
 	api("/agents", map[string]http.HandlerFunc{"GET": s.authed(s.listAgents), "POST": s.authed(s.createAgent)})
 	api("/agents/{id}", map[string]http.HandlerFunc{"GET": s.authed(s.getAgent), "PATCH": s.authed(s.patchAgent), "DELETE": s.authed(s.deleteAgent)})

@@ -46,9 +46,13 @@ func newNotifier(out frameOut) *notifier {
 }
 
 // broadcastAgents sends a frame to the agents of a site (and to those of all sites).
-func (n *notifier) broadcastAgents(siteID string, b []byte) {
-	n.out.send("agents:site:"+siteID, b, false)
-	n.out.send("agents:all", b, false)
+func (n *notifier) broadcastAgents(siteID string, b []byte) { broadcastAgents(n.out, siteID, b) }
+
+// broadcastAgents sends a frame through out to the agent sockets of a site: those
+// that serve it, and those that serve all sites (see agentGroups).
+func broadcastAgents(out frameOut, siteID string, b []byte) {
+	out.send("agents:site:"+siteID, b, false)
+	out.send("agents:all", b, false)
 }
 
 func (n *notifier) SiteStatus(siteID string, st routing.Status) {

@@ -362,6 +362,9 @@ func (ss *session) offlineSubmit(f *inFrame) *frameError {
 		ss.rt.s.worker.Wake()
 	}
 	ss.send(frame("offline.received", map[string]any{"re": f.ID, "message_id": m.ID}))
+	if !dup {
+		ss.rt.s.offlineArrived(ctx, m)
+	}
 	return nil
 }
 

@@ -183,6 +183,40 @@ type OfflineMessage struct {
 	Timezone  string            `json:"timezone,omitempty"`
 	CreatedAt time.Time         `json:"created_at"`
 	ClientID  string            `json:"client_id,omitempty"`
+	// State is OfflineNew, OfflineRead or OfflineDone. Records written before
+	// states existed have none; stores hand them out as OfflineNew (FillState).
+	State string `json:"state,omitempty"`
+}
+
+// Offline message states: new until an agent opens it, read once opened, done when
+// handled. Any state may follow any other.
+const (
+	OfflineNew  = "new"
+	OfflineRead = "read"
+	OfflineDone = "done"
+)
+
+// OfflineStates are the offline message states, in their order.
+var OfflineStates = []string{OfflineNew, OfflineRead, OfflineDone}
+
+// ValidOfflineState reports whether s is one of OfflineStates.
+func ValidOfflineState(s string) bool {
+	return s == OfflineNew || s == OfflineRead || s == OfflineDone
+}
+
+// FillState gives a record without a state (one written before states existed) the
+// state OfflineNew. Stores call it on every offline message they hand out.
+func (m *OfflineMessage) FillState() {
+	if m.State == "" {
+		m.State = OfflineNew
+	}
+}
+
+// OfflineCounts counts a site's offline messages by state.
+type OfflineCounts struct {
+	New  int `json:"new"`
+	Read int `json:"read"`
+	Done int `json:"done"`
 }
 
 // ConversationFilter narrows ListConversations. Empty fields match everything.

@@ -91,15 +91,27 @@ type Store interface {
 	// ListMessages returns up to limit messages with Seq > afterSeq, oldest first.
 	ListMessages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]*Message, error)
 
-	// AddOfflineMessage stores an offline message. An empty ID is filled with a
-	// time-ordered one. When the same visitor of the same site already left one with
-	// the same non-empty ClientID, that one is returned with duplicate true. The
-	// notifications in out are added in the same transaction as the message, and not
-	// at all for a duplicate.
+	// AddOfflineMessage stores an offline message, in state OfflineNew whatever
+	// State it carries. An empty ID is filled with a time-ordered one. When the same
+	// visitor of the same site already left one with the same non-empty ClientID,
+	// that one is returned with duplicate true. The notifications in out are added
+	// in the same transaction as the message, and not at all for a duplicate.
 	AddOfflineMessage(ctx context.Context, m *OfflineMessage, out ...*Notification) (stored *OfflineMessage, duplicate bool, err error)
 	// ListOfflineMessages returns up to limit messages of a site whose ID sorts after
 	// `after` (all when empty), oldest first.
 	ListOfflineMessages(ctx context.Context, siteID, after string, limit int) ([]*OfflineMessage, error)
+	// ListOfflineByState is ListOfflineMessages restricted to the messages in state
+	// (one of OfflineStates; every state when empty). Records written before states
+	// existed are new. Any other state is an error.
+	ListOfflineByState(ctx context.Context, siteID, state, after string, limit int) ([]*OfflineMessage, error)
+	// SetOfflineState moves a site's offline message to state (one of OfflineStates)
+	// and returns it; changed is false, and nothing is written, when it was in that
+	// state already. ErrNotFound when the site holds no message with that id; any
+	// other state is an error and writes nothing.
+	SetOfflineState(ctx context.Context, siteID, id, state string) (m *OfflineMessage, changed bool, err error)
+	// CountOffline counts a site's offline messages by state (records written before
+	// states existed count as new). An unknown site has none.
+	CountOffline(ctx context.Context, siteID string) (OfflineCounts, error)
 
 	// AddNotifications stores the notifications whose ID is not stored yet and skips
 	// the others (so writing the same event twice adds it once); it returns how many

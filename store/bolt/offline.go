@@ -1,10 +1,8 @@
 package bolt
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -20,9 +18,9 @@ const (
 	maxOfflineLimit     = 500
 )
 
-// AddOfflineMessage stores an offline message under its site. An empty ID is filled
-// with a new time-ordered one and a zero CreatedAt with the current UTC time; m
-// itself is not changed. When the same visitor of the same site already left one with
+// AddOfflineMessage stores an offline message under its site, in state new. An
+// empty ID is filled with a new time-ordered one and a zero CreatedAt with the
+// current UTC time; m itself is not changed. When the same visitor of the same site already left one with
 // the same non-empty ClientID, that one is returned with duplicate true and nothing is
 // written. A given ID that the site holds already gets store.ErrConflict. The
 // notifications in notes are added (as AddNotifications does) in the same transaction
@@ -47,6 +45,7 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, 
 	if rec.CreatedAt.IsZero() {
 		rec.CreatedAt = time.Now().UTC()
 	}
+	rec.State = store.OfflineNew
 	outbox, err := prepareNotifications(notes)
 	if err != nil {
 		return nil, false, fmt.Errorf("bolt: add offline message: %w", err)
@@ -69,6 +68,7 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, 
 				if !ok {
 					return fmt.Errorf("client id %q names missing offline message %q", rec.ClientID, id)
 				}
+				stored.FillState()
 				out, dup = stored, true
 				return nil
 			}
@@ -104,36 +104,7 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, 
 // after `after` (all when empty), oldest first. limit <= 0 means 50; more than 500
 // means 500. An unknown site has none.
 func (s *Store) ListOfflineMessages(ctx context.Context, siteID, after string, limit int) ([]*store.OfflineMessage, error) {
-	limit = clampLimit(limit, defaultOfflineLimit, maxOfflineLimit)
-	out := []*store.OfflineMessage{}
-	err := s.view(ctx, "list offline messages", func(tx *bbolt.Tx) error {
-		if siteID == "" {
-			return nil
-		}
-		b := tx.Bucket(bktOffline).Bucket([]byte(siteID))
-		if b == nil {
-			return nil
-		}
-		c := b.Cursor()
-		k, v := c.First()
-		if after != "" {
-			if k, v = c.Seek([]byte(after)); k != nil && bytes.Equal(k, []byte(after)) {
-				k, v = c.Next()
-			}
-		}
-		for ; k != nil && len(out) < limit; k, v = c.Next() {
-			m := new(store.OfflineMessage)
-			if err := json.Unmarshal(v, m); err != nil {
-				return fmt.Errorf("decode offline message %q: %w", k, err)
-			}
-			out = append(out, m)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.ListOfflineByState(ctx, siteID, "", after, limit)
 }
 
 // offlineClientKey is the dedupe key of m: site, visitor and client id, each

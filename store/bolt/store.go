@@ -21,6 +21,7 @@
 //	message_client_ids  conversation id -> {client id -> big-endian seq}
 //	offline             site id -> {offline message id -> OfflineMessage}
 //	offline_client_ids  len-prefixed site|visitor|client id -> offline message id
+//	offline_by_state    site id -> state -> {offline message id -> ""} (read, done)
 //	settings            key -> value
 //	notifications       notification id -> Notification
 //	notify_by_site      site id -> {notification id -> ""}
@@ -70,6 +71,7 @@ var (
 	bktMessageClientIDs = []byte("message_client_ids")
 	bktOffline          = []byte("offline")
 	bktOfflineClientIDs = []byte("offline_client_ids")
+	bktOfflineByState   = []byte("offline_by_state")
 	bktSettings         = []byte("settings")
 	bktNotifications    = []byte("notifications")
 	bktNotifyBySite     = []byte("notify_by_site")
@@ -82,7 +84,7 @@ var (
 		bktSites, bktAgents, bktAgentEmails,
 		bktConversations, bktConvBySite, bktConvBySiteState, bktConvByState, bktConvByVisitor,
 		bktMessages, bktMessageClientIDs,
-		bktOffline, bktOfflineClientIDs,
+		bktOffline, bktOfflineClientIDs, bktOfflineByState,
 		bktSettings,
 		bktNotifications, bktNotifyBySite, bktNotifyBySiteSt, bktNotifyByState,
 		bktNotifyDue, bktNotifyPending,

@@ -21,8 +21,8 @@
 //
 // Every read-modify-write is atomic across all clients of the database:
 //
-//   - UpdateSite, UpdateAgent, UpdateConversation, UpdateNotification, CreateAgent
-//     and DeleteAgent are optimistic transactions: WATCH the record (and the e-mail index entry or the
+//   - UpdateSite, UpdateAgent, UpdateConversation, UpdateNotification,
+//     SetOfflineState, CreateAgent and DeleteAgent are optimistic transactions: WATCH the record (and the e-mail index entry or the
 //     owners set when they matter), read, run the caller's function, then
 //     MULTI/EXEC. When another client changed a watched key in between, EXEC fails
 //     and the whole thing runs again (at most 100 times, with a short jittered
@@ -39,12 +39,13 @@
 //   - DeleteSite and PutSettingIfAbsent are MULTI/EXEC blocks of commands that are
 //     atomic without WATCH.
 //
-// A conversation and its LastSeq are read in one pipeline, ListMessages and
-// OutboxStats in one MULTI. Lists (ListSites, ListAgents, ListConversations,
-// ListOfflineMessages, ListNotifications, DueNotifications) read an index, then the
-// records: a record changed in between is seen as it is afterwards
-// (ListConversations and ListNotifications check it against the filter again,
-// DueNotifications that it is still pending and due).
+// A conversation and its LastSeq are read in one pipeline, ListMessages,
+// OutboxStats and CountOffline in one MULTI. Lists (ListSites, ListAgents,
+// ListConversations, ListOfflineMessages, ListOfflineByState, ListNotifications,
+// DueNotifications) read an index, then the records: a record changed in between
+// is seen as it is afterwards (ListConversations, ListOfflineByState and
+// ListNotifications check it against the filter again, DueNotifications that it is
+// still pending and due).
 //
 // # Errors
 //
@@ -99,6 +100,10 @@
 //	offline:<site>                       ZSET, score 0: offline message ids
 //	offline_rec:<site>                   HASH: offline message id -> OfflineMessage, JSON
 //	offline_cid:<site>                   HASH: <len(visitor)>:<visitor>:<client id> -> id
+//	offline_state:<len(site)>:<site>:<state>
+//	                                     ZSET, score 0: the ids of the site's read
+//	                                     (or done) offline messages; new ones are
+//	                                     in neither
 //	setting:<key>                        the setting's value
 //	notif:<id>                           Notification, JSON
 //	notifs                               ZSET, score 0: every notification id

@@ -44,6 +44,12 @@ func (k keys) notifSiteState(site, state string) string {
 	return k.p + "notif_site_state:" + strconv.Itoa(len(site)) + ":" + site + ":" + state
 }
 
+// offlineState is the set of a site's offline message ids in a handled state
+// (read, done), length-prefixed so no site id can run into the state.
+func (k keys) offlineState(site, state string) string {
+	return k.p + "offline_state:" + strconv.Itoa(len(site)) + ":" + site + ":" + state
+}
+
 // emailKey is the index form of an e-mail: lower-cased; "" (not indexed) for none.
 func emailKey(email string) string { return strings.ToLower(email) }
 

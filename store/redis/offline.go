@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/livedesk/gateway/store"
 )
 
@@ -17,9 +15,9 @@ const (
 	maxOfflineLimit     = 500
 )
 
-// AddOfflineMessage stores an offline message under its site (one Lua script). An
-// empty ID is filled with a new time-ordered one and a zero CreatedAt with the
-// current UTC time; m itself is not changed. When the same visitor of the same site
+// AddOfflineMessage stores an offline message under its site (one Lua script), in
+// state new. An empty ID is filled with a new time-ordered one and a zero CreatedAt
+// with the current UTC time; m itself is not changed. When the same visitor of the same site
 // already left one with the same non-empty ClientID, that one is returned with
 // duplicate true and nothing is written. A given ID that the site holds already
 // gets store.ErrConflict. The notifications in notes are added (as AddNotifications
@@ -49,6 +47,7 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, 
 	if rec.CreatedAt.IsZero() {
 		rec.CreatedAt = time.Now().UTC()
 	}
+	rec.State = store.OfflineNew
 	data, err := encode(&rec)
 	if err != nil {
 		return nil, false, s.wrap(ctx, op, err)
@@ -77,6 +76,7 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, 
 		if err := decode(s.k.offlineRec(site), stored, out); err != nil {
 			return nil, false, s.wrap(ctx, op, err)
 		}
+		out.FillState()
 		return out, true, nil
 	case code == 2:
 		return nil, false, s.wrap(ctx, op, fmt.Errorf("id %q taken: %w", rec.ID, store.ErrConflict))
@@ -88,39 +88,5 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, 
 // after `after` (all when empty), oldest first. limit <= 0 means 50; more than 500
 // means 500. An unknown site has none.
 func (s *Store) ListOfflineMessages(ctx context.Context, siteID, after string, limit int) ([]*store.OfflineMessage, error) {
-	const op = "list offline messages"
-	if err := s.begin(ctx, op); err != nil {
-		return nil, err
-	}
-	limit = clampLimit(limit, defaultOfflineLimit, maxOfflineLimit)
-	out := []*store.OfflineMessage{}
-	if siteID == "" {
-		return out, nil
-	}
-	bound := "-"
-	if after != "" {
-		bound = "(" + after
-	}
-	ids, err := s.rdb.ZRangeByLex(ctx, s.k.offline(siteID), &redis.ZRangeBy{
-		Min: bound, Max: "+", Count: int64(limit),
-	}).Result()
-	if err != nil || len(ids) == 0 {
-		return out, s.wrap(ctx, op, err)
-	}
-	recs, err := s.rdb.HMGet(ctx, s.k.offlineRec(siteID), ids...).Result()
-	if err != nil {
-		return nil, s.wrap(ctx, op, err)
-	}
-	for i, v := range recs {
-		data, ok := v.(string)
-		if !ok {
-			return nil, s.wrap(ctx, op, dataErr(fmt.Sprintf("offline index names missing message %q", ids[i]), nil))
-		}
-		m := new(store.OfflineMessage)
-		if err := decode(s.k.offlineRec(siteID), data, m); err != nil {
-			return nil, s.wrap(ctx, op, err)
-		}
-		out = append(out, m)
-	}
-	return out, nil
+	return s.ListOfflineByState(ctx, siteID, "", after, limit)
 }

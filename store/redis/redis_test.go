@@ -152,7 +152,9 @@ func fill(t testing.TB, s store.Store) {
 	_, _, err := s.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Text: "hi", ClientID: "c1"})
 	must(t, err)
 	note := &store.Notification{ID: "n1", Type: "offline_message", SiteID: site.ID, Channel: store.ChannelEmail, State: store.NotificationPending}
-	_, _, err = s.AddOfflineMessage(ctx, &store.OfflineMessage{SiteID: site.ID, VisitorID: "v", ClientID: "c1"}, note)
+	off, _, err := s.AddOfflineMessage(ctx, &store.OfflineMessage{SiteID: site.ID, VisitorID: "v", ClientID: "c1"}, note)
+	must(t, err)
+	_, _, err = s.SetOfflineState(ctx, site.ID, off.ID, store.OfflineDone)
 	must(t, err)
 	_, err = s.UpdateNotification(ctx, note.ID, func(n *store.Notification) error {
 		n.State = store.NotificationDelivered

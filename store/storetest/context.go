@@ -15,7 +15,7 @@ var contextTests = []test{
 		agent := mustCreateAgent(t, s, fullAgent("agent@shop.example", store.RoleAgent))
 		conv := mustCreateConversation(t, s, fullConversation(site.ID, "visitor-1", store.StateOpen))
 		mustAppend(t, s, conv.ID, "f1", "hello")
-		mustAddOffline(t, s, fullOffline(site.ID, "visitor-1", "f1", "later"))
+		offline := mustAddOffline(t, s, fullOffline(site.ID, "visitor-1", "f1", "later"))
 		ok(t, s.PutSetting(ctxT(t), "key", []byte("value")), "PutSetting")
 		note := fullNotification("note-1", site.ID, 1, 2)
 		mustAddNotes(t, s, 1, note)
@@ -73,8 +73,17 @@ var contextTests = []test{
 				return err
 			},
 			"ListOfflineMessages": func() error { _, err := s.ListOfflineMessages(ctx, site.ID, "", 0); return err },
-			"GetSetting":          func() error { _, err := s.GetSetting(ctx, "key"); return err },
-			"PutSetting":          func() error { return s.PutSetting(ctx, "key", []byte("changed")) },
+			"ListOfflineByState": func() error {
+				_, err := s.ListOfflineByState(ctx, site.ID, store.OfflineNew, "", 0)
+				return err
+			},
+			"SetOfflineState": func() error {
+				_, _, err := s.SetOfflineState(ctx, site.ID, offline.ID, store.OfflineDone)
+				return err
+			},
+			"CountOffline": func() error { _, err := s.CountOffline(ctx, site.ID); return err },
+			"GetSetting":   func() error { _, err := s.GetSetting(ctx, "key"); return err },
+			"PutSetting":   func() error { return s.PutSetting(ctx, "key", []byte("changed")) },
 			"PutSettingIfAbsent": func() error {
 				_, err := s.PutSettingIfAbsent(ctx, "other", []byte("x"))
 				return err
@@ -118,7 +127,7 @@ var contextTests = []test{
 		msgs, err := s.ListMessages(ctxT(t), conv.ID, 0, 0)
 		ok(t, err, "ListMessages")
 		equal(t, len(msgs), 1, "messages")
-		equal(t, len(listOffline(t, s, site.ID, "", 0)), 1, "offline messages")
+		same(t, listOffline(t, s, site.ID, "", 0), []*store.OfflineMessage{offline}, "offline messages")
 		v, err := s.GetSetting(ctxT(t), "key")
 		ok(t, err, "GetSetting")
 		equal(t, string(v), "value", "setting")

@@ -56,7 +56,7 @@ var offlineTests = []test{
 			t.Fatal("AddOfflineMessage left the ID empty")
 		}
 		want := *in
-		want.ID = got.ID
+		want.ID, want.State = got.ID, store.OfflineNew
 		same(t, got, &want, "AddOfflineMessage result")
 		same(t, listOffline(t, s, "site-1", "", 0), []*store.OfflineMessage{&want}, "ListOfflineMessages")
 	}},
@@ -135,7 +135,7 @@ var offlineTests = []test{
 		in := fullOffline("site-1", "visitor-1", "f", "original")
 		got := mustAddOffline(t, s, in)
 		want := fullOffline("site-1", "visitor-1", "f", "original")
-		want.ID, want.CreatedAt = got.ID, got.CreatedAt
+		want.ID, want.CreatedAt, want.State = got.ID, got.CreatedAt, store.OfflineNew
 		in.Message = "mutated input"
 		in.Fields["order"] = "mutated input"
 		got.Fields["phone"] = "mutated result"

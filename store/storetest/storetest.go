@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Conversation", conversationTests},
 		{"Message", messageTests},
 		{"Offline", offlineTests},
+		{"OfflineState", offlineStateTests},
 		{"Notification", notificationTests},
 		{"Setting", settingTests},
 		{"Context", contextTests},

@@ -113,7 +113,7 @@
     ws.onmessage = function (ev) {
       var f;
       try { f = JSON.parse(ev.data); } catch (e) { return; }
-      if (f && typeof f.type === 'string') handle(f);
+      if (f && typeof f.type === 'string') { handle(f); LD.emit('frame', f); } // 'frame': for the other views (inbox.js)
     };
     ws.onclose = function (ev) {
       if (C.ws !== ws) return;

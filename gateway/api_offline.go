@@ -1,0 +1,119 @@
+package gateway
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/livedesk/gateway/store"
+)
+
+// The offline inbox: the state of offline messages (new, read, done) and their
+// counts. Listing is listOfflineMessages (api_sites.go). See
+// docs/protocol.md#offline-inbox.
+
+// badOfflineState is the 400 for a state that is not one of store.OfflineStates.
+func badOfflineState() error {
+	return badRequest("state", "must be %s", strings.Join(store.OfflineStates, ", "))
+}
+
+// offlineStateQuery reads ?state= (one of store.OfflineStates, or absent for all).
+func offlineStateQuery(r *http.Request) (string, error) {
+	q := r.URL.Query()
+	v := q.Get("state")
+	if v == "" && !q.Has("state") {
+		return "", nil
+	}
+	if !store.ValidOfflineState(v) {
+		return "", badOfflineState()
+	}
+	return v, nil
+}
+
+// patchOfflineMessage is PATCH /sites/{id}/offline-messages/{message} {"state"}:
+// any member of the site may move a message to any state. It answers the message.
+func (s *Server) patchOfflineMessage(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	st, err := s.memberSite(r, me)
+	if err != nil {
+		return err
+	}
+	m, err := decodeObject(r)
+	if err != nil {
+		return err
+	}
+	if err := rejectUnknown(m, "", []string{"state"}, "id"); err != nil {
+		return err
+	}
+	raw, ok := m["state"]
+	if !ok {
+		return badRequest("state", "required")
+	}
+	var state string
+	if err := field(raw, "state", &state); err != nil {
+		return err
+	}
+	if !store.ValidOfflineState(state) {
+		return badOfflineState()
+	}
+	id := r.PathValue("message")
+	if len(id) > 64 {
+		return notFound("offline message")
+	}
+	msg, changed, err := s.store.SetOfflineState(r.Context(), st.ID, id, state)
+	if err != nil {
+		if isNotFound(err) {
+			return notFound("offline message")
+		}
+		return err
+	}
+	if changed {
+		s.offlineChanged(r.Context(), msg)
+	}
+	writeJSON(w, http.StatusOK, viewOfflineMessage(msg))
+	return nil
+}
+
+// offlineCountsView counts one site's offline messages by state.
+type offlineCountsView struct {
+	SiteID string `json:"site_id"`
+	store.OfflineCounts
+}
+
+// offlineCounts is GET /offline-messages/counts[?site=ID]: the counts of every site
+// the caller is a member of (or of that one), and "new", their sum of new ones.
+func (s *Server) offlineCounts(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	var ids []string
+	if id := r.URL.Query().Get("site"); id != "" {
+		if !isMember(me, id) {
+			return notFound("site")
+		}
+		if _, err := s.store.GetSite(r.Context(), id); err != nil {
+			if isNotFound(err) {
+				return notFound("site")
+			}
+			return err
+		}
+		ids = []string{id}
+	} else {
+		all, err := s.store.ListSites(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, st := range all {
+			if isMember(me, st.ID) {
+				ids = append(ids, st.ID)
+			}
+		}
+	}
+	out := make([]offlineCountsView, 0, len(ids))
+	total := 0
+	for _, id := range ids {
+		c, err := s.store.CountOffline(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		out = append(out, offlineCountsView{SiteID: id, OfflineCounts: c})
+		total += c.New
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sites": out, "new": total})
+	return nil
+}
