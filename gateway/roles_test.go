@@ -53,6 +53,7 @@ func roleCases() []roleCase {
 		{"put site mode", "PUT", siteA("/mode"), func(*fixture) any { return map[string]string{"mode": "auto"} }, codes(ok, ok, 403, 403)},
 		{"site status", "GET", siteA("/status"), nil, codes(ok, ok, ok, 404)},
 		{"site hours", "GET", siteA("/hours?from=2026-11-23&to=2026-11-29"), nil, codes(ok, ok, ok, 404)},
+		{"site hours preview", "POST", siteA("/hours/preview?from=2026-11-23&to=2026-11-29"), func(*fixture) any { return weekSchedule }, codes(ok, ok, 403, 403)},
 		{"offline messages", "GET", siteA("/offline-messages"), nil, codes(ok, ok, ok, 404)},
 		{"list agents", "GET", fixed("/api/v1/agents"), nil, codes(ok, ok, 403, 403)},
 		{"create agent", "POST", fixed("/api/v1/agents"), func(f *fixture) any {

@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	api("/sites/{id}/mode", map[string]http.HandlerFunc{"PUT": s.authed(s.putSiteMode)})
 	api("/sites/{id}/status", map[string]http.HandlerFunc{"GET": s.authed(s.getSiteStatus)})
 	api("/sites/{id}/hours", map[string]http.HandlerFunc{"GET": s.authed(s.getSiteHours)})
+	api("/sites/{id}/hours/preview", map[string]http.HandlerFunc{"POST": s.authed(s.previewSiteHours)})
 	api("/sites/{id}/offline-messages", map[string]http.HandlerFunc{"GET": s.authed(s.listOfflineMessages)})
 
 	api("/agents", map[string]http.HandlerFunc{"GET": s.authed(s.listAgents), "POST": s.authed(s.createAgent)})
