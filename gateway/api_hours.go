@@ -18,8 +18,13 @@ type hoursAnswer struct {
 	From     string            `json:"from"`
 	To       string            `json:"to"`
 	Periods  []schedule.Period `json:"periods"`
-	// Merges is set by the preview only: the intervals the schedule joins.
-	Merges []schedule.Merge `json:"merges,omitempty"`
+}
+
+// previewAnswer is the preview's body: the hours plus the intervals the schedule
+// joins (never null).
+type previewAnswer struct {
+	*hoursAnswer
+	Merges []schedule.Merge `json:"merges"`
 }
 
 func (s *Server) getSiteHours(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
@@ -65,8 +70,7 @@ func (s *Server) previewSiteHours(w http.ResponseWriter, r *http.Request, me *st
 	if err != nil {
 		return err
 	}
-	ans.Merges = sch.Merges()
-	writeJSON(w, http.StatusOK, ans)
+	writeJSON(w, http.StatusOK, previewAnswer{hoursAnswer: ans, Merges: sch.Merges()})
 	return nil
 }
 

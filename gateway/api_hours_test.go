@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -43,6 +44,11 @@ func TestHoursPreviewOfUnsavedSchedule(t *testing.T) {
 	m = f.mustDo("POST", site+"/hours/preview", tok, draft, 200).json(t)
 	if m["from"] != "2026-11-23" || m["to"] != "2026-12-06" {
 		t.Errorf("default range %v..%v", m["from"], m["to"])
+	}
+	// Nothing merges: an empty list, not null.
+	r := f.mustDo("POST", site+"/hours/preview", tok, map[string]any{"enabled": true, "timezone": "UTC", "weekly": map[string]any{"mon": []any{iv("09:00", "12:00"), iv("13:00", "17:00")}}}, 200)
+	if !strings.Contains(string(r.Body), `"merges":[]`) {
+		t.Errorf("no merges: %s", r.Body)
 	}
 }
 
