@@ -152,3 +152,42 @@ func testHoursPreviewOfUnsavedEdits(t *testing.T, width, height int64, screensho
 	}
 	bcNoErrors(t, ctx)
 }
+
+// The time zone pickers offer every zone of the server's database, Asia/Kolkata,
+// Europe/Kyiv and Asia/Ho_Chi_Minh among them, labelled for a search with spaces; a
+// zone picked there previews and saves.
+func TestBrowserConsoleTimeZonePickerListsEveryZone(t *testing.T) {
+	ctx := bcBrowser(t, "UTC")
+	f := newFixture(t)
+	n := len(f.mustDo("GET", "/api/v1/timezones", f.tokens["admin"], nil, 200).json(t)["timezones"].([]any))
+	hours := `#view-hours `
+	bcRun(t, ctx, "admin opens the hours",
+		bcLogin(f, f.admin.Email),
+		bcClick(`[data-testid=nav-hours]`),
+		bcWait(hours+`[data-testid=site-select] option[value="`+f.siteA.ID+`"]`),
+		bcSet(hours+`[data-testid=site-select]`, f.siteA.ID),
+		waitJS(fmt.Sprintf(`document.querySelector('#ld-zones[data-source=server]')?.options.length === %d`, n)),
+		waitJS(bcQ(hours+`[data-testid=hours-timezone]`)+`.getAttribute('list') === 'ld-zones'`),
+	)
+	for _, z := range []string{"Asia/Kolkata", "Europe/Kyiv", "Asia/Ho_Chi_Minh"} {
+		bcRun(t, ctx, z+" is offered", bcWait(`#ld-zones option[value="`+z+`"]`))
+	}
+	var label string
+	bcRun(t, ctx, "label", chromedp.Evaluate(bcQ(`#ld-zones option[value="Asia/Ho_Chi_Minh"]`)+`.label`, &label))
+	if label != "Asia/Ho Chi Minh" {
+		t.Fatalf("label %q", label)
+	}
+	bcRun(t, ctx, "pick Asia/Kolkata and save",
+		bcCheck(hours+`[data-testid=hours-enabled]`, true),
+		bcSet(hours+`[data-testid=hours-timezone]`, "Asia/Kolkata"),
+		bcCheck(hours+`[data-testid=day-toggle-mon]`, true),
+		bcState(`s.admin.hours.previewDraft && s.admin.hours.previewErrors.length === 0`),
+		waitJS(`[...document.querySelectorAll('#view-hours table.preview thead .zone')].some(e => e.textContent === 'Asia/Kolkata')`),
+		bcClick(hours+`[data-testid=hours-save]`),
+		bcState(`s.admin.hours.saves === 1`),
+	)
+	if tz := bcSite(f, f.siteA.ID)["schedule"].(map[string]any)["timezone"]; tz != "Asia/Kolkata" {
+		t.Fatalf("saved zone %v", tz)
+	}
+	bcNoErrors(t, ctx)
+}

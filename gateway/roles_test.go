@@ -44,6 +44,7 @@ func roleCases() []roleCase {
 	ok, created, none := 200, 201, 204
 	return []roleCase{
 		{"me", "GET", fixed("/api/v1/me"), nil, codes(ok, ok, ok, ok)},
+		{"time zones", "GET", fixed("/api/v1/timezones"), nil, codes(ok, ok, ok, ok)},
 		{"list sites", "GET", fixed("/api/v1/sites"), nil, codes(ok, ok, ok, ok)},
 		{"get site", "GET", siteA(""), nil, codes(ok, ok, ok, 404)},
 		{"create site", "POST", fixed("/api/v1/sites"), func(*fixture) any { return map[string]any{"name": "New"} }, codes(created, created, 403, 403)},

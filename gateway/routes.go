@@ -30,6 +30,8 @@ func (s *Server) routes() {
 	api("/agents/{id}/presence", map[string]http.HandlerFunc{"PUT": s.authed(s.putAgentPresence)})
 	api("/agents/{id}/logout", map[string]http.HandlerFunc{"POST": s.authed(s.logoutAgent)})
 
+	api("/timezones", map[string]http.HandlerFunc{"GET": s.authed(s.listTimezones)})
+
 	api("/conversations", map[string]http.HandlerFunc{"GET": s.authed(s.listConversations)})
 	api("/conversations/{id}", map[string]http.HandlerFunc{"GET": s.authed(s.getConversation)})
 

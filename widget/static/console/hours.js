@@ -16,7 +16,27 @@
     }
     return id;
   }
-  function zoneList() { return datalist('ld-zones', LD.zones()); }
+  // The zones are those of the server's database (GET /timezones, every IANA zone a
+  // schedule accepts); the browser's own list stands in until they arrive. Each option
+  // is labelled with spaces for underscores, so "ho chi" finds Asia/Ho_Chi_Minh.
+  var zonesAsked = false;
+  function zoneOption(v) { return el('option', { value: v, label: v.replace(/_/g, ' ') }); }
+  function zoneList() {
+    var id = datalist('ld-zones', []);
+    if (!zonesAsked) {
+      zonesAsked = true;
+      var dl = document.getElementById(id);
+      LD.zones().forEach(function (v) { dl.appendChild(zoneOption(v)); });
+      LD.api('GET', '/timezones').then(function (r) {
+        if (!r.ok || !r.body || !Array.isArray(r.body.timezones)) { zonesAsked = false; return; }
+        LD.zoneNames = r.body.timezones;
+        dl.textContent = '';
+        r.body.timezones.forEach(function (v) { dl.appendChild(zoneOption(v)); });
+        dl.setAttribute('data-source', 'server');
+      });
+    }
+    return id;
+  }
   function timeList() {
     var t = [];
     for (var m = 0; m <= 1440; m += 30) t.push(String(Math.floor(m / 60)).padStart(2, '0') + ':' + String(m % 60).padStart(2, '0'));
@@ -173,7 +193,11 @@
       }
       var tzId = id + '-tz', tzNow = el('span', { class: 'muted', 'data-testid': 'tz-now' });
       function showNow() {
-        if (!LD.validZone(st.timezone.trim())) { tzNow.textContent = 'unknown time zone'; return; }
+        if (!LD.validZone(st.timezone.trim())) {
+          var known = LD.zoneNames && LD.zoneNames.indexOf(st.timezone.trim()) >= 0;
+          tzNow.textContent = known ? 'this browser has no clock for this zone' : 'unknown time zone';
+          return;
+        }
         var p = LD.parts(LD.now(), st.timezone.trim());
         tzNow.textContent = LD.offsetLabel(p.offset) + ' · ' + p.hm + ' there now';
       }
