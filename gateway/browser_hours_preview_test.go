@@ -189,5 +189,18 @@ func TestBrowserConsoleTimeZonePickerListsEveryZone(t *testing.T) {
 	if tz := bcSite(f, f.siteA.ID)["schedule"].(map[string]any)["timezone"]; tz != "Asia/Kolkata" {
 		t.Fatalf("saved zone %v", tz)
 	}
+	// An agent's own shifts use the same editor: a refused save shows every problem too.
+	me := `[data-testid=me-schedule] `
+	bcRun(t, ctx, "two problems in my shifts",
+		bcClick(`[data-testid=nav-me]`),
+		bcCheck(me+`[data-testid=schedule-follow]`, false),
+		bcSet(me+`[data-testid=hours-timezone]`, "Asia/Kolkatta"),
+		bcCheck(me+`[data-testid=day-toggle-tue]`, true),
+		bcSet(me+`[data-testid=interval-tue-0] input[name=to]`, "09:00"),
+		bcClick(`[data-testid=me-schedule-save]`),
+		waitJS(`document.querySelectorAll('[data-testid=me-schedule] [data-testid=field-error]').length === 2`),
+		bcWait(me+`[data-testid=field-error][data-field="weekly.tue[0].to"]`),
+		bcWait(me+`[data-testid=field-error][data-field=timezone]`),
+	)
 	bcNoErrors(t, ctx)
 }

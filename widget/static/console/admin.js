@@ -200,7 +200,7 @@
             LD.fieldError(rangeBox, e.field, e.message);
             previewErr.textContent = 'Preview dates: ' + e.message + ' (up to ' + MAX_RANGE_DAYS + ' days).';
           } else {
-            previewErr.appendChild(problemList('The preview shows once ' + (S.previewErrors.length === 1 ? 'this is' : 'these are') + ' fixed:', S.previewErrors, body));
+            previewErr.appendChild(LD.scheduleProblemList('The preview shows once ' + (S.previewErrors.length === 1 ? 'this is' : 'these are') + ' fixed:', S.previewErrors, body));
             editor.showMerges([]);
             S.merges = [];
           }
@@ -224,12 +224,6 @@
         S.previews++;
       });
     }
-    // A list of problems, each with its field said for people.
-    function problemList(title, problems, sch) {
-      return el('div', {}, [el('p', { text: title }), el('ul', { class: 'problems', 'data-testid': 'problem-list' }, problems.map(function (p) {
-        return el('li', { 'data-field': p.path, text: LD.schedulePathLabel(p.path, sch) + ': ' + p.message });
-      }))]);
-    }
     function submit() {
       var id = LD.siteId(), body = editor.get();
       editor.clearErrors(); errBox.hidden = true; errBox.textContent = ''; S.error = null; S.errors = [];
@@ -238,12 +232,8 @@
         save.disabled = false; S.saving = false;
         if (!r.ok) {
           S.error = r.error;
-          if (!r.error.errors) { LD.showApiError(editor.root, errBox, r, 'Not saved'); return; }
-          S.errors = r.error.errors;
-          editor.showErrors(S.errors);
-          var n = S.errors.length;
-          errBox.appendChild(problemList('Not saved: ' + (n === 1 ? 'one problem' : n + ' problems') + ', shown at ' + (n === 1 ? 'its field' : 'their fields') + ':', S.errors, body));
-          errBox.hidden = false;
+          S.errors = r.error.errors || [];
+          editor.showSaveError(errBox, r, 'Not saved');
           return;
         }
         LD.putSite(r.body);

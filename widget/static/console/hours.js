@@ -86,6 +86,13 @@
     return out;
   };
 
+  // A titled list of a schedule's problems, each with its field said for people.
+  LD.scheduleProblemList = function (title, problems, sch) {
+    return el('div', {}, [el('p', { text: title }), el('ul', { class: 'problems', 'data-testid': 'problem-list' }, problems.map(function (p) {
+      return el('li', { 'data-field': p.path, text: LD.schedulePathLabel(p.path, sch) + ': ' + p.message });
+    }))]);
+  };
+
   // ScheduleEditor builds an editor. opts.follow: offer "follow the site's hours"
   // (an agent's schedule, null on the wire). opts.onchange: called on every edit.
   LD.ScheduleEditor = function (opts) {
@@ -326,12 +333,25 @@
       return placed;
     }
 
+    // Shows a refused save (an LD.api answer): every problem at its field and listed in
+    // box, or, for an error that lists none, the one error as LD.showApiError does.
+    function showSaveError(box, res, what) {
+      var e = res.error || {};
+      if (!e.errors || !e.errors.length) { LD.showApiError(root, box, res, what); return; }
+      showErrors(e.errors);
+      var n = e.errors.length;
+      box.textContent = '';
+      box.appendChild(LD.scheduleProblemList((what || 'Not saved') + ': ' + (n === 1 ? 'one problem' : n + ' problems') + ', shown at ' +
+        (n === 1 ? 'its field' : 'their fields') + ':', e.errors, get()));
+      box.hidden = false;
+    }
+
     render();
     return {
       root: root, set: set, get: get,
       dirty: function () { return JSON.stringify(get()) !== saved; },
       clearErrors: function () { LD.clearErrors(root); },
-      showMerges: showMerges, showErrors: showErrors
+      showMerges: showMerges, showErrors: showErrors, showSaveError: showSaveError
     };
   };
 
