@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/livedesk/gateway/routing"
-	"github.com/livedesk/gateway/routing/schedule"
 	"github.com/livedesk/gateway/store"
 	"go.uber.org/zap"
 )
@@ -205,55 +204,6 @@ func (s *Server) getSiteStatus(w http.ResponseWriter, r *http.Request, me *store
 	}
 	writeJSON(w, http.StatusOK, statusResponse{Status: status, AvailableAgents: &available})
 	return nil
-}
-
-// maxHoursDays bounds the /hours range (inclusive).
-const maxHoursDays = 366
-
-func (s *Server) getSiteHours(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
-	st, err := s.memberSite(r, me)
-	if err != nil {
-		return err
-	}
-	hours, err := schedule.Compile(st.Schedule)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	today := localDate(s.clock.Now(), hours.Location())
-	from, to := today, today.AddDays(13)
-	if v := q.Get("from"); v != "" {
-		if from, err = schedule.ParseDate(v); err != nil {
-			return badRequest("from", "must be a date YYYY-MM-DD")
-		}
-		to = from.AddDays(13)
-	}
-	if v := q.Get("to"); v != "" {
-		if to, err = schedule.ParseDate(v); err != nil {
-			return badRequest("to", "must be a date YYYY-MM-DD")
-		}
-	}
-	n := schedule.DaysBetween(from, to) + 1
-	if n < 1 {
-		return badRequest("to", "must not be before from")
-	}
-	if n > maxHoursDays {
-		return badRequest("to", "at most %d days from from", maxHoursDays)
-	}
-	periods := hours.Periods(from, to)
-	if periods == nil {
-		periods = []schedule.Period{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"timezone": hours.Location().String(), "from": from.String(), "to": to.String(), "periods": periods,
-	})
-	return nil
-}
-
-// localDate is the civil date of t in loc.
-func localDate(t time.Time, loc *time.Location) schedule.Date {
-	y, m, d := t.In(loc).Date()
-	return schedule.Date{Year: y, Month: m, Day: d}
 }
 
 func (s *Server) listOfflineMessages(w http.ResponseWriter, r *http.Request, me *store.Agent) error {

@@ -30,12 +30,24 @@ const maxBodyBytes = 1 << 20
 
 // APIError is an error that knows its HTTP status, its code and the JSON path of the
 // field at fault. Handlers return it; writeError renders it as
-// {"error":{"code","message","field"}}.
+// {"error":{"code","message","field","errors"}}.
 type APIError struct {
 	Status  int
 	Code    string
 	Message string
 	Field   string
+	// Errors, when set, lists every problem of the input at once, the one that
+	// Message and Field describe first (docs/protocol.md#every-validation-error).
+	Errors []FieldProblem
+}
+
+// FieldProblem is one problem of a request's input: the JSON path of the field at
+// fault (empty for the document as a whole), a code of the table in
+// docs/protocol.md#3-http-api-apiv1-json, and a message for people.
+type FieldProblem struct {
+	Path    string `json:"path"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 func (e *APIError) Error() string {
@@ -116,6 +128,8 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Errors is APIError.Errors; omitted by errors that do not list their problems.
+	Errors []FieldProblem `json:"errors,omitempty"`
 }
 
 // writeAPIError renders err; anything that is not an *APIError is a 500 whose detail
@@ -128,7 +142,7 @@ func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error
 	if ae.Status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "60")
 	}
-	writeJSON(w, ae.Status, errorBody{Error: errorDetail{Code: ae.Code, Message: ae.Message, Field: ae.Field}})
+	writeJSON(w, ae.Status, errorBody{Error: errorDetail{Code: ae.Code, Message: ae.Message, Field: ae.Field, Errors: ae.Errors}})
 }
 
 // decodeObject reads a JSON object body into a map of raw fields, so handlers know

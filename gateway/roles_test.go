@@ -44,6 +44,7 @@ func roleCases() []roleCase {
 	ok, created, none := 200, 201, 204
 	return []roleCase{
 		{"me", "GET", fixed("/api/v1/me"), nil, codes(ok, ok, ok, ok)},
+		{"time zones", "GET", fixed("/api/v1/timezones"), nil, codes(ok, ok, ok, ok)},
 		{"list sites", "GET", fixed("/api/v1/sites"), nil, codes(ok, ok, ok, ok)},
 		{"get site", "GET", siteA(""), nil, codes(ok, ok, ok, 404)},
 		{"create site", "POST", fixed("/api/v1/sites"), func(*fixture) any { return map[string]any{"name": "New"} }, codes(created, created, 403, 403)},
@@ -53,6 +54,7 @@ func roleCases() []roleCase {
 		{"put site mode", "PUT", siteA("/mode"), func(*fixture) any { return map[string]string{"mode": "auto"} }, codes(ok, ok, 403, 403)},
 		{"site status", "GET", siteA("/status"), nil, codes(ok, ok, ok, 404)},
 		{"site hours", "GET", siteA("/hours?from=2026-11-23&to=2026-11-29"), nil, codes(ok, ok, ok, 404)},
+		{"site hours preview", "POST", siteA("/hours/preview?from=2026-11-23&to=2026-11-29"), func(*fixture) any { return weekSchedule }, codes(ok, ok, 403, 403)},
 		{"offline messages", "GET", siteA("/offline-messages"), nil, codes(ok, ok, ok, 404)},
 		{"offline messages by state", "GET", siteA("/offline-messages?state=new"), nil, codes(ok, ok, ok, 404)},
 		{"set offline message state", "PATCH", func(f *fixture) string {

@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	api("/sites/{id}/mode", map[string]http.HandlerFunc{"PUT": s.authed(s.putSiteMode)})
 	api("/sites/{id}/status", map[string]http.HandlerFunc{"GET": s.authed(s.getSiteStatus)})
 	api("/sites/{id}/hours", map[string]http.HandlerFunc{"GET": s.authed(s.getSiteHours)})
+	api("/sites/{id}/hours/preview", map[string]http.HandlerFunc{"POST": s.authed(s.previewSiteHours)})
 	api("/sites/{id}/offline-messages", map[string]http.HandlerFunc{"GET": s.authed(s.listOfflineMessages)})
 	api("/sites/{id}/offline-messages/{message}", map[string]http.HandlerFunc{"PATCH": s.authed(s.patchOfflineMessage)})
 	api("/offline-messages/counts", map[string]http.HandlerFunc{"GET": s.authed(s.offlineCounts)})
@@ -30,6 +31,8 @@ func (s *Server) routes() {
 	api("/agents/{id}/schedule", map[string]http.HandlerFunc{"PUT": s.authed(s.putAgentSchedule)})
 	api("/agents/{id}/presence", map[string]http.HandlerFunc{"PUT": s.authed(s.putAgentPresence)})
 	api("/agents/{id}/logout", map[string]http.HandlerFunc{"POST": s.authed(s.logoutAgent)})
+
+	api("/timezones", map[string]http.HandlerFunc{"GET": s.authed(s.listTimezones)})
 
 	api("/conversations", map[string]http.HandlerFunc{"GET": s.authed(s.listConversations)})
 	api("/conversations/{id}", map[string]http.HandlerFunc{"GET": s.authed(s.getConversation)})

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -114,23 +115,30 @@ func emailList(raw json.RawMessage, name string, max int) ([]string, error) {
 	return out, nil
 }
 
-// scheduleField parses a schedule and prefixes the JSON path of a bad field.
+// scheduleField parses a schedule and prefixes the JSON path of a bad field. An
+// invalid schedule is a 400 naming its first problem in Field and Message, with every
+// problem in Errors (docs/protocol.md#every-validation-error).
 func scheduleField(raw json.RawMessage, prefix string) (schedule.Schedule, error) {
-	sch, err := schedule.Parse(raw)
-	if err != nil {
-		var se *schedule.Error
-		if errors.As(err, &se) {
-			path := se.Path
-			switch {
-			case prefix == "":
-			case path == "":
-				path = prefix
-			default:
-				path = prefix + "." + path
-			}
-			return schedule.Schedule{}, badRequest(path, "%s", se.Message)
-		}
-		return schedule.Schedule{}, badRequest(prefix, "%v", err)
+	sch, problems := schedule.ParseAll(raw)
+	if len(problems) > 0 {
+		return schedule.Schedule{}, scheduleProblems(problems, prefix)
 	}
 	return sch.Normalize(), nil
+}
+
+// scheduleProblems turns a schedule's problems into one 400, each path under prefix.
+func scheduleProblems(problems []*schedule.Error, prefix string) *APIError {
+	list := make([]FieldProblem, len(problems))
+	for i, p := range problems {
+		path := p.Path
+		switch {
+		case prefix == "":
+		case path == "":
+			path = prefix
+		default:
+			path = prefix + "." + path
+		}
+		list[i] = FieldProblem{Path: path, Code: CodeBadRequest, Message: p.Message}
+	}
+	return &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: list[0].Message, Field: list[0].Path, Errors: list}
 }

@@ -87,10 +87,21 @@
   }
 
   // ---- opening hours: editor, mode, preview ----
+  // The preview always shows what the editor holds, saved or not: every edit asks
+  // POST /sites/{id}/hours/preview (debounced) over the range the user picked, and the
+  // intervals the server merges are named in the editor (docs/protocol.md#hours-preview).
+  var PREVIEW_DELAY = 250, MAX_RANGE_DAYS = 366;
   (function () {
-    var v = { shown: false }, S = { saving: false, saves: 0, error: null, preview: [], dirty: false };
+    var v = { shown: false };
+    function fresh() {
+      return { saving: false, saves: 0, error: null, errors: [], preview: [], dirty: false, previews: 0, previewDraft: false,
+        previewRange: null, previewErrors: [], merges: [] };
+    }
+    var S = fresh();
     var view = $('view-hours'), picker, editor, status, mode, save, saveNote, errBox, preview, dirtyNote;
+    var rangeBox, fromIn, toIn, previewNote, previewErr;
     var editing = null; // the site whose hours the editor holds
+    var range = null; // {from, to} the user picked; null: the server's default (14 days from today)
     function build() {
       picker = LD.sitePicker(function (id) {
         if (S.dirty && !window.confirm('Drop the unsaved changes to the hours of ' + (LD.site(editing) || {}).name + '?')) {
@@ -105,12 +116,26 @@
         el('option', { value: 'auto', text: 'Automatic: follow the hours' }),
         el('option', { value: 'offline', text: 'Offline: chat paused' })
       ]);
-      editor = LD.ScheduleEditor({ onchange: function () { S.dirty = editor.dirty(); dirtyNote.hidden = !S.dirty; } });
+      editor = LD.ScheduleEditor({ onchange: function () { S.dirty = editor.dirty(); dirtyNote.hidden = !S.dirty; schedulePreview(); } });
       save = el('button', { type: 'submit', class: 'primary', 'data-testid': 'hours-save', text: 'Save hours' });
       saveNote = el('span', { class: 'ok', 'data-testid': 'hours-saved', role: 'status', hidden: true });
       dirtyNote = el('span', { class: 'muted', text: 'Unsaved changes', hidden: true });
-      errBox = el('p', { class: 'error', 'data-testid': 'hours-error', role: 'alert', hidden: true });
+      errBox = el('div', { class: 'error', 'data-testid': 'hours-error', role: 'alert', hidden: true });
       preview = el('div', { 'data-testid': 'hours-preview', 'aria-live': 'polite' });
+      previewNote = el('p', { class: 'muted small', 'data-testid': 'preview-source' });
+      previewErr = el('div', { class: 'error', 'data-testid': 'preview-error', hidden: true });
+      function rangeInput(name, label) {
+        return el('span', { class: 'field' }, [el('label', { for: 'preview-' + name, text: label }),
+          el('input', { type: 'date', id: 'preview-' + name, 'data-testid': 'preview-' + name, 'data-path': name, required: true,
+            onchange: pickRange })]);
+      }
+      rangeBox = el('div', { class: 'preview-range', role: 'group', 'aria-label': 'Preview dates (up to ' + MAX_RANGE_DAYS + ' days)' }, [
+        rangeInput('from', 'From'), rangeInput('to', 'to'),
+        el('button', { type: 'button', class: 'link', 'data-testid': 'preview-reset', text: 'Next 14 days',
+          onclick: function () { range = null; refreshPreview(); } })
+      ]);
+      fromIn = rangeBox.querySelector('#preview-from');
+      toIn = rangeBox.querySelector('#preview-to');
       view.appendChild(el('div', { class: 'view-head' }, [
         el('h2', { text: 'Opening hours' }), picker, status,
         el('span', { class: 'field' }, [el('label', { for: 'mode-select', text: 'Chat' }), mode])
@@ -122,7 +147,8 @@
             el('button', { type: 'button', text: 'Revert', onclick: function () { load(LD.siteId()); } }), dirtyNote, saveNote]),
           errBox
         ]),
-        el('section', { class: 'card', 'aria-label': 'Preview' }, [el('h3', { text: 'Preview' }), preview])
+        el('section', { class: 'card', 'aria-label': 'Preview', 'data-testid': 'preview-card' }, [el('h3', { text: 'Preview' }),
+          rangeBox, previewNote, previewErr, preview])
       ]));
     }
     function showStatus() {
@@ -135,30 +161,81 @@
     function load(id) {
       var s = LD.site(id);
       errBox.hidden = true;
+      S.errors = [];
       editing = s ? s.id : null;
       if (!s) { preview.textContent = 'No site yet: create one in Site settings.'; return; }
       editor.set(s.schedule);
       S.dirty = false; dirtyNote.hidden = true;
       mode.value = s.mode;
       showStatus();
-      refreshPreview(s);
+      refreshPreview();
     }
-    var previewSeq = 0;
-    function refreshPreview(s) {
-      var n = ++previewSeq; // only the latest answer counts
-      return LD.api('GET', '/sites/' + encodeURIComponent(s.id) + '/hours').then(function (r) {
-        if (n !== previewSeq || s.id !== LD.siteId()) return;
-        if (!r.ok) { preview.textContent = 'Preview unavailable: ' + r.error.message; return; }
-        S.preview = LD.renderPreview(preview, r.body, s.schedule.enabled);
+    function pickRange() {
+      LD.clearErrors(rangeBox);
+      if (!fromIn.value || !toIn.value) return;
+      range = { from: fromIn.value, to: toIn.value };
+      refreshPreview();
+    }
+    var previewTimer = null, previewSeq = 0;
+    function schedulePreview() {
+      clearTimeout(previewTimer);
+      previewTimer = setTimeout(refreshPreview, PREVIEW_DELAY);
+    }
+    // Asks the server what the editor's schedule gives over the range; only the latest
+    // answer counts.
+    function refreshPreview() {
+      clearTimeout(previewTimer);
+      var id = editing, body = editor.get(), draft = S.dirty, n = ++previewSeq;
+      if (!id) return Promise.resolve();
+      var q = range ? '?from=' + encodeURIComponent(range.from) + '&to=' + encodeURIComponent(range.to) : '';
+      return LD.api('POST', '/sites/' + encodeURIComponent(id) + '/hours/preview' + q, body).then(function (r) {
+        if (n !== previewSeq || id !== editing) return;
+        LD.clearErrors(rangeBox);
+        previewErr.hidden = true;
+        previewErr.textContent = '';
+        if (!r.ok) {
+          var e = r.error || {};
+          S.previewErrors = e.errors || [{ path: e.field || '', message: e.message }];
+          if (!e.errors && (e.field === 'from' || e.field === 'to')) { // the range, not the schedule
+            LD.fieldError(rangeBox, e.field, e.message);
+            previewErr.textContent = 'Preview dates: ' + e.message + ' (up to ' + MAX_RANGE_DAYS + ' days).';
+          } else {
+            previewErr.appendChild(LD.scheduleProblemList('The preview shows once ' + (S.previewErrors.length === 1 ? 'this is' : 'these are') + ' fixed:', S.previewErrors, body));
+            editor.showMerges([]);
+            S.merges = [];
+          }
+          previewErr.hidden = false;
+          preview.hidden = true;
+          return;
+        }
+        S.previewErrors = [];
+        preview.hidden = false;
+        fromIn.value = r.body.from;
+        toIn.value = r.body.to;
+        S.previewRange = { from: r.body.from, to: r.body.to };
+        S.merges = r.body.merges || [];
+        S.previewDraft = draft;
+        editor.showMerges(S.merges);
+        previewNote.textContent = draft ? 'Showing your unsaved changes: save to make them live.' : 'Showing the saved hours.';
+        previewNote.classList.toggle('draft-note', draft);
+        S.preview = LD.renderPreview(preview, r.body, body.enabled, {
+          draft: draft, special: (body.exceptions || []).map(function (e) { return e.date; })
+        });
+        S.previews++;
       });
     }
     function submit() {
       var id = LD.siteId(), body = editor.get();
-      editor.clearErrors(); errBox.hidden = true; S.error = null;
+      editor.clearErrors(); errBox.hidden = true; errBox.textContent = ''; S.error = null; S.errors = [];
       save.disabled = true; S.saving = true;
       LD.api('PUT', '/sites/' + encodeURIComponent(id) + '/schedule', body).then(function (r) {
         save.disabled = false; S.saving = false;
-        if (!r.ok) { S.error = r.error; LD.showApiError(editor.root, errBox, r, 'Not saved'); return; }
+        if (!r.ok) {
+          S.error = r.error;
+          S.errors = r.error.errors || [];
+          editor.showSaveError(errBox, r, 'Not saved');
+          return;
+        }
         LD.putSite(r.body);
         S.saves++;
         load(id);
@@ -184,9 +261,11 @@
         load(LD.siteId());
       });
     };
-    v.reset = function () { view.textContent = ''; editor = null; editing = null; S = { saving: false, saves: 0, error: null, preview: [], dirty: false }; };
+    v.reset = function () { view.textContent = ''; editor = null; editing = null; range = null; clearTimeout(previewTimer); S = fresh(); };
     v.state = function () {
-      return { saving: S.saving, saves: S.saves, error: S.error, dirty: S.dirty, preview: S.preview, schedule: editor ? editor.get() : null };
+      return { saving: S.saving, saves: S.saves, error: S.error, errors: S.errors, dirty: S.dirty, preview: S.preview,
+        previews: S.previews, previewDraft: S.previewDraft, previewRange: S.previewRange, previewErrors: S.previewErrors,
+        merges: S.merges, schedule: editor ? editor.get() : null };
     };
     LD.views.hours = v;
   })();

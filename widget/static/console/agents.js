@@ -175,7 +175,7 @@
         e.preventDefault();
         editor.clearErrors(); schedErr.hidden = true;
         LD.api('PUT', '/agents/' + encodeURIComponent(a.id) + '/schedule', editor.get()).then(function (r) {
-          if (!r.ok) { LD.showApiError(editor.root, schedErr, r, 'Not saved'); return; }
+          if (!r.ok) { editor.showSaveError(schedErr, r, 'Not saved'); return; }
           S.done++;
           LD.flash(note, 'Shifts saved for ' + (a.name || a.email));
           LD.emit('self', r.body);
@@ -252,7 +252,7 @@
         e.preventDefault();
         editor.clearErrors(); sErr.hidden = true;
         LD.api('PUT', '/agents/' + encodeURIComponent(a.id) + '/schedule', editor.get()).then(function (r) {
-          if (!r.ok) { S.error = r.error; LD.showApiError(editor.root, sErr, r, 'Not saved'); return; }
+          if (!r.ok) { S.error = r.error; editor.showSaveError(sErr, r, 'Not saved'); return; }
           S.saves++;
           LD.emit('self', r.body);
           LD.flash(sNote, 'Saved');

@@ -16,7 +16,27 @@
     }
     return id;
   }
-  function zoneList() { return datalist('ld-zones', LD.zones()); }
+  // The zones are those of the server's database (GET /timezones, every IANA zone a
+  // schedule accepts); the browser's own list stands in until they arrive. Each option
+  // is labelled with spaces for underscores, so "ho chi" finds Asia/Ho_Chi_Minh.
+  var zonesAsked = false;
+  function zoneOption(v) { return el('option', { value: v, label: v.replace(/_/g, ' ') }); }
+  function zoneList() {
+    var id = datalist('ld-zones', []);
+    if (!zonesAsked) {
+      zonesAsked = true;
+      var dl = document.getElementById(id);
+      LD.zones().forEach(function (v) { dl.appendChild(zoneOption(v)); });
+      LD.api('GET', '/timezones').then(function (r) {
+        if (!r.ok || !r.body || !Array.isArray(r.body.timezones)) { zonesAsked = false; return; }
+        LD.zoneNames = r.body.timezones;
+        dl.textContent = '';
+        r.body.timezones.forEach(function (v) { dl.appendChild(zoneOption(v)); });
+        dl.setAttribute('data-source', 'server');
+      });
+    }
+    return id;
+  }
   function timeList() {
     var t = [];
     for (var m = 0; m <= 1440; m += 30) t.push(String(Math.floor(m / 60)).padStart(2, '0') + ':' + String(m % 60).padStart(2, '0'));
@@ -38,6 +58,40 @@
     if (!/^\d\d:\d\d$/.test(iv.from) || !/^\d\d:\d\d$/.test(iv.to)) return '';
     return iv.to < iv.from ? '(next day)' : '';
   }
+  function span(iv) { return iv.from + '–' + iv.to + (note(iv) ? ' ' + note(iv) : ''); }
+  // "a", "a and b", "a, b and c"
+  function andList(items) {
+    return items.length < 2 ? items.join('') : items.slice(0, -1).join(', ') + ' and ' + items[items.length - 1];
+  }
+  // The weekday key (mon..sun) of a YYYY-MM-DD date.
+  function dayKey(date) { return DAYS[(new Date(date + 'T12:00:00Z').getUTCDay() + 6) % 7]; }
+  function validDate(date) { return /^\d{4}-\d\d-\d\d$/.test(date || '') && !isNaN(Date.parse(date + 'T12:00:00Z')); }
+
+  // A schedule field's JSON path said for people: "weekly.mon[1].to" -> "Monday,
+  // interval 2, closes at"; sch (the schedule sent) names exception dates.
+  LD.schedulePathLabel = function (path, sch) {
+    var m = /^(?:weekly\.(\w+)|exceptions\[(\d+)\](?:\.date)?(\.intervals)?)(?:\[(\d+)\](?:\.(from|to))?)?$/.exec(path || '');
+    if (path === 'timezone') return 'Time zone';
+    if (path === 'enabled') return 'Enabled';
+    if (!path) return 'Schedule';
+    if (!m) return path;
+    var out;
+    if (m[1] !== undefined) out = DAY_NAMES[m[1]] || path;
+    else {
+      var e = sch && sch.exceptions && sch.exceptions[+m[2]];
+      out = 'Date ' + (+m[2] + 1) + (e && e.date ? ' (' + e.date + ')' : '');
+    }
+    if (m[4] !== undefined) out += ', interval ' + (+m[4] + 1);
+    if (m[5]) out += m[5] === 'from' ? ', opens at' : ', closes at';
+    return out;
+  };
+
+  // A titled list of a schedule's problems, each with its field said for people.
+  LD.scheduleProblemList = function (title, problems, sch) {
+    return el('div', {}, [el('p', { text: title }), el('ul', { class: 'problems', 'data-testid': 'problem-list' }, problems.map(function (p) {
+      return el('li', { 'data-field': p.path, text: LD.schedulePathLabel(p.path, sch) + ': ' + p.message });
+    }))]);
+  };
 
   // ScheduleEditor builds an editor. opts.follow: offer "follow the site's hours"
   // (an agent's schedule, null on the wire). opts.onchange: called on every edit.
@@ -80,6 +134,7 @@
     }
     function changed() {
       LD.clearErrors(root);
+      exNotes();
       var none = root.querySelector('.none-note');
       if (none) none.hidden = hasHours();
       if (opts.onchange) opts.onchange();
@@ -145,7 +200,11 @@
       }
       var tzId = id + '-tz', tzNow = el('span', { class: 'muted', 'data-testid': 'tz-now' });
       function showNow() {
-        if (!LD.validZone(st.timezone.trim())) { tzNow.textContent = 'unknown time zone'; return; }
+        if (!LD.validZone(st.timezone.trim())) {
+          var known = LD.zoneNames && LD.zoneNames.indexOf(st.timezone.trim()) >= 0;
+          tzNow.textContent = known ? 'this browser has no clock for this zone' : 'unknown time zone';
+          return;
+        }
         var p = LD.parts(LD.now(), st.timezone.trim());
         tzNow.textContent = LD.offsetLabel(p.offset) + ' · ' + p.hm + ' there now';
       }
@@ -195,9 +254,10 @@
       st.exceptions.forEach(function (e, i) {
         var p = 'exceptions[' + i + ']', label = 'Date ' + (i + 1);
         var wd = el('span', { class: 'muted wd', text: /^\d{4}-\d\d-\d\d$/.test(e.date) ? LD.weekday(e.date) : '' });
+        var replaces = el('p', { class: 'ex-note muted', 'data-testid': 'exception-replaces', 'data-exception': i });
         ex.appendChild(el('div', { class: 'exception', 'data-testid': 'exception-' + i, 'data-path': p }, [
           el('input', { type: 'date', 'data-testid': 'exception-date', 'data-path': p + '.date', value: e.date, 'aria-label': label,
-            oninput: function () { e.date = this.value; wd.textContent = this.value ? LD.weekday(this.value) : ''; changed(); } }),
+            oninput: function () { e.date = this.value; wd.textContent = validDate(this.value) ? LD.weekday(this.value) : ''; changed(); } }),
           wd,
           el('select', { 'data-testid': 'exception-kind', 'aria-label': label + ': closed or special hours',
             onchange: function () {
@@ -210,7 +270,8 @@
           ]),
           e.closed ? null : intervals(e.list, p + '.intervals', 'x' + i, label, ['09:00', '13:00']),
           el('button', { type: 'button', class: 'icon remove', 'data-testid': 'remove-exception', 'aria-label': 'Remove ' + label, text: '✕',
-            onclick: function () { st.exceptions.splice(i, 1); structural('[data-testid=add-exception]'); } })
+            onclick: function () { st.exceptions.splice(i, 1); structural('[data-testid=add-exception]'); } }),
+          replaces
         ]));
       });
       ex.appendChild(el('button', {
@@ -222,13 +283,75 @@
         }
       }));
       root.appendChild(ex);
+      exNotes();
+    }
+
+    // What each special date replaces: the whole day, whatever the weekly hours of its
+    // weekday are (an overnight interval of the day before still runs into it).
+    function exNotes() {
+      root.querySelectorAll('[data-testid=exception-replaces]').forEach(function (n) {
+        var e = st.exceptions[+n.getAttribute('data-exception')];
+        if (!e || !validDate(e.date)) { n.textContent = ''; return; }
+        var k = dayKey(e.date), day = st.days[k], name = DAY_NAMES[k];
+        var weekly = day.on ? day.list.filter(function (iv) { return iv.from && iv.to; }).map(span) : [];
+        var theirs = weekly.length ? name + '\'s weekly hours (' + weekly.join(', ') + ')' : null;
+        n.textContent = e.closed
+          ? (theirs ? 'Closed all day instead of ' + theirs + '.' : 'Closed all day (' + name + ' is closed every week anyway).')
+          : 'These hours replace the whole day: ' + (theirs ? theirs + ' do not apply on ' + e.date + '.' : name + ' is closed every week.');
+      });
+    }
+
+    // Marks the intervals the server says merge (POST /sites/{id}/hours/preview's
+    // merges) and names them in a note under their day; [] clears the notes.
+    function showMerges(merges) {
+      root.querySelectorAll('.merge-note').forEach(function (n) { n.remove(); });
+      root.querySelectorAll('.interval.merged').forEach(function (n) { n.classList.remove('merged'); });
+      (merges || []).forEach(function (m) {
+        var box = root.querySelector('.intervals[data-path="' + CSS.escape(m.path) + '"]');
+        if (!box) return;
+        var x = /^exceptions\[(\d+)\]/.exec(m.path), e = x && st.exceptions[+x[1]];
+        var who = x ? (e && validDate(e.date) ? LD.dayLabel(e.date) : 'Date ' + (+x[1] + 1)) : DAY_NAMES[m.path.slice(7)];
+        m.indices.forEach(function (i) {
+          var row = box.querySelector(':scope > .interval[data-path="' + CSS.escape(m.path + '[' + i + ']') + '"]');
+          if (row) row.classList.add('merged');
+        });
+        box.appendChild(el('p', { class: 'merge-note', 'data-testid': 'merge-note', 'data-path': m.path,
+          text: who + ' ' + andList(m.intervals.map(span)) + ' are merged into ' + span(m.into) + ': they overlap or touch, so they make one opening.' }));
+      });
+    }
+
+    // Shows every problem of a refused save at its field, all at once, and puts the
+    // focus on the first; returns how many found their field.
+    function showErrors(problems) {
+      LD.clearErrors(root);
+      var first = null, placed = 0;
+      (problems || []).forEach(function (p) {
+        var at = LD.fieldError(root, p.path, p.message);
+        if (at) { placed++; first = first || at; }
+      });
+      if (first && first.focus) first.focus();
+      return placed;
+    }
+
+    // Shows a refused save (an LD.api answer): every problem at its field and listed in
+    // box, or, for an error that lists none, the one error as LD.showApiError does.
+    function showSaveError(box, res, what) {
+      var e = res.error || {};
+      if (!e.errors || !e.errors.length) { LD.showApiError(root, box, res, what); return; }
+      showErrors(e.errors);
+      var n = e.errors.length;
+      box.textContent = '';
+      box.appendChild(LD.scheduleProblemList((what || 'Not saved') + ': ' + (n === 1 ? 'one problem' : n + ' problems') + ', shown at ' +
+        (n === 1 ? 'its field' : 'their fields') + ':', e.errors, get()));
+      box.hidden = false;
     }
 
     render();
     return {
       root: root, set: set, get: get,
       dirty: function () { return JSON.stringify(get()) !== saved; },
-      clearErrors: function () { LD.clearErrors(root); }
+      clearErrors: function () { LD.clearErrors(root); },
+      showMerges: showMerges, showErrors: showErrors, showSaveError: showSaveError
     };
   };
 
@@ -274,9 +397,11 @@
   }
 
   // HoursPreview renders {timezone, from, to, periods} into a table; returns the days
-  // it shows (for the console's state).
-  LD.renderPreview = function (box, hours, enabled) {
-    var tz = hours.timezone, local = LD.localZone(), same = tz === local, days = [];
+  // it shows (for the console's state). opts.special: the dates of the schedule's
+  // exceptions, marked in their rows.
+  LD.renderPreview = function (box, hours, enabled, opts) {
+    opts = opts || {};
+    var tz = hours.timezone, local = LD.localZone(), same = tz === local, days = [], special = opts.special || [];
     var today = LD.parts(LD.now(), tz).date;
     var periods = (hours.periods || []).map(function (p) { return { s: Date.parse(p.start), e: Date.parse(p.end) }; });
     box.textContent = '';
@@ -294,13 +419,15 @@
         'data-clocks-change': siteCh && localCh ? 'both' : siteCh ? 'site' : localCh ? 'local' : null
       }, [
         el('th', { scope: 'row' }, [LD.dayLabel(date), date === today ? el('span', { class: 'muted', text: ' today' }) : null,
+          special.indexOf(date) >= 0 ? el('span', { class: 'special-note', 'data-testid': 'preview-special', text: 'special date' }) : null,
           notes.length ? el('span', { class: 'dst-note', 'data-testid': 'clocks-change', text: '⚠ ' + notes.join('; ') }) : null]),
         periodsCell('preview-site', it.site, 'Closed'),
         same ? null : periodsCell('preview-local', it.mine, '—')
       ]));
     }
     box.appendChild(el('table', { class: 'preview' }, [
-      el('caption', { text: 'Next ' + days.length + ' days' + (enabled === false ? ': hours disabled, always open' : '') +
+      el('caption', { 'data-testid': 'preview-caption', text: (hours.from === today ? 'Next ' + days.length + ' days' : days.length + ' days, ' + LD.dayLabel(hours.from) + ' to ' + LD.dayLabel(hours.to)) +
+        (enabled === false ? ': hours disabled, always open' : '') +
         (same ? ', in ' + tz + ' (your zone too)' : '') }),
       el('thead', {}, [el('tr', {}, [
         el('th', { scope: 'col', text: 'Day' }),
