@@ -298,7 +298,9 @@ type offlineMessageView struct {
 	Page      string            `json:"page"`
 	Lang      string            `json:"lang,omitempty"`
 	Timezone  string            `json:"timezone,omitempty"`
-	CreatedAt time.Time         `json:"created_at"`
+	// VisitorNumber is the visitor's number on the site (docs/protocol.md#visitor-number).
+	VisitorNumber int64     `json:"visitor_number,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 func viewOfflineMessage(m *store.OfflineMessage) offlineMessageView {
@@ -307,5 +309,5 @@ func viewOfflineMessage(m *store.OfflineMessage) offlineMessageView {
 		f = map[string]string{}
 	}
 	return offlineMessageView{ID: m.ID, SiteID: m.SiteID, VisitorID: m.VisitorID, Name: m.Name, Email: m.Email,
-		Message: m.Message, Fields: f, Page: m.Page, Lang: m.Lang, Timezone: m.Timezone, CreatedAt: m.CreatedAt.UTC()}
+		Message: m.Message, Fields: f, Page: m.Page, Lang: m.Lang, Timezone: m.Timezone, VisitorNumber: m.VisitorNumber, CreatedAt: m.CreatedAt.UTC()}
 }

@@ -178,7 +178,8 @@
     try { ws = new WebSocket(WS_URL); } catch (e) { return retry(); }
     S.ws = ws;
     ws.onopen = function () {
-      var h = { type: 'hello', lang: LANG, timezone: tz(), page: location.href };
+      // lang: the visitor's own language ("pt-BR"), for the agent; the widget's words follow LANG.
+      var h = { type: 'hello', lang: navigator.language || LANG, timezone: tz(), page: location.href };
       var tok = get('localStorage', 'token');
       if (tok) h.visitor_token = tok;
       S.sentSeq = S.conv && !S.noSeq ? lastSeq() : 0;
@@ -490,6 +491,7 @@
     if (!ok) { if (first) first.focus(); return; }
     var f = { type: 'offline.submit', id: uid(), email: email, message: msg };
     if (els.name.value.trim()) f.name = els.name.value.trim();
+    put('localStorage', 'name', f.name || null); // so the agent of a later chat knows the visitor by it
     if (Object.keys(fields).length) f.fields = fields;
     S.error = '';
     if (queue(f)) S.submitting = true;
@@ -504,7 +506,9 @@
     stopTyping();
     if (!S.conv && !st) { // a new conversation: drop the transcript of an ended one
       S.msgs = S.msgs.filter(function (m) { return m.pending; });
-      ok = queue({ type: 'chat.start', id: id, text: text });
+      var start = { type: 'chat.start', id: id, text: text }, name = get('localStorage', 'name');
+      if (name) start.name = name.slice(0, 200);
+      ok = queue(start);
     } else ok = queue({ type: 'message', id: id, text: text }, !S.conv);
     if (!ok) return;
     S.msgs.push({ k: id, cid: id, from: 'visitor', text: text, pending: true });
