@@ -17,7 +17,7 @@
   // All user-visible strings (aria labels too), by language and message id.
   var T = {
     en: {
-      title: 'Chat with us', online: "We're online", offline: "We're offline",
+      title: 'Chat with us', online: "We're online", offline: "We're offline", away: 'Our team is away',
       backAt: 'Back at {time}', backOn: 'Back {day} at {time}', connecting: 'Connecting…',
       openChat: 'Open chat', closeChat: 'Close chat', chat: 'Chat',
       placeholder: 'Type your message…', send: 'Send', end: 'End chat',
@@ -32,7 +32,7 @@
       tooBig: 'This message is too long', reconnecting: 'Reconnecting…'
     },
     fr: {
-      title: 'Discutez avec nous', online: 'Nous sommes en ligne', offline: 'Nous sommes absents',
+      title: 'Discutez avec nous', online: 'Nous sommes en ligne', offline: 'Nous sommes absents', away: 'Notre équipe est absente',
       backAt: 'De retour à {time}', backOn: 'De retour {day} à {time}', connecting: 'Connexion…',
       openChat: 'Ouvrir la discussion', closeChat: 'Fermer la discussion', chat: 'Discussion',
       placeholder: 'Écrivez votre message…', send: 'Envoyer', end: 'Terminer',
@@ -47,7 +47,7 @@
       tooBig: 'Ce message est trop long', reconnecting: 'Reconnexion…'
     },
     es: {
-      title: 'Habla con nosotros', online: 'Estamos en línea', offline: 'Ahora no estamos',
+      title: 'Habla con nosotros', online: 'Estamos en línea', offline: 'Ahora no estamos', away: 'Nuestro equipo no está disponible',
       backAt: 'Volvemos a las {time}', backOn: 'Volvemos el {day} a las {time}', connecting: 'Conectando…',
       openChat: 'Abrir el chat', closeChat: 'Cerrar el chat', chat: 'Chat',
       placeholder: 'Escribe tu mensaje…', send: 'Enviar', end: 'Terminar chat',
@@ -62,7 +62,7 @@
       tooBig: 'El mensaje es demasiado largo', reconnecting: 'Reconectando…'
     },
     de: {
-      title: 'Chatten Sie mit uns', online: 'Wir sind online', offline: 'Wir sind gerade nicht da',
+      title: 'Chatten Sie mit uns', online: 'Wir sind online', offline: 'Wir sind gerade nicht da', away: 'Unser Team ist nicht erreichbar',
       backAt: 'Ab {time} Uhr wieder da', backOn: 'Ab {day}, {time} Uhr wieder da', connecting: 'Verbindung wird aufgebaut…',
       openChat: 'Chat öffnen', closeChat: 'Chat schließen', chat: 'Chat',
       placeholder: 'Ihre Nachricht…', send: 'Senden', end: 'Chat beenden',
@@ -592,6 +592,9 @@
     var st = S.status, on = st && st.online, txt;
     if (!st) txt = M.connecting;
     else if (on) txt = M.online;
+    // Paused by hand: opens_at is only the hours' next opening, not when the team is
+    // back, so no time is promised (docs/protocol.md#paused).
+    else if (st.reason === 'paused') txt = M.away;
     else txt = (st.opens_at && when(st.opens_at, 'backAt')) || M.offline;
     statusEl.textContent = txt;
     launcher.classList.toggle('off', !on);
