@@ -77,11 +77,26 @@
       tooBig: 'Diese Nachricht ist zu lang', reconnecting: 'Verbindung wird wiederhergestellt…'
     }
   };
-  // The language: the script tag's data-lang, else the browser's first one we have ("fr-CA": fr), else English.
-  var LANG = [script.getAttribute('data-lang')].concat(navigator.languages || [], navigator.language)
-    .map(function (l) { return String(l || '').slice(0, 2).toLowerCase(); })
+  // The visitor's languages, most wanted first: the script tag's data-lang, then the browser's.
+  var WANT = [script.getAttribute('data-lang')].concat(navigator.languages || [], navigator.language)
+    .map(function (l) { return String(l || '').toLowerCase(); }).filter(Boolean);
+  // The widget's language: the first wanted one it has ("fr-CA": fr), else English.
+  var LANG = WANT.map(function (l) { return l.slice(0, 2); })
     .filter(function (l) { return T.hasOwnProperty(l); })[0] || 'en';
   var M = T[LANG];
+  // A custom field's label in the visitor's language (docs/protocol.md#form-labels):
+  // the first wanted language the field has, by exact tag ("pt-br") then by its
+  // primary language ("pt"), else the field's label.
+  function labelOf(f) {
+    var by = {};
+    for (var k in f.labels || {}) if (typeof f.labels[k] === 'string' && f.labels[k]) by[k.toLowerCase()] = f.labels[k];
+    for (var i = 0; i < WANT.length; i++) {
+      if (by[WANT[i]]) return by[WANT[i]];
+      var p = WANT[i].split('-')[0];
+      if (by[p]) return by[p];
+    }
+    return f.label || f.name;
+  }
   function t(id, vars) {
     var s = M[id] || id;
     for (var k in vars || {}) s = s.split('{' + k + '}').join(vars[k]);
@@ -457,7 +472,7 @@
       field('message', M.message, 'textarea', true, 'offline-message', old.message)];
     fields.forEach(function (f) {
       var ty = /^(text|textarea|email|tel|number|checkbox)$/.test(f.type) ? f.type : 'text';
-      kids.push(field('f_' + f.name, f.label || f.name, ty, !!f.required, 'offline-field-' + f.name, old['f_' + f.name]));
+      kids.push(field('f_' + f.name, labelOf(f), ty, !!f.required, 'offline-field-' + f.name, old['f_' + f.name]));
     });
     kids.push(el('button', { type: 'submit', class: 'btn', 'data-testid': 'offline-submit', text: M.submit }));
     var f = el('form', { class: 'of', 'data-testid': 'offline-form', novalidate: true, onsubmit: submitForm }, kids);
