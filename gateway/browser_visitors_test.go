@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -9,11 +10,18 @@ import (
 
 // The console tells visitors apart: a visitor without a name reads "Visitor N" (its
 // number on the site), one with a name by it; beside it, in the chat list and the
-// chat's header, the page it is on (as text), its language and its local time.
+// chat's header, the page it is on (as text), its language and its local time; on a
+// phone as on a desktop.
 func TestBrowserConsoleVisitorNumbers(t *testing.T) {
+	for _, size := range [][2]int64{{360, 740}, {1280, 800}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) { testConsoleVisitorNumbers(t, size[0], size[1]) })
+	}
+}
+
+func testConsoleVisitorNumbers(t *testing.T, width, height int64) {
 	ctx := bcBrowser(t, "Europe/Paris")
 	f := newFixture(t)
-	bcRun(t, ctx, "agentA logs in", bcLogin(f, f.agentA.Email))
+	bcRun(t, ctx, "agentA logs in", chromedp.EmulateViewport(width, height), bcLogin(f, f.agentA.Email))
 	f.clock.Advance(15 * time.Second) // the others' start-up grace runs out: agentA answers
 	start := func(hello map[string]any, chat map[string]any) string {
 		t.Helper()

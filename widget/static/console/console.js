@@ -406,9 +406,10 @@
     $('shift-countdown').textContent = 'Your shift ends in ' + (h ? h + ':' + (m < 10 ? '0' : '') : '') + m + ':' + (ss < 10 ? '0' : '') + ss;
   }
   setInterval(countdown, 1000);
-  setInterval(function () { // the visitor's clock in the chat's header
+  setInterval(function () { // the visitors' clocks in the chat list and the chat's header
     var c = C.active && C.chats[C.active];
     if (c && c.pane) fillVisitor(c);
+    if (!$('app-view').hidden) renderTabs();
   }, 30000);
 
   function shiftText() {
