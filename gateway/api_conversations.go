@@ -37,6 +37,8 @@ type visitorView struct {
 	Page     string `json:"page"`
 	Lang     string `json:"lang,omitempty"`
 	Timezone string `json:"timezone,omitempty"`
+	// Number is the visitor's number on the site (docs/protocol.md#visitor-number).
+	Number int64 `json:"number,omitempty"`
 }
 
 type agentRef struct {
@@ -55,7 +57,8 @@ type messageView struct {
 
 func viewConversation(c *store.Conversation) conversationView {
 	v := conversationView{ID: c.ID, SiteID: c.SiteID, State: c.State,
-		Visitor:   visitorView{ID: c.VisitorID, Name: c.VisitorName, Email: c.VisitorEmail, Page: c.Page, Lang: c.VisitorLang, Timezone: c.VisitorTimezone},
+		Visitor: visitorView{ID: c.VisitorID, Name: c.VisitorName, Email: c.VisitorEmail, Page: c.Page, Lang: c.VisitorLang, Timezone: c.VisitorTimezone,
+			Number: c.VisitorNumber},
 		CreatedAt: c.CreatedAt.UTC(), AssignedAt: utcPtr(c.AssignedAt), EndedAt: utcPtr(c.EndedAt), EndedBy: c.EndedBy, LastSeq: c.LastSeq}
 	if c.AgentID != "" {
 		v.Agent = &agentRef{ID: c.AgentID, Name: c.AgentName}

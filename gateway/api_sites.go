@@ -252,8 +252,10 @@ type offlineMessageView struct {
 	Page      string            `json:"page"`
 	Lang      string            `json:"lang,omitempty"`
 	Timezone  string            `json:"timezone,omitempty"`
-	CreatedAt time.Time         `json:"created_at"`
-	State     string            `json:"state"`
+	// VisitorNumber is the visitor's number on the site (docs/protocol.md#visitor-number).
+	VisitorNumber int64     `json:"visitor_number,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	State         string    `json:"state"`
 }
 
 func viewOfflineMessage(m *store.OfflineMessage) offlineMessageView {
@@ -262,5 +264,5 @@ func viewOfflineMessage(m *store.OfflineMessage) offlineMessageView {
 		f = map[string]string{}
 	}
 	return offlineMessageView{ID: m.ID, SiteID: m.SiteID, VisitorID: m.VisitorID, Name: m.Name, Email: m.Email,
-		Message: m.Message, Fields: f, Page: m.Page, Lang: m.Lang, Timezone: m.Timezone, CreatedAt: m.CreatedAt.UTC(), State: m.State}
+		Message: m.Message, Fields: f, Page: m.Page, Lang: m.Lang, Timezone: m.Timezone, VisitorNumber: m.VisitorNumber, CreatedAt: m.CreatedAt.UTC(), State: m.State}
 }

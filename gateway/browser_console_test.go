@@ -130,19 +130,19 @@ func bcStatus(v *wsClient, ok func(st map[string]any) bool) map[string]any {
 // bcScreenshot writes docs/screenshots/console-NAME.png when UPDATE_SCREENSHOTS=1.
 func bcScreenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	bcScreenshotAt(t, ctx, filepath.Join("docs", "screenshots", "console-"+name+".png"))
+	saveScreenshot(t, ctx, filepath.Join("docs", "screenshots", "console-"+name+".png"))
 }
 
-// bcScreenshotAt writes the tab's screenshot to rel, a path from the repository's
-// root, when UPDATE_SCREENSHOTS=1.
-func bcScreenshotAt(t *testing.T, ctx context.Context, rel string) {
+// saveScreenshot writes the tab's viewport as a PNG to path (relative to the
+// repository's root) with UPDATE_SCREENSHOTS=1, and does nothing otherwise.
+func saveScreenshot(t *testing.T, ctx context.Context, path string) {
 	t.Helper()
 	if os.Getenv("UPDATE_SCREENSHOTS") != "1" {
 		return
 	}
 	var png []byte
 	bcRun(t, ctx, "screenshot", chromedp.CaptureScreenshot(&png))
-	path := filepath.Join("..", rel)
+	path = filepath.Join("..", path)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -107,7 +107,7 @@ func testHoursPreviewOfUnsavedEdits(t *testing.T, width, height int64, screensho
 	}
 	bcRun(t, ctx, "scroll to the top", chromedp.Evaluate(bcQ(`#view-hours`)+`.scrollTop = 0`, nil))
 	if screenshot {
-		bcScreenshotAt(t, ctx, "docs/img/hours-preview.png")
+		saveScreenshot(t, ctx, "docs/img/hours-preview.png")
 	}
 	// Nothing in the hours view is wider than the screen.
 	var overflow []string

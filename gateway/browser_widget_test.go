@@ -429,7 +429,7 @@ func TestBrowserWidgetReloadResumesTheConversation(t *testing.T) {
 	}
 	var raw string
 	bwEval(t, ctx, `window.__bwSent[0]`, &raw)
-	if err := json.Unmarshal([]byte(raw), &hello); err != nil || hello.VisitorToken == "" || hello.LastSeq != 2 || hello.Lang != "en" {
+	if err := json.Unmarshal([]byte(raw), &hello); err != nil || hello.VisitorToken == "" || hello.LastSeq != 2 || hello.Lang != "en-US" {
 		t.Fatalf("hello after the reload: %s", raw)
 	}
 	bwOpen(t, ctx)
@@ -474,7 +474,8 @@ func TestBrowserWidgetReloadResumesTheConversation(t *testing.T) {
 }
 
 // (e) "Back at" is in the visitor's own time zone and language: the language comes from
-// data-lang, else from the browser's languages, else English.
+// data-lang, else from the browser's languages, else English. The hello tells the
+// gateway the browser's own language (navigator.language), whatever the widget shows.
 func TestBrowserWidgetTimeZoneAndLanguage(t *testing.T) {
 	ctx := browser(t)
 	f := newFixture(t)
@@ -501,11 +502,11 @@ func TestBrowserWidgetTimeZoneAndLanguage(t *testing.T) {
 		return s
 	}
 	en := look(f.http.URL + "/demo")
-	if en.Status != "Back at 07:00" || en.Label != "Close chat: Back at 07:00" || en.Lang != "en" || en.Hello != "en" {
+	if en.Status != "Back at 07:00" || en.Label != "Close chat: Back at 07:00" || en.Lang != "en" || en.Hello != "en-US" {
 		t.Fatalf("English page in New York: %+v", en)
 	}
 	fr := look(f.http.URL + "/fr")
-	want := seen{Status: "De retour à 07:00", Label: "Fermer la discussion: De retour à 07:00", Lang: "fr", Hello: "fr",
+	want := seen{Status: "De retour à 07:00", Label: "Fermer la discussion: De retour à 07:00", Lang: "fr", Hello: "en-US",
 		Title: "Discutez avec nous", Intro: "Nous ne sommes pas disponibles pour le moment. Laissez-nous un message, nous vous répondrons au plus vite.",
 		Submit: "Envoyer le message", Close: "Fermer la discussion", Dialog: "Discussion"}
 	if fr != want {
@@ -515,19 +516,19 @@ func TestBrowserWidgetTimeZoneAndLanguage(t *testing.T) {
 	var ua string
 	bwEval(t, ctx, `navigator.userAgent`, &ua)
 	bwRun(t, ctx, "languages", emulation.SetUserAgentOverride(ua).WithAcceptLanguage("es-MX,es;q=0.9"))
-	if es := look(f.http.URL + "/demo"); es.Status != "Volvemos a las 07:00" || es.Hello != "es" || es.Close != "Cerrar el chat" {
+	if es := look(f.http.URL + "/demo"); es.Status != "Volvemos a las 07:00" || es.Hello != "es-MX" || es.Close != "Cerrar el chat" {
 		t.Fatalf("Spanish browser: %+v", es)
 	}
 	bwRun(t, ctx, "languages", emulation.SetUserAgentOverride(ua).WithAcceptLanguage("nl-NL,nl;q=0.9,de-AT;q=0.8"))
-	if de := look(f.http.URL + "/demo"); de.Status != "Ab 07:00 Uhr wieder da" || de.Hello != "de" || de.Submit != "Nachricht senden" {
+	if de := look(f.http.URL + "/demo"); de.Status != "Ab 07:00 Uhr wieder da" || de.Hello != "nl-NL" || de.Submit != "Nachricht senden" {
 		t.Fatalf("Dutch-then-German browser: %+v", de)
 	}
 	bwRun(t, ctx, "languages", emulation.SetUserAgentOverride(ua).WithAcceptLanguage("it-IT,it;q=0.9"))
-	if it := look(f.http.URL + "/demo"); it.Status != "Back at 07:00" || it.Hello != "en" {
+	if it := look(f.http.URL + "/demo"); it.Status != "Back at 07:00" || it.Hello != "it-IT" {
 		t.Fatalf("Italian browser (falls back to English): %+v", it)
 	}
 	// data-lang wins over the browser's languages.
-	if fr2 := look(f.http.URL + "/fr"); fr2.Status != "De retour à 07:00" || fr2.Hello != "fr" {
+	if fr2 := look(f.http.URL + "/fr"); fr2.Status != "De retour à 07:00" || fr2.Hello != "it-IT" {
 		t.Fatalf("French page in an Italian browser: %+v", fr2)
 	}
 	// After 17:00 Paris the next opening is next Monday: the day is named, in French.

@@ -47,6 +47,7 @@ func (s *Server) routes() {
 	s.route("/ws/visitor", map[string]http.HandlerFunc{"GET": s.rt.handleVisitorWS})
 	s.route("/ws/agent", map[string]http.HandlerFunc{"GET": s.rt.handleAgentWS})
 	s.route("/widget.js", map[string]http.HandlerFunc{"GET": s.handleWidgetJS})
+	s.route("/favicon.svg", map[string]http.HandlerFunc{"GET": s.handleFavicon})
 	s.mux.Handle("GET /console/", http.StripPrefix("/console/", s.consoleFiles()))
 	s.route("/healthz", map[string]http.HandlerFunc{"GET": s.handleHealthz})
 	s.route("/readyz", map[string]http.HandlerFunc{"GET": s.handleReadyz})

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sort"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/livedesk/gateway/routing/schedule"
 	"github.com/livedesk/gateway/store"
@@ -160,12 +163,15 @@ func applyOfflineForm(f *store.OfflineForm, raw json.RawMessage) error {
 				return badRequest(p+".name", "%q is a built-in field of the form", ff.Name)
 			case seen[ff.Name]:
 				return badRequest(p+".name", "duplicate field name %q", ff.Name)
-			case ff.Label == "" || len(ff.Label) > 200:
+			case !labelOK(ff.Label):
 				return badRequest(p+".label", "required, at most 200 characters")
 			case ff.Type == "":
 				fields[i].Type = "text"
 			case !FormFieldTypes[ff.Type]:
 				return badRequest(p+".type", "must be one of text, textarea, email, tel, number, checkbox")
+			}
+			if err := checkLabels(ff.Labels, p+".labels"); err != nil {
+				return err
 			}
 			seen[ff.Name] = true
 		}
@@ -175,6 +181,37 @@ func applyOfflineForm(f *store.OfflineForm, raw json.RawMessage) error {
 		next.Fields = fields
 	}
 	*f = next
+	return nil
+}
+
+// labelOK: a form field's label has 1 to 200 characters.
+func labelOK(s string) bool { return s != "" && utf8.RuneCountInString(s) <= 200 }
+
+// checkLabels checks a field's labels by language (docs/protocol.md#form-labels):
+// at most 50, each keyed by a language tag (as a hello's lang: letters, digits and
+// '-', "de", "pt-BR"), no tag twice in another case, each label as the label's rule.
+func checkLabels(labels map[string]string, path string) error {
+	if len(labels) > 50 {
+		return badRequest(path, "at most 50 languages")
+	}
+	tags := make([]string, 0, len(labels))
+	for tag := range labels {
+		tags = append(tags, tag)
+	}
+	sort.Strings(tags) // the first fault is the same on every try
+	seen := map[string]bool{}
+	for _, tag := range tags {
+		switch low := strings.ToLower(tag); {
+		case cleanLang(tag) != tag:
+			return badRequest(path, "%q is not a language tag such as \"de\" or \"pt-BR\"", tag)
+		case seen[low]:
+			return badRequest(path+"."+tag, "language %q is given twice", tag)
+		case !labelOK(labels[tag]):
+			return badRequest(path+"."+tag, "required, at most 200 characters")
+		default:
+			seen[low] = true
+		}
+	}
 	return nil
 }
 

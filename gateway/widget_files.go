@@ -59,6 +59,14 @@ func (s *Server) handleWidgetJS(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
+// handleFavicon serves the icon the console and the demo page link to; it is the
+// same for every site and changes only with the binary, so it is cached for a day.
+func (s *Server) handleFavicon(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	_, _ = w.Write(widget.Favicon())
+}
+
 // consoleFiles serves the agent console.
 func (s *Server) consoleFiles() http.Handler {
 	fs := http.FileServerFS(widget.Console())

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/livedesk/gateway/widget"
@@ -37,5 +38,31 @@ func TestWidgetScriptIsGzippedAndRevalidated(t *testing.T) {
 	again.Body.Close()
 	if again.StatusCode != http.StatusNotModified {
 		t.Fatalf("revalidation: %d", again.StatusCode)
+	}
+}
+
+// The console and the demo page link to the favicon, which is served as SVG.
+func TestFaviconServedAndLinked(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.Demo = true; o.DemoSiteID = "demo-site" })
+	resp, err := http.Get(f.http.URL + "/favicon.svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/svg+xml" || string(body) != string(widget.Favicon()) ||
+		!strings.HasPrefix(string(body), "<svg ") {
+		t.Fatalf("favicon: %d %v %.40q", resp.StatusCode, resp.Header, body)
+	}
+	for _, page := range []string{"/", "/console/"} {
+		resp, err := http.Get(f.http.URL + page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		html, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(html), `<link rel="icon" href="/favicon.svg" type="image/svg+xml">`) {
+			t.Fatalf("%s (%d) does not link the favicon", page, resp.StatusCode)
+		}
 	}
 }

@@ -127,7 +127,8 @@ func toWSMessage(m *store.Message) wsMessage {
 	return wsMessage{ConversationID: m.ConversationID, Seq: m.Seq, From: m.From, AgentName: m.AgentName, Text: m.Text, At: m.At.UTC()}
 }
 
-// wsVisitor is the visitor object agents get (lang and timezone: extensions).
+// wsVisitor is the visitor object agents get (lang, timezone and number:
+// extensions, docs/protocol.md#visitor-number).
 type wsVisitor struct {
 	ID       string `json:"id"`
 	Name     string `json:"name"`
@@ -135,6 +136,7 @@ type wsVisitor struct {
 	Page     string `json:"page"`
 	Lang     string `json:"lang,omitempty"`
 	Timezone string `json:"timezone,omitempty"`
+	Number   int64  `json:"number,omitempty"`
 }
 
 // wsConversation is the conversation object of PROTOCOL.md §4, plus site_id and
@@ -160,7 +162,8 @@ func toWSConversation(c *store.Conversation, msgs []*store.Message) wsConversati
 }
 
 func visitorOf(c *store.Conversation) wsVisitor {
-	return wsVisitor{ID: c.VisitorID, Name: c.VisitorName, Email: c.VisitorEmail, Page: c.Page, Lang: c.VisitorLang, Timezone: c.VisitorTimezone}
+	return wsVisitor{ID: c.VisitorID, Name: c.VisitorName, Email: c.VisitorEmail, Page: c.Page, Lang: c.VisitorLang, Timezone: c.VisitorTimezone,
+		Number: c.VisitorNumber}
 }
 
 // agentChat is a conversation as an agent sees it: with its visitor.

@@ -45,6 +45,7 @@ type session struct {
 	page    string
 	lang    string // visitor's language and time zone, from its hello
 	tz      string
+	number  int64 // the visitor's number on the site once asked for (visitorNumber); read loop only
 
 	helloed    atomic.Bool
 	helloTimer clock.Timer

@@ -214,8 +214,13 @@ func (ss *session) chatStart(f *inFrame) *frameError {
 	}
 	ctx, cancel := opCtx()
 	defer cancel()
+	number, err := ss.visitorNumber(ctx)
+	if err != nil {
+		return ss.storeFrameErr(err)
+	}
 	res, err := ss.rt.desk.StartChat(ctx, routing.StartRequest{SiteID: ss.siteID, VisitorID: ss.visitorID, ClientID: f.ID,
-		Text: f.Text, Name: strings.TrimSpace(f.Name), Email: f.Email, Page: ss.page, Lang: ss.lang, Timezone: ss.tz})
+		Text: f.Text, Name: strings.TrimSpace(f.Name), Email: f.Email, Page: ss.page, Lang: ss.lang, Timezone: ss.tz,
+		VisitorNumber: number})
 	switch {
 	case errors.Is(err, routing.ErrConversationExists):
 		return frameErr(CodeConflict, "", "a conversation is already open or queued")
@@ -232,6 +237,22 @@ func (ss *session) chatStart(f *inFrame) *frameError {
 		ss.send(frame("chat.offline", offlineFrame(f.ID, res.Reason, site, res.Prefill)))
 	}
 	return nil
+}
+
+// visitorNumber is the visitor's number on the site (store.Store.VisitorNumber),
+// asked for the first time the socket needs it (a chat start or an offline message,
+// not every hello) and then kept by the session. In cluster mode every node asks
+// the shared store, so the number is the same whichever node the visitor is on.
+func (ss *session) visitorNumber(ctx context.Context) (int64, error) {
+	if ss.number > 0 {
+		return ss.number, nil
+	}
+	n, err := ss.rt.s.store.VisitorNumber(ctx, ss.siteID, ss.visitorID)
+	if err != nil {
+		return 0, err
+	}
+	ss.number = n
+	return n, nil
 }
 
 func offlineFrame(re, reason string, site *store.Site, pre routing.Prefill) map[string]any {
@@ -345,9 +366,13 @@ func (ss *session) offlineSubmit(f *inFrame) *frameError {
 	}
 	ctx, cancel := opCtx()
 	defer cancel()
+	number, err := ss.visitorNumber(ctx)
+	if err != nil {
+		return ss.storeFrameErr(err)
+	}
 	msg := &store.OfflineMessage{ID: uuid.Must(uuid.NewV7()).String(), SiteID: ss.siteID, VisitorID: ss.visitorID,
 		Name: strings.TrimSpace(f.Name), Email: strings.TrimSpace(f.Email), Message: f.Message, Fields: fields, Page: ss.page,
-		Lang: ss.lang, Timezone: ss.tz,
+		Lang: ss.lang, Timezone: ss.tz, VisitorNumber: number,
 		CreatedAt: ss.rt.s.clock.Now().UTC(), ClientID: f.ID}
 	// The notifications go in the same write as the message: both or neither.
 	out, err := ss.rt.s.outbox.OfflineMessage(site, msg)

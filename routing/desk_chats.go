@@ -39,6 +39,9 @@ type StartRequest struct {
 	SiteID, VisitorID, ClientID string
 	Text, Name, Email, Page     string
 	Lang, Timezone              string
+	// VisitorNumber is the visitor's number on the site (store.Store.VisitorNumber),
+	// kept on the conversation; 0 when not known.
+	VisitorNumber int64
 }
 
 // StartResult is what the visitor is answered.
@@ -87,7 +90,7 @@ func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, er
 		return StartResult{Outcome: OutcomeOffline, Reason: st.Reason, Prefill: Prefill{Text: req.Text, Name: req.Name, Email: req.Email}}, nil
 	}
 	c := &store.Conversation{ID: newConversationID(), SiteID: req.SiteID, VisitorID: req.VisitorID, VisitorName: req.Name,
-		VisitorEmail: req.Email, Page: req.Page, VisitorLang: req.Lang, VisitorTimezone: req.Timezone, State: store.StateQueued,
+		VisitorEmail: req.Email, Page: req.Page, VisitorLang: req.Lang, VisitorTimezone: req.Timezone, VisitorNumber: req.VisitorNumber, State: store.StateQueued,
 		CreatedAt: now, StartID: req.ClientID}
 	// The queue is FIFO: while chats wait (capacity only frees with a drain, so this
 	// happens after an assignment the store could not record), give them their turn

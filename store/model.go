@@ -47,10 +47,13 @@ const (
 
 // FormField is one custom field of a site's offline form.
 type FormField struct {
-	Name     string `json:"name"`
-	Label    string `json:"label"`
-	Type     string `json:"type"`
-	Required bool   `json:"required"`
+	Name  string `json:"name"`
+	Label string `json:"label"`
+	// Labels are the label in other languages, by language tag ("fr", "pt-BR"); the
+	// widget shows the visitor's language's, else Label.
+	Labels   map[string]string `json:"labels,omitempty"`
+	Type     string            `json:"type"`
+	Required bool              `json:"required"`
 }
 
 // OfflineForm is what a visitor sees when the site is offline. When it is disabled
@@ -140,16 +143,19 @@ type Conversation struct {
 	Page         string `json:"page"`
 	// VisitorLang and VisitorTimezone are what the widget said in its hello
 	// (language code, IANA zone), so the agent can answer accordingly.
-	VisitorLang     string     `json:"visitor_lang,omitempty"`
-	VisitorTimezone string     `json:"visitor_timezone,omitempty"`
-	State           string     `json:"state"`
-	AgentID         string     `json:"agent_id"`
-	AgentName       string     `json:"agent_name"`
-	CreatedAt       time.Time  `json:"created_at"`
-	AssignedAt      *time.Time `json:"assigned_at"`
-	EndedAt         *time.Time `json:"ended_at"`
-	EndedBy         string     `json:"ended_by"`
-	LastSeq         int64      `json:"last_seq"`
+	VisitorLang     string `json:"visitor_lang,omitempty"`
+	VisitorTimezone string `json:"visitor_timezone,omitempty"`
+	// VisitorNumber is the visitor's number on the site (Store.VisitorNumber), so
+	// agents can tell visitors without a name apart; 0 when not known.
+	VisitorNumber int64      `json:"visitor_number,omitempty"`
+	State         string     `json:"state"`
+	AgentID       string     `json:"agent_id"`
+	AgentName     string     `json:"agent_name"`
+	CreatedAt     time.Time  `json:"created_at"`
+	AssignedAt    *time.Time `json:"assigned_at"`
+	EndedAt       *time.Time `json:"ended_at"`
+	EndedBy       string     `json:"ended_by"`
+	LastSeq       int64      `json:"last_seq"`
 	// StartID is the id of the chat.start frame that created it, so a resend of that
 	// frame gets the same answer.
 	StartID string `json:"start_id,omitempty"`
@@ -181,8 +187,11 @@ type OfflineMessage struct {
 	Page      string            `json:"page"`
 	Lang      string            `json:"lang,omitempty"`
 	Timezone  string            `json:"timezone,omitempty"`
-	CreatedAt time.Time         `json:"created_at"`
-	ClientID  string            `json:"client_id,omitempty"`
+	// VisitorNumber is the visitor's number on the site (Store.VisitorNumber); 0
+	// when not known.
+	VisitorNumber int64     `json:"visitor_number,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	ClientID      string    `json:"client_id,omitempty"`
 	// State is OfflineNew, OfflineRead or OfflineDone. Records written before
 	// states existed have none; stores hand them out as OfflineNew (FillState).
 	State string `json:"state,omitempty"`

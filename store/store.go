@@ -133,6 +133,14 @@ type Store interface {
 	// next due.
 	OutboxStats(ctx context.Context) (OutboxStats, error)
 
+	// VisitorNumber returns the visitor's number on the site, allocating the site's
+	// next one (1, 2, 3, … per site) the first time the visitor is asked for. The same
+	// visitor of the same site always gets the same number, whoever asks and however
+	// many ask at once; two visitors of a site never share one; each site counts on
+	// its own. A visitor that has its number costs a read, not a write. Empty ids are
+	// an error. The site need not exist; a number is never given twice.
+	VisitorNumber(ctx context.Context, siteID, visitorID string) (int64, error)
+
 	// GetSetting returns a setting's value or ErrNotFound.
 	GetSetting(ctx context.Context, key string) ([]byte, error)
 	// PutSetting stores a setting.

@@ -31,6 +31,16 @@ func Script() []byte {
 	return b
 }
 
+// Favicon returns the icon of the console and the demo page (SVG), served at
+// /favicon.svg.
+func Favicon() []byte {
+	b, err := static.ReadFile("static/favicon.svg")
+	if err != nil {
+		panic("widget: favicon.svg missing from the binary: " + err.Error())
+	}
+	return b
+}
+
 // Console returns the files of the agent console (index.html at its root).
 func Console() fs.FS {
 	sub, err := fs.Sub(static, "static/console")

@@ -29,6 +29,8 @@
 //	notify_by_state     state -> {notification id -> ""}
 //	notify_due          time key of NextAttemptAt + id -> "" (pending ones only)
 //	notify_pending      time key of CreatedAt + id -> "" (pending ones only)
+//	visitor_numbers     site id -> {visitor id -> big-endian number}; the site
+//	                    bucket's sequence is the last number given (visitors.go)
 //
 // A time key (notify_index.go) is 12 bytes whose byte order is time order, so the
 // first key of notify_due is the next attempt and the first of notify_pending the
@@ -88,6 +90,7 @@ var (
 		bktSettings,
 		bktNotifications, bktNotifyBySite, bktNotifyBySiteSt, bktNotifyByState,
 		bktNotifyDue, bktNotifyPending,
+		bktVisitorNumbers,
 	}
 )
 

@@ -31,7 +31,7 @@
 //   - CreateSite, CreateConversation (which appends the conversation's first
 //     messages in the same script), AppendMessage, AppendLive (the same script,
 //     which then also reads the conversation and checks who writes),
-//     AddOfflineMessage and AddNotifications are Lua scripts (EVALSHA): one round
+//     AddOfflineMessage, AddNotifications and VisitorNumber are Lua scripts (EVALSHA): one round
 //     trip, no retries.
 //     The notifications AddOfflineMessage and UpdateConversation are given are
 //     written by the same script, or (UpdateConversation) by AddNotifications's
@@ -114,4 +114,6 @@
 //	                                     in Unix ms, member <ns within the ms, 6
 //	                                     digits>:<id> (so the order is exact)
 //	notif_pending                        ZSET of the pending ones, likewise by CreatedAt
+//	visitor_numbers:<site>               HASH: visitor id -> number; field "" holds
+//	                                     the last number given
 package redisstore

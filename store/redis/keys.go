@@ -34,6 +34,9 @@ func (k keys) notifState(st string) string { return k.p + "notif_state:" + st }
 func (k keys) notifDue() string            { return k.p + "notif_due" }
 func (k keys) notifPending() string        { return k.p + "notif_pending" }
 
+// visitorNumbers is the site's hash of visitor numbers (visitors.go).
+func (k keys) visitorNumbers(site string) string { return k.p + "visitor_numbers:" + site }
+
 // convSiteState is length-prefixed so no site id can run into the state.
 func (k keys) convSiteState(site, state string) string {
 	return k.p + "conv_site_state:" + strconv.Itoa(len(site)) + ":" + site + ":" + state

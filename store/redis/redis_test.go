@@ -162,6 +162,8 @@ func fill(t testing.TB, s store.Store) {
 	})
 	must(t, err)
 	must(t, s.PutSetting(ctx, "k", []byte("v")))
+	_, err = s.VisitorNumber(ctx, site.ID, "v")
+	must(t, err)
 }
 
 // waitBack waits until s answers after a restart of its server (go-redis probes a

@@ -100,7 +100,11 @@ var contextTests = []test{
 				return err
 			},
 			"OutboxStats": func() error { _, err := s.OutboxStats(ctx); return err },
-			"Ping":        func() error { return s.Ping(ctx) },
+			"VisitorNumber": func() error {
+				_, err := s.VisitorNumber(ctx, site.ID, "visitor-9")
+				return err
+			},
+			"Ping": func() error { return s.Ping(ctx) },
 		}
 		for name, call := range calls {
 			err := call()
@@ -135,5 +139,8 @@ var contextTests = []test{
 		isErr(t, err, store.ErrNotFound, "setting put with a cancelled context")
 		same(t, getNote(t, s, note.ID), note, "notification")
 		noNote(t, s, newNote.ID)
+		n, err := s.VisitorNumber(ctxT(t), site.ID, "visitor-10")
+		ok(t, err, "VisitorNumber")
+		equal(t, n, int64(1), "first visitor number after a cancelled VisitorNumber")
 	}},
 }

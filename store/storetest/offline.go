@@ -19,6 +19,10 @@ func fullOffline(siteID, visitorID, clientID, text string) *store.OfflineMessage
 		Fields:    map[string]string{"order": "A-1001", "phone": "+420 123"},
 		Page:      "https://shop.example/contact",
 		ClientID:  clientID,
+		// The rest of the hello and the visitor's number (extensions).
+		Lang:          "de",
+		Timezone:      "Europe/Berlin",
+		VisitorNumber: 7,
 	}
 }
 

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OfflineState", offlineStateTests},
 		{"Notification", notificationTests},
 		{"Setting", settingTests},
+		{"VisitorNumber", visitorNumberTests},
 		{"Context", contextTests},
 	}
 	for _, g := range groups {
@@ -158,6 +159,10 @@ func fullConversation(siteID, visitorID, state string) *store.Conversation {
 		AssignedAt:   ptr(at(5)),
 		EndedAt:      ptr(at(6)),
 		EndedBy:      "visitor",
+		// The rest of the hello and the visitor's number (extensions).
+		VisitorLang:     "pt-BR",
+		VisitorTimezone: "America/Sao_Paulo",
+		VisitorNumber:   1042,
 	}
 }
 

@@ -17,7 +17,7 @@
   // All user-visible strings (aria labels too), by language and message id.
   var T = {
     en: {
-      title: 'Chat with us', online: "We're online", offline: "We're offline",
+      title: 'Chat with us', online: "We're online", offline: "We're offline", away: 'Our team is away',
       backAt: 'Back at {time}', backOn: 'Back {day} at {time}', connecting: 'Connecting…',
       openChat: 'Open chat', closeChat: 'Close chat', chat: 'Chat',
       placeholder: 'Type your message…', send: 'Send', end: 'End chat',
@@ -32,7 +32,7 @@
       tooBig: 'This message is too long', reconnecting: 'Reconnecting…'
     },
     fr: {
-      title: 'Discutez avec nous', online: 'Nous sommes en ligne', offline: 'Nous sommes absents',
+      title: 'Discutez avec nous', online: 'Nous sommes en ligne', offline: 'Nous sommes absents', away: 'Notre équipe est absente',
       backAt: 'De retour à {time}', backOn: 'De retour {day} à {time}', connecting: 'Connexion…',
       openChat: 'Ouvrir la discussion', closeChat: 'Fermer la discussion', chat: 'Discussion',
       placeholder: 'Écrivez votre message…', send: 'Envoyer', end: 'Terminer',
@@ -47,7 +47,7 @@
       tooBig: 'Ce message est trop long', reconnecting: 'Reconnexion…'
     },
     es: {
-      title: 'Habla con nosotros', online: 'Estamos en línea', offline: 'Ahora no estamos',
+      title: 'Habla con nosotros', online: 'Estamos en línea', offline: 'Ahora no estamos', away: 'Nuestro equipo no está disponible',
       backAt: 'Volvemos a las {time}', backOn: 'Volvemos el {day} a las {time}', connecting: 'Conectando…',
       openChat: 'Abrir el chat', closeChat: 'Cerrar el chat', chat: 'Chat',
       placeholder: 'Escribe tu mensaje…', send: 'Enviar', end: 'Terminar chat',
@@ -62,7 +62,7 @@
       tooBig: 'El mensaje es demasiado largo', reconnecting: 'Reconectando…'
     },
     de: {
-      title: 'Chatten Sie mit uns', online: 'Wir sind online', offline: 'Wir sind gerade nicht da',
+      title: 'Chatten Sie mit uns', online: 'Wir sind online', offline: 'Wir sind gerade nicht da', away: 'Unser Team ist nicht erreichbar',
       backAt: 'Ab {time} Uhr wieder da', backOn: 'Ab {day}, {time} Uhr wieder da', connecting: 'Verbindung wird aufgebaut…',
       openChat: 'Chat öffnen', closeChat: 'Chat schließen', chat: 'Chat',
       placeholder: 'Ihre Nachricht…', send: 'Senden', end: 'Chat beenden',
@@ -77,11 +77,26 @@
       tooBig: 'Diese Nachricht ist zu lang', reconnecting: 'Verbindung wird wiederhergestellt…'
     }
   };
-  // The language: the script tag's data-lang, else the browser's first one we have ("fr-CA": fr), else English.
-  var LANG = [script.getAttribute('data-lang')].concat(navigator.languages || [], navigator.language)
-    .map(function (l) { return String(l || '').slice(0, 2).toLowerCase(); })
+  // The visitor's languages, most wanted first: the script tag's data-lang, then the browser's.
+  var WANT = [script.getAttribute('data-lang')].concat(navigator.languages || [], navigator.language)
+    .map(function (l) { return String(l || '').toLowerCase(); }).filter(Boolean);
+  // The widget's language: the first wanted one it has ("fr-CA": fr), else English.
+  var LANG = WANT.map(function (l) { return l.slice(0, 2); })
     .filter(function (l) { return T.hasOwnProperty(l); })[0] || 'en';
   var M = T[LANG];
+  // A custom field's label in the visitor's language (docs/protocol.md#form-labels):
+  // the first wanted language the field has, by exact tag ("pt-br") then by its
+  // primary language ("pt"), else the field's label.
+  function labelOf(f) {
+    var by = {};
+    for (var k in f.labels || {}) if (typeof f.labels[k] === 'string' && f.labels[k]) by[k.toLowerCase()] = f.labels[k];
+    for (var i = 0; i < WANT.length; i++) {
+      if (by[WANT[i]]) return by[WANT[i]];
+      var p = WANT[i].split('-')[0];
+      if (by[p]) return by[p];
+    }
+    return f.label || f.name;
+  }
   function t(id, vars) {
     var s = M[id] || id;
     for (var k in vars || {}) s = s.split('{' + k + '}').join(vars[k]);
@@ -178,7 +193,8 @@
     try { ws = new WebSocket(WS_URL); } catch (e) { return retry(); }
     S.ws = ws;
     ws.onopen = function () {
-      var h = { type: 'hello', lang: LANG, timezone: tz(), page: location.href };
+      // lang: the visitor's own language ("pt-BR"), for the agent; the widget's words follow LANG.
+      var h = { type: 'hello', lang: navigator.language || LANG, timezone: tz(), page: location.href };
       var tok = get('localStorage', 'token');
       if (tok) h.visitor_token = tok;
       S.sentSeq = S.conv && !S.noSeq ? lastSeq() : 0;
@@ -456,7 +472,7 @@
       field('message', M.message, 'textarea', true, 'offline-message', old.message)];
     fields.forEach(function (f) {
       var ty = /^(text|textarea|email|tel|number|checkbox)$/.test(f.type) ? f.type : 'text';
-      kids.push(field('f_' + f.name, f.label || f.name, ty, !!f.required, 'offline-field-' + f.name, old['f_' + f.name]));
+      kids.push(field('f_' + f.name, labelOf(f), ty, !!f.required, 'offline-field-' + f.name, old['f_' + f.name]));
     });
     kids.push(el('button', { type: 'submit', class: 'btn', 'data-testid': 'offline-submit', text: M.submit }));
     var f = el('form', { class: 'of', 'data-testid': 'offline-form', novalidate: true, onsubmit: submitForm }, kids);
@@ -490,6 +506,7 @@
     if (!ok) { if (first) first.focus(); return; }
     var f = { type: 'offline.submit', id: uid(), email: email, message: msg };
     if (els.name.value.trim()) f.name = els.name.value.trim();
+    put('localStorage', 'name', f.name || null); // so the agent of a later chat knows the visitor by it
     if (Object.keys(fields).length) f.fields = fields;
     S.error = '';
     if (queue(f)) S.submitting = true;
@@ -504,7 +521,9 @@
     stopTyping();
     if (!S.conv && !st) { // a new conversation: drop the transcript of an ended one
       S.msgs = S.msgs.filter(function (m) { return m.pending; });
-      ok = queue({ type: 'chat.start', id: id, text: text });
+      var start = { type: 'chat.start', id: id, text: text }, name = get('localStorage', 'name');
+      if (name) start.name = name.slice(0, 200);
+      ok = queue(start);
     } else ok = queue({ type: 'message', id: id, text: text }, !S.conv);
     if (!ok) return;
     S.msgs.push({ k: id, cid: id, from: 'visitor', text: text, pending: true });
@@ -588,6 +607,9 @@
     var st = S.status, on = st && st.online, txt;
     if (!st) txt = M.connecting;
     else if (on) txt = M.online;
+    // Paused by hand: opens_at is only the hours' next opening, not when the team is
+    // back, so no time is promised (docs/protocol.md#paused).
+    else if (st.reason === 'paused') txt = M.away;
     else txt = (st.opens_at && when(st.opens_at, 'backAt')) || M.offline;
     statusEl.textContent = txt;
     launcher.classList.toggle('off', !on);

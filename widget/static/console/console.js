@@ -149,7 +149,7 @@
     c.visitor = {
       id: v.id || conv.visitor_id || c.visitor.id, name: v.name || conv.visitor_name || c.visitor.name,
       email: v.email || conv.visitor_email || c.visitor.email, page: v.page || conv.page || c.visitor.page,
-      lang: v.lang || c.visitor.lang, timezone: v.timezone || c.visitor.timezone
+      lang: v.lang || c.visitor.lang, timezone: v.timezone || c.visitor.timezone, number: v.number || c.visitor.number
     };
     if (conv.state === 'ended' || conv.state === 'missed') c.ended = true;
     (conv.messages || []).forEach(function (m) { addMsg(c, m); });
@@ -427,9 +427,10 @@
     $('shift-countdown').textContent = 'Your shift ends in ' + (h ? h + ':' + (m < 10 ? '0' : '') : '') + m + ':' + (ss < 10 ? '0' : '') + ss;
   }
   setInterval(countdown, 1000);
-  setInterval(function () { // the visitor's clock in the chat's header
+  setInterval(function () { // the visitors' clocks in the chat list and the chat's header
     var c = C.active && C.chats[C.active];
     if (c && c.pane) fillVisitor(c);
+    if (!$('app-view').hidden) renderTabs();
   }, 30000);
 
   function shiftText() {
@@ -453,7 +454,12 @@
     });
   }
 
-  function visitorName(c) { return c.visitor.name || c.visitor.email || 'Visitor ' + String(c.id).slice(0, 6); }
+  // Who the visitor is to an agent: the name it gave, else its number on the site
+  // ("Visitor 1042", docs/protocol.md#visitor-number), else its e-mail; never an id.
+  function visitorName(c) {
+    var v = c.visitor;
+    return v.name || (v.number ? 'Visitor ' + v.number : v.email || 'Visitor');
+  }
   function select(id) {
     C.active = id;
     var c = C.chats[id];
@@ -471,8 +477,10 @@
         'data-conversation-id': id, 'aria-selected': String(C.active === id), 'aria-controls': 'chat-pane',
         onclick: function () { select(id); }
       }, [
-        el('span', { text: visitorName(c) }),
+        el('span', { class: 'who', 'data-testid': 'chat-tab-name', text: visitorName(c) }),
         el('span', { class: 'sub', text: [s && s.name, c.ended ? 'ended' : c.typing ? 'typing…' : ''].filter(Boolean).join(' · ') }),
+        c.visitor.page ? el('span', { class: 'sub page', 'data-testid': 'chat-tab-page', title: c.visitor.page, text: c.visitor.page }) : null,
+        locale(c, 'chat-tab-locale'),
         c.unread ? el('span', { class: 'badge', text: String(c.unread), 'aria-label': c.unread + ' unread' }) : null
       ]);
       box.appendChild(b);
@@ -481,18 +489,21 @@
     $('no-chats').hidden = C.order.length > 0;
   }
 
-  function safeURL(u) {
-    try { var x = new URL(u); return x.protocol === 'http:' || x.protocol === 'https:' ? x.href : null; } catch (e) { return null; }
+  // The visitor's language and local time, or null when the widget said neither.
+  function locale(c, testid) {
+    var loc = LD.visitorLocale(c.visitor.lang, c.visitor.timezone);
+    return loc ? el('span', { class: 'sub muted', 'data-testid': testid, text: loc }) : null;
   }
+  // The header of a chat. Everything in it is the visitor's own text, so it is set as
+  // text: the page URL is shown, never made a link (a javascript: URL must not run).
   function fillVisitor(c) {
-    var box = c.pane.querySelector('.vinfo'), v = c.visitor, href = v.page && safeURL(v.page);
+    var box = c.pane.querySelector('.vinfo'), v = c.visitor;
     box.textContent = '';
-    box.appendChild(el('strong', { text: v.name || 'Visitor' }));
-    if (v.email) box.appendChild(el('a', { href: 'mailto:' + v.email, text: v.email }));
-    if (href) box.appendChild(el('a', { href: href, target: '_blank', rel: 'noopener noreferrer', text: v.page }));
-    else if (v.page) box.appendChild(el('span', { text: v.page }));
-    var s = c.site_id && findSite(c.site_id), loc = LD.visitorLocale(v.lang, v.timezone);
-    if (loc) box.appendChild(el('span', { class: 'muted', 'data-testid': 'visitor-locale', text: loc }));
+    box.appendChild(el('strong', { 'data-testid': 'visitor-name', text: visitorName(c) }));
+    if (v.email) box.appendChild(el('a', { href: 'mailto:' + v.email, 'data-testid': 'visitor-email', text: v.email })); // checked by the server
+    if (v.page) box.appendChild(el('span', { class: 'page', 'data-testid': 'visitor-page', title: v.page, text: v.page }));
+    var s = c.site_id && findSite(c.site_id), loc = locale(c, 'visitor-locale');
+    if (loc) box.appendChild(loc);
     if (s) box.appendChild(el('span', { class: 'muted', text: s.name }));
   }
   function buildPane(c) {
