@@ -42,6 +42,9 @@ type Options struct {
 	Cluster *ClusterOptions
 	// Notify configures e-mail and webhooks.
 	Notify NotifyOptions
+	// TrustedProxies are the peers whose X-Forwarded-For names the client that the
+	// login limits count on (clientAddr); none: the client is the TCP peer.
+	TrustedProxies TrustedProxies
 }
 
 // Server serves the API. It is safe for concurrent use.
@@ -55,8 +58,7 @@ type Server struct {
 	metrics  *httpMetrics
 	registry *prometheus.Registry
 
-	loginByAddr  *keyedLimiter
-	loginByEmail *keyedLimiter
+	logins *loginGuard
 	// dummyHash is compared against when the e-mail is unknown, so a login takes as
 	// long whether or not the account exists.
 	dummyHash []byte
@@ -91,15 +93,14 @@ func New(opts Options) (*Server, error) {
 		opts.Cluster = &c
 	}
 	s := &Server{
-		store:        opts.Store,
-		clock:        opts.Clock,
-		log:          opts.Logger,
-		tokens:       &tokenIssuer{secret: opts.Secret, ttl: opts.TokenTTL, clock: opts.Clock},
-		opts:         opts,
-		mux:          http.NewServeMux(),
-		registry:     opts.Registry,
-		loginByAddr:  newKeyedLimiter(20, 10),
-		loginByEmail: newKeyedLimiter(5, 5),
+		store:    opts.Store,
+		clock:    opts.Clock,
+		log:      opts.Logger,
+		tokens:   &tokenIssuer{secret: opts.Secret, ttl: opts.TokenTTL, clock: opts.Clock},
+		opts:     opts,
+		mux:      http.NewServeMux(),
+		registry: opts.Registry,
+		logins:   newLoginGuard(),
 	}
 	h, err := hashPassword("not a real password, only for timing")
 	if err != nil {
