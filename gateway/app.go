@@ -174,8 +174,13 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	proxies, err := ParseTrustedProxies(a.cfg.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	a.server, err = New(Options{Store: a.store, Secret: secret, Clock: clk, Logger: a.log, Demo: a.cfg.Demo, DemoSiteID: a.DemoSite,
-		DisconnectGrace: a.cfg.DisconnectGrace, Cluster: a.cluster, Notify: no})
+		DisconnectGrace: a.cfg.DisconnectGrace, Cluster: a.cluster, Notify: no,
+		TrustedProxies: proxies, MaxConnsPerAddr: a.cfg.MaxConnsPerAddr, MaxSocketsPerAddr: a.cfg.MaxSocketsPerAddr})
 	if err != nil {
 		return err
 	}
@@ -186,7 +191,7 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 		a.debug = startDebug(a.debugListener, a.log)
 	}
 	a.http = &http.Server{Handler: a.server.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: zap.NewStdLog(a.log.Named("http"))}
+		ErrorLog: zap.NewStdLog(a.log.Named("http")), ConnContext: a.server.ConnContext}
 	a.printBanner(out)
 	return nil
 }
@@ -232,7 +237,7 @@ func (a *App) Server() *Server { return a.server }
 // connections stop, requests in flight finish (up to drainTimeout), the store closes.
 func (a *App) Serve(ctx context.Context, drainTimeout time.Duration) error {
 	errc := make(chan error, 1)
-	go func() { errc <- a.http.Serve(a.listener) }()
+	go func() { errc <- a.http.Serve(a.server.LimitListener(a.listener)) }()
 	select {
 	case err := <-errc:
 		a.server.Stop(0)

@@ -43,8 +43,14 @@ type Options struct {
 	// Notify configures e-mail and webhooks.
 	Notify NotifyOptions
 	// TrustedProxies are the peers whose X-Forwarded-For names the client that the
-	// login limits count on (clientAddr); none: the client is the TCP peer.
+	// login limits and the socket cap count on (clientAddr); none: the client is the
+	// TCP peer.
 	TrustedProxies TrustedProxies
+	// MaxConnsPerAddr caps the TCP connections one peer address holds open at once
+	// (LimitListener); MaxSocketsPerAddr caps the WebSockets of one client address.
+	// 0: no cap.
+	MaxConnsPerAddr   int
+	MaxSocketsPerAddr int
 }
 
 // Server serves the API. It is safe for concurrent use.
@@ -59,6 +65,7 @@ type Server struct {
 	registry *prometheus.Registry
 
 	logins *loginGuard
+	caps   *addrCaps
 	// dummyHash is compared against when the e-mail is unknown, so a login takes as
 	// long whether or not the account exists.
 	dummyHash []byte
@@ -108,6 +115,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.dummyHash = []byte(h)
 	s.metrics = newHTTPMetrics(s.registry)
+	s.caps = newAddrCaps(opts, s.registry)
 	s.newNotifications()
 	s.rt = newRealtime(s)
 	s.metrics.registerRealtime(s.registry, s.rt)
@@ -141,7 +149,7 @@ func (s *Server) Stop(spread time.Duration) {
 const outboxDrain = 5 * time.Second
 
 // Handler returns the root handler: API, health, metrics and (with Demo) the demo page.
-func (s *Server) Handler() http.Handler { return s.metrics.wrap(s.mux) }
+func (s *Server) Handler() http.Handler { return s.metrics.wrap(s.refuseConnsOverCap(s.mux)) }
 
 // Mux exposes the router so other parts (WebSocket endpoints, widget files) can add
 // their routes.

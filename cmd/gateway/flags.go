@@ -41,6 +41,9 @@ func parseFlags(args []string, lookupEnv func(string) (string, bool), stderr io.
 	fs.DurationVar(&cfg.DisconnectGrace, "disconnect-grace", cfg.DisconnectGrace, "how long an agent whose last socket closed still counts as there")
 	fs.DurationVar(&cfg.LeaseTTL, "lease-ttl", cfg.LeaseTTL, "cluster: how long the leader's lease lasts unrenewed (a killed leader is replaced within it)")
 	fs.DurationVar(&cfg.NodeTTL, "node-ttl", cfg.NodeTTL, "cluster: how long a node may miss heartbeats before its sockets stop counting")
+	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", "", "comma-separated CIDR ranges or addresses of reverse proxies whose X-Forwarded-For names the client (none: the client is the TCP peer)")
+	fs.IntVar(&cfg.MaxConnsPerAddr, "max-conns-per-addr", cfg.MaxConnsPerAddr, "TCP connections one peer address may hold open at once; more get 429 (0: no cap; trusted proxies are not capped)")
+	fs.IntVar(&cfg.MaxSocketsPerAddr, "max-sockets-per-addr", cfg.MaxSocketsPerAddr, "WebSockets one client address may hold open at once; more get 429 at the upgrade (0: no cap)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: gateway [flags]\n       gateway reset-password --email E   (a lost password; see gateway reset-password --help)\n\nEvery flag can also be set in the environment as GATEWAY_<NAME> (e.g. --data-dir as GATEWAY_DATA_DIR).\n\n")
 		fs.PrintDefaults()
