@@ -31,6 +31,9 @@ type Config struct {
 	// DebugAddr, when set, serves net/http/pprof there (a separate listener, meant
 	// for loopback).
 	DebugAddr string
+	// MetricsAddr, when set, serves /metrics there (a listener of its own) and not
+	// on Addr.
+	MetricsAddr string
 	// DisconnectGrace is how long an agent without sockets still counts as there.
 	DisconnectGrace time.Duration
 	// LeaseTTL and NodeTTL tune failure detection in a cluster (ClusterOptions).
@@ -114,6 +117,11 @@ func (c Config) Validate() error {
 	}
 	if c.MaxSocketsPerAddr < 0 {
 		return fmt.Errorf("--max-sockets-per-addr %d: want 0 (no cap) or more", c.MaxSocketsPerAddr)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr %q: want host:port (%v)", c.MetricsAddr, err)
+		}
 	}
 	if len(c.NodeID) > 128 || strings.ContainsAny(c.NodeID, " \t\r\n") {
 		return fmt.Errorf("--node-id %q: at most 128 characters, no spaces", c.NodeID)

@@ -51,6 +51,9 @@ type Options struct {
 	// 0: no cap.
 	MaxConnsPerAddr   int
 	MaxSocketsPerAddr int
+	// SeparateMetrics: /metrics is served on a listener of its own (--metrics-addr,
+	// startMetrics), and the Handler answers 404 for it.
+	SeparateMetrics bool
 }
 
 // Server serves the API. It is safe for concurrent use.

@@ -49,6 +49,7 @@ func TestFlagsAndEnvironment(t *testing.T) {
 		{name: "smtp from not an address", args: []string{"--smtp-url", "smtp://mail.example.com", "--smtp-from", "desk"}, wantErr: "--smtp-from"},
 		{name: "smtp without from", args: []string{"--smtp-url", "smtp://mail.example.com:25"}, wantErr: "--smtp-from"},
 		{name: "bad debug addr", args: []string{"--debug-addr", "6060"}, wantErr: "--debug-addr"},
+		{name: "bad metrics addr", args: []string{"--metrics-addr", "9090"}, wantErr: "--metrics-addr"},
 		{name: "empty data dir", args: []string{"--data-dir", ""}, wantErr: "--data-dir"},
 		{name: "bad trusted proxy", args: []string{"--trusted-proxies", "10.0.0.0/8,proxy.lan"}, wantErr: `--trusted-proxies: "proxy.lan" is not an IP address`},
 		{name: "bad trusted range", env: map[string]string{"GATEWAY_TRUSTED_PROXIES": "10.0.0.0/40"}, wantErr: "--trusted-proxies"},
