@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 )
@@ -207,4 +208,40 @@ func TestKeyedLimiterEvictsTheOldestIdleKeys(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Parallel guesses from one address are bounded by its failures in flight, and the
+// owner elsewhere still gets in.
+func TestLoginGuardUnderParallelGuesses(t *testing.T) {
+	g := newLoginGuard()
+	const owner = "owner@example.com"
+	var mu sync.Mutex
+	admitted := 0
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			done, err := g.begin("A", owner, testStart)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			admitted++
+			mu.Unlock()
+			done(false, testStart)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if admitted < loginAccountBurst || admitted > loginAddrBurst {
+		t.Fatalf("%d of 100 parallel guesses checked, want %d to %d", admitted, loginAccountBurst, loginAddrBurst)
+	}
+	done, err := g.begin("B", owner, testStart)
+	if err != nil {
+		t.Fatal("the owner from another address is refused after parallel guesses from A")
+	}
+	done(true, testStart)
 }
