@@ -139,6 +139,8 @@ func TestClientAddr(t *testing.T) {
 		{"no header from a trusted peer", proxies, "10.1.2.3:4000", nil, "10.1.2.3"},
 		{"IPv6 peer and client", proxies, "[::1]:4000", []string{"2001:db8::1"}, "2001:db8::1"},
 		{"an IPv4-mapped client", proxies, "10.1.2.3:4000", []string{"::ffff:198.51.100.1"}, "198.51.100.1"},
+		{"an IPv4 peer in an IPv6 range of IPv4-mapped addresses", mustProxies(t, "::ffff:0:0/95"), "10.1.2.3:4000", []string{"198.51.100.1"}, "198.51.100.1"},
+		{"a zoned peer", mustProxies(t, "fe80::/10"), "[fe80::1%eth0]:4000", []string{"198.51.100.1"}, "198.51.100.1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -153,6 +155,15 @@ func TestClientAddr(t *testing.T) {
 	}
 }
 
+func mustProxies(t *testing.T, s string) TrustedProxies {
+	t.Helper()
+	p, err := ParseTrustedProxies(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestParseTrustedProxies(t *testing.T) {
 	for _, c := range []struct {
 		in      string
@@ -164,6 +175,7 @@ func TestParseTrustedProxies(t *testing.T) {
 		{"10.0.0.0/8", []string{"10.0.0.0/8"}, ""},
 		{"10.1.2.3/8, 127.0.0.1 ,::1", []string{"10.0.0.0/8", "127.0.0.1/32", "::1/128"}, ""},
 		{"::ffff:127.0.0.1", []string{"127.0.0.1/32"}, ""},
+		{"::ffff:10.1.0.0/112, fe80::1%eth0", []string{"10.1.0.0/16", "fe80::1/128"}, ""},
 		{"10.0.0.0/33", nil, `"10.0.0.0/33" is not a CIDR range`},
 		{"proxy.example.com", nil, `"proxy.example.com" is not an IP address`},
 		{"127.0.0.1;10.0.0.1", nil, "is not an IP address"},
@@ -207,7 +219,7 @@ func FuzzParseTrustedProxies(f *testing.F) {
 			if !p.IsValid() || p != p.Masked() {
 				t.Fatalf("%q: range %v not valid and masked", s, p)
 			}
-			if a := p.Addr(); a.Zone() == "" && !got.trusts(a.String()) {
+			if a := p.Addr(); !got.trusts(a.String()) {
 				t.Fatalf("%q: %v not trusted", s, a)
 			}
 		}

@@ -26,6 +26,9 @@ func ParseTrustedProxies(s string) (TrustedProxies, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%q is not a CIDR range (want e.g. 10.0.0.0/8)", part)
 			}
+			if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 { // ::ffff:10.0.0.0/104 is 10.0.0.0/8
+				p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+			}
 			out = append(out, p.Masked())
 			continue
 		}
@@ -33,21 +36,23 @@ func ParseTrustedProxies(s string) (TrustedProxies, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%q is not an IP address or CIDR range", part)
 		}
-		a = a.Unmap()
+		a = a.Unmap().WithZone("")
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	return out, nil
 }
 
-// trusts reports whether ip (in any form net/netip parses) is in a trusted range.
+// trusts reports whether ip (in any form net/netip parses; an IPv4 address also as
+// its IPv4-mapped IPv6 form, a zone ignored) is in a trusted range.
 func (tp TrustedProxies) trusts(ip string) bool {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
 		return false
 	}
-	a = a.Unmap()
+	a = a.Unmap().WithZone("")
+	mapped := netip.AddrFrom16(a.As16())
 	for _, p := range tp {
-		if p.Contains(a) {
+		if p.Contains(a) || (a.Is4() && p.Contains(mapped)) {
 			return true
 		}
 	}
