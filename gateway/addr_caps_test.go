@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -281,13 +282,28 @@ func TestConnCapOnAStartedApp(t *testing.T) {
 	}
 	c1.Close()
 	peer := netip.MustParseAddrPort(c2.LocalAddr().String()).Addr().String()
-	deadline := time.Now().Add(frameWait)
-	for app.Server().caps.conns.held(peer) != 1 {
-		if time.Now().After(deadline) {
-			t.Fatalf("closing a connection did not give its place back (%d held)", app.Server().caps.conns.held(peer))
+	waitHeld := func(n int, what string) {
+		t.Helper()
+		deadline := time.Now().Add(frameWait)
+		for app.Server().caps.conns.held(peer) != n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %d connections held, want %d", what, app.Server().caps.conns.held(peer), n)
+			}
+			time.Sleep(5 * time.Millisecond)
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
+	waitHeld(1, "closing a connection did not give its place back")
+	// A WebSocket is a connection too, and gives its place back when it closes
+	// (after net/http handed it over).
+	ctx, cancel := context.WithTimeout(context.Background(), frameWait)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws://"+addr+"/ws/agent", nil)
+	if err != nil {
+		t.Fatalf("a socket under the cap: %v", err)
+	}
+	waitHeld(2, "an open socket")
+	ws.Close(websocket.StatusNormalClosure, "")
+	waitHeld(1, "a closed socket")
 	c4, br4 := open()
 	if resp := get(c4, br4, "/healthz"); resp.StatusCode != 200 {
 		t.Fatalf("a connection after one closed: %d", resp.StatusCode)
