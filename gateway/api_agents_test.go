@@ -70,6 +70,45 @@ func TestLoginIsRateLimitedPerAddress(t *testing.T) {
 	}
 }
 
+// Nobody can lock an agent out (docs/operations.md#login-limits): 50 wrong passwords
+// for the owner from address A leave the owner's right password from address B
+// working; A is refused (429) once its failures are spent, and its refusals are
+// counted on the metric.
+func TestWrongPasswordsElsewhereDoNotLockTheOwnerOut(t *testing.T) {
+	f := newFixture(t)
+	f.mkAgentAs(DefaultOwnerEmail, "owner", nil)
+	const addrA, addrB = "127.0.0.2", "127.0.0.3"
+	wrong := map[string]string{"email": DefaultOwnerEmail, "password": "wrong password"}
+	codes := map[int]int{}
+	first429 := 0
+	for i := 1; i <= 50; i++ {
+		r := f.doFrom(addrA, "POST", "/api/v1/login", "", wrong)
+		codes[r.Code]++
+		if r.Code == 429 && first429 == 0 {
+			first429 = i
+			if code, _ := r.errField(t); code != CodeRateLimited || r.Hdr.Get("Retry-After") == "" {
+				t.Fatalf("429 without rate_limited and Retry-After: %s %v", r.Body, r.Hdr)
+			}
+		}
+	}
+	if codes[401] != loginAccountBurst || codes[429] != 50-loginAccountBurst || first429 != loginAccountBurst+1 {
+		t.Fatalf("50 wrong passwords from A: %v (first 429 at %d), want %d checked then 429", codes, first429, loginAccountBurst)
+	}
+	right := map[string]string{"email": DefaultOwnerEmail, "password": testPassword}
+	f.doFrom(addrA, "POST", "/api/v1/login", "", right) // A has failed: refused even so
+	if r := f.doFrom(addrA, "POST", "/api/v1/login", "", right); r.Code != 429 {
+		t.Fatalf("the right password from A, which failed for the account: %d, want 429", r.Code)
+	}
+	r := f.doFrom(addrB, "POST", "/api/v1/login", "", right)
+	if r.Code != 200 {
+		t.Fatalf("the owner's right password from B after 50 failures from A: %d %s", r.Code, r.Body)
+	}
+	metrics := string(f.mustDo("GET", "/metrics", "", nil, 200).Body)
+	if !strings.Contains(metrics, `gateway_logins_total{result="rate_limited"} 47`) {
+		t.Errorf("rate-limited logins not counted as 47:\n%s", metrics)
+	}
+}
+
 func TestTheLastOwnerStays(t *testing.T) {
 	f := newFixture(t)
 	tok := f.tokens["owner"]

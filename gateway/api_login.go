@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -25,17 +24,9 @@ type loginResponse struct {
 	Agent     agentView `json:"agent"`
 }
 
-// clientAddr is the address a request came from (the peer; proxies are not trusted).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// handleLogin exchanges e-mail and password for a token. Attempts are limited per
-// address and per e-mail; an unknown e-mail costs the same bcrypt work as a known one.
+// handleLogin exchanges e-mail and password for a token. Failures are limited per
+// address and per account (loginGuard); an unknown e-mail costs the same bcrypt work
+// as a known one.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	err := func() error {
 		m, err := decodeObject(r)
@@ -63,13 +54,14 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		if password == "" {
 			return badRequest("password", "required")
 		}
-		now := s.clock.Now()
-		if !s.loginByAddr.allow(clientAddr(r), now) || !s.loginByEmail.allow(strings.ToLower(email), now) {
+		done, refused := s.logins.begin(s.clientAddr(r), strings.ToLower(email), s.clock.Now())
+		if refused != nil {
 			s.metrics.logins.WithLabelValues("rate_limited").Inc()
-			return &APIError{Status: http.StatusTooManyRequests, Code: CodeRateLimited, Message: "too many login attempts: wait a minute"}
+			return refused
 		}
 		a, err := s.store.GetAgentByEmail(r.Context(), email)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			done(true, s.clock.Now()) // the store failed, not the caller
 			return err
 		}
 		hash := s.dummyHash
@@ -77,9 +69,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			hash = []byte(a.PasswordHash)
 		}
 		if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || a == nil {
+			done(false, s.clock.Now())
 			s.metrics.logins.WithLabelValues("bad_credentials").Inc()
 			return unauthorized("wrong e-mail or password")
 		}
+		done(true, s.clock.Now())
 		tok, exp, err := s.tokens.issue(a)
 		if err != nil {
 			return err

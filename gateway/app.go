@@ -34,12 +34,15 @@ type App struct {
 	listener net.Listener
 	// debugListener is --debug-addr's, bound with the main one (nil when off).
 	debugListener net.Listener
+	// metricsListener is --metrics-addr's, bound with the main one (nil when off).
+	metricsListener net.Listener
 	// Owner is what the start did about the owner account.
 	Owner OwnerResult
 	// DemoSite is the demo site's id when --demo is set.
 	DemoSite string
 	cluster  *ClusterOptions // nil on a single node
 	debug    *http.Server    // --debug-addr, nil when off
+	metrics  *http.Server    // --metrics-addr, nil when off
 	// closeControl closes the cluster's own Redis client (nil on a single node).
 	closeControl func() error
 }
@@ -106,7 +109,8 @@ func Start(ctx context.Context, cfg Config, clk clock.Clock, log *zap.Logger, ou
 	return app, nil
 }
 
-// listen binds --addr and --debug-addr.
+// listen binds --addr, --debug-addr and --metrics-addr; when one fails, none stays
+// bound.
 func (a *App) listen() error {
 	l, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
@@ -115,8 +119,16 @@ func (a *App) listen() error {
 	a.listener = l
 	if a.cfg.DebugAddr != "" {
 		if a.debugListener, err = net.Listen("tcp", a.cfg.DebugAddr); err != nil {
-			_ = l.Close()
+			a.debugListener = nil
+			a.closeListeners()
 			return fmt.Errorf("--debug-addr %s: %w", a.cfg.DebugAddr, err)
+		}
+	}
+	if a.cfg.MetricsAddr != "" {
+		if a.metricsListener, err = net.Listen("tcp", a.cfg.MetricsAddr); err != nil {
+			a.metricsListener = nil
+			a.closeListeners()
+			return fmt.Errorf("--metrics-addr %s: %w", a.cfg.MetricsAddr, err)
 		}
 	}
 	return nil
@@ -125,8 +137,10 @@ func (a *App) listen() error {
 // closeListeners closes what listen bound (a start that failed after it).
 func (a *App) closeListeners() {
 	_ = a.listener.Close()
-	if a.debugListener != nil {
-		_ = a.debugListener.Close()
+	for _, l := range []net.Listener{a.debugListener, a.metricsListener} {
+		if l != nil {
+			_ = l.Close()
+		}
 	}
 }
 
@@ -174,8 +188,14 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	proxies, err := ParseTrustedProxies(a.cfg.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	a.server, err = New(Options{Store: a.store, Secret: secret, Clock: clk, Logger: a.log, Demo: a.cfg.Demo, DemoSiteID: a.DemoSite,
-		DisconnectGrace: a.cfg.DisconnectGrace, Cluster: a.cluster, Notify: no})
+		DisconnectGrace: a.cfg.DisconnectGrace, Cluster: a.cluster, Notify: no,
+		TrustedProxies: proxies, MaxConnsPerAddr: a.cfg.MaxConnsPerAddr, MaxSocketsPerAddr: a.cfg.MaxSocketsPerAddr,
+		SeparateMetrics: a.metricsListener != nil})
 	if err != nil {
 		return err
 	}
@@ -185,8 +205,11 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 	if a.debugListener != nil {
 		a.debug = startDebug(a.debugListener, a.log)
 	}
+	if a.metricsListener != nil {
+		a.metrics = startMetrics(a.metricsListener, a.server, a.log)
+	}
 	a.http = &http.Server{Handler: a.server.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: zap.NewStdLog(a.log.Named("http"))}
+		ErrorLog: zap.NewStdLog(a.log.Named("http")), ConnContext: a.server.ConnContext}
 	a.printBanner(out)
 	return nil
 }
@@ -225,6 +248,15 @@ func displayAddr(addr net.Addr) string {
 // Addr is the address the gateway listens on.
 func (a *App) Addr() net.Addr { return a.listener.Addr() }
 
+// MetricsAddr is the address /metrics is served on with --metrics-addr (nil
+// without: it is then served on Addr).
+func (a *App) MetricsAddr() net.Addr {
+	if a.metricsListener == nil {
+		return nil
+	}
+	return a.metricsListener.Addr()
+}
+
 // Server returns the API server (tests reach the store and options through it).
 func (a *App) Server() *Server { return a.server }
 
@@ -232,10 +264,11 @@ func (a *App) Server() *Server { return a.server }
 // connections stop, requests in flight finish (up to drainTimeout), the store closes.
 func (a *App) Serve(ctx context.Context, drainTimeout time.Duration) error {
 	errc := make(chan error, 1)
-	go func() { errc <- a.http.Serve(a.listener) }()
+	go func() { errc <- a.http.Serve(a.server.LimitListener(a.listener)) }()
 	select {
 	case err := <-errc:
 		a.server.Stop(0)
+		a.closeMetrics()
 		_ = a.closeStore()
 		return err
 	case <-ctx.Done():
@@ -249,6 +282,7 @@ func (a *App) Serve(ctx context.Context, drainTimeout time.Duration) error {
 	sctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
 	err := a.http.Shutdown(sctx)
+	a.closeMetrics() // after the drain, so it can be watched
 	if cerr := a.closeStore(); err == nil {
 		err = cerr
 	}
@@ -256,6 +290,13 @@ func (a *App) Serve(ctx context.Context, drainTimeout time.Duration) error {
 		err = nil
 	}
 	return err
+}
+
+// closeMetrics stops --metrics-addr's server, when there is one.
+func (a *App) closeMetrics() {
+	if a.metrics != nil {
+		_ = a.metrics.Close()
+	}
 }
 
 // notifyOptions builds the SMTP sender from --smtp-url and --smtp-from (none when

@@ -31,17 +31,28 @@ type Config struct {
 	// DebugAddr, when set, serves net/http/pprof there (a separate listener, meant
 	// for loopback).
 	DebugAddr string
+	// MetricsAddr, when set, serves /metrics there (a listener of its own) and not
+	// on Addr.
+	MetricsAddr string
 	// DisconnectGrace is how long an agent without sockets still counts as there.
 	DisconnectGrace time.Duration
 	// LeaseTTL and NodeTTL tune failure detection in a cluster (ClusterOptions).
 	LeaseTTL time.Duration
 	NodeTTL  time.Duration
+	// TrustedProxies (--trusted-proxies) is a comma-separated list of CIDR ranges
+	// and addresses whose X-Forwarded-For names the client (ParseTrustedProxies).
+	TrustedProxies string
+	// MaxConnsPerAddr and MaxSocketsPerAddr cap what one client address holds open
+	// at once (docs/operations.md#address-caps); 0: no cap.
+	MaxConnsPerAddr   int
+	MaxSocketsPerAddr int
 }
 
 // DefaultConfig returns the defaults of PROTOCOL.md §8.
 func DefaultConfig() Config {
 	return Config{Addr: ":8080", DataDir: "./data", LogLevel: "info", LogFormat: "console",
-		DisconnectGrace: routing.DefaultDisconnectGrace, LeaseTTL: 5 * time.Second, NodeTTL: 10 * time.Second}
+		DisconnectGrace: routing.DefaultDisconnectGrace, LeaseTTL: 5 * time.Second, NodeTTL: 10 * time.Second,
+		MaxConnsPerAddr: DefaultMaxConnsPerAddr, MaxSocketsPerAddr: DefaultMaxSocketsPerAddr}
 }
 
 // Validate checks every value and names the flag at fault.
@@ -96,6 +107,20 @@ func (c Config) Validate() error {
 	if c.DebugAddr != "" {
 		if _, _, err := net.SplitHostPort(c.DebugAddr); err != nil {
 			return fmt.Errorf("--debug-addr %q: want host:port (%v)", c.DebugAddr, err)
+		}
+	}
+	if _, err := ParseTrustedProxies(c.TrustedProxies); err != nil {
+		return fmt.Errorf("--trusted-proxies: %v", err)
+	}
+	if c.MaxConnsPerAddr < 0 {
+		return fmt.Errorf("--max-conns-per-addr %d: want 0 (no cap) or more", c.MaxConnsPerAddr)
+	}
+	if c.MaxSocketsPerAddr < 0 {
+		return fmt.Errorf("--max-sockets-per-addr %d: want 0 (no cap) or more", c.MaxSocketsPerAddr)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr %q: want host:port (%v)", c.MetricsAddr, err)
 		}
 	}
 	if len(c.NodeID) > 128 || strings.ContainsAny(c.NodeID, " \t\r\n") {

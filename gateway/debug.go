@@ -4,7 +4,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"time"
 
 	"go.uber.org/zap"
 )
@@ -18,8 +17,5 @@ func startDebug(l net.Listener, log *zap.Logger) *http.Server {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(l) }()
-	log.Info("profiles served", zap.String("url", "http://"+l.Addr().String()+"/debug/pprof/"))
-	return srv
+	return serveAside(l, mux, log, "profiles", "http://"+l.Addr().String()+"/debug/pprof/")
 }

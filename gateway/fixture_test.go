@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -154,11 +155,17 @@ func (f *fixture) mkSite(name string) *store.Site {
 
 func (f *fixture) mkAgent(role string, sites []string) *store.Agent {
 	f.t.Helper()
+	return f.mkAgentAs(f.uniq(role)+"@example.com", role, sites)
+}
+
+// mkAgentAs is mkAgent with a given e-mail.
+func (f *fixture) mkAgentAs(email, role string, sites []string) *store.Agent {
+	f.t.Helper()
 	h, err := hashPassword(testPassword)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	a := &store.Agent{Email: f.uniq(role) + "@example.com", Name: role, Role: role, Sites: sites, MaxChats: DefaultMaxChats,
+	a := &store.Agent{Email: email, Name: role, Role: role, Sites: sites, MaxChats: DefaultMaxChats,
 		IdleMinutes: DefaultIdleMinutes, ShiftWarningMinutes: DefaultShiftWarningMinutes, PasswordHash: h}
 	if err := f.store.CreateAgent(context.Background(), a); err != nil {
 		f.t.Fatal(err)
@@ -212,6 +219,22 @@ func (r response) errField(t *testing.T) (code, field string) {
 // do sends a request with an optional bearer token and body (string or value).
 func (f *fixture) do(method, path, token string, body any) response {
 	f.t.Helper()
+	return f.doWith(f.http.Client(), method, path, token, body)
+}
+
+// doFrom is do from source address src (a loopback IP such as 127.0.0.2: on Linux
+// all of 127.0.0.0/8 is loopback), for what is counted per client address.
+func (f *fixture) doFrom(src, method, path, token string, body any) response {
+	f.t.Helper()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+	c := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	defer c.CloseIdleConnections()
+	return f.doWith(c, method, path, token, body)
+}
+
+// doWith is do through client c.
+func (f *fixture) doWith(c *http.Client, method, path, token string, body any) response {
+	f.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -234,7 +257,7 @@ func (f *fixture) do(method, path, token string, body any) response {
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := f.http.Client().Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		f.t.Fatal(err)
 	}

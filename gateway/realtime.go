@@ -177,14 +177,21 @@ func (rt *realtime) refuseWhileDraining(w http.ResponseWriter, r *http.Request) 
 	return true
 }
 
-// accept upgrades a request to a WebSocket with the gateway's limits.
-func (rt *realtime) accept(w http.ResponseWriter, r *http.Request, skipOriginCheck bool) (*websocket.Conn, error) {
+// accept upgrades a request to a WebSocket with the gateway's limits; over its
+// address's socket cap it answers 429 instead (acquireSocket). release gives the
+// socket's place back once it is gone; ok false means the request was answered.
+func (rt *realtime) accept(w http.ResponseWriter, r *http.Request, skipOriginCheck bool) (c *websocket.Conn, release func(), ok bool) {
+	release, ok = rt.s.acquireSocket(w, r)
+	if !ok {
+		return nil, nil, false
+	}
 	c, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{InsecureSkipVerify: skipOriginCheck, CompressionMode: websocket.CompressionDisabled})
 	if err != nil {
-		return nil, err
+		release()
+		return nil, nil, false
 	}
 	c.SetReadLimit(maxFrameBytes)
-	return c, nil
+	return c, release, true
 }
 
 // socketsOpen is the number of open sockets (for metrics).

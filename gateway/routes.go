@@ -51,7 +51,9 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /console/", http.StripPrefix("/console/", s.consoleFiles()))
 	s.route("/healthz", map[string]http.HandlerFunc{"GET": s.handleHealthz})
 	s.route("/readyz", map[string]http.HandlerFunc{"GET": s.handleReadyz})
-	s.route("/metrics", map[string]http.HandlerFunc{"GET": s.handleMetrics})
+	if !s.opts.SeparateMetrics {
+		s.route("/metrics", map[string]http.HandlerFunc{"GET": s.handleMetrics})
+	}
 	if s.opts.Demo {
 		s.mux.HandleFunc("GET /{$}", s.handleDemoPage)
 	}

@@ -42,6 +42,18 @@ type Options struct {
 	Cluster *ClusterOptions
 	// Notify configures e-mail and webhooks.
 	Notify NotifyOptions
+	// TrustedProxies are the peers whose X-Forwarded-For names the client that the
+	// login limits and the socket cap count on (clientAddr); none: the client is the
+	// TCP peer.
+	TrustedProxies TrustedProxies
+	// MaxConnsPerAddr caps the TCP connections one peer address holds open at once
+	// (LimitListener); MaxSocketsPerAddr caps the WebSockets of one client address.
+	// 0: no cap.
+	MaxConnsPerAddr   int
+	MaxSocketsPerAddr int
+	// SeparateMetrics: /metrics is served on a listener of its own (--metrics-addr,
+	// startMetrics), and the Handler answers 404 for it.
+	SeparateMetrics bool
 }
 
 // Server serves the API. It is safe for concurrent use.
@@ -55,8 +67,8 @@ type Server struct {
 	metrics  *httpMetrics
 	registry *prometheus.Registry
 
-	loginByAddr  *keyedLimiter
-	loginByEmail *keyedLimiter
+	logins *loginGuard
+	caps   *addrCaps
 	// dummyHash is compared against when the e-mail is unknown, so a login takes as
 	// long whether or not the account exists.
 	dummyHash []byte
@@ -91,15 +103,14 @@ func New(opts Options) (*Server, error) {
 		opts.Cluster = &c
 	}
 	s := &Server{
-		store:        opts.Store,
-		clock:        opts.Clock,
-		log:          opts.Logger,
-		tokens:       &tokenIssuer{secret: opts.Secret, ttl: opts.TokenTTL, clock: opts.Clock},
-		opts:         opts,
-		mux:          http.NewServeMux(),
-		registry:     opts.Registry,
-		loginByAddr:  newKeyedLimiter(20, 10),
-		loginByEmail: newKeyedLimiter(5, 5),
+		store:    opts.Store,
+		clock:    opts.Clock,
+		log:      opts.Logger,
+		tokens:   &tokenIssuer{secret: opts.Secret, ttl: opts.TokenTTL, clock: opts.Clock},
+		opts:     opts,
+		mux:      http.NewServeMux(),
+		registry: opts.Registry,
+		logins:   newLoginGuard(),
 	}
 	h, err := hashPassword("not a real password, only for timing")
 	if err != nil {
@@ -107,6 +118,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.dummyHash = []byte(h)
 	s.metrics = newHTTPMetrics(s.registry)
+	s.caps = newAddrCaps(opts, s.registry)
 	s.newNotifications()
 	s.rt = newRealtime(s)
 	s.metrics.registerRealtime(s.registry, s.rt)
@@ -140,7 +152,7 @@ func (s *Server) Stop(spread time.Duration) {
 const outboxDrain = 5 * time.Second
 
 // Handler returns the root handler: API, health, metrics and (with Demo) the demo page.
-func (s *Server) Handler() http.Handler { return s.metrics.wrap(s.mux) }
+func (s *Server) Handler() http.Handler { return s.metrics.wrap(s.refuseConnsOverCap(s.mux)) }
 
 // Mux exposes the router so other parts (WebSocket endpoints, widget files) can add
 // their routes.

@@ -15,11 +15,11 @@ func (rt *realtime) handleAgentWS(w http.ResponseWriter, r *http.Request) {
 	if rt.refuseWhileDraining(w, r) {
 		return
 	}
-	conn, err := rt.accept(w, r, false)
-	if err != nil {
+	conn, release, ok := rt.accept(w, r, false)
+	if !ok {
 		return
 	}
-	rt.newSession(conn, false, "")
+	rt.newSession(conn, false, "", release)
 }
 
 type agentWelcome struct {

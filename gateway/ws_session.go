@@ -46,6 +46,8 @@ type session struct {
 	lang    string // visitor's language and time zone, from its hello
 	tz      string
 	number  int64 // the visitor's number on the site once asked for (visitorNumber); read loop only
+	// release gives the socket's place under its address's cap back (cleanup).
+	release func()
 
 	helloed    atomic.Bool
 	helloTimer clock.Timer
@@ -62,8 +64,8 @@ type session struct {
 }
 
 // newSession wraps an upgraded socket, registers it and starts its reader.
-func (rt *realtime) newSession(conn *websocket.Conn, visitor bool, siteID string) *session {
-	ss := &session{rt: rt, conn: conn, visitor: visitor, siteID: siteID}
+func (rt *realtime) newSession(conn *websocket.Conn, visitor bool, siteID string, release func()) *session {
+	ss := &session{rt: rt, conn: conn, visitor: visitor, siteID: siteID, release: release}
 	spec := agentRate
 	if visitor {
 		spec = visitorRate
@@ -290,8 +292,10 @@ func (ss *session) cleanup() {
 	if agent != nil && ss.helloed.Load() {
 		ss.rt.desk.AgentDisconnected(agent.ID)
 	}
+	ss.release()
 	// Counted down last, so a socket no longer counted is one the desk has
-	// already seen go (the tests wait on this).
+	// already seen go, and its address's cap has its place back (the tests wait
+	// on this).
 	ss.rt.nSockets.Add(-1)
 }
 

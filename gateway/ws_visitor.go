@@ -35,11 +35,11 @@ func (rt *realtime) handleVisitorWS(w http.ResponseWriter, r *http.Request) {
 		rt.s.writeAPIError(w, r, forbidden("origin", "origin not allowed for this site"))
 		return
 	}
-	conn, err := rt.accept(w, r, true)
-	if err != nil {
+	conn, release, ok := rt.accept(w, r, true)
+	if !ok {
 		return
 	}
-	rt.newSession(conn, true, siteID)
+	rt.newSession(conn, true, siteID, release)
 }
 
 func originAllowed(allowed []string, origin string) bool {

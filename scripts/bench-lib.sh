@@ -70,7 +70,7 @@ start_node() { # id [store flags...]
 		DEBUG_URLS+=("http://127.0.0.1:$dport")
 	fi
 	"$TMP/gateway" "$@" "${dbg[@]}" --addr "127.0.0.1:$port" --owner-email "$EMAIL" --owner-password "$PASSWORD" \
-		--secret "$SECRET" --log-level info >"$OUT/$id.out" 2>"$OUT/$id.log" &
+		--secret "$SECRET" --log-level info --max-conns-per-addr 0 --max-sockets-per-addr 0 >"$OUT/$id.out" 2>"$OUT/$id.log" &
 	BENCH_PIDS+=($!)
 	wait_ready "http://127.0.0.1:$port"
 	NODE_URLS+=("http://127.0.0.1:$port")

@@ -60,6 +60,7 @@ SECRET="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 start_node() { # id port
 	"$TMP/gateway" --redis-url "redis://127.0.0.1:$RPORT/0" --addr "127.0.0.1:$2" --node-id "$1" \
 		--owner-email "$EMAIL" --owner-password "$PASSWORD" --secret "$SECRET" --demo --log-level warn \
+		--max-conns-per-addr 0 --max-sockets-per-addr 0 \
 		>"$OUT/$1.log" 2>&1 &
 	PIDS+=($!)
 }

@@ -77,7 +77,8 @@ PASSWORD="k6-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 "$TMP/gateway" --demo --addr "127.0.0.1:$PORT" --data-dir "$TMP/data" \
-	--owner-email "$EMAIL" --owner-password "$PASSWORD" --log-level warn >"$OUT/gateway.log" 2>&1 &
+	--owner-email "$EMAIL" --owner-password "$PASSWORD" --log-level warn \
+	--max-conns-per-addr 0 --max-sockets-per-addr 0 >"$OUT/gateway.log" 2>&1 &
 GATEWAY_PID=$!
 wait_ready "$BASE"
 

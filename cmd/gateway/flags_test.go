@@ -49,7 +49,13 @@ func TestFlagsAndEnvironment(t *testing.T) {
 		{name: "smtp from not an address", args: []string{"--smtp-url", "smtp://mail.example.com", "--smtp-from", "desk"}, wantErr: "--smtp-from"},
 		{name: "smtp without from", args: []string{"--smtp-url", "smtp://mail.example.com:25"}, wantErr: "--smtp-from"},
 		{name: "bad debug addr", args: []string{"--debug-addr", "6060"}, wantErr: "--debug-addr"},
+		{name: "bad metrics addr", args: []string{"--metrics-addr", "9090"}, wantErr: "--metrics-addr"},
 		{name: "empty data dir", args: []string{"--data-dir", ""}, wantErr: "--data-dir"},
+		{name: "bad trusted proxy", args: []string{"--trusted-proxies", "10.0.0.0/8,proxy.lan"}, wantErr: `--trusted-proxies: "proxy.lan" is not an IP address`},
+		{name: "bad trusted range", env: map[string]string{"GATEWAY_TRUSTED_PROXIES": "10.0.0.0/40"}, wantErr: "--trusted-proxies"},
+		{name: "negative connection cap", args: []string{"--max-conns-per-addr", "-1"}, wantErr: "--max-conns-per-addr"},
+		{name: "negative socket cap", env: map[string]string{"GATEWAY_MAX_SOCKETS_PER_ADDR": "-5"}, wantErr: "--max-sockets-per-addr"},
+		{name: "socket cap not a number", args: []string{"--max-sockets-per-addr", "many"}, wantErr: "max-sockets-per-addr"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
