@@ -12,7 +12,7 @@ import (
 // interval that touches another shows merged, with a note naming both; a special date
 // says which weekly hours it replaces; a save with two problems shows both at their
 // fields at once and stores nothing. At desktop size and on a 360x740 phone. Writes
-// docs/img/hours-preview.png (desktop) with UPDATE_SCREENSHOTS=1.
+// docs/screenshots/hours-preview.png (desktop) with UPDATE_SCREENSHOTS=1.
 func TestBrowserConsoleHoursPreviewOfUnsavedEdits(t *testing.T) {
 	for _, size := range []struct {
 		name          string
@@ -107,7 +107,7 @@ func testHoursPreviewOfUnsavedEdits(t *testing.T, width, height int64, screensho
 	}
 	bcRun(t, ctx, "scroll to the top", chromedp.Evaluate(bcQ(`#view-hours`)+`.scrollTop = 0`, nil))
 	if screenshot {
-		saveScreenshot(t, ctx, "docs/img/hours-preview.png")
+		saveScreenshot(t, ctx, "docs/screenshots/hours-preview.png")
 	}
 	// Nothing in the hours view is wider than the screen.
 	var overflow []string
