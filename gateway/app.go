@@ -174,6 +174,9 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if no.WebhookAllowPrivate = a.cfg.WebhookAllowPrivate; no.WebhookAllowPrivate {
+		a.log.Warn("webhooks may go to loopback, link-local and private addresses (--webhook-allow-private)")
+	}
 	a.server, err = New(Options{Store: a.store, Secret: secret, Clock: clk, Logger: a.log, Demo: a.cfg.Demo, DemoSiteID: a.DemoSite,
 		DisconnectGrace: a.cfg.DisconnectGrace, Cluster: a.cluster, Notify: no})
 	if err != nil {

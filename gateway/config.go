@@ -36,6 +36,9 @@ type Config struct {
 	// LeaseTTL and NodeTTL tune failure detection in a cluster (ClusterOptions).
 	LeaseTTL time.Duration
 	NodeTTL  time.Duration
+	// WebhookAllowPrivate lets site webhooks go to loopback, link-local and private
+	// addresses (NotifyOptions.WebhookAllowPrivate).
+	WebhookAllowPrivate bool
 }
 
 // DefaultConfig returns the defaults of PROTOCOL.md §8.

@@ -64,6 +64,7 @@ type Server struct {
 	rt        *realtime
 	outbox    notify.Outbox
 	worker    *notify.Worker
+	webhooks  *notify.Webhooks
 }
 
 // New builds a Server.
