@@ -140,8 +140,9 @@ func (s *Server) Stop(spread time.Duration) {
 // outboxDrain bounds how long a graceful stop spends sending due notifications.
 const outboxDrain = 5 * time.Second
 
-// Handler returns the root handler: API, health, metrics and (with Demo) the demo page.
-func (s *Server) Handler() http.Handler { return s.metrics.wrap(s.mux) }
+// Handler returns the root handler: API, health, metrics and (with Demo) the demo
+// page, every answer with the security headers (withSecurityHeaders).
+func (s *Server) Handler() http.Handler { return s.metrics.wrap(withSecurityHeaders(s.mux)) }
 
 // Mux exposes the router so other parts (WebSocket endpoints, widget files) can add
 // their routes.

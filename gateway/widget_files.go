@@ -59,11 +59,12 @@ func (s *Server) handleWidgetJS(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-// consoleFiles serves the agent console.
+// consoleFiles serves the agent console, under its Content-Security-Policy.
 func (s *Server) consoleFiles() http.Handler {
 	fs := http.FileServerFS(widget.Console())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
+		consoleHeaders(w.Header())
 		fs.ServeHTTP(w, r)
 	})
 }
