@@ -42,6 +42,9 @@ type Options struct {
 	Cluster *ClusterOptions
 	// Notify configures e-mail and webhooks.
 	Notify NotifyOptions
+	// BodyReadTimeout bounds the time to read a request body (default
+	// DefaultBodyReadTimeout).
+	BodyReadTimeout time.Duration
 }
 
 // Server serves the API. It is safe for concurrent use.
@@ -83,6 +86,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = DefaultTokenTTL
+	}
+	if opts.BodyReadTimeout <= 0 {
+		opts.BodyReadTimeout = DefaultBodyReadTimeout
 	}
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
@@ -141,8 +147,11 @@ func (s *Server) Stop(spread time.Duration) {
 const outboxDrain = 5 * time.Second
 
 // Handler returns the root handler: API, health, metrics and (with Demo) the demo
-// page, every answer with the security headers (withSecurityHeaders).
-func (s *Server) Handler() http.Handler { return s.metrics.wrap(withSecurityHeaders(s.mux)) }
+// page, every answer with the security headers (withSecurityHeaders) and every
+// request body read within BodyReadTimeout (withBodyDeadline).
+func (s *Server) Handler() http.Handler {
+	return withBodyDeadline(s.opts.BodyReadTimeout, withSecurityHeaders(s.metrics.wrap(s.mux)))
+}
 
 // Mux exposes the router so other parts (WebSocket endpoints, widget files) can add
 // their routes.
