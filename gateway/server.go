@@ -68,6 +68,8 @@ type Server struct {
 	outbox    notify.Outbox
 	worker    *notify.Worker
 	webhooks  *notify.Webhooks
+	// routeTable is every "METHOD path" route registered (set by routes, then read-only).
+	routeTable []string
 }
 
 // New builds a Server.
