@@ -135,3 +135,29 @@ func TestWebhookDoesNotFollowRedirects(t *testing.T) {
 		t.Fatalf("redirect target got %d requests", n)
 	}
 }
+
+// Any address: an IPv4-mapped IPv6 address is judged as its IPv4 address, a zone
+// changes nothing, and CheckTarget never panics on any URL built around it.
+func FuzzNonPublicClass(f *testing.F) {
+	for _, s := range []string{"127.0.0.1", "8.8.8.8", "169.254.169.254", "10.0.0.1", "100.64.0.1", "255.255.255.255"} {
+		f.Add(netip.MustParseAddr(s).AsSlice())
+	}
+	guarded := guardedWebhooks(time.Second)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var b [4]byte
+		copy(b[:], raw)
+		v4 := netip.AddrFrom4(b)
+		mapped := netip.AddrFrom16(v4.As16())
+		if a, m := NonPublicClass(v4), NonPublicClass(mapped); a != m {
+			t.Fatalf("%s is %q but %s is %q", v4, a, mapped, m)
+		}
+		v6 := netip.AddrFrom16([16]byte{0xfe, 0x80, 15: b[3]})
+		if NonPublicClass(v6.WithZone("eth0")) != NonPublicClass(v6) {
+			t.Fatalf("zone changes the class of %s", v6)
+		}
+		err := guarded.CheckTarget(context.Background(), "http://"+v4.String()+"/hook")
+		if (err == nil) != (NonPublicClass(v4) == "") {
+			t.Fatalf("CheckTarget(%s) = %v with class %q", v4, err, NonPublicClass(v4))
+		}
+	})
+}
