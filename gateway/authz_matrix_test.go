@@ -2,8 +2,8 @@ package gateway
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -114,17 +114,8 @@ var visitorFrameRows = map[string]frameRow{
 		roles("offline.received", "offline.received", "offline.received", "offline.received", "offline.received", "offline.received", "offline.received")},
 }
 
-func keysOf[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// sameSet reports, as test errors, what is in got (the registered) but not in rows
-// and what rows hold that is not registered.
+// sameSet fails the test for every registered name without a row and every row
+// naming nothing registered.
 func sameSet(t *testing.T, what string, registered, rows []string) {
 	t.Helper()
 	for _, r := range registered {
@@ -151,8 +142,8 @@ func TestAuthzMatrixHasARowForEverything(t *testing.T) {
 		rows = append(rows, p.route)
 	}
 	sameSet(t, "route", f.srv.registeredRoutes(), rows)
-	sameSet(t, "agent frame type", agentFrameTypes, keysOf(agentFrameRows))
-	sameSet(t, "visitor frame type", visitorFrameTypes, keysOf(visitorFrameRows))
+	sameSet(t, "agent frame type", agentFrameTypes, slices.Sorted(maps.Keys(agentFrameRows)))
+	sameSet(t, "visitor frame type", visitorFrameTypes, slices.Sorted(maps.Keys(visitorFrameRows)))
 	for name, rows := range map[string]map[string]frameRow{"agent": agentFrameRows, "visitor": visitorFrameRows} {
 		for typ, row := range rows {
 			if len(row.want) != len(matrixRoles) {
@@ -221,7 +212,7 @@ func answer(c *wsClient, row frameRow, typ, conv, want string) string {
 func TestAuthzMatrixAgentFrames(t *testing.T) {
 	r := newAuthzRig(t)
 	_, conv := r.openChat()
-	for _, typ := range keysOf(agentFrameRows) {
+	for _, typ := range slices.Sorted(maps.Keys(agentFrameRows)) {
 		row := agentFrameRows[typ]
 		for _, role := range matrixRoles {
 			want := row.want[role]
@@ -255,7 +246,7 @@ func TestAuthzMatrixAgentFrames(t *testing.T) {
 
 func TestAuthzMatrixVisitorFrames(t *testing.T) {
 	r := newAuthzRig(t)
-	for _, typ := range keysOf(visitorFrameRows) {
+	for _, typ := range slices.Sorted(maps.Keys(visitorFrameRows)) {
 		row := visitorFrameRows[typ]
 		for _, role := range matrixRoles {
 			want := row.want[role]
