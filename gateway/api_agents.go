@@ -138,6 +138,11 @@ func (s *Server) patchAgent(w http.ResponseWriter, r *http.Request, me *store.Ag
 	now := s.clock.Now().UTC()
 	a, err := s.store.UpdateAgent(r.Context(), target.ID, func(a *store.Agent) error {
 		c.apply(a, now)
+		if c.fields["password"] {
+			// A new password ends every session, as logout does: a token stolen
+			// with the old password dies with it (the caller's own too).
+			revokeTokens(a)
+		}
 		return nil
 	})
 	if err != nil {
@@ -147,6 +152,9 @@ func (s *Server) patchAgent(w http.ResponseWriter, r *http.Request, me *store.Ag
 		return err
 	}
 	s.rt.agentChanged(a)
+	if c.fields["password"] {
+		s.rt.forceLogout(a.ID)
+	}
 	if c.fields["presence"] {
 		if _, err := s.rt.desk.SetPresence(r.Context(), a.ID, c.presence, "admin"); err != nil {
 			return err

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/livedesk/gateway/store"
 )
 
 func TestLoginIssuesAWorkingToken(t *testing.T) {
@@ -157,9 +159,10 @@ func TestAgentChangesAndTheirLimits(t *testing.T) {
 			}
 		})
 	}
-	// The agent changes its own password with the current one, and logs in with it.
+	// The agent changes its own password with the current one, and logs in with it
+	// (the change ended its sessions: TestPasswordChangeRevokesTheAgentsTokens).
 	f.mustDo("PATCH", path, self, map[string]any{"password": "a new password", "current_password": testPassword}, 200)
-	f.mustDo("POST", "/api/v1/login", "", map[string]string{"email": f.agentA.Email, "password": "a new password"}, 200)
+	self = f.mustDo("POST", "/api/v1/login", "", map[string]string{"email": f.agentA.Email, "password": "a new password"}, 200).json(t)["token"].(string)
 	// An own schedule, then back to following the site's hours with null.
 	m := f.mustDo("PUT", path+"/schedule", self, weekSchedule, 200).json(t)
 	if m["schedule"] == nil {
@@ -215,6 +218,51 @@ func TestLogoutRevokesEveryToken(t *testing.T) {
 	// A new login works.
 	m := f.mustDo("POST", "/api/v1/login", "", map[string]string{"email": f.agentA.Email, "password": testPassword}, 200).json(t)
 	f.mustDo("GET", "/api/v1/me", m["token"].(string), nil, 200)
+}
+
+// A new password, set by the agent itself or by a manager, revokes every token the
+// agent had, as logout does, and closes its sockets; the new password logs in.
+func TestPasswordChangeRevokesTheAgentsTokens(t *testing.T) {
+	f := newFixture(t)
+	login := func(a *store.Agent, pw string, want int) string {
+		t.Helper()
+		r := f.mustDo("POST", "/api/v1/login", "", map[string]string{"email": a.Email, "password": pw}, want)
+		if want != 200 {
+			return ""
+		}
+		return r.json(t)["token"].(string)
+	}
+	for _, c := range []struct {
+		name   string
+		target *store.Agent
+		by     func() string // the changer's token
+		body   map[string]any
+	}{
+		{"by the agent", f.agentA, func() string { return f.tokens["agentA"] }, map[string]any{"password": "a new password", "current_password": testPassword}},
+		{"by an admin", f.agentB, func() string { return f.tokens["admin"] }, map[string]any{"password": "set by the admin"}},
+		{"by an owner", f.admin, func() string { return f.tokens["owner"] }, map[string]any{"password": "set by the owner"}},
+	} {
+		t.Logf("password changed %s", c.name) // f.mustDo fails the test itself: no subtests
+		old := f.token(c.target)
+		sock, _ := f.agentSocket(old)
+		f.mustDo("GET", "/api/v1/me", old, nil, 200)
+		f.mustDo("PATCH", "/api/v1/agents/"+c.target.ID, c.by(), c.body, 200)
+		f.mustDo("GET", "/api/v1/me", old, nil, 401)
+		sock.waitFor("force_logout")
+		sock.closedWith(4002)
+		login(c.target, testPassword, 401)
+		fresh := login(c.target, c.body["password"].(string), 200)
+		if m := f.mustDo("GET", "/api/v1/me", fresh, nil, 200).json(t); m["id"] != c.target.ID {
+			t.Fatalf("me %v", m)
+		}
+		if c.target != f.agentA { // a manager's own session goes on
+			f.mustDo("GET", "/api/v1/me", c.by(), nil, 200)
+		}
+	}
+	// A change without a password leaves the tokens alone.
+	tok := login(f.agentA, "a new password", 200)
+	f.mustDo("PATCH", "/api/v1/agents/"+f.agentA.ID, tok, map[string]any{"name": "Ann"}, 200)
+	f.mustDo("GET", "/api/v1/me", tok, nil, 200)
 }
 
 func TestHealthReadyMetricsAndUnknownRoutes(t *testing.T) {

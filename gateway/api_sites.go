@@ -66,6 +66,9 @@ func (s *Server) createSite(w http.ResponseWriter, r *http.Request, me *store.Ag
 	if err := applySiteFields(st, m); err != nil {
 		return err
 	}
+	if err := s.checkWebhookTargets(r.Context(), st); err != nil {
+		return err
+	}
 	if err := s.store.CreateSite(r.Context(), st); err != nil {
 		return err
 	}
@@ -111,6 +114,15 @@ func (s *Server) patchSite(w http.ResponseWriter, r *http.Request, me *store.Age
 	}
 	m, err := decodeObject(r)
 	if err != nil {
+		return err
+	}
+	// The body is checked on a scratch site first: the webhook hosts are looked up
+	// outside the store's update, and only those the body sets.
+	scratch := newSite(s.clock.Now().UTC())
+	if err := applySiteFields(scratch, m); err != nil {
+		return err
+	}
+	if err := s.checkWebhookTargets(r.Context(), scratch); err != nil {
 		return err
 	}
 	st, err := s.updateSite(r, me, func(st *store.Site) error { return applySiteFields(st, m) })

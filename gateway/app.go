@@ -188,6 +188,9 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if no.WebhookAllowPrivate = a.cfg.WebhookAllowPrivate; no.WebhookAllowPrivate {
+		a.log.Warn("webhooks may go to loopback, link-local and private addresses (--webhook-allow-private)")
+	}
 	proxies, err := ParseTrustedProxies(a.cfg.TrustedProxies)
 	if err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)

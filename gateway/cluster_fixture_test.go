@@ -9,6 +9,7 @@ import (
 
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/internal/redistest"
+	"github.com/livedesk/gateway/internal/webhooktest"
 	redisstore "github.com/livedesk/gateway/store/redis"
 	"github.com/redis/go-redis/v9"
 )
@@ -68,7 +69,8 @@ func (tc *testCluster) startNode(f *fixture, i int) {
 	t.Helper()
 	client := f.store.(*redisstore.Store).Client()
 	var err error
-	f.srv, err = New(Options{Store: f.store, Secret: testSecret, Clock: tc.clock, Cluster: clusterTestOptions(client, fmt.Sprintf("node%d", i))})
+	f.srv, err = New(Options{Store: f.store, Secret: testSecret, Clock: tc.clock, Cluster: clusterTestOptions(client, fmt.Sprintf("node%d", i)),
+		Notify: NotifyOptions{WebhookAllowPrivate: true, Resolver: webhooktest.HostsOnlyResolver()}}) // webhook receivers are on loopback
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -174,3 +174,17 @@ func waitStatus(t *testing.T, v *wsClient, reason string) {
 		}
 	}
 }
+
+// A password changed through one node ends the agent's sessions on every node: the
+// socket on another node is closed and the old token is refused there (the token
+// version is in the shared Redis store).
+func TestClusterPasswordChangeRevokesEverywhere(t *testing.T) {
+	tc := newTestCluster(t, 2)
+	f := tc.nodes[0]
+	tab, _ := tc.nodes[1].agentSocket(f.tokens["agentB"])
+	f.mustDo("PATCH", "/api/v1/agents/"+f.agentB.ID, f.tokens["admin"], map[string]any{"password": "set by the admin"}, 200)
+	tab.waitFor("force_logout")
+	tab.closedWith(websocket.StatusCode(4002))
+	tc.nodes[1].mustDo("GET", "/api/v1/me", f.tokens["agentB"], nil, 401)
+	tc.nodes[1].mustDo("POST", "/api/v1/login", "", map[string]string{"email": f.agentB.Email, "password": "set by the admin"}, 200)
+}

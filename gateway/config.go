@@ -46,6 +46,9 @@ type Config struct {
 	// at once (docs/operations.md#address-caps); 0: no cap.
 	MaxConnsPerAddr   int
 	MaxSocketsPerAddr int
+	// WebhookAllowPrivate lets site webhooks go to loopback, link-local and private
+	// addresses (NotifyOptions.WebhookAllowPrivate).
+	WebhookAllowPrivate bool
 }
 
 // DefaultConfig returns the defaults of PROTOCOL.md §8.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/internal/webhooktest"
 	"github.com/livedesk/gateway/store"
 	"github.com/livedesk/gateway/store/bolt"
 	"golang.org/x/crypto/bcrypt"
@@ -50,7 +51,7 @@ type fixture struct {
 
 // options are the server's options over st, with the fixture's mods applied.
 func (f *fixture) options(st store.Store) Options {
-	o := Options{Store: st, Secret: testSecret, Clock: f.clock}
+	o := Options{Store: st, Secret: testSecret, Clock: f.clock, Notify: NotifyOptions{Resolver: webhooktest.HostsOnlyResolver()}}
 	for _, m := range f.mods {
 		m(&o)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 
@@ -230,6 +231,9 @@ func readBody(r *http.Request) ([]byte, error) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return nil, &APIError{Status: http.StatusRequestEntityTooLarge, Code: CodeBadRequest, Message: fmt.Sprintf("body larger than %d bytes", maxBodyBytes)}
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil, &APIError{Status: http.StatusRequestTimeout, Code: CodeBadRequest, Message: "the request body did not arrive in time"}
 		}
 		return nil, badRequest("", "cannot read body: %v", err)
 	}

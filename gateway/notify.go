@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"context"
+	"net"
 	"time"
 
 	"go.uber.org/zap"
@@ -21,19 +23,47 @@ type NotifyOptions struct {
 	Backoff notify.Backoff
 	// Poll is how often a node looks for items it was not woken for (default 2 s).
 	Poll time.Duration
+	// WebhookAllowPrivate lets webhooks go to loopback, link-local, private and the
+	// other non-public addresses (--webhook-allow-private); off, such URLs are
+	// refused when a site is saved and every delivery is checked against the
+	// address it connects to.
+	WebhookAllowPrivate bool
+	// Resolver resolves webhook hosts (nil: the system's).
+	Resolver *net.Resolver
 }
 
 // newNotifications builds the outbox worker of a server; startNotifications runs it.
 func (s *Server) newNotifications() {
 	o := s.opts.Notify
 	s.outbox = notify.Outbox{Mail: o.Mailer != nil}
+	s.webhooks = notify.NewWebhooks(notify.WebhookOptions{Timeout: o.WebhookTimeout, UserAgent: "livedesk-gateway/1",
+		AllowPrivate: o.WebhookAllowPrivate, Resolver: o.Resolver})
 	wo := notify.WorkerOptions{Store: s.store, Clock: s.clock, Log: s.log.Named("outbox"),
-		Webhooks: notify.NewWebhooks(o.WebhookTimeout, "livedesk-gateway/1"), Mailer: o.Mailer,
+		Webhooks: s.webhooks, Mailer: o.Mailer,
 		Poll: o.Poll, Backoff: o.Backoff, Metrics: notify.NewMetrics(s.registry, s.store, s.clock)}
 	if c := s.opts.Cluster; c != nil {
 		wo.Claims = notify.NewRedisClaims(c.Client, c.Prefix, c.NodeID)
 	}
 	s.worker = notify.NewWorker(wo)
+}
+
+// checkWebhookTargets refuses, as a 400 naming the field, a webhook URL of st whose
+// host is (or resolves to) a non-public address while those are not allowed. st
+// holds only the fields of the request body (a scratch site for a PATCH), so
+// URLs already stored are not looked up again.
+func (s *Server) checkWebhookTargets(ctx context.Context, st *store.Site) error {
+	for _, u := range []struct{ field, url string }{
+		{"notify.webhook_url", st.Notify.WebhookURL},
+		{"presence_alerts.webhook_url", st.PresenceAlerts.WebhookURL},
+	} {
+		if u.url == "" {
+			continue
+		}
+		if err := s.webhooks.CheckTarget(ctx, u.url); err != nil {
+			return badRequest(u.field, "%v", err)
+		}
+	}
+	return nil
 }
 
 // deskAnnouncer connects a routing desk to the outbox: transcripts of ended

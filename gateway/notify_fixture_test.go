@@ -18,7 +18,8 @@ import (
 const hookSecret = "whsec-test-0123456789"
 
 // notifyRig is a gateway with a real SMTP server and a real webhook receiver, and a
-// retry policy without jitter (10 s, 20 s, 40 s, ...).
+// retry policy without jitter (10 s, 20 s, 40 s, ...). Webhooks may go to private
+// addresses (--webhook-allow-private): the receiver is on loopback.
 type notifyRig struct {
 	*fixture
 	smtp *smtptest.Server
@@ -39,7 +40,8 @@ func newNotifyRig(t *testing.T, window ...time.Duration) *notifyRig {
 		t.Fatal(err)
 	}
 	f := newFixture(t, func(o *Options) {
-		o.Notify = NotifyOptions{Mailer: m, Backoff: notify.Backoff{Jitter: func() float64 { return 0.5 }}}
+		o.Notify.Mailer, o.Notify.Backoff = m, notify.Backoff{Jitter: func() float64 { return 0.5 }}
+		o.Notify.WebhookAllowPrivate = true // the receiver is on loopback
 		if len(window) > 0 {
 			o.Notify.Backoff.Window = window[0]
 		}

@@ -60,10 +60,13 @@ func (s *Server) routes() {
 }
 
 // route registers one handler per method and a method-less fallback answering 405.
+// Each "METHOD path" goes into the route table (registeredRoutes), which the
+// authorization matrix test holds its rows against.
 func (s *Server) route(path string, methods map[string]http.HandlerFunc) {
 	allow := make([]string, 0, len(methods)+1)
 	for m, h := range methods {
 		s.mux.HandleFunc(m+" "+path, h)
+		s.routeTable = append(s.routeTable, m+" "+path)
 		allow = append(allow, m)
 		if m == "GET" {
 			allow = append(allow, "HEAD")
@@ -75,4 +78,11 @@ func (s *Server) route(path string, methods map[string]http.HandlerFunc) {
 		w.Header().Set("Allow", allowed)
 		s.writeAPIError(w, r, &APIError{Status: http.StatusMethodNotAllowed, Code: CodeBadRequest, Message: r.Method + " is not allowed here; use " + allowed})
 	})
+}
+
+// registeredRoutes returns every "METHOD path" registered through route, sorted.
+func (s *Server) registeredRoutes() []string {
+	out := append([]string(nil), s.routeTable...)
+	sort.Strings(out)
+	return out
 }

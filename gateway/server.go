@@ -54,6 +54,9 @@ type Options struct {
 	// SeparateMetrics: /metrics is served on a listener of its own (--metrics-addr,
 	// startMetrics), and the Handler answers 404 for it.
 	SeparateMetrics bool
+	// BodyReadTimeout bounds the time to read a request body (default
+	// DefaultBodyReadTimeout).
+	BodyReadTimeout time.Duration
 }
 
 // Server serves the API. It is safe for concurrent use.
@@ -76,6 +79,9 @@ type Server struct {
 	rt        *realtime
 	outbox    notify.Outbox
 	worker    *notify.Worker
+	webhooks  *notify.Webhooks
+	// routeTable is every "METHOD path" route registered (set by routes, then read-only).
+	routeTable []string
 }
 
 // New builds a Server.
@@ -94,6 +100,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = DefaultTokenTTL
+	}
+	if opts.BodyReadTimeout <= 0 {
+		opts.BodyReadTimeout = DefaultBodyReadTimeout
 	}
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
@@ -151,8 +160,13 @@ func (s *Server) Stop(spread time.Duration) {
 // outboxDrain bounds how long a graceful stop spends sending due notifications.
 const outboxDrain = 5 * time.Second
 
-// Handler returns the root handler: API, health, metrics and (with Demo) the demo page.
-func (s *Server) Handler() http.Handler { return s.metrics.wrap(s.refuseConnsOverCap(s.mux)) }
+// Handler returns the root handler: API, health, metrics and (with Demo) the demo
+// page, every answer with the security headers (withSecurityHeaders), every request
+// body read within BodyReadTimeout (withBodyDeadline), and connections over the
+// per-address cap refused (refuseConnsOverCap).
+func (s *Server) Handler() http.Handler {
+	return withBodyDeadline(s.opts.BodyReadTimeout, withSecurityHeaders(s.metrics.wrap(s.refuseConnsOverCap(s.mux))))
+}
 
 // Mux exposes the router so other parts (WebSocket endpoints, widget files) can add
 // their routes.

@@ -67,11 +67,12 @@ func (s *Server) handleFavicon(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(widget.Favicon())
 }
 
-// consoleFiles serves the agent console.
+// consoleFiles serves the agent console, under its Content-Security-Policy.
 func (s *Server) consoleFiles() http.Handler {
 	fs := http.FileServerFS(widget.Console())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
+		consoleHeaders(w.Header())
 		fs.ServeHTTP(w, r)
 	})
 }

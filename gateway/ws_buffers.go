@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"time"
 )
 
 // socketBufferSize is the read and the write buffer of each WebSocket. net/http's are
@@ -23,10 +24,15 @@ func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Hijack takes the connection from net/http (which has flushed the 101 response by
 // then) and moves any bytes it had already read from the client into the new
-// reader's buffer, where coder/websocket looks for them.
+// reader's buffer, where coder/websocket looks for them. It clears the request's
+// body deadline (withBodyDeadline): a socket lives on, watched by its pings.
 func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := conn.SetReadDeadline(time.Time{}); err != nil {
+		conn.Close()
 		return nil, nil, err
 	}
 	if err := brw.Writer.Flush(); err != nil {

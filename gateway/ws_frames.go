@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -18,6 +19,24 @@ const (
 	maxFrameID    = 64
 	maxTextChars  = 4000
 )
+
+// The client frame types of each socket (docs/protocol.md). A frame of any other
+// type is refused as unknown_type before a handler sees it (knownFrameType), so a
+// new type must be listed here, and the authorization matrix
+// (authz_matrix_test.go) fails until it has a row for it.
+var (
+	visitorFrameTypes = []string{"ping", "hello", "chat.start", "message", "typing", "chat.end", "offline.submit"}
+	agentFrameTypes   = []string{"ping", "hello", "presence.set", "activity", "message", "typing", "chat.end", "shift.snooze", "shift.snooze.end"}
+)
+
+// knownFrameType reports whether typ is a client frame of the visitor's socket
+// (visitor) or the agent's.
+func knownFrameType(visitor bool, typ string) bool {
+	if visitor {
+		return slices.Contains(visitorFrameTypes, typ)
+	}
+	return slices.Contains(agentFrameTypes, typ)
+}
 
 // inFrame is every client frame's fields in one struct; each type reads its own.
 // Unknown fields are ignored.

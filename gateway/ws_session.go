@@ -260,9 +260,12 @@ func (ss *session) handle(data []byte) bool {
 		return true
 	}
 	var err *frameError
-	if ss.visitor {
+	switch {
+	case !knownFrameType(ss.visitor, f.Type):
+		err = frameErr(CodeUnknownType, "type", "unknown frame type %q", f.Type)
+	case ss.visitor:
 		err = ss.visitorFrame(f)
-	} else {
+	default:
 		err = ss.agentFrame(f)
 	}
 	if err != nil {

@@ -29,7 +29,7 @@ func snoozeEndScenario(t *testing.T, clk *clock.Fake, tabs []*wsClient, v *wsCli
 	waitStatus(t, v, "no_agents")
 	asker.send(map[string]any{"type": "shift.snooze", "id": "z1"})
 	for _, tab := range tabs {
-		if m := answer(tab, "z1"); m["on_shift"] != true || m["ends_at"] != "2026-11-23T11:30:00Z" || m["snoozed_until"] != "2026-11-23T11:30:00Z" {
+		if m := snoozeAnswer(tab, "z1"); m["on_shift"] != true || m["ends_at"] != "2026-11-23T11:30:00Z" || m["snoozed_until"] != "2026-11-23T11:30:00Z" {
 			t.Fatalf("snooze %v", m)
 		}
 	}
@@ -37,7 +37,7 @@ func snoozeEndScenario(t *testing.T, clk *clock.Fake, tabs []*wsClient, v *wsCli
 
 	asker.send(map[string]any{"type": "shift.snooze.end", "id": "z2", "until": "2026-11-23T11:00:00Z"})
 	for _, tab := range tabs {
-		if m := answer(tab, "z2"); m["on_shift"] != true || m["ends_at"] != "2026-11-23T11:00:00Z" || m["snoozed_until"] != "2026-11-23T11:00:00Z" {
+		if m := snoozeAnswer(tab, "z2"); m["on_shift"] != true || m["ends_at"] != "2026-11-23T11:00:00Z" || m["snoozed_until"] != "2026-11-23T11:00:00Z" {
 			t.Fatalf("shortened snooze %v", m)
 		}
 	}
@@ -51,7 +51,7 @@ func snoozeEndScenario(t *testing.T, clk *clock.Fake, tabs []*wsClient, v *wsCli
 
 	asker.send(map[string]any{"type": "shift.snooze.end", "id": "z3"})
 	for _, tab := range tabs {
-		m := answer(tab, "z3")
+		m := snoozeAnswer(tab, "z3")
 		if m["on_shift"] != false || m["starts_at"] != "2026-11-24T09:00:00Z" || m["snoozed_until"] != nil {
 			t.Fatalf("cancelled snooze %v", m)
 		}
@@ -60,8 +60,8 @@ func snoozeEndScenario(t *testing.T, clk *clock.Fake, tabs []*wsClient, v *wsCli
 	waitStatus(t, v, "no_agents")
 }
 
-// answer skips the frames before the shift frame that answers re.
-func answer(tab *wsClient, re string) map[string]any {
+// snoozeAnswer skips the frames before the shift frame that answers re.
+func snoozeAnswer(tab *wsClient, re string) map[string]any {
 	tab.t.Helper()
 	for {
 		if m, _ := tab.waitFor("shift"); m["re"] == re {

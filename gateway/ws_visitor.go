@@ -325,6 +325,11 @@ func (ss *session) appendLive(ctx context.Context, re, convID string, m *store.M
 		return nil, false
 	case err != nil:
 		return ss.storeFrameErr(err), true
+	case dup && !sentBy(stored, c, m.From, party):
+		// The store answers a resend by frame id alone: one that is not the
+		// original sender's is refused like any write it may not make, so naming
+		// another party's frame id reveals nothing of its message.
+		return nil, false
 	}
 	if ss.visitor {
 		ss.mu.Lock()
@@ -341,6 +346,21 @@ func (ss *session) appendLive(ctx context.Context, re, convID string, m *store.M
 		ss.rt.out.send("agent:"+c.AgentID, push, false)
 	}
 	return nil, true
+}
+
+// sentBy reports whether party, of kind from (store.FromAgent with an agent's id,
+// store.FromVisitor with the visitor's), wrote m, a message of conversation c.
+func sentBy(m *store.Message, c *store.Conversation, from, party string) bool {
+	if m.From != from {
+		return false
+	}
+	switch from {
+	case store.FromAgent:
+		return m.AgentID == party
+	case store.FromVisitor:
+		return c.VisitorID == party
+	}
+	return false
 }
 
 func (ss *session) offlineSubmit(f *inFrame) *frameError {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -47,26 +48,57 @@ func VerifySignature(secret string, body []byte, header string) bool {
 // Webhooks posts signed webhook bodies. The zero value is not usable; use
 // NewWebhooks.
 type Webhooks struct {
-	client    *http.Client
-	timeout   time.Duration
-	userAgent string
+	client        *http.Client
+	timeout       time.Duration
+	userAgent     string
+	allowPrivate  bool
+	resolver      *net.Resolver
+	lookupTimeout time.Duration
 }
 
-// NewWebhooks returns a poster whose attempts each last at most timeout (<= 0 means
-// DefaultWebhookTimeout). It never follows redirects: a 3xx is a failed attempt, so
-// a receiver that moved is noticed instead of silently losing the POST body.
-func NewWebhooks(timeout time.Duration, userAgent string) *Webhooks {
-	if timeout <= 0 {
-		timeout = DefaultWebhookTimeout
+// WebhookOptions configures NewWebhooks.
+type WebhookOptions struct {
+	// Timeout bounds one attempt, connect to last byte (<= 0: DefaultWebhookTimeout).
+	Timeout time.Duration
+	// UserAgent is sent when set.
+	UserAgent string
+	// AllowPrivate lets webhooks reach loopback, link-local, private and the other
+	// non-public addresses of NonPublicClass (--webhook-allow-private). Off, every
+	// connection is checked against the address actually dialled.
+	AllowPrivate bool
+	// Resolver resolves webhook hosts, at save time and at delivery (nil:
+	// net.DefaultResolver).
+	Resolver *net.Resolver
+}
+
+// NewWebhooks returns a poster. It never follows redirects: a 3xx is a failed
+// attempt, so a receiver that moved is noticed instead of silently losing the POST
+// body, and a redirect cannot lead to an address the guard would refuse. It does not
+// use HTTP_PROXY: the guard must see the receiver's own address.
+func NewWebhooks(o WebhookOptions) *Webhooks {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultWebhookTimeout
+	}
+	if o.Resolver == nil {
+		o.Resolver = net.DefaultResolver
+	}
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Resolver: o.Resolver}
+	if !o.AllowPrivate {
+		d.Control = guardControl
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil
+	tr.DialContext = d.DialContext
 	tr.MaxIdleConnsPerHost = 4
 	return &Webhooks{
 		client: &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		}},
-		timeout:   timeout,
-		userAgent: userAgent,
+		timeout:       o.Timeout,
+		userAgent:     o.UserAgent,
+		allowPrivate:  o.AllowPrivate,
+		resolver:      o.Resolver,
+		lookupTimeout: 3 * time.Second,
 	}
 }
 
@@ -94,6 +126,10 @@ func (w *Webhooks) Post(ctx context.Context, url, secret string, b *WebhookBody)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("webhook: no answer within %s", w.timeout)
+		}
+		var blocked *BlockedAddrError
+		if errors.As(err, &blocked) {
+			return fmt.Errorf("webhook: not sent: %w", blocked)
 		}
 		return fmt.Errorf("webhook: %w", err)
 	}

@@ -46,6 +46,7 @@ func newFlagSet(cfg *gateway.Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", "", "comma-separated CIDR ranges or addresses of reverse proxies (10.0.0.0/8,192.168.1.7) whose X-Forwarded-For names the client for the login limits and the socket cap (empty: the client is the TCP peer)")
 	fs.IntVar(&cfg.MaxConnsPerAddr, "max-conns-per-addr", cfg.MaxConnsPerAddr, "TCP connections one peer address may hold open at once; more get 429 (0: no cap; trusted proxies are not capped)")
 	fs.IntVar(&cfg.MaxSocketsPerAddr, "max-sockets-per-addr", cfg.MaxSocketsPerAddr, "WebSockets one client address may hold open at once; more get 429 at the upgrade (0: no cap)")
+	fs.BoolVar(&cfg.WebhookAllowPrivate, "webhook-allow-private", false, "let webhook URLs point at loopback, link-local (169.254.x, fe80::) and private addresses (refused otherwise, when saved and when delivered)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: gateway [flags]\n       gateway reset-password --email E   (a lost password; see gateway reset-password --help)\n\nEvery flag can also be set in the environment as GATEWAY_<NAME> (e.g. --data-dir as GATEWAY_DATA_DIR).\n\n")
 		fs.PrintDefaults()

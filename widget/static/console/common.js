@@ -9,6 +9,8 @@
   LD.errors = [];
   window.addEventListener('error', function (e) { LD.errors.push(String(e.message || e)); });
   window.addEventListener('unhandledrejection', function (e) { LD.errors.push('promise: ' + String(e.reason && e.reason.message || e.reason)); });
+  // What the Content-Security-Policy blocked (the console must need no inline code).
+  document.addEventListener('securitypolicyviolation', function (e) { LD.errors.push('csp: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')); });
 
   LD.$ = function (id) { return document.getElementById(id); };
   // el('div', {class: 'x', text: 'hi', onclick: fn, 'data-testid': 't'}, [children])
