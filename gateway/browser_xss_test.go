@@ -120,7 +120,9 @@ func TestBrowserUntrustedTextStaysText(t *testing.T) {
 	inbox, cancel2 := chromedp.NewContext(ctx)
 	defer cancel2()
 	bwRun(t, inbox, "the admin's inbox", bcEmulate("UTC"), bcLogin(f, f.admin.Email), bcClick(`[data-testid=nav-inbox]`),
-		bcState(`s.admin.inbox.loaded`), bcWait(`[data-testid=inbox] [data-testid=inbox-item]`))
+		bcState(`s.admin.inbox.loaded`), bcWait(`[data-testid=inbox] [data-testid=inbox-item]`),
+		bcClick(`[data-testid=inbox] [data-testid=inbox-open]`), // a message's details show once opened
+		bcWait(`[data-testid=inbox] [data-testid=inbox-item].open [data-testid=inbox-page]`))
 	xssShows(t, inbox, "the inbox", xssHTML, 3) // name, message, a field (and the site's name)
 	xssShows(t, inbox, "the inbox", xssURL, 2)
 	xssCheck(t, inbox, "the console's inbox")
