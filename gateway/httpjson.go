@@ -44,7 +44,7 @@ type APIError struct {
 
 // FieldProblem is one problem of a request's input: the JSON path of the field at
 // fault (empty for the document as a whole), a code of the table in
-// docs/protocol.md#3-http-api-apiv1-json, and a message for people.
+// docs/protocol.md#http-api, and a message for people.
 type FieldProblem struct {
 	Path    string `json:"path"`
 	Code    string `json:"code"`

@@ -44,7 +44,7 @@ func benchBroadcast(b *testing.B, n int) {
 
 func BenchmarkBroadcastStatus10k(b *testing.B) { benchBroadcast(b, 10_000) }
 
-// BenchmarkBroadcastStatus18k is the DESIGN.md bar's size: 18,000 visitors on a node.
+// BenchmarkBroadcastStatus18k is the size of a performance bar (docs/performance.md#bars): 18,000 visitors on a node.
 func BenchmarkBroadcastStatus18k(b *testing.B) { benchBroadcast(b, 18_000) }
 
 // BenchmarkSend: one frame to one idle client and back to idle, each op: the enqueue,

@@ -2,7 +2,7 @@ package hub
 
 import "time"
 
-// Close codes of PROTOCOL.md §4. A Client records the first code it is closed with
+// Close codes of docs/protocol.md#websocket-frames. A Client records the first code it is closed with
 // (CloseCode) and passes it to its Transport and its OnClose callback.
 const (
 	CloseNormal       = 1000 // normal closure

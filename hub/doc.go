@@ -7,7 +7,7 @@
 // []byte and are shared, never copied: a broadcast queues the same slice for every
 // member, so callers must not modify a frame once it has been handed over.
 //
-// Costs per socket are kept low on purpose (DESIGN.md, "Performance rules"): a Client
+// Costs per socket are kept low on purpose (docs/performance.md#bars): a Client
 // has no goroutine of its own while idle; a writer goroutine is started when a frame is
 // queued and exits when the queue drains. A client that cannot keep up (full queue, or
 // a write taking longer than its WriteTimeout) is closed with CloseSlowConsumer (4003)

@@ -4,7 +4,7 @@ import (
 	"time"
 )
 
-// Retry policy defaults (PROTOCOL.md §6: retried with exponential backoff for 24 h).
+// Retry policy defaults (docs/protocol.md#notifications-outbox: retried with exponential backoff for 24 h).
 const (
 	DefaultRetryWindow = 24 * time.Hour
 	DefaultBaseDelay   = 10 * time.Second

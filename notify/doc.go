@@ -1,5 +1,5 @@
 // Package notify delivers what the gateway announces to the outside world
-// (PROTOCOL.md §6): offline messages, transcripts of ended conversations and
+// (docs/protocol.md#notifications-outbox): offline messages, transcripts of ended conversations and
 // presence alerts, by e-mail over SMTP and by signed webhooks.
 //
 // Every notification is written to the store's outbox in the same step as the thing

@@ -254,7 +254,7 @@ func statusShort(s Status) string {
 	return "offline (" + strings.ReplaceAll(oneLine(s.Reason), "_", " ") + ")"
 }
 
-// reasonWords explains a status reason (PROTOCOL.md §2) in a sentence.
+// reasonWords explains a status reason (docs/protocol.md#status) in a sentence.
 func reasonWords(reason string) string {
 	switch reason {
 	case "open":

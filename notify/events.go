@@ -4,7 +4,7 @@ import (
 	"time"
 )
 
-// Event types (PROTOCOL.md §6).
+// Event types (docs/protocol.md#notifications-outbox).
 const (
 	TypeOfflineMessage = "offline_message.created"
 	TypeStatusChanged  = "site.status_changed"
@@ -83,7 +83,7 @@ type StatusChangedData struct {
 	AfterSeconds int `json:"after_seconds"`
 }
 
-// Status is a site's status as alerts tell it (PROTOCOL.md §3 reasons).
+// Status is a site's status as alerts tell it (docs/protocol.md#status reasons).
 type Status struct {
 	Online   bool       `json:"online"`
 	Reason   string     `json:"reason"`

@@ -15,7 +15,7 @@ import (
 )
 
 // DefaultAlertAfter is how long a new status must hold before it is announced when
-// a site does not say (PROTOCOL.md §6).
+// a site does not say (docs/protocol.md#notifications-outbox).
 const DefaultAlertAfter = 60 * time.Second
 
 // baselineKey is the store setting that holds the last announced status of a site.

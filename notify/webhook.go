@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-// SignatureHeader carries the body's HMAC (PROTOCOL.md §6).
+// SignatureHeader carries the body's HMAC (docs/protocol.md#notifications-outbox).
 const SignatureHeader = "X-Gateway-Signature"
 
 // DefaultWebhookTimeout bounds one webhook attempt, connect to last byte.

@@ -14,7 +14,7 @@ import (
 )
 
 // DefaultDisconnectGrace is how long an agent that lost its last socket still counts
-// as available (PROTOCOL.md §3).
+// as available (docs/protocol.md#routing).
 const DefaultDisconnectGrace = 15 * time.Second
 
 // SnoozeLength is how much one shift.snooze adds.
@@ -66,7 +66,7 @@ const (
 	PresenceReasonStart  = "restored"
 )
 
-// Shift is the shift object of PROTOCOL.md §4: on shift or not, when it ends (nil
+// Shift is the shift object of docs/protocol.md#agent-socket: on shift or not, when it ends (nil
 // when the agent has no own schedule or it does not end within the horizon), when the
 // next one starts (nil when on shift or never).
 type Shift struct {
@@ -74,7 +74,7 @@ type Shift struct {
 	EndsAt   *time.Time `json:"ends_at"`
 	StartsAt *time.Time `json:"starts_at"`
 	// SnoozedUntil is the end of the snooze that runs now (nil: none), so a console
-	// can offer to cancel or shorten it (docs/protocol.md#agent-get-wsagent).
+	// can offer to cancel or shorten it (docs/protocol.md#agent-socket).
 	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"`
 }
 
@@ -98,7 +98,7 @@ type Options struct {
 	Announce Announcer
 }
 
-// Announcer connects the desk to the outbox (PROTOCOL.md §6). The desk calls it
+// Announcer connects the desk to the outbox (docs/protocol.md#notifications-outbox). The desk calls it
 // with its lock held: no method may block or call back into the Desk.
 type Announcer interface {
 	// ConversationEnded returns the notifications that announce c's end (nil for

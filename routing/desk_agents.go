@@ -43,7 +43,7 @@ func (as *agentState) stopTimers() {
 	stopTimer(as.idleTimer)
 }
 
-// availableFor is PROTOCOL.md §3's "available": serves the site, online, on shift,
+// availableFor is docs/protocol.md#routing's "available": serves the site, online, on shift,
 // and a live socket or one lost less than grace ago.
 func (as *agentState) availableFor(siteID string, now time.Time, grace time.Duration) bool {
 	if !as.agent.Serves(siteID) || as.presence.Status != store.PresenceOnline || !as.onShift {

@@ -54,7 +54,7 @@ type StartResult struct {
 	Prefill      Prefill
 }
 
-// StartChat routes a visitor's chat at this instant (PROTOCOL.md §3): to the
+// StartChat routes a visitor's chat at this instant (docs/protocol.md#routing): to the
 // available agent with a live socket and room that has the fewest open chats (ties
 // to the one assigned least recently), else into the site's FIFO queue when the site
 // is online, else to the offline form with the visitor's words as prefill. A resend

@@ -17,7 +17,7 @@ func (d *Desk) Status(siteID string) (Status, *store.Site, error) {
 	return d.statusLocked(ss, d.clock.Now()), ss.site, nil
 }
 
-// AvailableAgents counts the agents available for a site now (PROTOCOL.md §3).
+// AvailableAgents counts the agents available for a site now (docs/protocol.md#routing).
 func (d *Desk) AvailableAgents(siteID string, now time.Time) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()

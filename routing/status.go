@@ -1,5 +1,5 @@
 // Package routing decides what a visitor gets when a chat starts and what a site's
-// status is at an instant (PROTOCOL.md section 3). Time logic lives in
+// status is at an instant (docs/protocol.md#status). Time logic lives in
 // routing/schedule; this package combines it with the site's mode and its agents.
 package routing
 
@@ -10,7 +10,7 @@ import (
 	"github.com/livedesk/gateway/store"
 )
 
-// Status reasons, first matching rule wins (PROTOCOL.md §3).
+// Status reasons, first matching rule wins (docs/protocol.md#status).
 const (
 	ReasonPaused       = "paused"
 	ReasonOutsideHours = "outside_hours"
@@ -18,7 +18,7 @@ const (
 	ReasonOpen         = "open"
 )
 
-// Status is the status object of PROTOCOL.md §4. OpensAt and ClosesAt speak of the
+// Status is the status object of docs/protocol.md#websocket-frames. OpensAt and ClosesAt speak of the
 // site's hours only: OpensAt is the next opening when the hours are closed (nil when
 // open or never), ClosesAt the end of the current open period (nil when closed, or
 // when the period does not end within the schedule's horizon).

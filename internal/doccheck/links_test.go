@@ -18,6 +18,8 @@ var (
 	// mdNameRE is any mention of a .md file (cited in prose or a comment).
 	mdNameRE = regexp.MustCompile(`[A-Za-z0-9_./-]*[A-Za-z0-9_]\.md(#[a-z0-9_-]+)?\b`)
 	slugDrop = regexp.MustCompile(`[^\p{L}\p{N} _-]`)
+	// idRE is an explicit anchor: <a id="name"></a>.
+	idRE = regexp.MustCompile(`<a (?:id|name)="([^"]+)"`)
 )
 
 // slug is GitHub's anchor of a heading: lower case, punctuation gone, spaces as -.
@@ -25,7 +27,8 @@ func slug(h string) string {
 	return strings.ReplaceAll(slugDrop.ReplaceAllString(strings.ToLower(h), ""), " ", "-")
 }
 
-// anchors returns the anchors of a markdown file's headings.
+// anchors returns the anchors of a markdown file: its headings' and its explicit
+// <a id> ones.
 func anchors(t *testing.T, path string) map[string]bool {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -39,6 +42,9 @@ func anchors(t *testing.T, path string) map[string]bool {
 			s = slug(m[1]) + "-" + string(rune('0'+n))
 		}
 		out[s] = true
+	}
+	for _, m := range idRE.FindAllStringSubmatch(string(data), -1) {
+		out[m[1]] = true
 	}
 	return out
 }

@@ -1,5 +1,5 @@
 // Command loadgen drives a livedesk gateway (one node or a cluster) over its WebSocket
-// protocol (PROTOCOL.md §4) and reports latencies.
+// protocol (docs/protocol.md#websocket-frames) and reports latencies.
 //
 //	-scenario chat:   agents on -agent-urls, one visitor per conversation on
 //	                  -visitor-urls; visitors send messages at -rate msg/s in total and

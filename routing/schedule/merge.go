@@ -7,7 +7,7 @@ import (
 )
 
 // Merge is a group of one day's intervals that overlap or touch: the schedule treats
-// them as the single interval Into (docs/protocol.md#1-schedules).
+// them as the single interval Into (docs/protocol.md#schedules).
 type Merge struct {
 	// Path is the day's list: "weekly.mon" or "exceptions[0].intervals".
 	Path string `json:"path"`

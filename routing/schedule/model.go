@@ -1,4 +1,4 @@
-// Package schedule holds the office-hours model of PROTOCOL.md section 2: its JSON
+// Package schedule holds the office-hours model of docs/protocol.md#schedules: its JSON
 // form, its validation, and the pure time logic that answers "is it open at instant t,
 // and when does that change?".
 //

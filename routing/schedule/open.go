@@ -7,7 +7,7 @@ import "time"
 const fastMargin = 3 * secondsPerDay
 
 // OpenAt reports whether the schedule is open at instant t: whether t lies in
-// [start, end) of some interval (PROTOCOL.md section 2 rule 4, with rule 5 for DST).
+// [start, end) of some interval (docs/protocol.md#schedules, with its DST rule).
 // A disabled schedule is always open. OpenAt allocates nothing.
 func (c *Compiled) OpenAt(t time.Time) bool {
 	if !c.enabled {

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// A brute-force reference for the time logic, written straight from PROTOCOL.md
+// A brute-force reference for the time logic, written straight from docs/protocol.md#schedules
 // section 2 and sharing nothing with the implementation but the model types: it asks
 // the time package for offsets one instant at a time, and resolves each interval of
 // each day on its own.

@@ -11,7 +11,7 @@ const (
 	MaxExceptionYear = 2199
 )
 
-// Validate checks a decoded schedule against docs/protocol.md#1-schedules and returns the
+// Validate checks a decoded schedule against docs/protocol.md#schedules and returns the
 // first problem found as an *Error, or nil: the first of Problems.
 //
 // Rules: when Enabled, Timezone must name an IANA zone that time.LoadLocation knows

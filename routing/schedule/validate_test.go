@@ -93,7 +93,7 @@ func TestParseAccepts(t *testing.T) {
 	tests := []string{
 		`{"enabled":true,"timezone":"Europe/Paris","weekly":{"mon":[{"from":"08:00","to":"12:00"},{"from":"13:00","to":"17:00"}],` +
 			`"tue":[],"wed":[],"thu":[],"fri":[],"sat":[],"sun":[]},"exceptions":[{"date":"2026-12-25","intervals":[]},` +
-			`{"date":"2026-12-24","intervals":[{"from":"08:00","to":"12:00"}]}]}`, // PROTOCOL.md's example
+			`{"date":"2026-12-24","intervals":[{"from":"08:00","to":"12:00"}]}]}`, // docs/protocol.md's example
 		`{"enabled":true,"timezone":"UTC"}`,
 		`{"enabled":false}`,
 		`{"enabled":false,"timezone":""}`,

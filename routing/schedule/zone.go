@@ -131,7 +131,7 @@ func (z *zone) wall(u int64) int64 {
 }
 
 // resolve maps a wall-clock time (seconds since the local civil epoch) to an instant,
-// following PROTOCOL.md section 2 rule 5: a wall time that occurs once is that
+// following docs/protocol.md#schedules (DST): a wall time that occurs once is that
 // instant; one that occurs more than once (fall-back fold) is its earliest occurrence;
 // one that never occurs (spring-forward gap) is the first instant after the gap, the
 // transition itself. resolve is monotone: w1 <= w2 implies resolve(w1) <= resolve(w2).

@@ -399,7 +399,7 @@
   });
   $('snooze-ok').addEventListener('click', function () { C.shiftExtended = null; render(); });
   // A running snooze can be shortened by 15 minutes or cancelled
-  // (docs/protocol.md#agent-get-wsagent, shift.snooze.end).
+  // (docs/protocol.md#agent-socket, shift.snooze.end).
   $('snooze-shorten').addEventListener('click', function () {
     var end = shortenedSnooze();
     if (!end) return;
