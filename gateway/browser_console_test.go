@@ -239,10 +239,22 @@ func TestBrowserConsoleHoursEditor(t *testing.T) {
 }
 
 // agentB has its own shift, 09:00-10:00 UTC every day. The console warns ten minutes
-// before the end with a countdown, "One more hour" moves the end to 11:00, and at
-// 11:00 the shift ends.
+// before the end with a countdown, "One more hour" moves the end to 11:00, "15 min
+// less" to 10:45, "Cancel snooze" back to 10:00, and at 11:00 the shift is over. At
+// desktop size and on a 360x740 phone.
 func TestBrowserConsoleShiftBannerAndSnooze(t *testing.T) {
+	for _, size := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1280, 800}, {"phone", 360, 740}} {
+		t.Run(size.name, func(t *testing.T) { shiftBannerAndSnooze(t, size.w, size.h) })
+	}
+}
+
+// shiftBannerAndSnooze is TestBrowserConsoleShiftBannerAndSnooze at one viewport.
+func shiftBannerAndSnooze(t *testing.T, w, h int64) {
 	ctx := bcBrowser(t, "UTC")
+	bcRun(t, ctx, "viewport", chromedp.EmulateViewport(w, h))
 	f := newFixture(t)
 	daily := map[string]any{}
 	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
