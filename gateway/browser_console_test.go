@@ -334,11 +334,15 @@ func TestBrowserConsoleOfflineFormAndInbox(t *testing.T) {
 		bcState(`s.admin.settings.error && s.admin.settings.error.field === 'offline_form.fields[0].name'`),
 		waitJS(bcQ(set+`[data-testid=form-field-name]`)+`?.nextElementSibling?.dataset.testid === 'field-error'`),
 		bcSet(set+`[data-testid=form-field-name]`, "order"),
+		bcSet(set+`[data-testid=form-field-labels]`, "de: Bestellnummer; fr"), // fr has no label: refused
+		bcClick(set+`[data-testid=site-save]`),
+		waitJS(bcQ(set+`[data-testid=form-field-labels]`)+`?.nextElementSibling?.dataset.testid === 'field-error'`),
+		bcSet(set+`[data-testid=form-field-labels]`, "de: Bestellnummer; fr: Numéro de commande"),
 		bcClick(set+`[data-testid=site-save]`),
 		bcState(`s.admin.settings.saves === 1`),
 	)
 	form := bcSite(f, f.siteA.ID)["offline_form"].(map[string]any)
-	if fmt.Sprint(form["fields"]) != "[map[label:Order number name:order required:true type:number]]" {
+	if fmt.Sprint(form["fields"]) != "[map[label:Order number labels:map[de:Bestellnummer fr:Numéro de commande] name:order required:true type:number]]" {
 		t.Fatalf("offline form %v", form)
 	}
 	// Pause the chat: the visitor is offline, with the form.

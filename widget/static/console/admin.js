@@ -310,6 +310,22 @@
       });
       origins.appendChild(el('button', { type: 'button', class: 'link', 'data-testid': 'add-origin', text: '+ Add origin',
         onclick: function () { model.allowed_origins.push(''); keep('[data-path="allowed_origins[' + (model.allowed_origins.length - 1) + ']"]'); } }));
+      // A field's labels in other languages (docs/protocol.md#form-labels) are edited
+      // as one line, "de: Bestellnummer; fr: Numéro"; a part without a label is kept
+      // empty so the server names it.
+      function labelsText(labels) {
+        return Object.keys(labels || {}).map(function (k) { return k + ': ' + labels[k]; }).join('; ');
+      }
+      function setLabels(f, text) {
+        var out = {}, any = false;
+        text.split(';').forEach(function (part) {
+          if (!part.trim()) return;
+          var at = part.indexOf(':'), tag = (at < 0 ? part : part.slice(0, at)).trim();
+          out[tag] = at < 0 ? '' : part.slice(at + 1).trim();
+          any = true;
+        });
+        if (any) f.labels = out; else delete f.labels;
+      }
       var fields = el('div', { class: 'list', 'data-path': 'offline_form.fields' });
       model.offline_form.fields.forEach(function (f, i) {
         var p = 'offline_form.fields[' + i + ']', lbl = 'Field ' + (i + 1);
@@ -318,6 +334,9 @@
             oninput: function () { f.name = this.value.trim(); } }),
           el('input', { value: f.label, 'data-path': p + '.label', 'data-testid': 'form-field-label', placeholder: 'Order number', 'aria-label': lbl + ' label',
             oninput: function () { f.label = this.value; } }),
+          el('input', { value: labelsText(f.labels), 'data-path': p + '.labels', 'data-testid': 'form-field-labels',
+            placeholder: 'de: Bestellnummer; fr: Numéro', 'aria-label': lbl + ' label in other languages (tag: label; …)',
+            title: 'The label in other languages, as language tag: label, separated by ;', oninput: function () { setLabels(f, this.value); } }),
           el('select', { 'data-path': p + '.type', 'data-testid': 'form-field-type', 'aria-label': lbl + ' type', onchange: function () { f.type = this.value; } },
             FIELD_TYPES.map(function (t) { return el('option', { value: t, text: t, selected: (f.type || 'text') === t }); })),
           el('label', { class: 'check' }, [el('input', { type: 'checkbox', 'data-testid': 'form-field-required', checked: !!f.required,
