@@ -45,6 +45,7 @@ var publicRoutes = []publicRoute{
 	{"GET /ws/visitor", func(f *fixture) string { return "/ws/visitor?site=" + f.siteA.ID }, nil, 426}, // a plain GET: the upgrade is required
 	{"GET /ws/agent", fixed("/ws/agent"), nil, 426},
 	{"GET /widget.js", fixed("/widget.js"), nil, 200},
+	{"GET /favicon.svg", fixed("/favicon.svg"), nil, 200},
 	{"GET /healthz", fixed("/healthz"), nil, 200},
 	{"GET /readyz", fixed("/readyz"), nil, 200},
 	{"GET /metrics", fixed("/metrics"), nil, 200},

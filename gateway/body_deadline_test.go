@@ -45,7 +45,7 @@ func TestSlowRequestBodyIsCutOff(t *testing.T) {
 
 	// The socket outlived the bound and still answers.
 	agent.send(map[string]any{"type": "no.such.frame", "id": "x1"})
-	if e := agent.expect("error"); e["code"] != CodeUnknownType {
+	if e, _ := agent.waitFor("error"); e["code"] != CodeUnknownType {
 		t.Fatalf("socket after the bound: %v", e)
 	}
 	// A body sent at once is read and the request served as before.
