@@ -258,15 +258,7 @@ func (d *Desk) snooze(agentID string, announce func(Shift), announceUnchanged bo
 	if cur.OnShift {
 		base = *cur.EndsAt
 	}
-	as.snoozeUntil = base.Add(SnoozeLength)
-	was := as.onShift
-	sh := d.armShiftLocked(as, now)
-	announce(sh)
-	if !was && sh.OnShift {
-		d.refreshSitesOfLocked(as, now)
-		d.drainForAgentLocked(as, now)
-	}
-	return sh, nil
+	return d.setSnoozeLocked(as, base.Add(SnoozeLength), now, announce), nil
 }
 
 // AgentSnapshot is what an agent's welcome frame needs.

@@ -32,19 +32,28 @@ func (d *Desk) EndSnoozeAnnounced(agentID string, until time.Time, announce func
 		sh := d.shiftLocked(as, now)
 		announce(sh)
 		return sh, nil
-	case until.IsZero():
-		as.snoozeUntil = time.Time{}
-	case !running || !until.After(now) || !until.Before(as.snoozeUntil):
+	case !until.IsZero() && (!running || !until.After(now) || !until.Before(as.snoozeUntil)):
 		return Shift{}, ErrSnoozeEnd
-	default:
-		as.snoozeUntil = until
 	}
+	return d.setSnoozeLocked(as, until, now, announce), nil
+}
+
+// setSnoozeLocked sets the agent's snooze end (zero: none), re-arms its shift,
+// announces it, and carries out what a start or an end of the shift brings: a start
+// re-evaluates its sites and drains their queues to it, an end tells it shift.ended
+// and re-evaluates its sites.
+func (d *Desk) setSnoozeLocked(as *agentState, until, now time.Time, announce func(Shift)) Shift {
+	as.snoozeUntil = until
 	was := as.onShift
 	sh := d.armShiftLocked(as, now)
 	announce(sh)
-	if was && !sh.OnShift {
-		d.notify.ShiftEnded(agentID)
+	switch {
+	case !was && sh.OnShift:
+		d.refreshSitesOfLocked(as, now)
+		d.drainForAgentLocked(as, now)
+	case was && !sh.OnShift:
+		d.notify.ShiftEnded(as.agent.ID)
 		d.refreshSitesOfLocked(as, now)
 	}
-	return sh, nil
+	return sh
 }
