@@ -66,7 +66,7 @@ func (r remoteDesk) joinFromView(ctx context.Context, site *store.Site, visitorI
 	if err != nil || conv != nil {
 		return false
 	}
-	view := visitorJoin{Status: v.st, Site: site, ClosingSoon: closingSoonFor(v.st, site.ClosingSoonMinutes, now)}
+	view := visitorJoin{Status: v.st, Site: site, ClosingSoon: routing.ClosingSoon(v.st, site.ClosingSoonMinutes, now)}
 	n.joinsLocal.Add(1) // before the welcome goes out: whoever sees it sees the count
 	c.Release(v.seq, welcome(view)...)
 	return true
@@ -105,7 +105,7 @@ func (r remoteDesk) Conversation(ctx context.Context, id string) (*store.Convers
 
 // inFlight returns c when it is queued or open, else nil (what the desk answers).
 func inFlight(c *store.Conversation) *store.Conversation {
-	if c.State == store.StateQueued || c.State == store.StateOpen {
+	if routing.InFlight(c) {
 		return c
 	}
 	return nil

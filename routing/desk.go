@@ -193,7 +193,7 @@ func (d *Desk) Load(ctx context.Context) error {
 		return fmt.Errorf("loading agents: %w", err)
 	}
 	var inFlight []*store.Conversation
-	for _, state := range []string{store.StateQueued, store.StateOpen} {
+	for _, state := range inFlightStates {
 		before := ""
 		for {
 			page, err := d.store.ListConversations(ctx, store.ConversationFilter{State: state, Before: before, Limit: 500})

@@ -38,10 +38,7 @@ func (d *Desk) JoinVisitor(siteID, visitorID string, fn func(VisitorJoin)) error
 			j.Conversation = copyConv(cs.conv)
 		}
 	}
-	if end, ok := d.closingSoonAtLocked(ss, now); ok {
-		e := end.UTC()
-		j.ClosingSoon = &e
-	}
+	j.ClosingSoon = d.closingSoonAtLocked(ss, now)
 	fn(j)
 	return nil
 }
