@@ -111,6 +111,16 @@ func inFlight(c *store.Conversation) *store.Conversation {
 	return nil
 }
 
+// VisitorMessage applies the desk's rule on this node (routing.AppendVisitorMessage)
+// with the visitor's conversation read from the store, as VisitorConversation does,
+// rather than calling the leader: the store's write checks that the conversation
+// still takes the message, so the leader has nothing to add, and a call per message
+// is the round trip docs/performance.md measured as the cost of chat p99 across
+// nodes. Chats in progress also go on while the leadership moves.
+func (r remoteDesk) VisitorMessage(ctx context.Context, m routing.VisitorMessage) (routing.Appended, error) {
+	return routing.AppendVisitorMessage(ctx, r.n.rt.s.store, m, r.VisitorConversation)
+}
+
 func (r remoteDesk) EndChat(ctx context.Context, req routing.EndRequest) (*store.Conversation, error) {
 	var c *store.Conversation
 	err := r.n.rpc.call(ctx, "end", req.ConversationID, argEnd{ID: req.ConversationID, By: req.By, Agent: req.AgentID, Re: req.Re}, &c)

@@ -42,6 +42,10 @@ func (l localDesk) Conversation(_ context.Context, id string) (*store.Conversati
 	return l.d.Conversation(id), nil
 }
 
+func (l localDesk) VisitorMessage(ctx context.Context, m routing.VisitorMessage) (routing.Appended, error) {
+	return l.d.VisitorMessage(ctx, m)
+}
+
 func (l localDesk) EndChat(ctx context.Context, req routing.EndRequest) (*store.Conversation, error) {
 	return l.d.EndChat(ctx, req)
 }
