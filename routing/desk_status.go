@@ -9,7 +9,7 @@ import (
 // Status returns a site's status at this instant.
 func (d *Desk) Status(siteID string) (Status, *store.Site, error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	ss := d.sites[siteID]
 	if ss == nil {
 		return Status{}, nil, ErrUnknownSite
@@ -20,7 +20,7 @@ func (d *Desk) Status(siteID string) (Status, *store.Site, error) {
 // AvailableAgents counts the agents available for a site now (PROTOCOL.md §3).
 func (d *Desk) AvailableAgents(siteID string, now time.Time) int {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	return d.availableLocked(siteID, now)
 }
 
@@ -113,7 +113,7 @@ func (d *Desk) closingSoonLocked(siteID string, end time.Time) {
 // soon, and when it closes (ClosingSoon over the site's last status).
 func (d *Desk) ClosingSoonAt(siteID string) (time.Time, bool) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	if e := d.closingSoonAtLocked(d.sites[siteID], d.clock.Now()); e != nil {
 		return *e, true
 	}
@@ -146,7 +146,7 @@ func periodEnd(ss *siteState, now time.Time) (end time.Time, open bool) {
 // pushes its new status at once.
 func (d *Desk) SiteChanged(s *store.Site) error {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	if err := d.putSiteLocked(s); err != nil {
 		return err
 	}
@@ -159,7 +159,7 @@ func (d *Desk) SiteChanged(s *store.Site) error {
 // SiteDeleted forgets a site; its queued chats are missed.
 func (d *Desk) SiteDeleted(siteID string) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	ss := d.sites[siteID]
 	if ss == nil {
 		return
@@ -177,7 +177,7 @@ func (d *Desk) SiteDeleted(siteID string) {
 // change it.
 func (d *Desk) Site(siteID string) *store.Site {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	if ss := d.sites[siteID]; ss != nil {
 		return ss.site
 	}
