@@ -66,7 +66,7 @@ func (r remoteDesk) joinFromView(ctx context.Context, site *store.Site, visitorI
 	if err != nil || conv != nil {
 		return false
 	}
-	view := visitorJoin{Status: v.st, Site: site, ClosingSoon: closingSoonFor(v.st, site.ClosingSoonMinutes, now)}
+	view := visitorJoin{Status: v.st, Site: site, ClosingSoon: routing.ClosingSoon(v.st, site.ClosingSoonMinutes, now)}
 	n.joinsLocal.Add(1) // before the welcome goes out: whoever sees it sees the count
 	c.Release(v.seq, welcome(view)...)
 	return true
@@ -105,10 +105,20 @@ func (r remoteDesk) Conversation(ctx context.Context, id string) (*store.Convers
 
 // inFlight returns c when it is queued or open, else nil (what the desk answers).
 func inFlight(c *store.Conversation) *store.Conversation {
-	if c.State == store.StateQueued || c.State == store.StateOpen {
+	if routing.InFlight(c) {
 		return c
 	}
 	return nil
+}
+
+// VisitorMessage applies the desk's rule on this node (routing.AppendVisitorMessage)
+// with the visitor's conversation read from the store, as VisitorConversation does,
+// rather than calling the leader: the store's write checks that the conversation
+// still takes the message, so the leader has nothing to add, and a call per message
+// is the round trip docs/performance.md measured as the cost of chat p99 across
+// nodes. Chats in progress also go on while the leadership moves.
+func (r remoteDesk) VisitorMessage(ctx context.Context, m routing.VisitorMessage) (routing.Appended, error) {
+	return routing.AppendVisitorMessage(ctx, r.n.rt.s.store, m, r.VisitorConversation)
 }
 
 func (r remoteDesk) EndChat(ctx context.Context, req routing.EndRequest) (*store.Conversation, error) {

@@ -156,17 +156,3 @@ func (v *siteViews) observe(group string, b []byte, seq uint64, now time.Time) {
 	}
 	v.offer(id, f.Status, seq, now)
 }
-
-// closingSoonFor is when a visitor welcomed now with status st should be told the
-// site closes soon (the desk's rule, from the status alone: an online site whose
-// current period ends within the site's closing_soon_minutes).
-func closingSoonFor(st routing.Status, minutes int, now time.Time) *time.Time {
-	if minutes <= 0 || !st.Online || st.ClosesAt == nil || !now.Before(*st.ClosesAt) {
-		return nil
-	}
-	if st.ClosesAt.Sub(now) > time.Duration(minutes)*time.Minute {
-		return nil
-	}
-	e := st.ClosesAt.UTC()
-	return &e
-}

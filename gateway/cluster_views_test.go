@@ -77,29 +77,6 @@ func TestSiteViews(t *testing.T) {
 	}
 }
 
-func TestClosingSoonFromAStatus(t *testing.T) {
-	now := time.Date(2026, 11, 23, 16, 50, 0, 0, time.UTC)
-	cases := []struct {
-		name    string
-		st      routing.Status
-		minutes int
-		want    bool
-	}{
-		{"online, closes within the window", routing.Status{Online: true, ClosesAt: tp(now.Add(10 * time.Minute))}, 10, true},
-		{"online, closes after it", routing.Status{Online: true, ClosesAt: tp(now.Add(10*time.Minute + time.Second))}, 10, false},
-		{"notice off", routing.Status{Online: true, ClosesAt: tp(now.Add(time.Minute))}, 0, false},
-		{"offline (no agents): not closing soon", routing.Status{ClosesAt: tp(now.Add(time.Minute))}, 10, false},
-		{"no end in sight", routing.Status{Online: true}, 10, false},
-		{"already past the end", routing.Status{Online: true, ClosesAt: tp(now)}, 10, false},
-	}
-	for _, c := range cases {
-		got := closingSoonFor(c.st, c.minutes, now)
-		if (got != nil) != c.want {
-			t.Errorf("%s: got %v, want closing soon %v", c.name, got, c.want)
-		}
-	}
-}
-
 // A node welcomes visitors from its own view of the site: the leader answers the
 // first join of the site on the node, and joins again after the last visitor left;
 // a visitor with a conversation in flight is always answered by the leader, and a

@@ -31,6 +31,10 @@ type deskAPI interface {
 	VisitorConversation(ctx context.Context, visitorID string) (*store.Conversation, error)
 	// Conversation is a queued or open conversation (nil: not in flight).
 	Conversation(ctx context.Context, id string) (*store.Conversation, error)
+	// VisitorMessage stores a visitor's chat message in its queued or open
+	// conversation (routing.AppendVisitorMessage): routing.ErrNotInConversation when
+	// it has none that takes it. The caller acks and delivers it.
+	VisitorMessage(ctx context.Context, m routing.VisitorMessage) (routing.Appended, error)
 	// EndChat ends a conversation (routing.Desk.EndChat).
 	EndChat(ctx context.Context, req routing.EndRequest) (*store.Conversation, error)
 	// ConnectAgent counts a new socket of the agent, with join and welcome as for

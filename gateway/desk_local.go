@@ -10,8 +10,11 @@ import (
 )
 
 // localDesk is the deskAPI of a desk that runs in this process: the single node's,
-// or the cluster leader's own. Welcomes are queued under the desk's lock, so no
-// decision can fall between a snapshot and the frames built from it.
+// or the cluster leader's own. A welcome's socket is held (hub.Client.Hold) and
+// joins its groups under the desk's lock, with the snapshot; the welcome is built
+// after the lock (it reads transcripts from the store) and released ahead of every
+// frame given to the socket since: the desk queues its frames under its lock, so
+// those are exactly the decisions made after the snapshot.
 type localDesk struct {
 	d   *routing.Desk
 	out frameOut
@@ -22,12 +25,18 @@ var _ deskAPI = localDesk{}
 func (l localDesk) Site(siteID string) *store.Site { return l.d.Site(siteID) }
 
 func (l localDesk) JoinVisitor(_ context.Context, siteID, visitorID string, c *hub.Client, join func(), welcome func(visitorJoin) [][]byte) error {
-	return l.d.JoinVisitor(siteID, visitorID, func(j routing.VisitorJoin) {
+	var j routing.VisitorJoin
+	c.Hold()
+	err := l.d.JoinVisitor(siteID, visitorID, func(v routing.VisitorJoin) {
 		join()
-		for _, b := range welcome(visitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon, Site: j.Site}) {
-			c.Send(b)
-		}
+		j = v
 	})
+	if err != nil {
+		c.Release(0)
+		return err
+	}
+	c.Release(0, welcome(visitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon, Site: j.Site})...)
+	return nil
 }
 
 func (l localDesk) StartChat(ctx context.Context, req routing.StartRequest) (routing.StartResult, error) {
@@ -42,18 +51,23 @@ func (l localDesk) Conversation(_ context.Context, id string) (*store.Conversati
 	return l.d.Conversation(id), nil
 }
 
+func (l localDesk) VisitorMessage(ctx context.Context, m routing.VisitorMessage) (routing.Appended, error) {
+	return l.d.VisitorMessage(ctx, m)
+}
+
 func (l localDesk) EndChat(ctx context.Context, req routing.EndRequest) (*store.Conversation, error) {
 	return l.d.EndChat(ctx, req)
 }
 
 func (l localDesk) ConnectAgent(_ context.Context, agentID string, c *hub.Client, join func(), welcome func(routing.AgentSnapshot) [][]byte) error {
-	_, err := l.d.ConnectAgent(agentID, func(snap routing.AgentSnapshot) {
-		join()
-		for _, b := range welcome(snap) {
-			c.Send(b)
-		}
-	})
-	return err
+	c.Hold()
+	snap, err := l.d.ConnectAgent(agentID, func(routing.AgentSnapshot) { join() })
+	if err != nil {
+		c.Release(0)
+		return err
+	}
+	c.Release(0, welcome(snap)...)
+	return nil
 }
 
 func (l localDesk) AgentDisconnected(agentID string) { l.d.AgentDisconnected(agentID) }

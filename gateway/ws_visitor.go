@@ -282,85 +282,61 @@ func (ss *session) visitorMessage(f *inFrame) *frameError {
 	ss.mu.Lock()
 	cached := ss.liveConv
 	ss.mu.Unlock()
-	newMsg := func() *store.Message {
-		return &store.Message{From: store.FromVisitor, Text: f.Text, ClientID: f.ID}
+	// One round trip while the chat goes on: the message goes straight to the
+	// conversation the last one went to, and the store checks in the same write
+	// that it is still this visitor's and live.
+	a, err := ss.rt.desk.VisitorMessage(ctx, routing.VisitorMessage{VisitorID: ss.visitorID, ConversationID: cached,
+		ClientID: f.ID, Text: f.Text, At: ss.rt.s.clock.Now().UTC()})
+	ss.mu.Lock()
+	switch {
+	case err == nil:
+		ss.liveConv = a.Conversation.ID
+	case errors.Is(err, routing.ErrNotInConversation) && ss.liveConv == cached:
+		ss.liveConv = ""
 	}
-	// One round trip while the chat goes on: the append itself checks the
-	// conversation is still this visitor's and live.
-	if cached != "" {
-		if fe, done := ss.appendLive(ctx, f.ID, cached, newMsg(), ss.visitorID); done {
-			return fe
-		}
-	}
-	c, err := ss.rt.desk.VisitorConversation(ctx, ss.visitorID)
-	if err != nil {
+	ss.mu.Unlock()
+	switch {
+	case errors.Is(err, routing.ErrNotInConversation):
+		return frameErr(CodeConflict, "", "no open conversation: send chat.start first")
+	case err != nil:
 		return ss.storeFrameErr(err)
 	}
-	if c != nil && c.ID != cached {
-		if fe, done := ss.appendLive(ctx, f.ID, c.ID, newMsg(), ss.visitorID); done {
-			return fe
-		}
-	}
-	return frameErr(CodeConflict, "", "no open conversation: send chat.start first")
+	ss.deliver(f.ID, a)
+	return nil
 }
 
-// appendLive stores a message of party (the visitor's id, or the agent's) in
-// conversation convID, acks it and pushes it to both sides; the store checks in the
-// same step that party may write there (store.Store.AppendLive), and the message is
-// idempotent by frame id. done is false when the conversation is unknown or party
-// may not write to it: nothing was stored or sent, and the caller answers.
+// appendLive stores a message of party (an agent's id) in conversation convID, acks
+// it and pushes it to both sides (routing.AppendLive: the store checks in the same
+// step that party may write there, and the message is idempotent by frame id). done
+// is false when the conversation is unknown or party may not write to it: nothing
+// was stored or sent, and the caller answers.
 func (ss *session) appendLive(ctx context.Context, re, convID string, m *store.Message, party string) (fe *frameError, done bool) {
 	m.ConversationID = convID
 	m.At = ss.rt.s.clock.Now().UTC()
-	stored, c, dup, err := ss.rt.s.store.AppendLive(ctx, m, party)
+	a, err := routing.AppendLive(ctx, ss.rt.s.store, m, party)
 	switch {
-	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
-		if ss.visitor {
-			ss.mu.Lock()
-			if ss.liveConv == convID {
-				ss.liveConv = ""
-			}
-			ss.mu.Unlock()
-		}
+	case errors.Is(err, routing.ErrNotInConversation):
 		return nil, false
 	case err != nil:
 		return ss.storeFrameErr(err), true
-	case dup && !sentBy(stored, c, m.From, party):
-		// The store answers a resend by frame id alone: one that is not the
-		// original sender's is refused like any write it may not make, so naming
-		// another party's frame id reveals nothing of its message.
-		return nil, false
 	}
-	if ss.visitor {
-		ss.mu.Lock()
-		ss.liveConv = convID
-		ss.mu.Unlock()
-	}
+	ss.deliver(re, a)
+	return nil, true
+}
+
+// deliver acks a stored message to this socket (re: the frame that sent it), then,
+// unless it was a resend, pushes it to the conversation's visitor and agent.
+func (ss *session) deliver(re string, a routing.Appended) {
+	stored, c := a.Message, a.Conversation
 	ss.send(frame("message.ack", map[string]any{"re": re, "conversation_id": c.ID, "seq": stored.Seq, "at": stored.At.UTC()}))
-	if dup {
-		return nil, true
+	if a.Duplicate {
+		return
 	}
 	push := frame("message", toWSMessage(stored))
 	ss.rt.out.send("visitor:"+c.VisitorID, push, false)
 	if c.AgentID != "" {
 		ss.rt.out.send("agent:"+c.AgentID, push, false)
 	}
-	return nil, true
-}
-
-// sentBy reports whether party, of kind from (store.FromAgent with an agent's id,
-// store.FromVisitor with the visitor's), wrote m, a message of conversation c.
-func sentBy(m *store.Message, c *store.Conversation, from, party string) bool {
-	if m.From != from {
-		return false
-	}
-	switch from {
-	case store.FromAgent:
-		return m.AgentID == party
-	case store.FromVisitor:
-		return c.VisitorID == party
-	}
-	return false
 }
 
 func (ss *session) offlineSubmit(f *inFrame) *frameError {

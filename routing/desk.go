@@ -119,12 +119,33 @@ type Announcer interface {
 // open). It makes every routing decision at the instant it is asked, arms a timer for
 // every schedule boundary, and tells the Notifier what changed.
 //
-// Lock rule: mu guards every map and every *State reachable from them. Methods with
-// the Locked suffix expect mu held. Timer callbacks take mu themselves. Store calls
-// are made with mu held so that a decision and its record cannot be interleaved with
-// another decision; the Notifier is called with mu held (it only queues frames).
+// Lock rules (mu):
+//   - mu guards every map and every *State reachable from them, and writes. Methods
+//     with the Locked suffix expect mu held; timer callbacks take mu themselves.
+//   - No store I/O with mu held, except the writes listed below. Reads a decision
+//     needs are made before taking mu (Load) or after releasing it (the welcomes'
+//     transcripts, a resent chat.start's replay); writes that only record what was
+//     decided are queued under mu (writes) and made by unlock, after releasing it,
+//     in the order they were queued and ordered per agent (flushSocket: the last
+//     record asked for is the one stored). A chat start that gets an agent reserves
+//     under mu, writes outside it, and announces under it again.
+//   - Writes that stay under mu, because the decision is not made until they are
+//     stored and nothing else may be decided about the conversation meanwhile: a
+//     queued start (the queue's order is its record), an end (EndChat: the caller's
+//     context bounds it), a queued chat missed or assigned (missLocked,
+//     assignQueuedLocked, with the transcript read their notice carries). Each is
+//     one store call bounded by storeWriteTimeout or the caller's context; they
+//     happen at the edges of a chat, not per message, and a failure leaves the desk
+//     as it was (or the chat back at its queue's head).
+//   - SetPresence's write is ordered per agent by agentState.presenceMu, held
+//     across the write and never taken with mu held (presenceMu, then mu).
+//   - The Notifier and the Announcer are called with mu held, in the order of the
+//     decisions (they only queue frames).
 type Desk struct {
-	mu       sync.Mutex
+	mu sync.Mutex
+	// writes are the store writes decided under mu, made by unlock after it is
+	// released.
+	writes   []func()
 	store    store.Store
 	clock    clock.Clock
 	notify   Notifier
@@ -193,7 +214,7 @@ func (d *Desk) Load(ctx context.Context) error {
 		return fmt.Errorf("loading agents: %w", err)
 	}
 	var inFlight []*store.Conversation
-	for _, state := range []string{store.StateQueued, store.StateOpen} {
+	for _, state := range inFlightStates {
 		before := ""
 		for {
 			page, err := d.store.ListConversations(ctx, store.ConversationFilter{State: state, Before: before, Limit: 500})
@@ -208,7 +229,7 @@ func (d *Desk) Load(ctx context.Context) error {
 		}
 	}
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	now := d.clock.Now()
 	for _, a := range agents {
 		d.agents[a.ID] = d.newAgentStateLocked(a, now)
@@ -254,14 +275,14 @@ func (d *Desk) Load(ctx context.Context) error {
 // gives the restart grace to the agents whose sockets the drain closed.
 func (d *Desk) Stopping() {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	d.stopping = true
 }
 
 // Close stops every timer; the desk must not be used after.
 func (d *Desk) Close() {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	d.closed = true
 	for _, ss := range d.sites {
 		stopTimer(ss.boundary)
@@ -278,6 +299,16 @@ func (d *Desk) Close() {
 func stopTimer(t clock.Timer) {
 	if t != nil {
 		t.Stop()
+	}
+}
+
+// unlock releases mu, then makes the store writes queued under it, in order.
+func (d *Desk) unlock() {
+	w := d.writes
+	d.writes = nil
+	d.mu.Unlock()
+	for _, f := range w {
+		f()
 	}
 }
 
@@ -303,7 +334,7 @@ func (d *Desk) after(at time.Time, f func(now time.Time)) clock.Timer {
 	var fire func()
 	fire = func() {
 		d.mu.Lock()
-		defer d.mu.Unlock()
+		defer d.unlock()
 		if d.closed {
 			return
 		}

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/livedesk/gateway/clock"
@@ -19,8 +20,13 @@ type agentState struct {
 	lostAt   time.Time // when the last socket went (zero: has one, or never had)
 	grace    clock.Timer
 	// hadSocket is what the store's Agent.HadSocket holds, as the desk last
-	// loaded or wrote it (as.agent may be an older copy from an API edit).
-	hadSocket bool
+	// loaded or wrote it (as.agent may be an older copy from an API edit);
+	// wantSocket is the record last decided, and socketWriting says a flushSocket
+	// is storing it (outside mu: see Desk.mu).
+	hadSocket, wantSocket, socketWriting bool
+	// presenceMu orders SetPresence's store writes with their decisions; it is
+	// held across the write, and taken before mu, never with it.
+	presenceMu sync.Mutex
 
 	onShift     bool
 	shiftEnd    time.Time // effective end of the current shift (zero: none known)
@@ -88,21 +94,39 @@ func (d *Desk) graceOverLocked(as *agentState, now time.Time) {
 // storeWriteTimeout bounds the desk's own writes of an agent's socket record.
 const storeWriteTimeout = 5 * time.Second
 
-// recordSocketLocked keeps Agent.HadSocket in the store at has, when it is not
-// already. A failed write is logged: the socket is served all the same, and the
-// only cost is a restart grace given (or not) amiss.
+// recordSocketLocked decides that Agent.HadSocket is to be has, and queues the write
+// for after the lock (flushSocket).
 func (d *Desk) recordSocketLocked(as *agentState, has bool) {
-	if as.hadSocket == has || d.agents[as.agent.ID] != as {
+	as.wantSocket = has
+	d.writes = append(d.writes, func() { d.flushSocket(as) })
+}
+
+// flushSocket stores the agent's socket record as last decided, when it is not
+// already, with mu released during the write. One write runs at a time per agent:
+// a decision made meanwhile is stored by the running flush when it is done, so the
+// store ends with the last one. A failed write is logged: the socket is served all
+// the same, and the only cost is a restart grace given (or not) amiss.
+func (d *Desk) flushSocket(as *agentState) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if as.socketWriting {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
-	defer cancel()
-	a, err := d.store.UpdateAgent(ctx, as.agent.ID, func(a *store.Agent) error { a.HadSocket = has; return nil })
-	if err != nil {
-		d.log.Warn("agent's socket record not stored", zap.String("agent", as.agent.ID), zap.Bool("had_socket", has), zap.Error(err))
-		return
+	for as.wantSocket != as.hadSocket && d.agents[as.agent.ID] == as {
+		has, id := as.wantSocket, as.agent.ID
+		as.socketWriting = true
+		d.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+		_, err := d.store.UpdateAgent(ctx, id, func(a *store.Agent) error { a.HadSocket = has; return nil })
+		cancel()
+		d.mu.Lock()
+		as.socketWriting = false
+		if err != nil {
+			d.log.Warn("agent's socket record not stored", zap.String("agent", id), zap.Bool("had_socket", has), zap.Error(err))
+			return
+		}
+		as.hadSocket = has
 	}
-	as.agent, as.hadSocket = a, has
 }
 
 func (d *Desk) compileAgentHoursLocked(as *agentState) {
@@ -241,7 +265,7 @@ func (d *Desk) SnoozeAnnounced(agentID string, announce func(Shift)) (Shift, err
 
 func (d *Desk) snooze(agentID string, announce func(Shift), announceUnchanged bool) (Shift, error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	as := d.agents[agentID]
 	if as == nil {
 		return Shift{}, store.ErrNotFound
@@ -284,10 +308,11 @@ func (d *Desk) AgentConnected(agentID string) (AgentSnapshot, error) {
 // ConnectAgent is AgentConnected that also hands the snapshot to welcome, with the
 // desk's lock held, before the changes this socket brings (sites coming online,
 // queued chats assigned to it) are announced: so the agent's welcome comes before
-// those frames. welcome must only queue frames.
+// those frames. welcome must only queue frames (no store I/O: see Desk.mu); the
+// socket's record (Agent.HadSocket) is written after the lock is released.
 func (d *Desk) ConnectAgent(agentID string, welcome func(AgentSnapshot)) (AgentSnapshot, error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	as := d.agents[agentID]
 	if as == nil {
 		return AgentSnapshot{}, store.ErrNotFound
@@ -329,7 +354,7 @@ func (d *Desk) ConnectAgent(agentID string, welcome func(AgentSnapshot)) (AgentS
 // available for the disconnect grace, then the sites it serves are re-evaluated.
 func (d *Desk) AgentDisconnected(agentID string) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	as := d.agents[agentID]
 	if as == nil || as.sockets == 0 {
 		return
@@ -349,17 +374,36 @@ func (d *Desk) AgentDisconnected(agentID string) {
 // (reason admin); it is kept in the store and survives restarts.
 func (d *Desk) SetPresence(ctx context.Context, agentID, status, reason string) (Presence, error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	as := d.agents[agentID]
+	d.unlock()
 	if as == nil {
 		return Presence{}, store.ErrNotFound
 	}
-	if as.agent.Presence != status {
-		a, err := d.store.UpdateAgent(ctx, agentID, func(a *store.Agent) error { a.Presence = status; return nil })
-		if err != nil {
+	// The write is made without mu, under the agent's presenceMu: two calls for one
+	// agent store and apply in the same order, and other decisions go on meanwhile.
+	mu := &as.presenceMu
+	mu.Lock()
+	defer mu.Unlock()
+	d.mu.Lock()
+	stored := as.agent.Presence
+	d.unlock()
+	if stored != status {
+		if _, err := d.store.UpdateAgent(ctx, agentID, func(a *store.Agent) error { a.Presence = status; return nil }); err != nil {
 			return Presence{}, err
 		}
-		as.agent = a
+	}
+	d.mu.Lock()
+	defer d.unlock()
+	as = d.agents[agentID] // the same state, unless the agent was deleted and added again
+	if as == nil {
+		return Presence{}, store.ErrNotFound // deleted during the write
+	}
+	if as.agent.Presence != status {
+		// Only the field written: an edit the API made meanwhile reaches the desk
+		// through AgentChanged, and a copy read back here could be older than it.
+		a := *as.agent
+		a.Presence = status
+		as.agent = &a
 	}
 	now := d.clock.Now()
 	as.lastActivity = now
@@ -386,7 +430,7 @@ func (d *Desk) setPresenceLocked(as *agentState, p Presence, now time.Time) {
 // frame). An agent that went away because it was idle comes back online.
 func (d *Desk) Activity(agentID string) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	as := d.agents[agentID]
 	if as == nil {
 		return
@@ -424,7 +468,7 @@ func (d *Desk) armIdleLocked(as *agentState, now time.Time) {
 // AgentChanged takes an edited agent (schedule, sites, limits) or a new one.
 func (d *Desk) AgentChanged(a *store.Agent) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	now := d.clock.Now()
 	as := d.agents[a.ID]
 	existed := as != nil
@@ -463,7 +507,7 @@ func (d *Desk) AgentChanged(a *store.Agent) {
 // routed to it.
 func (d *Desk) AgentDeleted(agentID string) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	as := d.agents[agentID]
 	if as == nil {
 		return
@@ -479,7 +523,7 @@ func (d *Desk) AgentDeleted(agentID string) {
 // Agent returns the desk's copy of an agent (nil when unknown); do not change it.
 func (d *Desk) Agent(agentID string) *store.Agent {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	if as := d.agents[agentID]; as != nil {
 		return as.agent
 	}

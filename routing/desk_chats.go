@@ -69,24 +69,34 @@ func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, er
 	d.mu.Lock()
 	ss := d.sites[req.SiteID]
 	if ss == nil {
-		d.mu.Unlock()
+		d.unlock()
 		return StartResult{}, ErrUnknownSite
 	}
 	if id, ok := d.byVisitor[req.VisitorID]; ok {
-		defer d.mu.Unlock()
 		cs := d.convs[id]
-		if req.ClientID == "" || cs.conv.StartID != req.ClientID {
+		switch {
+		case req.ClientID == "" || cs.conv.StartID != req.ClientID:
+			d.unlock()
 			return StartResult{}, ErrConversationExists
-		}
-		if cs.pending {
+		case cs.pending:
+			d.unlock()
 			return StartResult{}, ErrStartPending
 		}
-		return d.replayLocked(ctx, cs, ss)
+		res := d.replayLocked(cs, ss)
+		d.unlock()
+		// The transcript is read after the lock: a resend is answered with what the
+		// conversation holds now, as the store has it.
+		msgs, err := d.store.ListMessages(ctx, res.Conversation.ID, 0, 200)
+		if err != nil {
+			return StartResult{}, err
+		}
+		res.Messages = msgs
+		return res, nil
 	}
 	now := d.clock.Now()
 	st := d.statusLocked(ss, now)
 	if !st.Online {
-		d.mu.Unlock()
+		d.unlock()
 		return StartResult{Outcome: OutcomeOffline, Reason: st.Reason, Prefill: Prefill{Text: req.Text, Name: req.Name, Email: req.Email}}, nil
 	}
 	c := &store.Conversation{ID: newConversationID(), SiteID: req.SiteID, VisitorID: req.VisitorID, VisitorName: req.Name,
@@ -101,7 +111,7 @@ func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, er
 		as = d.pickAgentLocked(req.SiteID, now)
 	}
 	if as == nil {
-		defer d.mu.Unlock()
+		defer d.unlock()
 		return d.queueLocked(ctx, ss, c, req, now)
 	}
 	// Reserve: the agent's slot and the visitor's conversation, invisible to
@@ -114,12 +124,12 @@ func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, er
 	as.open++
 	prevAssigned := as.lastAssigned
 	as.lastAssigned = now
-	d.mu.Unlock()
+	d.unlock()
 
 	m, err := d.recordStart(ctx, c, req, now)
 
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	if err != nil {
 		delete(d.convs, c.ID)
 		delete(d.byVisitor, c.VisitorID)
@@ -170,19 +180,16 @@ func (d *Desk) recordStart(ctx context.Context, c *store.Conversation, req Start
 // under its id before the store has it.
 func newConversationID() string { return uuid.Must(uuid.NewV7()).String() }
 
-func (d *Desk) replayLocked(ctx context.Context, cs *convState, ss *siteState) (StartResult, error) {
-	msgs, err := d.store.ListMessages(ctx, cs.conv.ID, 0, 200)
-	if err != nil {
-		return StartResult{}, err
-	}
-	res := StartResult{Conversation: copyConv(cs.conv), Messages: msgs}
+// replayLocked is the answer to a resent chat.start of cs, without its transcript.
+func (d *Desk) replayLocked(cs *convState, ss *siteState) StartResult {
+	res := StartResult{Conversation: copyConv(cs.conv)}
 	if cs.conv.State == store.StateOpen {
 		res.Outcome = OutcomeAssigned
 	} else {
 		res.Outcome = OutcomeQueued
 		res.Position = queueIndex(ss.queue, cs.conv.ID) + 1
 	}
-	return res, nil
+	return res
 }
 
 func copyConv(c *store.Conversation) *store.Conversation {
@@ -269,7 +276,9 @@ func (d *Desk) missQueueLocked(ss *siteState, reason string) {
 // missLocked records a queued conversation as missed and gives the visitor the
 // offline form with every word it wrote while waiting.
 func (d *Desk) missLocked(cs *convState, reason string) {
-	ctx := context.Background()
+	// Under mu (see Desk.mu): bounded like the desk's other own writes.
+	ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+	defer cancel()
 	now := d.clock.Now()
 	c, err := d.store.UpdateConversation(ctx, cs.conv.ID, func(c *store.Conversation) error {
 		c.State, c.EndedAt, c.EndedBy = store.StateMissed, &now, store.FromSystem
@@ -333,7 +342,9 @@ func (d *Desk) drainSiteLocked(siteID string, now time.Time) {
 // assignQueuedLocked gives a queued chat (already taken off its queue) to as, and
 // reports whether that was recorded; when not, the chat is back at the queue's head.
 func (d *Desk) assignQueuedLocked(cs *convState, as *agentState, now time.Time) bool {
-	ctx := context.Background()
+	// Under mu (see Desk.mu): bounded like the desk's other own writes.
+	ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+	defer cancel()
 	c, err := d.store.UpdateConversation(ctx, cs.conv.ID, func(c *store.Conversation) error {
 		t := now
 		c.State, c.AgentID, c.AgentName, c.AssignedAt = store.StateOpen, as.agent.ID, as.agent.Name, &t
@@ -393,7 +404,7 @@ type EndRequest struct {
 func (d *Desk) EndChat(ctx context.Context, req EndRequest) (*store.Conversation, error) {
 	conversationID, by, agentID := req.ConversationID, req.By, req.AgentID
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	cs := d.convs[conversationID]
 	if cs == nil || cs.pending || (by == store.FromAgent && cs.conv.AgentID != agentID) {
 		return nil, ErrNotInConversation
@@ -433,7 +444,7 @@ func (d *Desk) EndChat(ctx context.Context, req EndRequest) (*store.Conversation
 // VisitorConversation returns the visitor's queued or open conversation, or nil.
 func (d *Desk) VisitorConversation(visitorID string) *store.Conversation {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	if id, ok := d.byVisitor[visitorID]; ok && !d.convs[id].pending {
 		return copyConv(d.convs[id].conv)
 	}
@@ -443,7 +454,7 @@ func (d *Desk) VisitorConversation(visitorID string) *store.Conversation {
 // Conversation returns a queued or open conversation, or nil.
 func (d *Desk) Conversation(id string) *store.Conversation {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	if cs := d.convs[id]; cs != nil && !cs.pending {
 		return copyConv(cs.conv)
 	}
@@ -453,7 +464,7 @@ func (d *Desk) Conversation(id string) *store.Conversation {
 // QueueLength returns how many chats wait for a site.
 func (d *Desk) QueueLength(siteID string) int {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	if ss := d.sites[siteID]; ss != nil {
 		return len(ss.queue)
 	}

@@ -20,7 +20,7 @@ var ErrSnoozeEnd = errors.New("a running snooze can only be shortened: the new e
 // an until not strictly between now and the snooze's current end.
 func (d *Desk) EndSnoozeAnnounced(agentID string, until time.Time, announce func(Shift)) (Shift, error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	as := d.agents[agentID]
 	if as == nil {
 		return Shift{}, store.ErrNotFound

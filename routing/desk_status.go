@@ -9,7 +9,7 @@ import (
 // Status returns a site's status at this instant.
 func (d *Desk) Status(siteID string) (Status, *store.Site, error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	ss := d.sites[siteID]
 	if ss == nil {
 		return Status{}, nil, ErrUnknownSite
@@ -20,7 +20,7 @@ func (d *Desk) Status(siteID string) (Status, *store.Site, error) {
 // AvailableAgents counts the agents available for a site now (docs/protocol.md#routing).
 func (d *Desk) AvailableAgents(siteID string, now time.Time) int {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	return d.availableLocked(siteID, now)
 }
 
@@ -79,17 +79,17 @@ func (d *Desk) armSiteTimersLocked(ss *siteState, now time.Time) {
 	if next, ok := ss.hours.NextChange(now); ok {
 		ss.boundary = d.after(next, func(now time.Time) { d.refreshSiteLocked(id, now) })
 	}
-	if ss.site.ClosingSoonMinutes <= 0 || !ss.hours.OpenAt(now) {
+	end, open := periodEnd(ss, now)
+	if !open || ss.warnedFor.Equal(end) {
 		return
 	}
-	end, ok := ss.hours.PeriodEnd(now)
-	if !ok || ss.warnedFor.Equal(end) {
+	warnAt, ok := ClosingSoonNotice(end, ss.site.ClosingSoonMinutes)
+	if !ok {
 		return
 	}
 	// A refresh at (or after) the warning instant, before the timer ran (another
 	// timer due at the same instant ran first, or an edit moved the end closer),
 	// sends the notice now: stopping the timer above must not lose it.
-	warnAt := end.Add(-time.Duration(ss.site.ClosingSoonMinutes) * time.Minute)
 	if warnAt.After(now) {
 		ss.closingSoon = d.after(warnAt, func(time.Time) { d.closingSoonLocked(id, end) })
 	} else {
@@ -110,29 +110,43 @@ func (d *Desk) closingSoonLocked(siteID string, end time.Time) {
 }
 
 // ClosingSoonAt says whether a visitor connecting now should be told the site closes
-// soon, and when it closes.
+// soon, and when it closes (ClosingSoon over the site's last status).
 func (d *Desk) ClosingSoonAt(siteID string) (time.Time, bool) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.closingSoonAtLocked(d.sites[siteID], d.clock.Now())
+	defer d.unlock()
+	if e := d.closingSoonAtLocked(d.sites[siteID], d.clock.Now()); e != nil {
+		return *e, true
+	}
+	return time.Time{}, false
 }
 
-func (d *Desk) closingSoonAtLocked(ss *siteState, now time.Time) (time.Time, bool) {
-	if ss == nil || ss.site.ClosingSoonMinutes <= 0 || !ss.status.Online || !ss.hours.OpenAt(now) {
+// closingSoonAtLocked is ClosingSoon for a visitor welcomed at now: online as the
+// site's last announced status says, closing at its current period's end at now.
+func (d *Desk) closingSoonAtLocked(ss *siteState, now time.Time) *time.Time {
+	if ss == nil {
+		return nil
+	}
+	st := Status{Online: ss.status.Online}
+	if end, open := periodEnd(ss, now); open {
+		st.ClosesAt = &end
+	}
+	return ClosingSoon(st, ss.site.ClosingSoonMinutes, now)
+}
+
+// periodEnd is the end of the site's open period at now; open is false when its
+// hours are closed or the period does not end within the schedule's horizon.
+func periodEnd(ss *siteState, now time.Time) (end time.Time, open bool) {
+	if !ss.hours.OpenAt(now) {
 		return time.Time{}, false
 	}
-	end, ok := ss.hours.PeriodEnd(now)
-	if !ok || end.Sub(now) > time.Duration(ss.site.ClosingSoonMinutes)*time.Minute {
-		return time.Time{}, false
-	}
-	return end, true
+	return ss.hours.PeriodEnd(now)
 }
 
 // SiteChanged reloads a site from the store after an edit (hours, mode, settings) and
 // pushes its new status at once.
 func (d *Desk) SiteChanged(s *store.Site) error {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	if err := d.putSiteLocked(s); err != nil {
 		return err
 	}
@@ -145,7 +159,7 @@ func (d *Desk) SiteChanged(s *store.Site) error {
 // SiteDeleted forgets a site; its queued chats are missed.
 func (d *Desk) SiteDeleted(siteID string) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	ss := d.sites[siteID]
 	if ss == nil {
 		return
@@ -163,7 +177,7 @@ func (d *Desk) SiteDeleted(siteID string) {
 // change it.
 func (d *Desk) Site(siteID string) *store.Site {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	if ss := d.sites[siteID]; ss != nil {
 		return ss.site
 	}

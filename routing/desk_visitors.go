@@ -23,10 +23,12 @@ type VisitorJoin struct {
 // JoinVisitor hands fn the site's status now, the site, the visitor's queued or
 // open conversation on it and the closing-soon notice it is due, with the desk's
 // lock held: the frames fn queues (the welcome, joining the site's group) come
-// before any change announced after. fn must only queue frames and read the store.
+// before any change announced after. fn must only queue frames: no store I/O with
+// the lock held (see Desk.mu); a transcript is read after JoinVisitor returns, on a
+// socket held since fn joined it (hub.Client.Hold).
 func (d *Desk) JoinVisitor(siteID, visitorID string, fn func(VisitorJoin)) error {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	defer d.unlock()
 	ss := d.sites[siteID]
 	if ss == nil {
 		return ErrUnknownSite
@@ -38,10 +40,7 @@ func (d *Desk) JoinVisitor(siteID, visitorID string, fn func(VisitorJoin)) error
 			j.Conversation = copyConv(cs.conv)
 		}
 	}
-	if end, ok := d.closingSoonAtLocked(ss, now); ok {
-		e := end.UTC()
-		j.ClosingSoon = &e
-	}
+	j.ClosingSoon = d.closingSoonAtLocked(ss, now)
 	fn(j)
 	return nil
 }
