@@ -4,12 +4,13 @@ import (
 	"context"
 	"time"
 
+	"github.com/livedesk/gateway/deskapi"
 	"github.com/livedesk/gateway/hub"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 )
 
-// localDesk is the deskAPI of a desk that runs in this process: the single node's,
+// localDesk is the deskapi.Desk of a desk that runs in this process: the single node's,
 // or the cluster leader's own. Welcomes are queued under the desk's lock, so no
 // decision can fall between a snapshot and the frames built from it.
 type localDesk struct {
@@ -17,14 +18,14 @@ type localDesk struct {
 	out frameOut
 }
 
-var _ deskAPI = localDesk{}
+var _ deskapi.Desk = localDesk{}
 
 func (l localDesk) Site(siteID string) *store.Site { return l.d.Site(siteID) }
 
-func (l localDesk) JoinVisitor(_ context.Context, siteID, visitorID string, c *hub.Client, join func(), welcome func(visitorJoin) [][]byte) error {
+func (l localDesk) JoinVisitor(_ context.Context, siteID, visitorID string, c *hub.Client, join func(), welcome func(deskapi.VisitorJoin) [][]byte) error {
 	return l.d.JoinVisitor(siteID, visitorID, func(j routing.VisitorJoin) {
 		join()
-		for _, b := range welcome(visitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon, Site: j.Site}) {
+		for _, b := range welcome(deskapi.VisitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon, Site: j.Site}) {
 			c.Send(b)
 		}
 	})

@@ -1,4 +1,4 @@
-package gateway
+package cluster
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/livedesk/gateway/deskapi"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 	"go.uber.org/zap"
@@ -23,7 +24,7 @@ type (
 		Visitor string `json:"visitor"`
 	}
 	resJoin struct {
-		View visitorJoin `json:"view"`
+		View deskapi.VisitorJoin `json:"view"`
 		Seq  uint64      `json:"seq"`
 	}
 	argEnd struct {
@@ -68,11 +69,11 @@ const leaderShards = 32
 // Lock rule: mu guards nodes. The desk has its own lock; mu is never held while
 // calling the desk.
 type leader struct {
-	n *clusterNode
+	n *Node
 	d *routing.Desk
 	// stopAlerts stops the desk's presence checks.
 	stopAlerts func()
-	desk       localDesk
+	desk       deskapi.Desk
 	work       []chan rpcRequest
 	stopc      chan struct{}
 	wg         sync.WaitGroup
@@ -88,22 +89,22 @@ type nodeSockets struct {
 	sockets map[string]int
 }
 
-// seqOut is the leader's frameOut: every frame is numbered.
+// seqOut is the leader's deskapi.Out: every frame is numbered.
 type seqOut struct{ p *publisher }
 
-func (o seqOut) send(group string, b []byte, status bool) { o.p.sendSeq(group, b, status) }
+func (o seqOut) Send(group string, b []byte, status bool) { o.p.sendSeq(group, b, status) }
 
 // startLeader loads the desk from the store and starts answering calls.
-func startLeader(ctx context.Context, n *clusterNode, epoch int64) (*leader, error) {
+func startLeader(ctx context.Context, n *Node, epoch int64) (*leader, error) {
 	n.pub.newEpoch(epoch)
 	out := seqOut{n.pub}
-	d, stopAlerts := newDesk(n.rt.s, newNotifier(out))
+	d, local, stopAlerts := n.d.Host.NewDesk(out)
 	if err := d.Load(ctx); err != nil {
 		d.Close()
 		stopAlerts()
 		return nil, err
 	}
-	l := &leader{n: n, d: d, stopAlerts: stopAlerts, desk: localDesk{d: d, out: out}, stopc: make(chan struct{}), nodes: map[string]*nodeSockets{}}
+	l := &leader{n: n, d: d, stopAlerts: stopAlerts, desk: local, stopc: make(chan struct{}), nodes: map[string]*nodeSockets{}}
 	for i := 0; i < leaderShards; i++ {
 		ch := make(chan rpcRequest, 1024)
 		l.work = append(l.work, ch)
@@ -206,7 +207,7 @@ func (l *leader) handle(req rpcRequest) (any, error) {
 	case "join_visitor":
 		var r resJoin
 		err := l.d.JoinVisitor(a.Site, a.Visitor, func(j routing.VisitorJoin) {
-			r.View = visitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon}
+			r.View = deskapi.VisitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon}
 			r.Seq = l.n.pub.lastSeq()
 		})
 		return r, err
@@ -238,7 +239,7 @@ func (l *leader) handle(req rpcRequest) (any, error) {
 	case "end_snooze":
 		return nil, l.desk.EndSnooze(ctx, a.Agent, a.Re, a.Until)
 	case "site_changed":
-		s, err := l.n.rt.s.store.GetSite(ctx, a.ID)
+		s, err := l.n.d.Store.GetSite(ctx, a.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			l.d.SiteDeleted(a.ID)
 			return nil, nil
@@ -251,7 +252,7 @@ func (l *leader) handle(req rpcRequest) (any, error) {
 		l.d.SiteDeleted(a.ID)
 		return nil, nil
 	case "agent_changed":
-		ag, err := l.n.rt.s.store.GetAgent(ctx, a.ID)
+		ag, err := l.n.d.Store.GetAgent(ctx, a.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			l.d.AgentDeleted(a.ID)
 			return nil, nil

@@ -1,28 +1,29 @@
-package gateway
+package cluster
 
 import (
 	"context"
 	"errors"
 	"time"
 
+	"github.com/livedesk/gateway/deskapi"
 	"github.com/livedesk/gateway/hub"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 )
 
-// remoteDesk is the deskAPI of a cluster node: every decision is a call to the
+// remoteDesk is the deskapi.Desk of a cluster node: every decision is a call to the
 // leader's desk, and a visitor without a conversation in flight is welcomed from
 // the node's view of the site's status (siteViews). Welcomes use a hold (hub.Client.Hold): the socket joins its groups
 // (the node subscribes to their channels), then the leader's snapshot comes with the
 // number of the last decision it reflects, and Release writes the welcome followed
 // by only the frames decided after it.
-type remoteDesk struct{ n *clusterNode }
+type remoteDesk struct{ n *Node }
 
-var _ deskAPI = remoteDesk{}
+var _ deskapi.Desk = remoteDesk{}
 
 func (r remoteDesk) Site(siteID string) *store.Site { return r.n.sites.get(siteID) }
 
-func (r remoteDesk) JoinVisitor(ctx context.Context, siteID, visitorID string, c *hub.Client, join func(), welcome func(visitorJoin) [][]byte) error {
+func (r remoteDesk) JoinVisitor(ctx context.Context, siteID, visitorID string, c *hub.Client, join func(), welcome func(deskapi.VisitorJoin) [][]byte) error {
 	n := r.n
 	site := n.sites.get(siteID)
 	if site == nil {
@@ -39,7 +40,7 @@ func (r remoteDesk) JoinVisitor(ctx context.Context, siteID, visitorID string, c
 		return err
 	}
 	n.joinsLeader.Add(1)
-	n.views.offer(siteID, res.View.Status, res.Seq, n.rt.s.clock.Now())
+	n.views.offer(siteID, res.View.Status, res.Seq, n.d.Clock.Now())
 	res.View.Site = site
 	c.Release(res.Seq, welcome(res.View)...)
 	return nil
@@ -55,9 +56,9 @@ func (r remoteDesk) JoinVisitor(ctx context.Context, siteID, visitorID string, c
 // is in the store (the leader writes before it announces, and the view was read
 // after its frame), so such a visitor goes to the leader; and one decided after it
 // comes after the welcome like any other frame.
-func (r remoteDesk) joinFromView(ctx context.Context, site *store.Site, visitorID string, c *hub.Client, welcome func(visitorJoin) [][]byte) bool {
+func (r remoteDesk) joinFromView(ctx context.Context, site *store.Site, visitorID string, c *hub.Client, welcome func(deskapi.VisitorJoin) [][]byte) bool {
 	n := r.n
-	now := n.rt.s.clock.Now()
+	now := n.d.Clock.Now()
 	v, ok := n.views.get(site.ID, now)
 	if !ok {
 		return false
@@ -66,7 +67,7 @@ func (r remoteDesk) joinFromView(ctx context.Context, site *store.Site, visitorI
 	if err != nil || conv != nil {
 		return false
 	}
-	view := visitorJoin{Status: v.st, Site: site, ClosingSoon: closingSoonFor(v.st, site.ClosingSoonMinutes, now)}
+	view := deskapi.VisitorJoin{Status: v.st, Site: site, ClosingSoon: closingSoonFor(v.st, site.ClosingSoonMinutes, now)}
 	n.joinsLocal.Add(1) // before the welcome goes out: whoever sees it sees the count
 	c.Release(v.seq, welcome(view)...)
 	return true
@@ -84,7 +85,7 @@ func (r remoteDesk) StartChat(ctx context.Context, req routing.StartRequest) (ro
 // through the leader on every message and typing frame, and lets chats in progress
 // go on while the leadership moves.
 func (r remoteDesk) VisitorConversation(ctx context.Context, visitorID string) (*store.Conversation, error) {
-	list, err := r.n.rt.s.store.ListConversations(ctx, store.ConversationFilter{VisitorID: visitorID, Limit: 1})
+	list, err := r.n.d.Store.ListConversations(ctx, store.ConversationFilter{VisitorID: visitorID, Limit: 1})
 	if err != nil || len(list) == 0 {
 		return nil, err
 	}
@@ -93,7 +94,7 @@ func (r remoteDesk) VisitorConversation(ctx context.Context, visitorID string) (
 
 // Conversation reads the store, as VisitorConversation does.
 func (r remoteDesk) Conversation(ctx context.Context, id string) (*store.Conversation, error) {
-	c, err := r.n.rt.s.store.GetConversation(ctx, id)
+	c, err := r.n.d.Store.GetConversation(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -139,7 +140,7 @@ func (r remoteDesk) ConnectAgent(ctx context.Context, agentID string, c *hub.Cli
 }
 
 // dropSocket uncounts a socket of the agent on this node.
-func (n *clusterNode) dropSocket(agentID string) {
+func (n *Node) dropSocket(agentID string) {
 	n.sockMu.Lock()
 	defer n.sockMu.Unlock()
 	if n.sockets[agentID] > 1 {
