@@ -34,8 +34,8 @@ func (r remoteDesk) JoinVisitor(ctx context.Context, siteID, visitorID string, c
 	if r.joinFromView(ctx, site, visitorID, c, welcome) {
 		return nil
 	}
-	var res resJoin
-	if err := n.rpc.call(ctx, "join_visitor", visitorID, argJoin{Site: siteID, Visitor: visitorID}, &res); err != nil {
+	res, err := opJoinVisitor.call(ctx, n.rpc, visitorID, joinVisitorReq{Site: siteID, Visitor: visitorID})
+	if err != nil {
 		c.Release(^uint64(0))
 		return err
 	}
@@ -74,9 +74,7 @@ func (r remoteDesk) joinFromView(ctx context.Context, site *store.Site, visitorI
 }
 
 func (r remoteDesk) StartChat(ctx context.Context, req routing.StartRequest) (routing.StartResult, error) {
-	var res routing.StartResult
-	err := r.n.rpc.call(ctx, "start", req.VisitorID, req, &res)
-	return res, err
+	return opStart.call(ctx, r.n.rpc, req.VisitorID, req)
 }
 
 // VisitorConversation reads the store, not the leader: the leader records every
@@ -113,9 +111,7 @@ func inFlight(c *store.Conversation) *store.Conversation {
 }
 
 func (r remoteDesk) EndChat(ctx context.Context, req routing.EndRequest) (*store.Conversation, error) {
-	var c *store.Conversation
-	err := r.n.rpc.call(ctx, "end", req.ConversationID, argEnd{ID: req.ConversationID, By: req.By, Agent: req.AgentID, Re: req.Re}, &c)
-	return c, err
+	return opEnd.call(ctx, r.n.rpc, req.ConversationID, req)
 }
 
 func (r remoteDesk) ConnectAgent(ctx context.Context, agentID string, c *hub.Client, join func(), welcome func(routing.AgentSnapshot) [][]byte) error {
@@ -127,10 +123,10 @@ func (r remoteDesk) ConnectAgent(ctx context.Context, agentID string, c *hub.Cli
 	// order (same key), so it never counts the socket twice.
 	n.sockMu.Lock()
 	n.sockets[agentID]++
-	pc := n.rpc.begin("connect", n.o.NodeID, argID{agentID})
+	pc := opConnect.begin(n.rpc, n.o.NodeID, connectReq{Agent: agentID})
 	n.sockMu.Unlock()
-	var res resConnect
-	if err := pc.wait(ctx, &res); err != nil {
+	res, err := opConnect.wait(ctx, pc)
+	if err != nil {
 		c.Release(^uint64(0))
 		n.dropSocket(agentID)
 		return err
@@ -160,13 +156,11 @@ func (r remoteDesk) AgentDisconnected(agentID string) {
 	if n.sockets[agentID]--; n.sockets[agentID] == 0 {
 		delete(n.sockets, agentID)
 	}
-	n.rpc.cast("disconnect", n.o.NodeID, argID{agentID})
+	opDisconnect.cast(n.rpc, n.o.NodeID, disconnectReq{Agent: agentID})
 }
 
 func (r remoteDesk) SetPresence(ctx context.Context, agentID, status, reason string) (routing.Presence, error) {
-	var p routing.Presence
-	err := r.n.rpc.call(ctx, "presence", agentID, argPresence{Agent: agentID, Status: status, Reason: reason}, &p)
-	return p, err
+	return opPresence.call(ctx, r.n.rpc, agentID, presenceReq{Agent: agentID, Status: status, Reason: reason})
 }
 
 // activityEvery throttles activity calls per agent and node: idle timeouts are
@@ -191,46 +185,48 @@ func (r remoteDesk) Activity(agentID string) {
 	}
 	n.activityMu.Unlock()
 	if send {
-		n.rpc.cast("activity", agentID, argID{agentID})
+		opActivity.cast(n.rpc, agentID, activityReq{Agent: agentID})
 	}
 }
 
 func (r remoteDesk) Snooze(ctx context.Context, agentID, re string) error {
-	return r.n.rpc.call(ctx, "snooze", agentID, argSnooze{Agent: agentID, Re: re}, nil)
+	_, err := opSnooze.call(ctx, r.n.rpc, agentID, snoozeReq{Agent: agentID, Re: re})
+	return err
 }
 
 func (r remoteDesk) EndSnooze(ctx context.Context, agentID, re string, until time.Time) error {
-	return r.n.rpc.call(ctx, "end_snooze", agentID, argSnooze{Agent: agentID, Re: re, Until: until}, nil)
+	_, err := opEndSnooze.call(ctx, r.n.rpc, agentID, endSnoozeReq{Agent: agentID, Re: re, Until: until})
+	return err
 }
 
 func (r remoteDesk) SiteChanged(ctx context.Context, s *store.Site) error {
 	r.n.sites.drop(s.ID)
 	r.n.broadcastControl(control{Op: ctlSite, ID: s.ID})
-	return r.n.rpc.call(ctx, "site_changed", s.ID, argID{s.ID}, nil)
+	_, err := opSiteChanged.call(ctx, r.n.rpc, s.ID, siteChangedReq{Site: s.ID})
+	return err
 }
 
 func (r remoteDesk) SiteDeleted(ctx context.Context, siteID string) {
 	r.n.sites.drop(siteID)
 	r.n.broadcastControl(control{Op: ctlSite, ID: siteID})
-	if err := r.n.rpc.call(ctx, "site_deleted", siteID, argID{siteID}, nil); err != nil {
+	if _, err := opSiteDeleted.call(ctx, r.n.rpc, siteID, siteDeletedReq{Site: siteID}); err != nil {
 		r.n.log.Warn("leader not told of a deleted site; it learns at its next load")
 	}
 }
 
 func (r remoteDesk) AgentChanged(ctx context.Context, a *store.Agent) {
-	if err := r.n.rpc.call(ctx, "agent_changed", a.ID, argID{a.ID}, nil); err != nil {
+	if _, err := opAgentChanged.call(ctx, r.n.rpc, a.ID, agentChangedReq{Agent: a.ID}); err != nil {
 		r.n.log.Warn("leader not told of an edited agent; it learns at its next load")
 	}
 }
 
 func (r remoteDesk) AgentDeleted(ctx context.Context, agentID string) {
-	if err := r.n.rpc.call(ctx, "agent_deleted", agentID, argID{agentID}, nil); err != nil {
+	if _, err := opAgentDeleted.call(ctx, r.n.rpc, agentID, agentDeletedReq{Agent: agentID}); err != nil {
 		r.n.log.Warn("leader not told of a deleted agent; it learns at its next load")
 	}
 }
 
 func (r remoteDesk) Status(ctx context.Context, siteID string) (routing.Status, int, error) {
-	var res resStatus
-	err := r.n.rpc.call(ctx, "status", siteID, argID{siteID}, &res)
+	res, err := opStatus.call(ctx, r.n.rpc, siteID, statusReq{Site: siteID})
 	return res.Status, res.Available, err
 }

@@ -132,7 +132,7 @@ func (n *Node) Stop() {
 	close(n.stopc)
 	n.wg.Wait()
 	n.lease.Stop()
-	n.rpc.cast("leave", n.o.NodeID, struct{}{})
+	opLeave.cast(n.rpc, n.o.NodeID, leaveReq{})
 	_ = n.broker.Close()
 	n.pub.close()
 }
@@ -340,7 +340,7 @@ func (n *Node) sendHeartbeat() {
 	for a, c := range n.sockets {
 		report[a] = c
 	}
-	n.rpc.cast("heartbeat", n.o.NodeID, argSockets{Sockets: report})
+	opHeartbeat.cast(n.rpc, n.o.NodeID, heartbeatReq{Sockets: report})
 }
 
 // resync runs after the broker's subscription was re-established (Redis restarted
@@ -353,8 +353,7 @@ func (n *Node) resync() {
 		for _, g := range n.d.Hub.Groups("site:") {
 			siteID := strings.TrimPrefix(g, "site:")
 			ctx, cancel := opCtx()
-			var r resStatus
-			err := n.rpc.call(ctx, "status", siteID, argID{siteID}, &r)
+			r, err := opStatus.call(ctx, n.rpc, siteID, statusReq{Site: siteID})
 			cancel()
 			if err != nil {
 				continue

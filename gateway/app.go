@@ -42,8 +42,8 @@ type App struct {
 	// DemoSite is the demo site's id when --demo is set.
 	DemoSite string
 	cluster  *cluster.Options // nil on a single node
-	debug    *http.Server    // --debug-addr, nil when off
-	metrics  *http.Server    // --metrics-addr, nil when off
+	debug    *http.Server     // --debug-addr, nil when off
+	metrics  *http.Server     // --metrics-addr, nil when off
 	// closeControl closes the cluster's own Redis client (nil on a single node).
 	closeControl func() error
 }
