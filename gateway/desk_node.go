@@ -75,8 +75,11 @@ func (n *singleNode) Stop() {
 // decisions go to out as frames, with the deskapi.Desk over it; stopAlerts cancels
 // its pending presence checks (call it after Close).
 func (rt *realtime) newLocalDesk(out frameOut) (d *routing.Desk, local deskapi.Desk, stopAlerts func()) {
-	d, stopAlerts = newDesk(rt.s, newNotifier(out))
-	return d, localDesk{d: d, out: out}, stopAlerts
+	s := rt.s
+	a := s.newDeskAnnouncer(func(id string) *store.Site { return d.Site(id) })
+	d = routing.New(routing.Options{Store: s.store, Clock: s.clock, Notify: newNotifier(out), Logger: s.log.Named("desk"),
+		DisconnectGrace: s.opts.DisconnectGrace, Announce: a})
+	return d, localDesk{d: d, out: out}, a.stop
 }
 
 // clusterHost is the cluster.Host of a server in cluster mode: its realtime side.

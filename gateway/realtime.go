@@ -12,8 +12,6 @@ import (
 	"github.com/livedesk/gateway/cluster"
 	"github.com/livedesk/gateway/deskapi"
 	"github.com/livedesk/gateway/hub"
-	"github.com/livedesk/gateway/routing"
-	"github.com/livedesk/gateway/store"
 	"go.uber.org/zap"
 )
 
@@ -72,15 +70,6 @@ func newRealtime(s *Server) *realtime {
 	}
 	rt.desk = rt.node.Desk()
 	return rt
-}
-
-// newDesk makes a routing desk for this server's store and clock, announcing to the
-// outbox; stopAlerts cancels its pending presence checks (call it with Close).
-func newDesk(s *Server, n routing.Notifier) (d *routing.Desk, stopAlerts func()) {
-	a := s.newDeskAnnouncer(func(id string) *store.Site { return d.Site(id) })
-	d = routing.New(routing.Options{Store: s.store, Clock: s.clock, Notify: n, Logger: s.log.Named("desk"),
-		DisconnectGrace: s.opts.DisconnectGrace, Announce: a})
-	return d, a.stop
 }
 
 // start loads the desk (single node) or joins the cluster, and arms the pinger.
