@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/cluster"
 	"github.com/livedesk/gateway/notify"
 	"github.com/livedesk/gateway/store"
 	redisstore "github.com/livedesk/gateway/store/redis"
@@ -40,9 +41,9 @@ type App struct {
 	Owner OwnerResult
 	// DemoSite is the demo site's id when --demo is set.
 	DemoSite string
-	cluster  *ClusterOptions // nil on a single node
-	debug    *http.Server    // --debug-addr, nil when off
-	metrics  *http.Server    // --metrics-addr, nil when off
+	cluster  *cluster.Options // nil on a single node
+	debug    *http.Server     // --debug-addr, nil when off
+	metrics  *http.Server     // --metrics-addr, nil when off
 	// closeControl closes the cluster's own Redis client (nil on a single node).
 	closeControl func() error
 }
@@ -163,7 +164,7 @@ func (a *App) openStore(ctx context.Context) (store.Store, error) {
 	// store's pooled connections.
 	ctl, closeCtl := controlClient(rs.Client())
 	a.closeControl = closeCtl
-	a.cluster = &ClusterOptions{Client: ctl, NodeID: node, LeaseTTL: cfg.LeaseTTL, NodeTTL: cfg.NodeTTL}
+	a.cluster = &cluster.Options{Client: ctl, NodeID: node, LeaseTTL: cfg.LeaseTTL, NodeTTL: cfg.NodeTTL}
 	a.log.Info("cluster mode", zap.String("node", node))
 	return rs, nil
 }

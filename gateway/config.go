@@ -36,7 +36,7 @@ type Config struct {
 	MetricsAddr string
 	// DisconnectGrace is how long an agent without sockets still counts as there.
 	DisconnectGrace time.Duration
-	// LeaseTTL and NodeTTL tune failure detection in a cluster (ClusterOptions).
+	// LeaseTTL and NodeTTL tune failure detection in a cluster (cluster.Options).
 	LeaseTTL time.Duration
 	NodeTTL  time.Duration
 	// TrustedProxies (--trusted-proxies) is a comma-separated list of CIDR ranges

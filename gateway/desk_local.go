@@ -4,12 +4,13 @@ import (
 	"context"
 	"time"
 
+	"github.com/livedesk/gateway/deskapi"
 	"github.com/livedesk/gateway/hub"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 )
 
-// localDesk is the deskAPI of a desk that runs in this process: the single node's,
+// localDesk is the deskapi.Desk of a desk that runs in this process: the single node's,
 // or the cluster leader's own. A welcome's socket is held (hub.Client.Hold) and
 // joins its groups under the desk's lock, with the snapshot; the welcome is built
 // after the lock (it reads transcripts from the store) and released ahead of every
@@ -20,11 +21,11 @@ type localDesk struct {
 	out frameOut
 }
 
-var _ deskAPI = localDesk{}
+var _ deskapi.Desk = localDesk{}
 
 func (l localDesk) Site(siteID string) *store.Site { return l.d.Site(siteID) }
 
-func (l localDesk) JoinVisitor(_ context.Context, siteID, visitorID string, c *hub.Client, join func(), welcome func(visitorJoin) [][]byte) error {
+func (l localDesk) JoinVisitor(_ context.Context, siteID, visitorID string, c *hub.Client, join func(), welcome func(deskapi.VisitorJoin) [][]byte) error {
 	var j routing.VisitorJoin
 	c.Hold()
 	err := l.d.JoinVisitor(siteID, visitorID, func(v routing.VisitorJoin) {
@@ -35,7 +36,7 @@ func (l localDesk) JoinVisitor(_ context.Context, siteID, visitorID string, c *h
 		c.Release(0)
 		return err
 	}
-	c.Release(0, welcome(visitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon, Site: j.Site})...)
+	c.Release(0, welcome(deskapi.VisitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon, Site: j.Site})...)
 	return nil
 }
 

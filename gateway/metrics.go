@@ -107,7 +107,5 @@ func (m *httpMetrics) registerRealtime(reg *prometheus.Registry, rt *realtime) {
 	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "gateway_visitor_hellos_shed_total", Help: "Visitor hellos answered unavailable (close 1013) because the node was already welcoming as many as it takes at once for 5 s.",
 	}, func() float64 { return float64(rt.hellos.shed.Load()) }))
-	if n := rt.cluster; n != nil {
-		n.registerMetrics(reg)
-	}
+	rt.node.RegisterMetrics(reg)
 }

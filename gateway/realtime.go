@@ -9,9 +9,9 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/cluster"
+	"github.com/livedesk/gateway/deskapi"
 	"github.com/livedesk/gateway/hub"
-	"github.com/livedesk/gateway/routing"
-	"github.com/livedesk/gateway/store"
 	"go.uber.org/zap"
 )
 
@@ -30,18 +30,13 @@ const (
 type realtime struct {
 	s        *Server
 	hub      *hub.Hub
-	desk     deskAPI
-	out      frameOut // where this node's own frames go (messages, typing)
+	desk     deskapi.Desk // node.Desk()
+	out      frameOut     // where this node's own frames go (messages, typing)
 	visitors visitorTokens
 	log      *zap.Logger
 
-	// local is the desk of a single node (nil in cluster mode, where the leader's
-	// runs inside cluster); cluster is the node's part in a cluster (nil on a single
-	// node).
-	local *routing.Desk
-	// stopAlerts stops the local desk's presence checks (single node).
-	stopAlerts func()
-	cluster    *clusterNode
+	// node runs the desk here (a single node) or reaches the cluster's.
+	node deskNode
 
 	// hellos bounds the visitor hellos worked on at once.
 	hellos *helloGate
@@ -66,33 +61,20 @@ func newRealtime(s *Server) *realtime {
 		rt.pingTimeout = pingTimeout
 	}
 	rt.leaving.leave = rt.leaveGroups
-	if s.opts.Cluster != nil {
-		rt.cluster = newClusterNode(rt, *s.opts.Cluster)
-		rt.desk, rt.out = rt.cluster.desk(), rt.cluster.pub
-		return rt
+	if o := s.opts.Cluster; o != nil {
+		n := cluster.New(*o, cluster.Deps{Store: s.store, Clock: s.clock, Log: s.log, Hub: rt.hub, Host: clusterHost{rt}})
+		rt.node, rt.out = n, sendOut{n.Out()}
+	} else {
+		rt.out = hubOut{rt.hub}
+		rt.node = newSingleNode(rt)
 	}
-	rt.out = hubOut{rt.hub}
-	rt.local, rt.stopAlerts = newDesk(s, newNotifier(rt.out))
-	rt.desk = localDesk{d: rt.local, out: rt.out}
+	rt.desk = rt.node.Desk()
 	return rt
-}
-
-// newDesk makes a routing desk for this server's store and clock, announcing to the
-// outbox; stopAlerts cancels its pending presence checks (call it with Close).
-func newDesk(s *Server, n routing.Notifier) (d *routing.Desk, stopAlerts func()) {
-	a := s.newDeskAnnouncer(func(id string) *store.Site { return d.Site(id) })
-	d = routing.New(routing.Options{Store: s.store, Clock: s.clock, Notify: n, Logger: s.log.Named("desk"),
-		DisconnectGrace: s.opts.DisconnectGrace, Announce: a})
-	return d, a.stop
 }
 
 // start loads the desk (single node) or joins the cluster, and arms the pinger.
 func (rt *realtime) start(ctx context.Context) error {
-	if rt.cluster != nil {
-		if err := rt.cluster.start(ctx); err != nil {
-			return err
-		}
-	} else if err := rt.local.Load(ctx); err != nil {
+	if err := rt.node.Start(ctx); err != nil {
 		return err
 	}
 	rt.armPinger()
@@ -107,18 +89,9 @@ func (rt *realtime) stop(spread time.Duration) {
 	rt.pingMu.Unlock()
 	// The sockets closed now had a live agent behind them: the desk keeps that
 	// record (store.Agent.HadSocket) for the next start's restart grace.
-	if rt.cluster != nil {
-		rt.cluster.stopping()
-	} else {
-		rt.local.Stopping()
-	}
+	rt.node.Stopping()
 	rt.hub.CloseAll(hub.CloseRestart, "server restarting", spread, nil)
-	if rt.cluster != nil {
-		rt.cluster.stop()
-	} else {
-		rt.local.Close()
-		rt.stopAlerts()
-	}
+	rt.node.Stop()
 }
 
 // armPinger schedules the next ping round on the clock (so tests can trigger it).

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/livedesk/gateway/cluster"
 	"github.com/livedesk/gateway/store"
 	"github.com/livedesk/gateway/store/bolt"
 	redisstore "github.com/livedesk/gateway/store/redis"
@@ -80,8 +80,7 @@ func ResetPassword(ctx context.Context, st store.Store, email, password string, 
 	}
 	if rs, ok := st.(*redisstore.Store); ok {
 		// What forceLogout broadcasts: every node closes the agent's sockets.
-		b, _ := json.Marshal(control{Op: ctlLogout, ID: a.ID})
-		if err := rs.Client().Publish(ctx, defaultClusterPrefix+chanControl, b).Err(); err != nil {
+		if err := cluster.BroadcastLogout(ctx, rs.Client(), "", a.ID); err != nil {
 			return generated, fmt.Errorf("password reset, but the running nodes were not told to close the agent's sockets: %w", err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/cluster"
 	"github.com/livedesk/gateway/notify"
 	"github.com/livedesk/gateway/store"
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,7 +40,7 @@ type Options struct {
 	Registry *prometheus.Registry
 	// Cluster, when set, runs the server as one node of a cluster; Store must then
 	// be the Redis store on the same Redis.
-	Cluster *ClusterOptions
+	Cluster *cluster.Options
 	// Notify configures e-mail and webhooks.
 	Notify NotifyOptions
 	// TrustedProxies are the peers whose X-Forwarded-For names the client that the
@@ -108,7 +109,7 @@ func New(opts Options) (*Server, error) {
 		opts.Registry = prometheus.NewRegistry()
 	}
 	if opts.Cluster != nil {
-		c := opts.Cluster.withDefaults()
+		c := opts.Cluster.WithDefaults()
 		opts.Cluster = &c
 	}
 	s := &Server{

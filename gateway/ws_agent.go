@@ -61,7 +61,7 @@ func (ss *session) agentHello(f *inFrame) *frameError {
 	ss.mu.Unlock()
 	var fe *frameError
 	// The welcome goes out before the changes this socket brings (its sites coming
-	// online, queued chats assigned to it): see deskAPI.ConnectAgent.
+	// online, queued chats assigned to it): see deskapi.Desk.ConnectAgent.
 	join := func() {
 		for _, g := range agentGroups(a) {
 			ss.join(g)
@@ -229,11 +229,7 @@ func (ss *session) ownConversation(id string) (*store.Conversation, *frameError)
 // forceLogout tells every socket of the agent, on every node, to log out, then
 // closes them with 4002.
 func (rt *realtime) forceLogout(agentID string) {
-	if rt.cluster != nil {
-		rt.cluster.broadcastControl(control{Op: ctlLogout, ID: agentID})
-		return
-	}
-	rt.forceLogoutHere(agentID)
+	rt.node.ForceLogout(agentID)
 }
 
 // forceLogoutHere is forceLogout for the sockets of this node.
@@ -251,11 +247,7 @@ func (rt *realtime) agentChanged(a *store.Agent) {
 	ctx, cancel := opCtx()
 	defer cancel()
 	rt.desk.AgentChanged(ctx, a)
-	if rt.cluster != nil {
-		rt.cluster.broadcastControl(control{Op: ctlAgent, ID: a.ID})
-		return
-	}
-	rt.moveAgentSockets(a)
+	rt.node.AgentEdited(a)
 }
 
 // moveAgentSockets moves the agent's sockets on this node to the groups of its new

@@ -88,11 +88,9 @@ func (ss *session) join(group string) {
 	ss.mu.Lock()
 	ss.groups = append(ss.groups, group)
 	ss.mu.Unlock()
-	if c := ss.rt.cluster; c != nil {
-		// Subscribed before joining: once the welcome's snapshot is taken, every
-		// later frame of the group reaches this node.
-		c.subscribe(group)
-	}
+	// Subscribed before joining: once the welcome's snapshot is taken, every later
+	// frame of the group reaches this node.
+	ss.rt.node.Subscribe(group)
 	ss.rt.hub.Join(group, ss.client)
 }
 
@@ -134,9 +132,7 @@ func (ss *session) leave(group string) {
 	}
 	ss.mu.Unlock()
 	ss.rt.hub.Leave(group, ss.client)
-	if c := ss.rt.cluster; c != nil {
-		c.unsubscribe(group)
-	}
+	ss.rt.node.Unsubscribe(group)
 }
 
 // leaveAll takes the socket out of every group it joined.
@@ -160,9 +156,7 @@ func (ss *session) takeGroups() []string {
 func (rt *realtime) leaveGroups(c *hub.Client, groups []string) {
 	for _, g := range groups {
 		rt.hub.Leave(g, c)
-		if n := rt.cluster; n != nil {
-			n.unsubscribe(g)
-		}
+		rt.node.Unsubscribe(g)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/livedesk/gateway/deskapi"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 	"go.uber.org/zap"
@@ -86,12 +87,12 @@ func (ss *session) visitorHello(f *inFrame) *frameError {
 	ctx, cancel := opCtx()
 	defer cancel()
 	// No status change can fall between the welcome's status and joining the
-	// site's group (see deskAPI.JoinVisitor).
+	// site's group (see deskapi.Desk.JoinVisitor).
 	join := func() {
 		ss.join("site:" + ss.siteID)
 		ss.join("visitor:" + id)
 	}
-	err := rt.desk.JoinVisitor(ctx, ss.siteID, id, ss.client, join, func(v visitorJoin) [][]byte {
+	err := rt.desk.JoinVisitor(ctx, ss.siteID, id, ss.client, join, func(v deskapi.VisitorJoin) [][]byte {
 		w := visitorWelcome{Now: rt.s.clock.Now().UTC(), VisitorID: id, VisitorToken: tok, Status: v.Status}
 		if v.Site != nil {
 			w.OfflineForm = v.Site.OfflineForm

@@ -19,9 +19,11 @@ import (
 // reachable again, then calls OnReconnect.
 var ErrSubscribePending = errors.New("hub: redis subscription not confirmed yet")
 
-// RedisBroker is the cluster Broker: it publishes with PUBLISH and receives over
-// one Redis pub/sub connection per node, subscribed to a channel only while the
-// channel has references.
+// RedisBroker carries frames between the nodes of a cluster (package cluster
+// uses it): it publishes with PUBLISH and receives over one Redis pub/sub
+// connection per node, subscribed to a channel only while the channel has
+// references (one per interested party). Delivery is at most once: anything that
+// must not be lost also lives in the store.
 //
 // One reader goroutine drains the subscription and never waits for a handler: it
 // hands each message to the worker for its channel (hash of the channel name), or
@@ -77,8 +79,6 @@ type RedisBroker struct {
 	cur     *redisBatch            // the batch being collected
 	down    bool                   // the subscription is known to be broken
 }
-
-var _ Broker = (*RedisBroker)(nil)
 
 // redisDelivery is one message on its way from the reader to a worker.
 type redisDelivery struct {

@@ -1,6 +1,6 @@
 // Package hub is the gateway's transport layer: one Client per socket with a bounded
-// send queue, a sharded Hub of named groups for fanout, and a Broker that carries
-// frames between nodes.
+// send queue, a sharded Hub of named groups for fanout, and a RedisBroker that
+// carries frames between the nodes of a cluster.
 //
 // The hub knows nothing about sites, agents or routing: higher layers name the groups
 // ("site:ID", "agent:ID", ...), encode the frames and decide what to send. Frames are

@@ -285,19 +285,20 @@ func (d *Desk) snooze(agentID string, announce func(Shift), announceUnchanged bo
 	return d.setSnoozeLocked(as, base.Add(SnoozeLength), now, announce), nil
 }
 
-// AgentSnapshot is what an agent's welcome frame needs.
+// AgentSnapshot is what an agent's welcome frame needs. Its JSON is its shape on
+// the cluster's leader RPC (package cluster).
 type AgentSnapshot struct {
-	Agent    *store.Agent
-	Presence Presence
-	Shift    Shift
+	Agent    *store.Agent `json:"agent,omitempty"`
+	Presence Presence     `json:"presence"`
+	Shift    Shift        `json:"shift"`
 	// Conversations are the open ones assigned to the agent.
-	Conversations []*store.Conversation
+	Conversations []*store.Conversation `json:"conversations"`
 	// Sites are the statuses of the sites it serves, by id.
-	Sites map[string]Status
+	Sites map[string]Status `json:"sites"`
 	// Queues are the queue lengths of those sites.
-	Queues map[string]int
+	Queues map[string]int `json:"queues"`
 	// SiteNames are the names of those sites.
-	SiteNames map[string]string
+	SiteNames map[string]string `json:"site_names"`
 }
 
 // AgentConnected counts a new socket of the agent and returns its snapshot.

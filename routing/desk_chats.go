@@ -34,24 +34,31 @@ var ErrStartPending = fmt.Errorf("%w: this visitor's chat start is still being r
 // ErrNotInConversation: the conversation is not in flight, or not the caller's.
 var ErrNotInConversation = errors.New("no such open conversation")
 
-// StartRequest is a visitor's chat.start.
+// StartRequest is a visitor's chat.start. Its JSON is its shape on the cluster's
+// leader RPC (package cluster), as is StartResult's and EndRequest's.
 type StartRequest struct {
-	SiteID, VisitorID, ClientID string
-	Text, Name, Email, Page     string
-	Lang, Timezone              string
+	SiteID    string `json:"site_id"`
+	VisitorID string `json:"visitor_id"`
+	ClientID  string `json:"client_id"`
+	Text      string `json:"text"`
+	Name      string `json:"name"`
+	Email     string `json:"email"`
+	Page      string `json:"page"`
+	Lang      string `json:"lang"`
+	Timezone  string `json:"timezone"`
 	// VisitorNumber is the visitor's number on the site (store.Store.VisitorNumber),
 	// kept on the conversation; 0 when not known.
-	VisitorNumber int64
+	VisitorNumber int64 `json:"visitor_number"`
 }
 
 // StartResult is what the visitor is answered.
 type StartResult struct {
-	Outcome      string
-	Conversation *store.Conversation
-	Messages     []*store.Message
-	Position     int    // when queued
-	Reason       string // when offline
-	Prefill      Prefill
+	Outcome      string              `json:"outcome"`
+	Conversation *store.Conversation `json:"conversation"`
+	Messages     []*store.Message    `json:"messages"`
+	Position     int                 `json:"position"` // when queued
+	Reason       string              `json:"reason"`   // when offline
+	Prefill      Prefill             `json:"prefill"`
 }
 
 // StartChat routes a visitor's chat at this instant (docs/protocol.md#routing): to the
@@ -391,13 +398,14 @@ func (d *Desk) drainForAgentLocked(as *agentState, now time.Time) {
 
 // EndRequest asks to end a conversation.
 type EndRequest struct {
-	ConversationID string
+	ConversationID string `json:"conversation_id"`
 	// By is "visitor" or "agent"; AgentID is the agent's, who may end only a
 	// conversation assigned to it.
-	By, AgentID string
+	By      string `json:"by"`
+	AgentID string `json:"agent_id"`
 	// Re is the id of the frame that asked, passed on to Notifier.Ended so the
 	// answer can carry it ("" for none).
-	Re string
+	Re string `json:"re"`
 }
 
 // EndChat ends a queued or open conversation.

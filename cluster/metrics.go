@@ -1,14 +1,19 @@
-package gateway
+package cluster
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"time"
 
-// registerMetrics adds the cluster's gauges and counters.
-func (n *clusterNode) registerMetrics(reg *prometheus.Registry) {
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// RegisterMetrics adds the node's gauges and counters to reg (see
+// docs/operations.md, "Metrics").
+func (n *Node) RegisterMetrics(reg *prometheus.Registry) {
 	reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "gateway_cluster_leader", Help: "1 while this node holds the lease and runs the routing desk.",
 		}, func() float64 {
-			if n.isLeader() {
+			if n.IsLeader() {
 				return 1
 			}
 			return 0
@@ -39,4 +44,32 @@ func (n *clusterNode) registerMetrics(reg *prometheus.Registry) {
 			ConstLabels: prometheus.Labels{"path": "leader"},
 		}, func() float64 { return float64(n.joinsLeader.Load()) }),
 	)
+}
+
+// VisitorJoins counts the visitor welcomes this node built from its own view of
+// the site's status (local) and those the leader answered (leader), as the
+// gateway_cluster_visitor_joins_total counters do.
+func (n *Node) VisitorJoins() (local, leader uint64) {
+	return n.joinsLocal.Load(), n.joinsLeader.Load()
+}
+
+// TrustsView reports whether this node would welcome a visitor of the site at now
+// from its own view of the site's status, without asking the leader.
+func (n *Node) TrustsView(siteID string, now time.Time) bool {
+	_, ok := n.views.get(siteID, now)
+	return ok
+}
+
+// LeaderHeard is how many nodes, this one included, the desk this node leads has
+// heard from (-1 when it does not lead, or its desk is still loading).
+func (n *Node) LeaderHeard() int {
+	n.leaderMu.Lock()
+	l := n.leader
+	n.leaderMu.Unlock()
+	if l == nil {
+		return -1
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.nodes)
 }

@@ -1,60 +1,17 @@
-package gateway
+package cluster
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"sync"
 	"time"
 
+	"github.com/livedesk/gateway/deskapi"
 	"github.com/livedesk/gateway/routing"
-	"github.com/livedesk/gateway/store"
 	"go.uber.org/zap"
-)
-
-// Arguments and results of the calls to the leader.
-type (
-	argID struct {
-		ID string `json:"id"`
-	}
-	argJoin struct {
-		Site    string `json:"site"`
-		Visitor string `json:"visitor"`
-	}
-	resJoin struct {
-		View visitorJoin `json:"view"`
-		Seq  uint64      `json:"seq"`
-	}
-	argEnd struct {
-		ID    string `json:"id"`
-		By    string `json:"by"`
-		Agent string `json:"agent"`
-		Re    string `json:"re"`
-	}
-	resConnect struct {
-		Snap routing.AgentSnapshot `json:"snap"`
-		Seq  uint64                `json:"seq"`
-	}
-	argPresence struct {
-		Agent  string `json:"agent"`
-		Status string `json:"status"`
-		Reason string `json:"reason"`
-	}
-	argSnooze struct {
-		Agent string `json:"agent"`
-		Re    string `json:"re"`
-		// Until is shift.snooze.end's (zero: cancel).
-		Until time.Time `json:"until"`
-	}
-	resStatus struct {
-		Status    routing.Status `json:"status"`
-		Available int            `json:"available"`
-	}
-	// argSockets is a node's heartbeat: its live sockets of each agent.
-	argSockets struct {
-		Sockets map[string]int `json:"sockets"`
-	}
 )
 
 // leaderShards is how many calls the leader handles at once (calls with one key
@@ -68,11 +25,11 @@ const leaderShards = 32
 // Lock rule: mu guards nodes. The desk has its own lock; mu is never held while
 // calling the desk.
 type leader struct {
-	n *clusterNode
+	n *Node
 	d *routing.Desk
 	// stopAlerts stops the desk's presence checks.
 	stopAlerts func()
-	desk       localDesk
+	desk       deskapi.Desk
 	work       []chan rpcRequest
 	stopc      chan struct{}
 	wg         sync.WaitGroup
@@ -88,22 +45,22 @@ type nodeSockets struct {
 	sockets map[string]int
 }
 
-// seqOut is the leader's frameOut: every frame is numbered.
+// seqOut is the leader's deskapi.Out: every frame is numbered.
 type seqOut struct{ p *publisher }
 
-func (o seqOut) send(group string, b []byte, status bool) { o.p.sendSeq(group, b, status) }
+func (o seqOut) Send(group string, b []byte, status bool) { o.p.sendSeq(group, b, status) }
 
 // startLeader loads the desk from the store and starts answering calls.
-func startLeader(ctx context.Context, n *clusterNode, epoch int64) (*leader, error) {
+func startLeader(ctx context.Context, n *Node, epoch int64) (*leader, error) {
 	n.pub.newEpoch(epoch)
 	out := seqOut{n.pub}
-	d, stopAlerts := newDesk(n.rt.s, newNotifier(out))
+	d, local, stopAlerts := n.d.Host.NewDesk(out)
 	if err := d.Load(ctx); err != nil {
 		d.Close()
 		stopAlerts()
 		return nil, err
 	}
-	l := &leader{n: n, d: d, stopAlerts: stopAlerts, desk: localDesk{d: d, out: out}, stopc: make(chan struct{}), nodes: map[string]*nodeSockets{}}
+	l := &leader{n: n, d: d, stopAlerts: stopAlerts, desk: local, stopc: make(chan struct{}), nodes: map[string]*nodeSockets{}}
 	for i := 0; i < leaderShards; i++ {
 		ch := make(chan rpcRequest, 1024)
 		l.work = append(l.work, ch)
@@ -149,12 +106,15 @@ func (l *leader) worker(ch chan rpcRequest) {
 		case req := <-ch:
 			res, err := l.handle(req)
 			if req.OneWay {
-				if err != nil {
+				switch {
+				case errors.Is(err, ErrWireVersion), errors.Is(err, ErrUnknownOp):
+					l.n.log.Warn("one-way call refused", zap.String("op", req.Op), zap.String("node", req.Node), zap.Error(err))
+				case err != nil:
 					l.n.log.Debug("one-way call failed", zap.String("op", req.Op), zap.Error(err))
 				}
 				continue
 			}
-			rep := rpcReply{ID: req.ID}
+			rep := rpcReply{V: wireVersion, ID: req.ID}
 			if err != nil {
 				rep.Err, rep.Msg = encodeRPCError(err)
 			} else if res != nil {
@@ -168,113 +128,26 @@ func (l *leader) worker(ch chan rpcRequest) {
 	}
 }
 
-var errBadCall = errors.New("cluster: malformed call")
-
-// callArgs holds the fields of every argument type above (their JSON names do not
-// clash), so the leader decodes a call's arguments once, whatever its op.
-type callArgs struct {
-	ID      string         `json:"id"`
-	Site    string         `json:"site"`
-	Visitor string         `json:"visitor"`
-	By      string         `json:"by"`
-	Agent   string         `json:"agent"`
-	Status  string         `json:"status"`
-	Reason  string         `json:"reason"`
-	Re      string         `json:"re"`
-	Sockets map[string]int `json:"sockets"`
-	Until   time.Time      `json:"until"`
-}
-
-// handle runs one call against the desk.
+// handle runs one call against the desk: the op the registry names, if the call
+// is of this wire version.
 func (l *leader) handle(req rpcRequest) (any, error) {
+	if req.V != wireVersion {
+		return nil, fmt.Errorf("%w: call of version %d, this leader speaks %d", ErrWireVersion, req.V, wireVersion)
+	}
+	h := ops[req.Op]
+	if h == nil {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownOp, req.Op)
+	}
 	ctx, cancel := opCtx()
 	defer cancel()
-	if req.Op == "start" {
-		var a routing.StartRequest
-		if err := json.Unmarshal(req.Args, &a); err != nil {
-			return nil, errBadCall
-		}
-		return l.d.StartChat(ctx, a)
-	}
-	var a callArgs
-	if len(req.Args) > 0 {
-		if err := json.Unmarshal(req.Args, &a); err != nil {
-			return nil, errBadCall
-		}
-	}
-	switch req.Op {
-	case "join_visitor":
-		var r resJoin
-		err := l.d.JoinVisitor(a.Site, a.Visitor, func(j routing.VisitorJoin) {
-			r.View = visitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon}
-			r.Seq = l.n.pub.lastSeq()
-		})
-		return r, err
-	case "visitor_conv": // nodes now read these two from the store; kept for nodes of the
-		// previous version during a rolling upgrade
-		return l.d.VisitorConversation(a.ID), nil
-	case "conv":
-		return l.d.Conversation(a.ID), nil
-	case "end":
-		return l.d.EndChat(ctx, routing.EndRequest{ConversationID: a.ID, By: a.By, AgentID: a.Agent, Re: a.Re})
-	case "connect":
-		return l.connect(req.Node, a.ID)
-	case "disconnect":
-		l.disconnect(req.Node, a.ID)
-		return nil, nil
-	case "heartbeat":
-		l.heartbeat(req.Node, a.Sockets)
-		return nil, nil
-	case "leave":
-		l.forget(req.Node)
-		return nil, nil
-	case "presence":
-		return l.d.SetPresence(ctx, a.Agent, a.Status, a.Reason)
-	case "activity":
-		l.d.Activity(a.ID)
-		return nil, nil
-	case "snooze":
-		return nil, l.desk.Snooze(ctx, a.Agent, a.Re)
-	case "end_snooze":
-		return nil, l.desk.EndSnooze(ctx, a.Agent, a.Re, a.Until)
-	case "site_changed":
-		s, err := l.n.rt.s.store.GetSite(ctx, a.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			l.d.SiteDeleted(a.ID)
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return nil, l.d.SiteChanged(s)
-	case "site_deleted":
-		l.d.SiteDeleted(a.ID)
-		return nil, nil
-	case "agent_changed":
-		ag, err := l.n.rt.s.store.GetAgent(ctx, a.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			l.d.AgentDeleted(a.ID)
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		l.d.AgentChanged(ag)
-		return nil, nil
-	case "agent_deleted":
-		l.d.AgentDeleted(a.ID)
-		return nil, nil
-	case "status":
-		st, avail, err := l.desk.Status(ctx, a.ID)
-		return resStatus{Status: st, Available: avail}, err
-	}
-	return nil, errBadCall
+	return h(l, ctx, req.Node, req.Args)
 }
 
 // connect counts a new socket of the agent on node and returns the agent's snapshot
 // with the number of the last decision it reflects.
-func (l *leader) connect(node, agentID string) (resConnect, error) {
-	var r resConnect
+func (l *leader) connect(_ context.Context, node string, req connectReq) (connectRes, error) {
+	agentID := req.Agent
+	var r connectRes
 	_, err := l.d.ConnectAgent(agentID, func(snap routing.AgentSnapshot) {
 		r.Snap, r.Seq = snap, l.n.pub.lastSeq()
 	})

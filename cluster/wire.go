@@ -1,8 +1,10 @@
-package gateway
+package cluster
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
+	"time"
 )
 
 // Channels of a cluster, after the prefix:
@@ -61,3 +63,9 @@ const (
 	ctlAgent  = "agent"  // agent ID was edited: reload it, move its sockets
 	ctlSite   = "site"   // site ID was edited or deleted: drop cached copies
 )
+
+// opCtx bounds one store operation or call the node makes on its own behalf (a
+// control message, a resync, a call the leader answers).
+func opCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 5*time.Second)
+}

@@ -1,4 +1,10 @@
-package gateway
+// Package deskapi owns the seam between the endpoints and the routing desk: the
+// Desk interface the WebSocket sessions and the HTTP API call, whether the desk runs
+// in this process (package gateway's local desk) or on the cluster's leader
+// (package cluster), the VisitorJoin a visitor's welcome is built from, and Out,
+// where a desk's frames go. It holds no logic, so both sides import it and neither
+// imports the other.
+package deskapi
 
 import (
 	"context"
@@ -9,14 +15,15 @@ import (
 	"github.com/livedesk/gateway/store"
 )
 
-// deskAPI is what the sockets and the API ask of the routing desk. On a single node
-// it is the node's own routing.Desk (localDesk); in cluster mode the desk runs on
-// the leader node and every other node reaches it through Redis (remoteDesk).
+// Desk is what the sockets and the API ask of the routing desk. On a single node
+// it is the node's own routing.Desk (package gateway's localDesk); in cluster mode
+// the desk runs on the leader node and every other node reaches it through Redis
+// (package cluster).
 //
 // Errors are the routing and store sentinels (routing.ErrUnknownSite,
 // routing.ErrConversationExists, routing.ErrNotInConversation, store.ErrNotFound,
 // store.ErrUnavailable), whichever node the desk runs on.
-type deskAPI interface {
+type Desk interface {
 	// Site returns the site (nil when unknown); the caller must not change it.
 	Site(siteID string) *store.Site
 	// JoinVisitor calls join (which joins c to the visitor's groups), then queues on
@@ -24,7 +31,7 @@ type deskAPI interface {
 	// conversation, so that no frame decided after that snapshot is lost or comes
 	// before them, and none decided before it comes after them. welcome returns nil
 	// when it could not be built (it reports why itself).
-	JoinVisitor(ctx context.Context, siteID, visitorID string, c *hub.Client, join func(), welcome func(visitorJoin) [][]byte) error
+	JoinVisitor(ctx context.Context, siteID, visitorID string, c *hub.Client, join func(), welcome func(VisitorJoin) [][]byte) error
 	// StartChat routes a chat at this instant (routing.Desk.StartChat).
 	StartChat(ctx context.Context, req routing.StartRequest) (routing.StartResult, error)
 	// VisitorConversation is the visitor's queued or open conversation (nil: none).
@@ -62,8 +69,9 @@ type deskAPI interface {
 	Status(ctx context.Context, siteID string) (routing.Status, int, error)
 }
 
-// visitorJoin is what a visitor's welcome is built from.
-type visitorJoin struct {
+// VisitorJoin is what a visitor's welcome is built from. It travels between
+// cluster nodes as JSON (all but Site).
+type VisitorJoin struct {
 	Status       routing.Status      `json:"status"`
 	Conversation *store.Conversation `json:"conversation"`
 	// ClosingSoon is when the site closes, when a visitor connecting now is to be
@@ -71,4 +79,12 @@ type visitorJoin struct {
 	ClosingSoon *time.Time `json:"closing_soon"`
 	// Site is the site; not sent between nodes (each node has its own copy).
 	Site *store.Site `json:"-"`
+}
+
+// Out sends a frame to a hub group: to this node's members, or, in cluster mode,
+// to the members on every node through Redis. status marks a coalescing frame
+// (hub.Client.SendStatus). Send never blocks on a socket or on Redis; frames are
+// shared, so the caller must not modify b afterwards.
+type Out interface {
+	Send(group string, b []byte, status bool)
 }

@@ -1,4 +1,4 @@
-package gateway
+package cluster
 
 import (
 	"time"
@@ -7,11 +7,11 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// ClusterOptions put a Server in cluster mode: every node shares one Redis (the
+// Options put a gateway server in cluster mode: every node shares one Redis (the
 // store, pub/sub between the nodes, the leader lease). One node at a time is the
 // leader and runs the routing desk; the others reach it through Redis. See
 // docs/operations.md, "Cluster mode".
-type ClusterOptions struct {
+type Options struct {
 	// Client reaches the Redis the nodes share (required). Give it short timeouts,
 	// as for store/redis.
 	Client redis.UniversalClient
@@ -35,12 +35,13 @@ type ClusterOptions struct {
 	CallTimeout time.Duration
 }
 
-// defaultClusterPrefix is Prefix's default (what the command line's nodes use).
-const defaultClusterPrefix = "ld:"
+// defaultPrefix is Prefix's default (what the command line's nodes use).
+const defaultPrefix = "ld:"
 
-func (o ClusterOptions) withDefaults() ClusterOptions {
+// WithDefaults returns o with every zero field set to its default.
+func (o Options) WithDefaults() Options {
 	if o.Prefix == "" {
-		o.Prefix = defaultClusterPrefix
+		o.Prefix = defaultPrefix
 	}
 	if o.NodeID == "" {
 		o.NodeID = uuid.NewString()

@@ -1,28 +1,29 @@
-package gateway
+package cluster
 
 import (
 	"context"
 	"errors"
 	"time"
 
+	"github.com/livedesk/gateway/deskapi"
 	"github.com/livedesk/gateway/hub"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 )
 
-// remoteDesk is the deskAPI of a cluster node: every decision is a call to the
+// remoteDesk is the deskapi.Desk of a cluster node: every decision is a call to the
 // leader's desk, and a visitor without a conversation in flight is welcomed from
 // the node's view of the site's status (siteViews). Welcomes use a hold (hub.Client.Hold): the socket joins its groups
 // (the node subscribes to their channels), then the leader's snapshot comes with the
 // number of the last decision it reflects, and Release writes the welcome followed
 // by only the frames decided after it.
-type remoteDesk struct{ n *clusterNode }
+type remoteDesk struct{ n *Node }
 
-var _ deskAPI = remoteDesk{}
+var _ deskapi.Desk = remoteDesk{}
 
 func (r remoteDesk) Site(siteID string) *store.Site { return r.n.sites.get(siteID) }
 
-func (r remoteDesk) JoinVisitor(ctx context.Context, siteID, visitorID string, c *hub.Client, join func(), welcome func(visitorJoin) [][]byte) error {
+func (r remoteDesk) JoinVisitor(ctx context.Context, siteID, visitorID string, c *hub.Client, join func(), welcome func(deskapi.VisitorJoin) [][]byte) error {
 	n := r.n
 	site := n.sites.get(siteID)
 	if site == nil {
@@ -33,13 +34,13 @@ func (r remoteDesk) JoinVisitor(ctx context.Context, siteID, visitorID string, c
 	if r.joinFromView(ctx, site, visitorID, c, welcome) {
 		return nil
 	}
-	var res resJoin
-	if err := n.rpc.call(ctx, "join_visitor", visitorID, argJoin{Site: siteID, Visitor: visitorID}, &res); err != nil {
+	res, err := opJoinVisitor.call(ctx, n.rpc, visitorID, joinVisitorReq{Site: siteID, Visitor: visitorID})
+	if err != nil {
 		c.Release(^uint64(0))
 		return err
 	}
 	n.joinsLeader.Add(1)
-	n.views.offer(siteID, res.View.Status, res.Seq, n.rt.s.clock.Now())
+	n.views.offer(siteID, res.View.Status, res.Seq, n.d.Clock.Now())
 	res.View.Site = site
 	c.Release(res.Seq, welcome(res.View)...)
 	return nil
@@ -55,9 +56,9 @@ func (r remoteDesk) JoinVisitor(ctx context.Context, siteID, visitorID string, c
 // is in the store (the leader writes before it announces, and the view was read
 // after its frame), so such a visitor goes to the leader; and one decided after it
 // comes after the welcome like any other frame.
-func (r remoteDesk) joinFromView(ctx context.Context, site *store.Site, visitorID string, c *hub.Client, welcome func(visitorJoin) [][]byte) bool {
+func (r remoteDesk) joinFromView(ctx context.Context, site *store.Site, visitorID string, c *hub.Client, welcome func(deskapi.VisitorJoin) [][]byte) bool {
 	n := r.n
-	now := n.rt.s.clock.Now()
+	now := n.d.Clock.Now()
 	v, ok := n.views.get(site.ID, now)
 	if !ok {
 		return false
@@ -66,16 +67,14 @@ func (r remoteDesk) joinFromView(ctx context.Context, site *store.Site, visitorI
 	if err != nil || conv != nil {
 		return false
 	}
-	view := visitorJoin{Status: v.st, Site: site, ClosingSoon: routing.ClosingSoon(v.st, site.ClosingSoonMinutes, now)}
+	view := deskapi.VisitorJoin{Status: v.st, Site: site, ClosingSoon: routing.ClosingSoon(v.st, site.ClosingSoonMinutes, now)}
 	n.joinsLocal.Add(1) // before the welcome goes out: whoever sees it sees the count
 	c.Release(v.seq, welcome(view)...)
 	return true
 }
 
 func (r remoteDesk) StartChat(ctx context.Context, req routing.StartRequest) (routing.StartResult, error) {
-	var res routing.StartResult
-	err := r.n.rpc.call(ctx, "start", req.VisitorID, req, &res)
-	return res, err
+	return opStart.call(ctx, r.n.rpc, req.VisitorID, req)
 }
 
 // VisitorConversation reads the store, not the leader: the leader records every
@@ -84,7 +83,7 @@ func (r remoteDesk) StartChat(ctx context.Context, req routing.StartRequest) (ro
 // through the leader on every message and typing frame, and lets chats in progress
 // go on while the leadership moves.
 func (r remoteDesk) VisitorConversation(ctx context.Context, visitorID string) (*store.Conversation, error) {
-	list, err := r.n.rt.s.store.ListConversations(ctx, store.ConversationFilter{VisitorID: visitorID, Limit: 1})
+	list, err := r.n.d.Store.ListConversations(ctx, store.ConversationFilter{VisitorID: visitorID, Limit: 1})
 	if err != nil || len(list) == 0 {
 		return nil, err
 	}
@@ -93,7 +92,7 @@ func (r remoteDesk) VisitorConversation(ctx context.Context, visitorID string) (
 
 // Conversation reads the store, as VisitorConversation does.
 func (r remoteDesk) Conversation(ctx context.Context, id string) (*store.Conversation, error) {
-	c, err := r.n.rt.s.store.GetConversation(ctx, id)
+	c, err := r.n.d.Store.GetConversation(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -118,13 +117,11 @@ func inFlight(c *store.Conversation) *store.Conversation {
 // is the round trip docs/performance.md measured as the cost of chat p99 across
 // nodes. Chats in progress also go on while the leadership moves.
 func (r remoteDesk) VisitorMessage(ctx context.Context, m routing.VisitorMessage) (routing.Appended, error) {
-	return routing.AppendVisitorMessage(ctx, r.n.rt.s.store, m, r.VisitorConversation)
+	return routing.AppendVisitorMessage(ctx, r.n.d.Store, m, r.VisitorConversation)
 }
 
 func (r remoteDesk) EndChat(ctx context.Context, req routing.EndRequest) (*store.Conversation, error) {
-	var c *store.Conversation
-	err := r.n.rpc.call(ctx, "end", req.ConversationID, argEnd{ID: req.ConversationID, By: req.By, Agent: req.AgentID, Re: req.Re}, &c)
-	return c, err
+	return opEnd.call(ctx, r.n.rpc, req.ConversationID, req)
 }
 
 func (r remoteDesk) ConnectAgent(ctx context.Context, agentID string, c *hub.Client, join func(), welcome func(routing.AgentSnapshot) [][]byte) error {
@@ -136,10 +133,10 @@ func (r remoteDesk) ConnectAgent(ctx context.Context, agentID string, c *hub.Cli
 	// order (same key), so it never counts the socket twice.
 	n.sockMu.Lock()
 	n.sockets[agentID]++
-	pc := n.rpc.begin("connect", n.o.NodeID, argID{agentID})
+	pc := opConnect.begin(n.rpc, n.o.NodeID, connectReq{Agent: agentID})
 	n.sockMu.Unlock()
-	var res resConnect
-	if err := pc.wait(ctx, &res); err != nil {
+	res, err := opConnect.wait(ctx, pc)
+	if err != nil {
 		c.Release(^uint64(0))
 		n.dropSocket(agentID)
 		return err
@@ -149,7 +146,7 @@ func (r remoteDesk) ConnectAgent(ctx context.Context, agentID string, c *hub.Cli
 }
 
 // dropSocket uncounts a socket of the agent on this node.
-func (n *clusterNode) dropSocket(agentID string) {
+func (n *Node) dropSocket(agentID string) {
 	n.sockMu.Lock()
 	defer n.sockMu.Unlock()
 	if n.sockets[agentID] > 1 {
@@ -169,13 +166,11 @@ func (r remoteDesk) AgentDisconnected(agentID string) {
 	if n.sockets[agentID]--; n.sockets[agentID] == 0 {
 		delete(n.sockets, agentID)
 	}
-	n.rpc.cast("disconnect", n.o.NodeID, argID{agentID})
+	opDisconnect.cast(n.rpc, n.o.NodeID, disconnectReq{Agent: agentID})
 }
 
 func (r remoteDesk) SetPresence(ctx context.Context, agentID, status, reason string) (routing.Presence, error) {
-	var p routing.Presence
-	err := r.n.rpc.call(ctx, "presence", agentID, argPresence{Agent: agentID, Status: status, Reason: reason}, &p)
-	return p, err
+	return opPresence.call(ctx, r.n.rpc, agentID, presenceReq{Agent: agentID, Status: status, Reason: reason})
 }
 
 // activityEvery throttles activity calls per agent and node: idle timeouts are
@@ -200,46 +195,48 @@ func (r remoteDesk) Activity(agentID string) {
 	}
 	n.activityMu.Unlock()
 	if send {
-		n.rpc.cast("activity", agentID, argID{agentID})
+		opActivity.cast(n.rpc, agentID, activityReq{Agent: agentID})
 	}
 }
 
 func (r remoteDesk) Snooze(ctx context.Context, agentID, re string) error {
-	return r.n.rpc.call(ctx, "snooze", agentID, argSnooze{Agent: agentID, Re: re}, nil)
+	_, err := opSnooze.call(ctx, r.n.rpc, agentID, snoozeReq{Agent: agentID, Re: re})
+	return err
 }
 
 func (r remoteDesk) EndSnooze(ctx context.Context, agentID, re string, until time.Time) error {
-	return r.n.rpc.call(ctx, "end_snooze", agentID, argSnooze{Agent: agentID, Re: re, Until: until}, nil)
+	_, err := opEndSnooze.call(ctx, r.n.rpc, agentID, endSnoozeReq{Agent: agentID, Re: re, Until: until})
+	return err
 }
 
 func (r remoteDesk) SiteChanged(ctx context.Context, s *store.Site) error {
 	r.n.sites.drop(s.ID)
 	r.n.broadcastControl(control{Op: ctlSite, ID: s.ID})
-	return r.n.rpc.call(ctx, "site_changed", s.ID, argID{s.ID}, nil)
+	_, err := opSiteChanged.call(ctx, r.n.rpc, s.ID, siteChangedReq{Site: s.ID})
+	return err
 }
 
 func (r remoteDesk) SiteDeleted(ctx context.Context, siteID string) {
 	r.n.sites.drop(siteID)
 	r.n.broadcastControl(control{Op: ctlSite, ID: siteID})
-	if err := r.n.rpc.call(ctx, "site_deleted", siteID, argID{siteID}, nil); err != nil {
+	if _, err := opSiteDeleted.call(ctx, r.n.rpc, siteID, siteDeletedReq{Site: siteID}); err != nil {
 		r.n.log.Warn("leader not told of a deleted site; it learns at its next load")
 	}
 }
 
 func (r remoteDesk) AgentChanged(ctx context.Context, a *store.Agent) {
-	if err := r.n.rpc.call(ctx, "agent_changed", a.ID, argID{a.ID}, nil); err != nil {
+	if _, err := opAgentChanged.call(ctx, r.n.rpc, a.ID, agentChangedReq{Agent: a.ID}); err != nil {
 		r.n.log.Warn("leader not told of an edited agent; it learns at its next load")
 	}
 }
 
 func (r remoteDesk) AgentDeleted(ctx context.Context, agentID string) {
-	if err := r.n.rpc.call(ctx, "agent_deleted", agentID, argID{agentID}, nil); err != nil {
+	if _, err := opAgentDeleted.call(ctx, r.n.rpc, agentID, agentDeletedReq{Agent: agentID}); err != nil {
 		r.n.log.Warn("leader not told of a deleted agent; it learns at its next load")
 	}
 }
 
 func (r remoteDesk) Status(ctx context.Context, siteID string) (routing.Status, int, error) {
-	var res resStatus
-	err := r.n.rpc.call(ctx, "status", siteID, argID{siteID}, &res)
+	res, err := opStatus.call(ctx, r.n.rpc, siteID, statusReq{Site: siteID})
 	return res.Status, res.Available, err
 }

@@ -1,4 +1,4 @@
-package gateway
+package cluster
 
 import (
 	"context"
@@ -8,27 +8,62 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/livedesk/gateway/cluster"
+	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/deskapi"
 	"github.com/livedesk/gateway/hub"
+	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 )
 
-// clusterNode is a Server's part in a cluster: the Redis broker its sockets' groups
-// are subscribed through, the publisher its frames and calls go out by, the client
-// of the leader's desk, the lease, and (while it holds the lease) the leader.
+// Host is what a node needs from the endpoint side of the server it runs in (the
+// gateway implements it). Its methods are called from the node's goroutines.
+type Host interface {
+	// NewDesk makes a routing desk on the server's store and clock whose decisions
+	// go to out as frames, the deskapi.Desk over it, and the function that cancels
+	// its pending presence checks (call it after the desk's Close).
+	NewDesk(out deskapi.Out) (d *routing.Desk, local deskapi.Desk, stopAlerts func())
+	// StatusFrame is the "status" frame of st, as the desk's notifier sends it to
+	// the visitors of a site.
+	StatusFrame(st routing.Status) []byte
+	// ForceLogoutHere sends force_logout to every socket of the agent on this node
+	// and closes them.
+	ForceLogoutHere(agentID string)
+	// MoveAgentSockets moves the agent's sockets on this node to the groups of its
+	// edited site list.
+	MoveAgentSockets(a *store.Agent)
+}
+
+// Deps is what a node is given by the server it runs in.
+type Deps struct {
+	// Store is the server's store (the Redis store every node shares).
+	Store store.Store
+	// Clock is the schedule's clock.
+	Clock clock.Clock
+	// Log is the server's logger; the node logs under "cluster".
+	Log *zap.Logger
+	// Hub holds this node's sockets: frames from the cluster reach its groups.
+	Hub *hub.Hub
+	// Host is the endpoint side.
+	Host Host
+}
+
+// Node is a server's part in a cluster: the Redis broker its sockets' groups are
+// subscribed through, the publisher its frames and calls go out by, the client of
+// the leader's desk, the lease, and (while it holds the lease) the leader.
 //
 // Lock rule: leaderMu guards leader and term; sockMu guards sockets and orders the calls that
 // change them with the heartbeats that report them (both are queued on the ordered
 // publisher under sockMu, so the leader sees them in the order they happened).
-type clusterNode struct {
-	rt     *realtime
-	o      ClusterOptions
+type Node struct {
+	d      Deps
+	o      Options
 	log    *zap.Logger
 	broker *hub.RedisBroker
 	pub    *publisher
 	rpc    *rpcClient
-	lease  *cluster.Lease
+	lease  *Lease
 	sites  *siteCache
 	views  *siteViews
 
@@ -50,24 +85,30 @@ type clusterNode struct {
 	wg    sync.WaitGroup
 }
 
-func newClusterNode(rt *realtime, o ClusterOptions) *clusterNode {
-	o = o.withDefaults()
-	log := rt.s.log.Named("cluster").With(zap.String("node", o.NodeID))
-	n := &clusterNode{rt: rt, o: o, log: log, sockets: map[string]int{}, activity: map[string]time.Time{}, stopc: make(chan struct{})}
+// New makes a node with o (defaults filled in) and d; Start joins the cluster.
+func New(o Options, d Deps) *Node {
+	o = o.WithDefaults()
+	log := d.Log.Named("cluster").With(zap.String("node", o.NodeID))
+	n := &Node{d: d, o: o, log: log, sockets: map[string]int{}, activity: map[string]time.Time{}, stopc: make(chan struct{})}
 	n.pub = newPublisher(o.Client, o.Prefix, log)
 	n.rpc = newRPCClient(o.NodeID, n.pub, o.CallTimeout)
-	n.sites = newSiteCache(rt.s.store)
+	n.sites = newSiteCache(d.Store)
 	n.views = newSiteViews()
-	n.lease = cluster.NewLease(o.Client, o.Prefix, o.NodeID, cluster.LeaseOptions{TTL: o.LeaseTTL, OnAcquire: n.lead, OnLose: n.unlead, Logger: log})
+	n.lease = NewLease(o.Client, o.Prefix, o.NodeID, LeaseOptions{TTL: o.LeaseTTL, OnAcquire: n.lead, OnLose: n.unlead, Logger: log})
 	return n
 }
 
-func (n *clusterNode) desk() deskAPI { return remoteDesk{n} }
+// Desk is the deskapi.Desk of this node: every decision is made by the leader.
+func (n *Node) Desk() deskapi.Desk { return remoteDesk{n} }
 
-// start subscribes to the node's own channels, starts the heartbeat and enters the
+// Out is where this node's own frames go (messages, typing): to the members of a
+// group on every node, not numbered.
+func (n *Node) Out() deskapi.Out { return n.pub }
+
+// Start subscribes to the node's own channels, starts the heartbeat and enters the
 // election. It does not wait for a leader: calls fail with unavailable until one
 // is elected.
-func (n *clusterNode) start(ctx context.Context) error {
+func (n *Node) Start(ctx context.Context) error {
 	b, err := hub.NewRedisBroker(n.o.Client, n.handle, hub.RedisOptions{OnReconnect: n.resync, OnDrop: n.dropped, Logger: n.log})
 	if err != nil {
 		return err
@@ -85,13 +126,13 @@ func (n *clusterNode) start(ctx context.Context) error {
 	return nil
 }
 
-// stop leaves the election (a leader hands over at once), tells the leader this
+// Stop leaves the election (a leader hands over at once), tells the leader this
 // node's sockets are gone, and closes the broker and the publisher.
-func (n *clusterNode) stop() {
+func (n *Node) Stop() {
 	close(n.stopc)
 	n.wg.Wait()
 	n.lease.Stop()
-	n.rpc.cast("leave", n.o.NodeID, struct{}{})
+	opLeave.cast(n.rpc, n.o.NodeID, leaveReq{})
 	_ = n.broker.Close()
 	n.pub.close()
 }
@@ -99,7 +140,7 @@ func (n *clusterNode) stop() {
 // lead runs when this node wins the lease (on the lease's goroutine, which must not
 // wait for the desk to load: it has a lease to renew). The desk loads in the
 // background, retried until it loads or the lease is lost.
-func (n *clusterNode) lead(epoch int64) {
+func (n *Node) lead(epoch int64) {
 	n.leaderMu.Lock()
 	n.term++
 	term := n.term
@@ -142,7 +183,7 @@ func (n *clusterNode) lead(epoch int64) {
 }
 
 // unlead runs when this node loses the lease.
-func (n *clusterNode) unlead() {
+func (n *Node) unlead() {
 	n.leaderMu.Lock()
 	n.term++
 	l := n.leader
@@ -158,10 +199,10 @@ func (n *clusterNode) unlead() {
 	n.log.Info("no longer leading")
 }
 
-// stopping tells the desk this node leads, if any, that the node drains
+// Stopping tells the desk this node leads, if any, that the node drains
 // (routing.Desk.Stopping): its sockets' agents keep their socket record for the
 // next leader's restart grace.
-func (n *clusterNode) stopping() {
+func (n *Node) Stopping() {
 	n.leaderMu.Lock()
 	defer n.leaderMu.Unlock()
 	if n.leader != nil {
@@ -169,8 +210,8 @@ func (n *clusterNode) stopping() {
 	}
 }
 
-// isLeader reports whether this node runs the desk now.
-func (n *clusterNode) isLeader() bool {
+// IsLeader reports whether this node runs the desk now.
+func (n *Node) IsLeader() bool {
 	n.leaderMu.Lock()
 	defer n.leaderMu.Unlock()
 	return n.leader != nil
@@ -178,7 +219,7 @@ func (n *clusterNode) isLeader() bool {
 
 // handle receives everything the node is subscribed to. It runs on the broker's
 // workers (one per channel at a time) and never blocks for long.
-func (n *clusterNode) handle(channel string, payload []byte) {
+func (n *Node) handle(channel string, payload []byte) {
 	ch := strings.TrimPrefix(channel, n.o.Prefix)
 	switch {
 	case strings.HasPrefix(ch, chanGroup):
@@ -189,9 +230,9 @@ func (n *clusterNode) handle(channel string, payload []byte) {
 		}
 		group := ch[len(chanGroup):]
 		if status {
-			n.views.observe(group, b, seq, n.rt.s.clock.Now())
+			n.views.observe(group, b, seq, n.d.Clock.Now())
 		}
-		n.rt.hub.BroadcastSeq(group, b, seq, status)
+		n.d.Hub.BroadcastSeq(group, b, seq, status)
 	case ch == chanLeader:
 		n.leaderMu.Lock()
 		l := n.leader
@@ -215,30 +256,52 @@ func (n *clusterNode) handle(channel string, payload []byte) {
 }
 
 // control acts on a control message.
-func (n *clusterNode) control(c control) {
+func (n *Node) control(c control) {
 	switch c.Op {
 	case ctlLogout:
-		n.rt.forceLogoutHere(c.ID)
+		n.d.Host.ForceLogoutHere(c.ID)
 	case ctlSite:
 		n.sites.drop(c.ID)
 	case ctlAgent:
 		ctx, cancel := opCtx()
 		defer cancel()
-		a, err := n.rt.s.store.GetAgent(ctx, c.ID)
+		a, err := n.d.Store.GetAgent(ctx, c.ID)
 		if err != nil {
 			return
 		}
-		n.rt.moveAgentSockets(a)
+		n.d.Host.MoveAgentSockets(a)
 	}
 }
 
 // broadcastControl sends a control message to every node, this one included.
-func (n *clusterNode) broadcastControl(c control) {
+func (n *Node) broadcastControl(c control) {
 	b, _ := json.Marshal(c)
 	n.pub.publish(chanControl, b, nil)
 }
 
-func (n *clusterNode) subscribe(group string) {
+// ForceLogout tells every node, this one included, to log the agent's sockets out
+// (Host.ForceLogoutHere).
+func (n *Node) ForceLogout(agentID string) { n.broadcastControl(control{Op: ctlLogout, ID: agentID}) }
+
+// BroadcastLogout is ForceLogout from a process that is not a node (the
+// reset-password command): every running node of the cluster under prefix (""
+// for the default) logs the agent's sockets out.
+func BroadcastLogout(ctx context.Context, c redis.UniversalClient, prefix, agentID string) error {
+	if prefix == "" {
+		prefix = defaultPrefix
+	}
+	b, _ := json.Marshal(control{Op: ctlLogout, ID: agentID})
+	return c.Publish(ctx, prefix+chanControl, b).Err()
+}
+
+// AgentEdited tells every node, this one included, to reload the agent and move
+// its sockets (Host.MoveAgentSockets).
+func (n *Node) AgentEdited(a *store.Agent) { n.broadcastControl(control{Op: ctlAgent, ID: a.ID}) }
+
+// Subscribe subscribes this node to group's channel; call it before a socket
+// joins the group, so that every frame of the group decided after the socket's
+// welcome reaches this node. It does not wait longer than the call timeout.
+func (n *Node) Subscribe(group string) {
 	ctx, cancel := context.WithTimeout(context.Background(), n.o.CallTimeout)
 	defer cancel()
 	if err := n.broker.Subscribe(ctx, n.o.Prefix+chanGroup+group); err != nil {
@@ -248,15 +311,15 @@ func (n *clusterNode) subscribe(group string) {
 	n.views.joined(group)
 }
 
-// unsubscribe drops this node's reference to group's channel without waiting for
+// Unsubscribe drops this node's reference to group's channel without waiting for
 // Redis (hub.RedisBroker.Release): a socket that goes away has nothing to wait for.
-func (n *clusterNode) unsubscribe(group string) {
+func (n *Node) Unsubscribe(group string) {
 	n.views.left(group)
 	n.broker.Release(n.o.Prefix + chanGroup + group)
 }
 
 // beat reports this node's sockets to the leader every Heartbeat.
-func (n *clusterNode) beat() {
+func (n *Node) beat() {
 	defer n.wg.Done()
 	t := time.NewTicker(n.o.Heartbeat)
 	defer t.Stop()
@@ -270,40 +333,39 @@ func (n *clusterNode) beat() {
 	}
 }
 
-func (n *clusterNode) sendHeartbeat() {
+func (n *Node) sendHeartbeat() {
 	n.sockMu.Lock()
 	defer n.sockMu.Unlock()
 	report := make(map[string]int, len(n.sockets))
 	for a, c := range n.sockets {
 		report[a] = c
 	}
-	n.rpc.cast("heartbeat", n.o.NodeID, argSockets{Sockets: report})
+	opHeartbeat.cast(n.rpc, n.o.NodeID, heartbeatReq{Sockets: report})
 }
 
 // resync runs after the broker's subscription was re-established (Redis restarted
 // or the connection broke): frames published meanwhile are gone, so every site
 // this node has visitors of gets its current status again.
-func (n *clusterNode) resync() {
+func (n *Node) resync() {
 	n.views.dropAll()
 	go func() {
 		n.sendHeartbeat()
-		for _, g := range n.rt.hub.Groups("site:") {
+		for _, g := range n.d.Hub.Groups("site:") {
 			siteID := strings.TrimPrefix(g, "site:")
 			ctx, cancel := opCtx()
-			var r resStatus
-			err := n.rpc.call(ctx, "status", siteID, argID{siteID}, &r)
+			r, err := opStatus.call(ctx, n.rpc, siteID, statusReq{Site: siteID})
 			cancel()
 			if err != nil {
 				continue
 			}
-			n.rt.hub.BroadcastStatus(g, frame("status", map[string]any{"status": r.Status}))
+			n.d.Hub.BroadcastStatus(g, n.d.Host.StatusFrame(r.Status))
 		}
 	}()
 }
 
 // dropped runs on the broker's reader for a message it could not deliver: a status
 // frame may be among them, so the site's view is no longer trusted.
-func (n *clusterNode) dropped(channel string) {
+func (n *Node) dropped(channel string) {
 	if g, ok := strings.CutPrefix(channel, n.o.Prefix+chanGroup); ok {
 		if id := siteOfGroup(g); id != "" {
 			n.views.drop(id)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/cluster"
 	"github.com/livedesk/gateway/internal/redistest"
 	"github.com/livedesk/gateway/internal/webhooktest"
 	redisstore "github.com/livedesk/gateway/store/redis"
@@ -26,8 +27,8 @@ type testCluster struct {
 }
 
 // clusterTestOptions keep failure detection short so tests need not wait long.
-func clusterTestOptions(client redis.UniversalClient, node string) *ClusterOptions {
-	return &ClusterOptions{Client: client, Prefix: "t:", NodeID: node, LeaseTTL: time.Second, Heartbeat: 100 * time.Millisecond,
+func clusterTestOptions(client redis.UniversalClient, node string) *cluster.Options {
+	return &cluster.Options{Client: client, Prefix: "t:", NodeID: node, LeaseTTL: time.Second, Heartbeat: 100 * time.Millisecond,
 		NodeTTL: 700 * time.Millisecond, CallTimeout: 2 * time.Second}
 }
 
@@ -85,7 +86,7 @@ func (tc *testCluster) startNode(f *fixture, i int) {
 // leader returns the index of the node that runs the desk (-1: none).
 func (tc *testCluster) leader() int {
 	for i, f := range tc.nodes {
-		if f.srv != nil && f.srv.rt.cluster.isLeader() {
+		if f.srv != nil && f.srv.rt.node.(*cluster.Node).IsLeader() {
 			return i
 		}
 	}
@@ -104,17 +105,8 @@ func (tc *testCluster) waitLeader() int {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if i := tc.leader(); i >= 0 {
-			n := tc.nodes[i].srv.rt.cluster
-			n.leaderMu.Lock()
-			l := n.leader
-			n.leaderMu.Unlock()
-			if l != nil {
-				l.mu.Lock()
-				heard := len(l.nodes)
-				l.mu.Unlock()
-				if heard >= live {
-					return i
-				}
+			if tc.nodes[i].srv.rt.node.(*cluster.Node).LeaderHeard() >= live {
+				return i
 			}
 		}
 		time.Sleep(20 * time.Millisecond)

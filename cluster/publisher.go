@@ -1,4 +1,4 @@
-package gateway
+package cluster
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/livedesk/gateway/deskapi"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 )
@@ -15,7 +16,7 @@ import (
 // Redis. Order matters: a desk's decisions reach every node in the order they were
 // made, and a leader's answer to a call comes after the frames the call caused.
 //
-// It is the cluster's frameOut: send publishes a frame to a hub group on every node.
+// It is the cluster's deskapi.Out: Send publishes a frame to a hub group on every node.
 //
 // Lock rule: mu guards q, seq and closed. Numbering a frame (sendSeq) and queueing it
 // happen under mu, so numbers increase in queue order.
@@ -54,10 +55,10 @@ func newPublisher(rdb redis.UniversalClient, prefix string, log *zap.Logger) *pu
 	return p
 }
 
-var _ frameOut = (*publisher)(nil)
+var _ deskapi.Out = (*publisher)(nil)
 
-// send publishes a frame to every node's members of group, not numbered.
-func (p *publisher) send(group string, b []byte, status bool) {
+// Send publishes a frame to every node's members of group, not numbered.
+func (p *publisher) Send(group string, b []byte, status bool) {
 	p.enqueue(pubMsg{channel: p.prefix + chanGroup + group, payload: encodeEnvelope(b, 0, status)})
 }
 
