@@ -10,6 +10,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/hub"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 	"go.uber.org/zap"
@@ -173,7 +174,7 @@ func (rt *realtime) refuseWhileDraining(w http.ResponseWriter, r *http.Request) 
 		return false
 	}
 	w.Header().Set("Retry-After", "1")
-	rt.s.writeAPIError(w, r, &APIError{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "this node is shutting down: reconnect"})
+	rt.s.writeAPIError(w, r, &APIError{Status: http.StatusServiceUnavailable, Code: protocol.CodeUnavailable, Message: "this node is shutting down: reconnect"})
 	return true
 }
 

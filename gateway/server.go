@@ -12,6 +12,7 @@ import (
 
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/notify"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -188,10 +189,10 @@ func (s *Server) storeError(r *http.Request, err error) *APIError {
 	case errors.Is(err, store.ErrConflict):
 		return conflict("email", "an agent with this e-mail already exists")
 	case errors.Is(err, store.ErrUnavailable):
-		return &APIError{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "the store cannot take this now: retry"}
+		return &APIError{Status: http.StatusServiceUnavailable, Code: protocol.CodeUnavailable, Message: "the store cannot take this now: retry"}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return &APIError{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "request cancelled"}
+		return &APIError{Status: http.StatusServiceUnavailable, Code: protocol.CodeUnavailable, Message: "request cancelled"}
 	}
 	s.log.Error("api request failed", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Error(err))
-	return &APIError{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"}
+	return &APIError{Status: http.StatusInternalServerError, Code: protocol.CodeInternal, Message: "internal error"}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/livedesk/gateway/hub"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 )
@@ -52,7 +53,7 @@ func (ss *session) agentHello(f *inFrame) *frameError {
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) {
-			return frameErr(CodeUnauth, "token", "%s", ae.Message)
+			return frameErr(protocol.CodeUnauth, "token", "%s", ae.Message)
 		}
 		return ss.storeFrameErr(err)
 	}
@@ -90,7 +91,7 @@ func (ss *session) agentHello(f *inFrame) *frameError {
 		ss.agent = nil
 		ss.mu.Unlock()
 		if errors.Is(err, store.ErrNotFound) {
-			return frameErr(CodeUnauth, "token", "unknown agent")
+			return frameErr(protocol.CodeUnauth, "token", "unknown agent")
 		}
 		return ss.storeFrameErr(err)
 	}
@@ -109,7 +110,7 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 	switch f.Type {
 	case "presence.set":
 		if f.Status != store.PresenceOnline && f.Status != store.PresenceAway && f.Status != store.PresenceInvisible {
-			return frameErr(CodeBadRequest, "status", "must be online, away or invisible")
+			return frameErr(protocol.CodeBadRequest, "status", "must be online, away or invisible")
 		}
 		ctx, cancel := opCtx()
 		defer cancel()
@@ -129,13 +130,13 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 	case "message":
 		rt.desk.Activity(id)
 		if f.ID == "" {
-			return frameErr(CodeBadRequest, "id", "required")
+			return frameErr(protocol.CodeBadRequest, "id", "required")
 		}
 		if fe := checkText(f.Text, "text"); fe != nil {
 			return fe
 		}
 		if f.ConversationID == "" {
-			return frameErr(CodeBadRequest, "conversation_id", "required")
+			return frameErr(protocol.CodeBadRequest, "conversation_id", "required")
 		}
 		ss.mu.Lock()
 		name := ss.agent.Name
@@ -150,7 +151,7 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 	case "typing":
 		rt.desk.Activity(id)
 		if f.State == nil {
-			return frameErr(CodeBadRequest, "state", "required: true or false")
+			return frameErr(protocol.CodeBadRequest, "state", "required: true or false")
 		}
 		c, fe := ss.ownConversation(f.ConversationID)
 		if fe != nil {
@@ -167,7 +168,7 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 		defer cancel()
 		if _, err := rt.desk.EndChat(ctx, routing.EndRequest{ConversationID: c.ID, By: store.FromAgent, AgentID: id, Re: f.ID}); err != nil {
 			if errors.Is(err, routing.ErrNotInConversation) {
-				return frameErr(CodeNotFound, "conversation_id", "no such open conversation of yours")
+				return frameErr(protocol.CodeNotFound, "conversation_id", "no such open conversation of yours")
 			}
 			return ss.storeFrameErr(err)
 		}
@@ -186,7 +187,7 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 		if f.Until != "" {
 			t, err := time.Parse(time.RFC3339, f.Until)
 			if err != nil {
-				return frameErr(CodeBadRequest, "until", "until must be an RFC 3339 time, like 2026-11-23T18:30:00Z")
+				return frameErr(protocol.CodeBadRequest, "until", "until must be an RFC 3339 time, like 2026-11-23T18:30:00Z")
 			}
 			until = t
 		}
@@ -194,25 +195,25 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 		defer cancel()
 		if err := rt.desk.EndSnooze(ctx, id, f.ID, until); err != nil {
 			if errors.Is(err, routing.ErrSnoozeEnd) {
-				return frameErr(CodeBadRequest, "until", "%v", routing.ErrSnoozeEnd)
+				return frameErr(protocol.CodeBadRequest, "until", "%v", routing.ErrSnoozeEnd)
 			}
 			return ss.storeFrameErr(err)
 		}
 		return nil
 	case "hello":
-		return frameErr(CodeBadRequest, "type", "hello was already received")
+		return frameErr(protocol.CodeBadRequest, "type", "hello was already received")
 	}
-	return frameErr(CodeUnknownType, "type", "unknown frame type %q", f.Type)
+	return frameErr(protocol.CodeUnknownType, "type", "unknown frame type %q", f.Type)
 }
 
 // ownConversation is the open conversation of this agent with that id.
 // errNotYourConversation answers an agent's frame about a conversation that is not
 // open with it.
-var errNotYourConversation = frameErr(CodeNotFound, "conversation_id", "no such open conversation of yours")
+var errNotYourConversation = frameErr(protocol.CodeNotFound, "conversation_id", "no such open conversation of yours")
 
 func (ss *session) ownConversation(id string) (*store.Conversation, *frameError) {
 	if id == "" {
-		return nil, frameErr(CodeBadRequest, "conversation_id", "required")
+		return nil, frameErr(protocol.CodeBadRequest, "conversation_id", "required")
 	}
 	ctx, cancel := opCtx()
 	defer cancel()

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 )
@@ -80,7 +81,7 @@ func frameErr(code, field, format string, args ...any) *frameError {
 // carry `re`).
 func decodeFrame(data []byte) (*inFrame, *frameError) {
 	if !utf8.Valid(data) {
-		return nil, frameErr(CodeBadRequest, "", "frame is not valid UTF-8")
+		return nil, frameErr(protocol.CodeBadRequest, "", "frame is not valid UTF-8")
 	}
 	var f inFrame
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -89,7 +90,7 @@ func decodeFrame(data []byte) (*inFrame, *frameError) {
 			ID any `json:"id"`
 		}
 		_ = json.Unmarshal(data, &probe)
-		fe := frameErr(CodeBadRequest, "", "bad JSON frame: %s", jsonErrText(err))
+		fe := frameErr(protocol.CodeBadRequest, "", "bad JSON frame: %s", protocol.JSONErrorText(err))
 		if te, ok := err.(*json.UnmarshalTypeError); ok && te.Field != "" {
 			fe.Field = te.Field
 			fe.Message = fmt.Sprintf("%s: expected %s", te.Field, te.Type)
@@ -100,13 +101,13 @@ func decodeFrame(data []byte) (*inFrame, *frameError) {
 		return nil, fe
 	}
 	if dec.More() {
-		return nil, frameErr(CodeBadRequest, "", "one JSON object per frame")
+		return nil, frameErr(protocol.CodeBadRequest, "", "one JSON object per frame")
 	}
 	if len(f.ID) > maxFrameID {
-		return nil, frameErr(CodeBadRequest, "id", "at most %d characters", maxFrameID)
+		return nil, frameErr(protocol.CodeBadRequest, "id", "at most %d characters", maxFrameID)
 	}
 	if f.Type == "" {
-		return &f, frameErr(CodeBadRequest, "type", "required")
+		return &f, frameErr(protocol.CodeBadRequest, "type", "required")
 	}
 	return &f, nil
 }
@@ -115,10 +116,10 @@ func decodeFrame(data []byte) (*inFrame, *frameError) {
 func checkText(s, field string) *frameError {
 	n := utf8.RuneCountInString(s)
 	if n == 0 || len(bytes.TrimSpace([]byte(s))) == 0 {
-		return frameErr(CodeBadRequest, field, "required")
+		return frameErr(protocol.CodeBadRequest, field, "required")
 	}
 	if n > maxTextChars {
-		return frameErr(CodeBadRequest, field, "at most %d characters", maxTextChars)
+		return frameErr(protocol.CodeBadRequest, field, "at most %d characters", maxTextChars)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/hub"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 	"go.uber.org/zap"
 	"golang.org/x/time/rate"
@@ -192,7 +193,7 @@ func (ss *session) readLoop() {
 			if f != nil {
 				re = f.ID
 			}
-			ss.sendErr(re, frameErr(CodeRateLimited, "", "too many frames: slow down"))
+			ss.sendErr(re, frameErr(protocol.CodeRateLimited, "", "too many frames: slow down"))
 			if !ss.abuse.AllowN(now, 1) {
 				ss.client.CloseAfter(hub.CloseRateLimited, "rate limit exceeded")
 				return
@@ -200,7 +201,7 @@ func (ss *session) readLoop() {
 			continue
 		}
 		if typ != websocket.MessageText {
-			ss.sendErr("", frameErr(CodeBadRequest, "", "frames are JSON text"))
+			ss.sendErr("", frameErr(protocol.CodeBadRequest, "", "frames are JSON text"))
 			continue
 		}
 		if !ss.handle(data) {
@@ -232,7 +233,7 @@ func (ss *session) handle(data []byte) bool {
 	}
 	if !ss.helloed.Load() {
 		if f.Type != "hello" {
-			ss.sendErr(f.ID, frameErr(CodeUnauth, "type", "the first frame must be hello"))
+			ss.sendErr(f.ID, frameErr(protocol.CodeUnauth, "type", "the first frame must be hello"))
 			ss.client.CloseAfter(hub.CloseUnauthorized, "hello expected")
 			return false
 		}
@@ -249,7 +250,7 @@ func (ss *session) handle(data []byte) bool {
 		if err != nil {
 			ss.sendErr(f.ID, err)
 			code := hub.CloseUnauthorized
-			if err.Code == CodeUnavailable {
+			if err.Code == protocol.CodeUnavailable {
 				// Not the client's fault: it reconnects with backoff and keeps
 				// its identity.
 				code = hub.CloseTryAgain
@@ -262,7 +263,7 @@ func (ss *session) handle(data []byte) bool {
 	var err *frameError
 	switch {
 	case !knownFrameType(ss.visitor, f.Type):
-		err = frameErr(CodeUnknownType, "type", "unknown frame type %q", f.Type)
+		err = frameErr(protocol.CodeUnknownType, "type", "unknown frame type %q", f.Type)
 	case ss.visitor:
 		err = ss.visitorFrame(f)
 	default:
@@ -312,12 +313,12 @@ func (ss *session) sendErr(re string, fe *frameError) {
 func (ss *session) storeFrameErr(err error) *frameError {
 	switch {
 	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
-		return frameErr(CodeUnavailable, "", "the store cannot take this now: retry")
+		return frameErr(protocol.CodeUnavailable, "", "the store cannot take this now: retry")
 	case errors.Is(err, store.ErrNotFound):
-		return frameErr(CodeNotFound, "", "not found")
+		return frameErr(protocol.CodeNotFound, "", "not found")
 	}
 	ss.rt.log.Error("frame failed", zap.Error(err))
-	return frameErr(CodeInternal, "", "internal error")
+	return frameErr(protocol.CodeInternal, "", "internal error")
 }
 
 // opCtx bounds one store operation made for a frame.

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 	"go.uber.org/zap"
@@ -66,7 +67,7 @@ type visitorWelcome struct {
 func (ss *session) visitorHello(f *inFrame) *frameError {
 	rt := ss.rt
 	if !rt.hellos.enter() {
-		return frameErr(CodeUnavailable, "", "too many visitors connecting at once: retry")
+		return frameErr(protocol.CodeUnavailable, "", "too many visitors connecting at once: retry")
 	}
 	defer rt.hellos.leave()
 	id, tok, _ := rt.visitors.identify(ss.siteID, f.VisitorToken)
@@ -116,7 +117,7 @@ func (ss *session) visitorHello(f *inFrame) *frameError {
 	})
 	switch {
 	case errors.Is(err, routing.ErrUnknownSite):
-		return frameErr(CodeNotFound, "", "site not found")
+		return frameErr(protocol.CodeNotFound, "", "site not found")
 	case err != nil:
 		ss.leaveAll()
 		return ss.storeFrameErr(err)
@@ -162,7 +163,7 @@ func (ss *session) visitorFrame(f *inFrame) *frameError {
 		return ss.visitorMessage(f)
 	case "typing":
 		if f.State == nil {
-			return frameErr(CodeBadRequest, "state", "required: true or false")
+			return frameErr(protocol.CodeBadRequest, "state", "required: true or false")
 		}
 		ctx, cancel := opCtx()
 		defer cancel()
@@ -182,11 +183,11 @@ func (ss *session) visitorFrame(f *inFrame) *frameError {
 			return ss.storeFrameErr(err)
 		}
 		if c == nil {
-			return frameErr(CodeNotFound, "", "no open conversation")
+			return frameErr(protocol.CodeNotFound, "", "no open conversation")
 		}
 		if _, err := ss.rt.desk.EndChat(ctx, routing.EndRequest{ConversationID: c.ID, By: store.FromVisitor, Re: f.ID}); err != nil {
 			if errors.Is(err, routing.ErrNotInConversation) {
-				return frameErr(CodeNotFound, "", "no open conversation")
+				return frameErr(protocol.CodeNotFound, "", "no open conversation")
 			}
 			return ss.storeFrameErr(err)
 		}
@@ -194,23 +195,23 @@ func (ss *session) visitorFrame(f *inFrame) *frameError {
 	case "offline.submit":
 		return ss.offlineSubmit(f)
 	case "hello":
-		return frameErr(CodeBadRequest, "type", "hello was already received")
+		return frameErr(protocol.CodeBadRequest, "type", "hello was already received")
 	}
-	return frameErr(CodeUnknownType, "type", "unknown frame type %q", f.Type)
+	return frameErr(protocol.CodeUnknownType, "type", "unknown frame type %q", f.Type)
 }
 
 func (ss *session) chatStart(f *inFrame) *frameError {
 	if f.ID == "" {
-		return frameErr(CodeBadRequest, "id", "required")
+		return frameErr(protocol.CodeBadRequest, "id", "required")
 	}
 	if fe := checkText(f.Text, "text"); fe != nil {
 		return fe
 	}
 	if utf8.RuneCountInString(f.Name) > 200 {
-		return frameErr(CodeBadRequest, "name", "at most 200 characters")
+		return frameErr(protocol.CodeBadRequest, "name", "at most 200 characters")
 	}
-	if f.Email != "" && !validEmail(f.Email) {
-		return frameErr(CodeBadRequest, "email", "not a valid e-mail address")
+	if f.Email != "" && !protocol.ValidEmail(f.Email) {
+		return frameErr(protocol.CodeBadRequest, "email", "not a valid e-mail address")
 	}
 	ctx, cancel := opCtx()
 	defer cancel()
@@ -223,7 +224,7 @@ func (ss *session) chatStart(f *inFrame) *frameError {
 		VisitorNumber: number})
 	switch {
 	case errors.Is(err, routing.ErrConversationExists):
-		return frameErr(CodeConflict, "", "a conversation is already open or queued")
+		return frameErr(protocol.CodeConflict, "", "a conversation is already open or queued")
 	case err != nil:
 		return ss.storeFrameErr(err)
 	}
@@ -272,7 +273,7 @@ func offlineFrame(re, reason string, site *store.Site, pre routing.Prefill) map[
 
 func (ss *session) visitorMessage(f *inFrame) *frameError {
 	if f.ID == "" {
-		return frameErr(CodeBadRequest, "id", "required")
+		return frameErr(protocol.CodeBadRequest, "id", "required")
 	}
 	if fe := checkText(f.Text, "text"); fe != nil {
 		return fe
@@ -301,7 +302,7 @@ func (ss *session) visitorMessage(f *inFrame) *frameError {
 			return fe
 		}
 	}
-	return frameErr(CodeConflict, "", "no open conversation: send chat.start first")
+	return frameErr(protocol.CodeConflict, "", "no open conversation: send chat.start first")
 }
 
 // appendLive stores a message of party (the visitor's id, or the agent's) in
@@ -365,20 +366,20 @@ func sentBy(m *store.Message, c *store.Conversation, from, party string) bool {
 
 func (ss *session) offlineSubmit(f *inFrame) *frameError {
 	if f.ID == "" {
-		return frameErr(CodeBadRequest, "id", "required")
+		return frameErr(protocol.CodeBadRequest, "id", "required")
 	}
 	site := ss.rt.desk.Site(ss.siteID)
 	if site == nil {
-		return frameErr(CodeNotFound, "", "site not found")
+		return frameErr(protocol.CodeNotFound, "", "site not found")
 	}
-	if !validEmail(strings.TrimSpace(f.Email)) {
-		return frameErr(CodeBadRequest, "email", "a valid e-mail address is required")
+	if !protocol.ValidEmail(strings.TrimSpace(f.Email)) {
+		return frameErr(protocol.CodeBadRequest, "email", "a valid e-mail address is required")
 	}
 	if fe := checkText(f.Message, "message"); fe != nil {
 		return fe
 	}
 	if utf8.RuneCountInString(f.Name) > 200 {
-		return frameErr(CodeBadRequest, "name", "at most 200 characters")
+		return frameErr(protocol.CodeBadRequest, "name", "at most 200 characters")
 	}
 	fields, fe := offlineFields(site.OfflineForm.Fields, f.Fields)
 	if fe != nil {
@@ -434,21 +435,21 @@ func offlineFields(form []store.FormField, got map[string]json.RawMessage) (map[
 			case json.Unmarshal(raw, &n) == nil:
 				v = strconv.FormatFloat(n, 'f', -1, 64)
 			default:
-				return nil, frameErr(CodeBadRequest, path, "must be a string, number or boolean")
+				return nil, frameErr(protocol.CodeBadRequest, path, "must be a string, number or boolean")
 			}
 		}
 		if ff.Required && (v == "" || (ff.Type == "checkbox" && v == "false")) {
-			return nil, frameErr(CodeBadRequest, path, "%s is required", ff.Label)
+			return nil, frameErr(protocol.CodeBadRequest, path, "%s is required", ff.Label)
 		}
 		if utf8.RuneCountInString(v) > 1000 {
-			return nil, frameErr(CodeBadRequest, path, "at most 1000 characters")
+			return nil, frameErr(protocol.CodeBadRequest, path, "at most 1000 characters")
 		}
-		if v != "" && ff.Type == "email" && !validEmail(v) {
-			return nil, frameErr(CodeBadRequest, path, "not a valid e-mail address")
+		if v != "" && ff.Type == "email" && !protocol.ValidEmail(v) {
+			return nil, frameErr(protocol.CodeBadRequest, path, "not a valid e-mail address")
 		}
 		if v != "" && ff.Type == "number" {
 			if _, err := strconv.ParseFloat(v, 64); err != nil {
-				return nil, frameErr(CodeBadRequest, path, "must be a number")
+				return nil, frameErr(protocol.CodeBadRequest, path, "must be a number")
 			}
 		}
 		if v != "" {
