@@ -145,8 +145,8 @@ func TestAuthzMatrixHasARowForEverything(t *testing.T) {
 		rows = append(rows, p.route)
 	}
 	sameSet(t, "route", f.srv.registeredRoutes(), rows)
-	sameSet(t, "agent frame type", agentFrameTypes, slices.Sorted(maps.Keys(agentFrameRows)))
-	sameSet(t, "visitor frame type", visitorFrameTypes, slices.Sorted(maps.Keys(visitorFrameRows)))
+	sameSet(t, "agent frame type", protocol.Types(protocol.AgentSide), slices.Sorted(maps.Keys(agentFrameRows)))
+	sameSet(t, "visitor frame type", protocol.Types(protocol.VisitorSide), slices.Sorted(maps.Keys(visitorFrameRows)))
 	for name, rows := range map[string]map[string]frameRow{"agent": agentFrameRows, "visitor": visitorFrameRows} {
 		for typ, row := range rows {
 			if len(row.want) != len(matrixRoles) {

@@ -191,7 +191,7 @@ func (rt *realtime) accept(w http.ResponseWriter, r *http.Request, skipOriginChe
 		release()
 		return nil, nil, false
 	}
-	c.SetReadLimit(maxFrameBytes)
+	c.SetReadLimit(protocol.MaxFrameBytes)
 	return c, release, true
 }
 
