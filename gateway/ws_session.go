@@ -318,13 +318,10 @@ func (ss *session) send(b []byte) { ss.client.Send(b) }
 
 func (ss *session) sendErr(re string, fe *protocol.Error) { ss.send(protocol.Encode(fe.Frame(re))) }
 
-// storeFrameErr maps a store or desk error to an error frame.
+// storeFrameErr maps a store or desk error to an error frame (errorCodes).
 func (ss *session) storeFrameErr(err error) *protocol.Error {
-	switch {
-	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
-		return protocol.Errorf(protocol.CodeUnavailable, "", "the store cannot take this now: retry")
-	case errors.Is(err, store.ErrNotFound):
-		return protocol.Errorf(protocol.CodeNotFound, "", "not found")
+	if c, ok := codeOf(err, true); ok {
+		return &protocol.Error{Code: c.code, Message: c.socket}
 	}
 	ss.rt.log.Error("frame failed", zap.Error(err))
 	return protocol.Errorf(protocol.CodeInternal, "", "internal error")
