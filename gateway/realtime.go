@@ -16,7 +16,7 @@ import (
 	"go.uber.org/zap"
 )
 
-// Socket timings (PROTOCOL.md §4).
+// Socket timings (docs/protocol.md#6-websocket-frames).
 const (
 	helloTimeout  = 10 * time.Second
 	pingInterval  = 25 * time.Second

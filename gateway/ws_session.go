@@ -16,8 +16,9 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Rate limits per socket (docs/protocol.md#6-websocket-frames). Every frame over the limit also takes a
-// token from the abuse bucket; an empty abuse bucket is sustained abuse: close 4004.
+// Rate limits per socket (docs/protocol.md#6-websocket-frames). Every frame over the
+// limit also takes a token from the abuse bucket; an empty abuse bucket is sustained
+// abuse: close 4004.
 var (
 	visitorRate  = rateSpec{perSecond: 10, burst: 20}
 	agentRate    = rateSpec{perSecond: 50, burst: 100}

@@ -11,8 +11,8 @@
 // shift) are declared here with the same fields, so the gateway converts them with
 // a plain Go conversion, which stops compiling if the two ever drift apart.
 //
-// A new frame type: add its struct (inbound.go or outbound*.go), list an inbound
-// one in VisitorTypes or AgentTypes and in the decoder's table (decode.go), and a
-// row for it in the round-trip tests; the gateway's authorization matrix then asks
-// for a row too.
+// A new frame type: add its struct and FrameType (inbound.go or outbound.go); an
+// inbound one also goes in its side's table in decode.go (Types lists it from
+// there) and gets its Validate (validate.go); add a row for it in the round-trip
+// tests. The gateway's authorization matrix then asks for a row too.
 package protocol
