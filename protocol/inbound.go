@@ -133,6 +133,8 @@ type Unknown struct {
 	ID   string `json:"id,omitempty"`
 }
 
+// FrameType, FrameID: see Inbound.
+
 func (Ping) FrameType() string           { return "ping" }
 func (VisitorHello) FrameType() string   { return "hello" }
 func (ChatStart) FrameType() string      { return "chat.start" }

@@ -170,6 +170,8 @@ type OfflineState struct {
 	Unread *int   `json:"unread,omitempty"`
 }
 
+// FrameType: see Frame.
+
 func (Pong) FrameType() string            { return "pong" }
 func (ErrorFrame) FrameType() string      { return "error" }
 func (VisitorWelcome) FrameType() string  { return "welcome" }

@@ -3,6 +3,7 @@ package protocol
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -21,6 +22,16 @@ var (
 // Every client frame encodes with its type and decodes, on its side, to the same
 // struct.
 func TestInboundRoundTrip(t *testing.T) {
+	seen := map[Side][]string{}
+	defer func() {
+		for _, side := range []Side{VisitorSide, AgentSide} {
+			for _, typ := range Types(side) {
+				if !slices.Contains(seen[side], typ) {
+					t.Errorf("side %d: frame type %q has no round-trip row", side, typ)
+				}
+			}
+		}
+	}()
 	for _, c := range []struct {
 		side Side
 		f    Inbound
@@ -46,6 +57,7 @@ func TestInboundRoundTrip(t *testing.T) {
 		{AgentSide, &ShiftSnooze{ID: "s"}, `{"type":"shift.snooze","id":"s"}`},
 		{AgentSide, &ShiftSnoozeEnd{ID: "s", Until: "2026-11-23T18:30:00Z"}, `{"type":"shift.snooze.end","id":"s","until":"2026-11-23T18:30:00Z"}`},
 	} {
+		seen[c.side] = append(seen[c.side], c.f.FrameType())
 		b := Encode(c.f)
 		if string(b) != c.want {
 			t.Errorf("%T encodes as %s, want %s", c.f, b, c.want)

@@ -12,7 +12,7 @@ import (
 
 // The field rules of the client frames (docs/protocol.md#visitor-get-wsvisitorsitesite_id,
 // docs/protocol.md#agent-get-wsagent). Each Validate checks its fields in a fixed
-// order and returns the first problem.
+// order and returns the first problem (see Inbound).
 
 func (f *Ping) Validate() *Error           { return nil }
 func (f *VisitorHello) Validate() *Error   { return nil } // its fields are kept or dropped, never refused
