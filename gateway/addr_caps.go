@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/livedesk/gateway/protocol"
 )
 
 // Default per-address caps (docs/operations.md#address-caps): an office of 500
@@ -84,7 +86,7 @@ func newAddrCaps(opts Options, reg *prometheus.Registry) *addrCaps {
 // address's cap (what names it: "connections", "WebSockets").
 func (s *Server) refuseOverCap(w http.ResponseWriter, r *http.Request, what string) {
 	w.Header().Set("Retry-After", "10")
-	s.writeAPIError(w, r, &APIError{Status: http.StatusTooManyRequests, Code: CodeRateLimited,
+	s.writeAPIError(w, r, &APIError{Status: http.StatusTooManyRequests, Code: protocol.CodeRateLimited,
 		Message: "too many " + what + " open from your address: close some and retry"})
 }
 

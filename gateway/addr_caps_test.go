@@ -15,6 +15,8 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/livedesk/gateway/protocol"
 )
 
 // capRefusals is gateway_addr_cap_refused_total{kind}.
@@ -36,7 +38,7 @@ func (f *fixture) dialRefused(path string, hdr http.Header) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	r := response{Code: resp.StatusCode, Body: body, Hdr: resp.Header}
-	if code, _ := r.errField(f.t); code != CodeRateLimited {
+	if code, _ := r.errField(f.t); code != protocol.CodeRateLimited {
 		f.t.Fatalf("refused socket: code %q", code)
 	}
 }
@@ -271,7 +273,7 @@ func TestConnCapOnAStartedApp(t *testing.T) {
 		Error struct{ Code, Message string }
 	}
 	_ = json.NewDecoder(resp.Body).Decode(&body)
-	if resp.StatusCode != http.StatusTooManyRequests || body.Error.Code != CodeRateLimited || resp.Header.Get("Retry-After") == "" || !resp.Close {
+	if resp.StatusCode != http.StatusTooManyRequests || body.Error.Code != protocol.CodeRateLimited || resp.Header.Get("Retry-After") == "" || !resp.Close {
 		t.Fatalf("third connection: %d %+v %v, want 429 rate_limited, Retry-After, Connection: close", resp.StatusCode, body, resp.Header)
 	}
 	if _, err := br3.ReadByte(); err != io.EOF {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing/schedule"
 	"github.com/livedesk/gateway/store"
 )
@@ -63,7 +64,7 @@ func (s *Server) parseAgentChange(ctx context.Context, m map[string]json.RawMess
 		switch k {
 		case "email":
 			var e string
-			if err = field(raw, k, &e); err == nil && !validEmail(strings.TrimSpace(e)) {
+			if err = field(raw, k, &e); err == nil && !protocol.ValidEmail(strings.TrimSpace(e)) {
 				err = badRequest(k, "not a valid e-mail address")
 			}
 			c.email = strings.TrimSpace(e)

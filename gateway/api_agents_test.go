@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 )
 
@@ -48,7 +49,7 @@ func TestLoginIsRateLimitedPerEmailAndRecovers(t *testing.T) {
 		f.mustDo("POST", "/api/v1/login", "", wrong, 401)
 	}
 	r := f.mustDo("POST", "/api/v1/login", "", map[string]string{"email": f.agentB.Email, "password": testPassword}, 429)
-	if code, _ := r.errField(t); code != CodeRateLimited || r.Hdr.Get("Retry-After") == "" {
+	if code, _ := r.errField(t); code != protocol.CodeRateLimited || r.Hdr.Get("Retry-After") == "" {
 		t.Fatalf("429 without rate_limited and Retry-After: %s %v", r.Body, r.Hdr)
 	}
 	// Another e-mail from the same address still gets in.
@@ -88,7 +89,7 @@ func TestWrongPasswordsElsewhereDoNotLockTheOwnerOut(t *testing.T) {
 		codes[r.Code]++
 		if r.Code == 429 && first429 == 0 {
 			first429 = i
-			if code, _ := r.errField(t); code != CodeRateLimited || r.Hdr.Get("Retry-After") == "" {
+			if code, _ := r.errField(t); code != protocol.CodeRateLimited || r.Hdr.Get("Retry-After") == "" {
 				t.Fatalf("429 without rate_limited and Retry-After: %s %v", r.Body, r.Hdr)
 			}
 		}
@@ -115,7 +116,7 @@ func TestTheLastOwnerStays(t *testing.T) {
 	f := newFixture(t)
 	tok := f.tokens["owner"]
 	r := f.mustDo("DELETE", "/api/v1/agents/"+f.owner.ID, tok, nil, 409)
-	if code, _ := r.errField(t); code != CodeConflict {
+	if code, _ := r.errField(t); code != protocol.CodeConflict {
 		t.Fatalf("code %q", code)
 	}
 	f.mustDo("PATCH", "/api/v1/agents/"+f.owner.ID, tok, map[string]any{"role": "admin"}, 409)

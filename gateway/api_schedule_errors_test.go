@@ -3,6 +3,8 @@ package gateway
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/livedesk/gateway/protocol"
 )
 
 // problems returns error.errors of an error answer as "path: message" strings, after
@@ -25,12 +27,12 @@ func (r response) problems(t *testing.T) []string {
 	if len(e.Errors) == 0 {
 		t.Fatalf("no error.errors in %s", r.Body)
 	}
-	if e.Code != CodeBadRequest || e.Field != e.Errors[0].Path || e.Message != e.Errors[0].Message {
+	if e.Code != protocol.CodeBadRequest || e.Field != e.Errors[0].Path || e.Message != e.Errors[0].Message {
 		t.Errorf("error %q/%q/%q does not lead with its first problem %+v", e.Code, e.Field, e.Message, e.Errors[0])
 	}
 	out := make([]string, len(e.Errors))
 	for i, p := range e.Errors {
-		if p.Code != CodeBadRequest || p.Message == "" {
+		if p.Code != protocol.CodeBadRequest || p.Message == "" {
 			t.Errorf("problem %d: %+v", i, p)
 		}
 		out[i] = p.Path + ": " + p.Message

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/livedesk/gateway/protocol"
 )
 
 func TestSiteValidationNamesTheFieldAndChangesNothing(t *testing.T) {
@@ -60,8 +62,8 @@ func TestSiteValidationNamesTheFieldAndChangesNothing(t *testing.T) {
 				t.Fatalf("status %d, want %d: %s", r.Code, c.code, r.Body)
 			}
 			code, field := r.errField(t)
-			if code != CodeBadRequest {
-				t.Errorf("code %q, want %q", code, CodeBadRequest)
+			if code != protocol.CodeBadRequest {
+				t.Errorf("code %q, want %q", code, protocol.CodeBadRequest)
 			}
 			if field != c.field {
 				t.Errorf("field %q, want %q", field, c.field)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/coder/websocket"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 )
 
@@ -23,8 +24,8 @@ var matrixRoles = []string{"owner", "admin", "agentA", "agentB", "visitor", "no 
 
 // codeOfStatus is the error code an API error of each status carries
 // (docs/protocol.md, the table of errors).
-var codeOfStatus = map[int]string{400: CodeBadRequest, 401: CodeUnauth, 403: CodeForbidden, 404: CodeNotFound,
-	405: CodeBadRequest, 409: CodeConflict, 413: CodeBadRequest, 429: CodeRateLimited, 503: CodeUnavailable}
+var codeOfStatus = map[int]string{400: protocol.CodeBadRequest, 401: protocol.CodeUnauth, 403: protocol.CodeForbidden, 404: protocol.CodeNotFound,
+	405: protocol.CodeBadRequest, 409: protocol.CodeConflict, 413: protocol.CodeBadRequest, 429: protocol.CodeRateLimited, 503: protocol.CodeUnavailable}
 
 // visitorToken is a genuine visitor token of the site, for a visitor never seen.
 func (f *fixture) visitorToken(siteID string) string {
@@ -78,7 +79,7 @@ func frameOf(typ string, kv ...any) func(string) map[string]any {
 	}
 }
 
-const unauth = "error:" + CodeUnauth
+const unauth = "error:" + protocol.CodeUnauth
 
 // agentFrameRows: on /ws/agent, hello carries the role's token; an agent sends the
 // frame about an open conversation of agentA on site A. Without a valid agent token
@@ -145,8 +146,8 @@ func TestAuthzMatrixHasARowForEverything(t *testing.T) {
 		rows = append(rows, p.route)
 	}
 	sameSet(t, "route", f.srv.registeredRoutes(), rows)
-	sameSet(t, "agent frame type", agentFrameTypes, slices.Sorted(maps.Keys(agentFrameRows)))
-	sameSet(t, "visitor frame type", visitorFrameTypes, slices.Sorted(maps.Keys(visitorFrameRows)))
+	sameSet(t, "agent frame type", protocol.Types(protocol.AgentSide), slices.Sorted(maps.Keys(agentFrameRows)))
+	sameSet(t, "visitor frame type", protocol.Types(protocol.VisitorSide), slices.Sorted(maps.Keys(visitorFrameRows)))
 	for name, rows := range map[string]map[string]frameRow{"agent": agentFrameRows, "visitor": visitorFrameRows} {
 		for typ, row := range rows {
 			if len(row.want) != len(matrixRoles) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/livedesk/gateway/protocol"
 )
 
 // A client that announces a 100 kB login body and sends one byte is answered 408
@@ -45,7 +47,7 @@ func TestSlowRequestBodyIsCutOff(t *testing.T) {
 
 	// The socket outlived the bound and still answers.
 	agent.send(map[string]any{"type": "no.such.frame", "id": "x1"})
-	if e, _ := agent.waitFor("error"); e["code"] != CodeUnknownType {
+	if e, _ := agent.waitFor("error"); e["code"] != protocol.CodeUnknownType {
 		t.Fatalf("socket after the bound: %v", e)
 	}
 	// A body sent at once is read and the request served as before.

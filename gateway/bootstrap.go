@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing/schedule"
 	"github.com/livedesk/gateway/store"
 )
@@ -76,7 +77,7 @@ func EnsureOwner(ctx context.Context, st store.Store, email, password string, no
 	if email == "" {
 		email = DefaultOwnerEmail
 	}
-	if !validEmail(email) {
+	if !protocol.ValidEmail(email) {
 		return OwnerResult{}, fmt.Errorf("--owner-email %q is not a valid e-mail address", email)
 	}
 	res := OwnerResult{Created: true, Email: email}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/livedesk/gateway/notify"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing"
 )
 
@@ -74,7 +75,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("--redis-url %q: want redis://host:port/db, rediss:// or unix://", c.RedisURL)
 		}
 	}
-	if c.OwnerEmail != "" && !validEmail(c.OwnerEmail) {
+	if c.OwnerEmail != "" && !protocol.ValidEmail(c.OwnerEmail) {
 		return fmt.Errorf("--owner-email %q is not a valid e-mail address", c.OwnerEmail)
 	}
 	if c.OwnerPassword != "" {

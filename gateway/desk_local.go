@@ -6,6 +6,7 @@ import (
 
 	"github.com/livedesk/gateway/deskapi"
 	"github.com/livedesk/gateway/hub"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 )
@@ -95,10 +96,7 @@ func (l localDesk) EndSnooze(_ context.Context, agentID, re string, until time.T
 
 // shiftFrame is the shift frame; re is the shift.snooze or shift.snooze.end it answers ("" for none).
 func shiftFrame(re string, sh routing.Shift) []byte {
-	return frame("shift", struct {
-		Re string `json:"re,omitempty"`
-		routing.Shift
-	}{re, sh})
+	return protocol.Encode(protocol.ShiftFrame{Re: re, Shift: protocol.Shift(sh)})
 }
 
 func (l localDesk) SiteChanged(_ context.Context, s *store.Site) error { return l.d.SiteChanged(s) }

@@ -10,20 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
-)
-
-// Error codes shared by the HTTP API and the WebSocket protocol (PROTOCOL.md §4, §5).
-const (
-	CodeBadRequest  = "bad_request"
-	CodeUnknownType = "unknown_type"
-	CodeUnauth      = "unauthorized"
-	CodeForbidden   = "forbidden"
-	CodeNotFound    = "not_found"
-	CodeConflict    = "conflict"
-	CodeRateLimited = "rate_limited"
-	CodeUnavailable = "unavailable"
-	CodeInternal    = "internal"
 )
 
 // maxBodyBytes bounds every API request body.
@@ -59,23 +47,23 @@ func (e *APIError) Error() string {
 }
 
 func badRequest(field, format string, args ...any) *APIError {
-	return &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: fmt.Sprintf(format, args...), Field: field}
+	return &APIError{Status: http.StatusBadRequest, Code: protocol.CodeBadRequest, Message: fmt.Sprintf(format, args...), Field: field}
 }
 
 func forbidden(field, msg string) *APIError {
-	return &APIError{Status: http.StatusForbidden, Code: CodeForbidden, Message: msg, Field: field}
+	return &APIError{Status: http.StatusForbidden, Code: protocol.CodeForbidden, Message: msg, Field: field}
 }
 
 func notFound(what string) *APIError {
-	return &APIError{Status: http.StatusNotFound, Code: CodeNotFound, Message: what + " not found"}
+	return &APIError{Status: http.StatusNotFound, Code: protocol.CodeNotFound, Message: what + " not found"}
 }
 
 func conflict(field, msg string) *APIError {
-	return &APIError{Status: http.StatusConflict, Code: CodeConflict, Message: msg, Field: field}
+	return &APIError{Status: http.StatusConflict, Code: protocol.CodeConflict, Message: msg, Field: field}
 }
 
 func unauthorized(msg string) *APIError {
-	return &APIError{Status: http.StatusUnauthorized, Code: CodeUnauth, Message: msg}
+	return &APIError{Status: http.StatusUnauthorized, Code: protocol.CodeUnauth, Message: msg}
 }
 
 // prefixField puts a parent path in front of an APIError's field ("notify" + "emails[0]").
@@ -166,28 +154,15 @@ func parseObject(data []byte, path string) (map[string]json.RawMessage, error) {
 		if err == nil {
 			return nil, badRequest(path, "must be a JSON object, not null")
 		}
-		return nil, badRequest(path, "must be a JSON object: %s", jsonErrText(err))
+		return nil, badRequest(path, "must be a JSON object: %s", protocol.JSONErrorText(err))
 	}
 	return m, nil
-}
-
-func jsonErrText(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se)
-	case errors.As(err, &te):
-		return fmt.Sprintf("expected %s, got JSON %s", te.Type, te.Value)
-	default:
-		return err.Error()
-	}
 }
 
 // field decodes one raw field into v, naming it on error.
 func field(raw json.RawMessage, name string, v any) error {
 	if err := json.Unmarshal(raw, v); err != nil {
-		return badRequest(name, "%s", jsonErrText(err))
+		return badRequest(name, "%s", protocol.JSONErrorText(err))
 	}
 	return nil
 }
@@ -230,10 +205,10 @@ func readBody(r *http.Request) ([]byte, error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, &APIError{Status: http.StatusRequestEntityTooLarge, Code: CodeBadRequest, Message: fmt.Sprintf("body larger than %d bytes", maxBodyBytes)}
+			return nil, &APIError{Status: http.StatusRequestEntityTooLarge, Code: protocol.CodeBadRequest, Message: fmt.Sprintf("body larger than %d bytes", maxBodyBytes)}
 		}
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return nil, &APIError{Status: http.StatusRequestTimeout, Code: CodeBadRequest, Message: "the request body did not arrive in time"}
+			return nil, &APIError{Status: http.StatusRequestTimeout, Code: protocol.CodeBadRequest, Message: "the request body did not arrive in time"}
 		}
 		return nil, badRequest("", "cannot read body: %v", err)
 	}

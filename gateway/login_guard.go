@@ -3,6 +3,8 @@ package gateway
 import (
 	"net/http"
 	"time"
+
+	"github.com/livedesk/gateway/protocol"
 )
 
 // loginGuard limits failed logins so that guessing is slow and nobody can lock an
@@ -42,7 +44,7 @@ func newLoginGuard() *loginGuard {
 }
 
 // errLoginsLimited is the answer to a refused attempt.
-var errLoginsLimited = &APIError{Status: http.StatusTooManyRequests, Code: CodeRateLimited, Message: "too many failed logins: wait a minute"}
+var errLoginsLimited = &APIError{Status: http.StatusTooManyRequests, Code: protocol.CodeRateLimited, Message: "too many failed logins: wait a minute"}
 
 // begin admits one attempt from addr for account (a lower-cased e-mail) at now, or
 // refuses it with errLoginsLimited. An admitted attempt must be ended with done and

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/livedesk/gateway/protocol"
 )
 
 // loginStep is n attempts from addr for account, after the clock moved by after:
@@ -106,7 +108,7 @@ func TestLoginGuard(t *testing.T) {
 						t.Fatalf("step %d attempt %d (%s for %s): refused %v, want %v", i, j, s.addr, account, refused, s.refused)
 					}
 					if err != nil {
-						if err.Status != 429 || err.Code != CodeRateLimited {
+						if err.Status != 429 || err.Code != protocol.CodeRateLimited {
 							t.Fatalf("refused with %d %s", err.Status, err.Code)
 						}
 						continue

@@ -12,7 +12,7 @@ import (
 	"github.com/livedesk/gateway/store"
 )
 
-// NotifyOptions configures outgoing notifications (PROTOCOL.md §6).
+// NotifyOptions configures outgoing notifications (docs/protocol.md#notifications-outbox).
 type NotifyOptions struct {
 	// Mailer sends e-mail; nil when no SMTP server is configured (no e-mail is
 	// queued then, and the start-up log says so).

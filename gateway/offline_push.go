@@ -5,6 +5,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 )
 
@@ -12,31 +13,16 @@ import (
 // offline message and a change of state go to the agent sockets of the site, on
 // every node (rt.out), with the site's count of new messages right after the write.
 
-// offlineMessageFrame is offline.message: the message and the site's unread count.
-type offlineMessageFrame struct {
-	Message offlineMessageView `json:"message"`
-	Unread  *int               `json:"unread,omitempty"`
-}
-
-// offlineStateFrame is offline.state: a message's new state and the site's unread
-// count.
-type offlineStateFrame struct {
-	SiteID string `json:"site_id"`
-	ID     string `json:"id"`
-	State  string `json:"state"`
-	Unread *int   `json:"unread,omitempty"`
-}
-
 // offlineArrived tells the agents of m's site that m was stored.
 func (s *Server) offlineArrived(ctx context.Context, m *store.OfflineMessage) {
-	f := offlineMessageFrame{Message: viewOfflineMessage(m), Unread: s.offlineUnread(ctx, m.SiteID)}
-	broadcastAgents(s.rt.out, m.SiteID, frame("offline.message", f))
+	f := protocol.OfflineMessage{Message: mustJSON(viewOfflineMessage(m)), Unread: s.offlineUnread(ctx, m.SiteID)}
+	broadcastAgents(s.rt.out, m.SiteID, protocol.Encode(f))
 }
 
 // offlineChanged tells the agents of m's site that m changed state.
 func (s *Server) offlineChanged(ctx context.Context, m *store.OfflineMessage) {
-	f := offlineStateFrame{SiteID: m.SiteID, ID: m.ID, State: m.State, Unread: s.offlineUnread(ctx, m.SiteID)}
-	broadcastAgents(s.rt.out, m.SiteID, frame("offline.state", f))
+	f := protocol.OfflineState{SiteID: m.SiteID, ID: m.ID, State: m.State, Unread: s.offlineUnread(ctx, m.SiteID)}
+	broadcastAgents(s.rt.out, m.SiteID, protocol.Encode(f))
 }
 
 // offlineUnread counts the site's new offline messages; nil (the frame goes

@@ -12,10 +12,11 @@ import (
 	"github.com/livedesk/gateway/cluster"
 	"github.com/livedesk/gateway/deskapi"
 	"github.com/livedesk/gateway/hub"
+	"github.com/livedesk/gateway/protocol"
 	"go.uber.org/zap"
 )
 
-// Socket timings (PROTOCOL.md §4).
+// Socket timings (docs/protocol.md#6-websocket-frames).
 const (
 	helloTimeout  = 10 * time.Second
 	pingInterval  = 25 * time.Second
@@ -146,7 +147,7 @@ func (rt *realtime) refuseWhileDraining(w http.ResponseWriter, r *http.Request) 
 		return false
 	}
 	w.Header().Set("Retry-After", "1")
-	rt.s.writeAPIError(w, r, &APIError{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "this node is shutting down: reconnect"})
+	rt.s.writeAPIError(w, r, &APIError{Status: http.StatusServiceUnavailable, Code: protocol.CodeUnavailable, Message: "this node is shutting down: reconnect"})
 	return true
 }
 
@@ -163,7 +164,7 @@ func (rt *realtime) accept(w http.ResponseWriter, r *http.Request, skipOriginChe
 		release()
 		return nil, nil, false
 	}
-	c.SetReadLimit(maxFrameBytes)
+	c.SetReadLimit(protocol.MaxFrameBytes)
 	return c, release, true
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 )
 
@@ -163,8 +164,8 @@ func TestEveryEndpointEnforcesRoles(t *testing.T) {
 				if r.Code != 401 {
 					t.Fatalf("%s as %s: status %d, want 401: %s", c.name, name, r.Code, r.Body)
 				}
-				if code, _ := r.errField(t); code != CodeUnauth {
-					t.Fatalf("code %q, want %q", code, CodeUnauth)
+				if code, _ := r.errField(t); code != protocol.CodeUnauth {
+					t.Fatalf("code %q, want %q", code, protocol.CodeUnauth)
 				}
 			})
 		}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/livedesk/gateway/protocol"
 )
 
 // routes registers every endpoint. A path known under another method answers 405
@@ -42,7 +44,7 @@ func (s *Server) routes() {
 	api("/notifications/{id}/retry", map[string]http.HandlerFunc{"POST": s.authed(s.retryNotification)})
 
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeAPIError(w, r, &APIError{Status: http.StatusNotFound, Code: CodeNotFound, Message: "no such endpoint: " + r.URL.Path})
+		s.writeAPIError(w, r, &APIError{Status: http.StatusNotFound, Code: protocol.CodeNotFound, Message: "no such endpoint: " + r.URL.Path})
 	})
 	s.route("/ws/visitor", map[string]http.HandlerFunc{"GET": s.rt.handleVisitorWS})
 	s.route("/ws/agent", map[string]http.HandlerFunc{"GET": s.rt.handleAgentWS})
@@ -76,7 +78,7 @@ func (s *Server) route(path string, methods map[string]http.HandlerFunc) {
 	allowed := strings.Join(allow, ", ")
 	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allowed)
-		s.writeAPIError(w, r, &APIError{Status: http.StatusMethodNotAllowed, Code: CodeBadRequest, Message: r.Method + " is not allowed here; use " + allowed})
+		s.writeAPIError(w, r, &APIError{Status: http.StatusMethodNotAllowed, Code: protocol.CodeBadRequest, Message: r.Method + " is not allowed here; use " + allowed})
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/cluster"
 	"github.com/livedesk/gateway/notify"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -179,20 +180,12 @@ func (s *Server) Registry() *prometheus.Registry { return s.registry }
 // SetDraining makes /readyz fail so load balancers stop sending new traffic.
 func (s *Server) SetDraining() { s.draining.Store(true) }
 
-// storeError maps store errors to API errors; unknown ones are logged as internal.
+// storeError maps store errors to API errors (errorCodes); unknown ones are logged
+// as internal.
 func (s *Server) storeError(r *http.Request, err error) *APIError {
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return notFound("record")
-	case errors.Is(err, store.ErrLastOwner):
-		return conflict("role", "the last owner cannot be removed or demoted")
-	case errors.Is(err, store.ErrConflict):
-		return conflict("email", "an agent with this e-mail already exists")
-	case errors.Is(err, store.ErrUnavailable):
-		return &APIError{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "the store cannot take this now: retry"}
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return &APIError{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "request cancelled"}
+	if c, ok := codeOf(err, false); ok {
+		return &APIError{Status: c.status, Code: c.code, Message: c.api, Field: c.field}
 	}
 	s.log.Error("api request failed", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Error(err))
-	return &APIError{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"}
+	return &APIError{Status: http.StatusInternalServerError, Code: protocol.CodeInternal, Message: "internal error"}
 }

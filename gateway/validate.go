@@ -5,31 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing/schedule"
 )
-
-// validEmail accepts a bare address (no display name), at most 254 characters, with
-// a dot-free local part allowed and a domain part present.
-func validEmail(s string) bool {
-	if len(s) == 0 || len(s) > 254 || strings.TrimSpace(s) != s {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && at < len(s)-1
-}
-
-// ValidEmail reports whether s is an e-mail address the gateway accepts (offline
-// forms use the same rule as the API).
-func ValidEmail(s string) bool { return validEmail(s) }
 
 // validOrigin accepts "scheme://host[:port]" with http or https and nothing else.
 func validOrigin(s string) error {
@@ -107,7 +89,7 @@ func emailList(raw json.RawMessage, name string, max int) ([]string, error) {
 	}
 	out := make([]string, 0, len(v))
 	for i, e := range v {
-		if !validEmail(e) {
+		if !protocol.ValidEmail(e) {
 			return nil, badRequest(fmt.Sprintf("%s[%d]", name, i), "not a valid e-mail address")
 		}
 		out = append(out, e)
@@ -138,7 +120,7 @@ func scheduleProblems(problems []*schedule.Error, prefix string) *APIError {
 		default:
 			path = prefix + "." + path
 		}
-		list[i] = FieldProblem{Path: path, Code: CodeBadRequest, Message: p.Message}
+		list[i] = FieldProblem{Path: path, Code: protocol.CodeBadRequest, Message: p.Message}
 	}
-	return &APIError{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: list[0].Message, Field: list[0].Path, Errors: list}
+	return &APIError{Status: http.StatusBadRequest, Code: protocol.CodeBadRequest, Message: list[0].Message, Field: list[0].Path, Errors: list}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/livedesk/gateway/internal/webhooktest"
 	"github.com/livedesk/gateway/notify"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 )
 
@@ -39,7 +40,7 @@ func TestWebhookURLToAPrivateAddressIsRefusedWhenSaved(t *testing.T) {
 			}
 			code, fl := r.errField(t)
 			msg := r.json(t)["error"].(map[string]any)["message"].(string)
-			if code != CodeBadRequest || fl != field+".webhook_url" || !strings.Contains(msg, "a "+c.class+" address") || !strings.Contains(msg, "--webhook-allow-private") {
+			if code != protocol.CodeBadRequest || fl != field+".webhook_url" || !strings.Contains(msg, "a "+c.class+" address") || !strings.Contains(msg, "--webhook-allow-private") {
 				t.Errorf("%s %s: %s", field, c.url, r.Body)
 			}
 		}

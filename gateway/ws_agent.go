@@ -3,9 +3,9 @@ package gateway
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/livedesk/gateway/hub"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 )
@@ -22,15 +22,6 @@ func (rt *realtime) handleAgentWS(w http.ResponseWriter, r *http.Request) {
 	rt.newSession(conn, false, "", release)
 }
 
-type agentWelcome struct {
-	Now           time.Time        `json:"now"` // the server's clock (extension), for countdowns
-	Agent         agentView        `json:"agent"`
-	Presence      routing.Presence `json:"presence"`
-	Shift         routing.Shift    `json:"shift"`
-	Conversations []agentChat      `json:"conversations"`
-	Sites         []wsSite         `json:"sites"`
-}
-
 // agentGroups are the hub groups an agent's socket belongs to: its own, and those of
 // the sites it serves (or of all sites).
 func agentGroups(a *store.Agent) []string {
@@ -44,7 +35,9 @@ func agentGroups(a *store.Agent) []string {
 	return groups
 }
 
-func (ss *session) agentHello(f *inFrame) *frameError {
+// agentHello authenticates an agent's hello and answers with its welcome (now is
+// the server's clock, an extension, for countdowns).
+func (ss *session) agentHello(f *protocol.AgentHello) *protocol.Error {
 	rt := ss.rt
 	ctx, cancel := opCtx()
 	defer cancel()
@@ -52,14 +45,14 @@ func (ss *session) agentHello(f *inFrame) *frameError {
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) {
-			return frameErr(CodeUnauth, "token", "%s", ae.Message)
+			return protocol.Errorf(protocol.CodeUnauth, "token", "%s", ae.Message)
 		}
 		return ss.storeFrameErr(err)
 	}
 	ss.mu.Lock()
 	ss.agent = a
 	ss.mu.Unlock()
-	var fe *frameError
+	var fe *protocol.Error
 	// The welcome goes out before the changes this socket brings (its sites coming
 	// online, queued chats assigned to it): see deskapi.Desk.ConnectAgent.
 	join := func() {
@@ -68,21 +61,21 @@ func (ss *session) agentHello(f *inFrame) *frameError {
 		}
 	}
 	err = rt.desk.ConnectAgent(ctx, a.ID, ss.client, join, func(snap routing.AgentSnapshot) [][]byte {
-		w := agentWelcome{Now: rt.s.clock.Now().UTC(), Agent: viewAgent(a), Presence: snap.Presence, Shift: snap.Shift,
-			Conversations: []agentChat{}, Sites: []wsSite{}}
+		w := protocol.AgentWelcome{Now: rt.s.clock.Now().UTC(), Agent: mustJSON(viewAgent(a)), Presence: protocol.Presence(snap.Presence),
+			Shift: protocol.Shift(snap.Shift), Conversations: []protocol.AgentChat{}, Sites: []protocol.SiteSummary{}}
 		for _, c := range snap.Conversations {
 			msgs, err := rt.s.store.ListMessages(ctx, c.ID, resumeFrom(0, c.LastSeq), maxResume)
 			if err != nil {
 				fe = ss.storeFrameErr(err)
 				return nil
 			}
-			w.Conversations = append(w.Conversations, agentChat{Conversation: toWSConversation(c, msgs), Visitor: visitorOf(c)})
+			w.Conversations = append(w.Conversations, protocol.AgentChat{Conversation: toWSConversation(c, msgs), Visitor: visitorOf(c)})
 		}
 		for id, st := range snap.Sites {
-			w.Sites = append(w.Sites, wsSite{ID: id, Name: snap.SiteNames[id], Status: st, Queue: snap.Queues[id]})
+			w.Sites = append(w.Sites, protocol.SiteSummary{ID: id, Name: snap.SiteNames[id], Status: protocol.Status(st), Queue: snap.Queues[id]})
 		}
 		sortSites(w.Sites)
-		return [][]byte{frame("welcome", w)}
+		return [][]byte{protocol.Encode(w)}
 	})
 	if err != nil {
 		ss.leaveAll()
@@ -90,7 +83,7 @@ func (ss *session) agentHello(f *inFrame) *frameError {
 		ss.agent = nil
 		ss.mu.Unlock()
 		if errors.Is(err, store.ErrNotFound) {
-			return frameErr(CodeUnauth, "token", "unknown agent")
+			return protocol.Errorf(protocol.CodeUnauth, "token", "unknown agent")
 		}
 		return ss.storeFrameErr(err)
 	}
@@ -103,14 +96,20 @@ func (ss *session) agentID() string {
 	return ss.agent.ID
 }
 
-func (ss *session) agentFrame(f *inFrame) *frameError {
+// agentFrame handles a frame of an agent that said hello. A message, typing or
+// activity frame counts as activity even when its fields are refused.
+func (ss *session) agentFrame(f protocol.Inbound) *protocol.Error {
 	rt := ss.rt
 	id := ss.agentID()
-	switch f.Type {
-	case "presence.set":
-		if f.Status != store.PresenceOnline && f.Status != store.PresenceAway && f.Status != store.PresenceInvisible {
-			return frameErr(CodeBadRequest, "status", "must be online, away or invisible")
-		}
+	switch f.(type) {
+	case *protocol.Activity, *protocol.AgentMessage, *protocol.AgentTyping:
+		rt.desk.Activity(id)
+	}
+	if fe := f.Validate(); fe != nil {
+		return fe
+	}
+	switch f := f.(type) {
+	case *protocol.PresenceSet:
 		ctx, cancel := opCtx()
 		defer cancel()
 		p, err := rt.desk.SetPresence(ctx, id, f.Status, routing.PresenceReasonManual)
@@ -120,23 +119,10 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 		// A change reaches every socket of the agent; the asking socket also gets
 		// an answer with re, even when nothing changed (else it would wait forever).
 		if f.ID != "" {
-			ss.send(frame("presence", map[string]any{"re": f.ID, "status": p.Status, "reason": p.Reason}))
+			ss.send(protocol.Encode(protocol.PresenceFrame{Re: f.ID, Presence: protocol.Presence(p)}))
 		}
 		return nil
-	case "activity":
-		rt.desk.Activity(id)
-		return nil
-	case "message":
-		rt.desk.Activity(id)
-		if f.ID == "" {
-			return frameErr(CodeBadRequest, "id", "required")
-		}
-		if fe := checkText(f.Text, "text"); fe != nil {
-			return fe
-		}
-		if f.ConversationID == "" {
-			return frameErr(CodeBadRequest, "conversation_id", "required")
-		}
+	case *protocol.AgentMessage:
 		ss.mu.Lock()
 		name := ss.agent.Name
 		ss.mu.Unlock()
@@ -147,18 +133,14 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 			return fe
 		}
 		return errNotYourConversation
-	case "typing":
-		rt.desk.Activity(id)
-		if f.State == nil {
-			return frameErr(CodeBadRequest, "state", "required: true or false")
-		}
+	case *protocol.AgentTyping:
 		c, fe := ss.ownConversation(f.ConversationID)
 		if fe != nil {
 			return fe
 		}
-		rt.out.send("visitor:"+c.VisitorID, frame("typing", map[string]any{"state": *f.State}), false)
+		rt.out.send("visitor:"+c.VisitorID, protocol.Encode(protocol.TypingFrame{State: *f.State}), false)
 		return nil
-	case "chat.end":
+	case *protocol.AgentChatEnd:
 		c, fe := ss.ownConversation(f.ConversationID)
 		if fe != nil {
 			return fe
@@ -167,12 +149,12 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 		defer cancel()
 		if _, err := rt.desk.EndChat(ctx, routing.EndRequest{ConversationID: c.ID, By: store.FromAgent, AgentID: id, Re: f.ID}); err != nil {
 			if errors.Is(err, routing.ErrNotInConversation) {
-				return frameErr(CodeNotFound, "conversation_id", "no such open conversation of yours")
+				return protocol.Errorf(protocol.CodeNotFound, "conversation_id", "no such open conversation of yours")
 			}
 			return ss.storeFrameErr(err)
 		}
 		return nil
-	case "shift.snooze":
+	case *protocol.ShiftSnooze:
 		// The answer, with its re, goes to every socket of the agent: all its tabs
 		// learn the new end.
 		ctx, cancel := opCtx()
@@ -181,39 +163,27 @@ func (ss *session) agentFrame(f *inFrame) *frameError {
 			return ss.storeFrameErr(err)
 		}
 		return nil
-	case "shift.snooze.end":
-		var until time.Time
-		if f.Until != "" {
-			t, err := time.Parse(time.RFC3339, f.Until)
-			if err != nil {
-				return frameErr(CodeBadRequest, "until", "until must be an RFC 3339 time, like 2026-11-23T18:30:00Z")
-			}
-			until = t
-		}
+	case *protocol.ShiftSnoozeEnd:
+		until, _ := f.UntilTime() // validated above
 		ctx, cancel := opCtx()
 		defer cancel()
 		if err := rt.desk.EndSnooze(ctx, id, f.ID, until); err != nil {
 			if errors.Is(err, routing.ErrSnoozeEnd) {
-				return frameErr(CodeBadRequest, "until", "%v", routing.ErrSnoozeEnd)
+				return protocol.Errorf(protocol.CodeBadRequest, "until", "%v", routing.ErrSnoozeEnd)
 			}
 			return ss.storeFrameErr(err)
 		}
 		return nil
-	case "hello":
-		return frameErr(CodeBadRequest, "type", "hello was already received")
 	}
-	return frameErr(CodeUnknownType, "type", "unknown frame type %q", f.Type)
+	return nil
 }
 
 // ownConversation is the open conversation of this agent with that id.
 // errNotYourConversation answers an agent's frame about a conversation that is not
 // open with it.
-var errNotYourConversation = frameErr(CodeNotFound, "conversation_id", "no such open conversation of yours")
+var errNotYourConversation = protocol.Errorf(protocol.CodeNotFound, "conversation_id", "no such open conversation of yours")
 
-func (ss *session) ownConversation(id string) (*store.Conversation, *frameError) {
-	if id == "" {
-		return nil, frameErr(CodeBadRequest, "conversation_id", "required")
-	}
+func (ss *session) ownConversation(id string) (*store.Conversation, *protocol.Error) {
 	ctx, cancel := opCtx()
 	defer cancel()
 	c, err := ss.rt.desk.Conversation(ctx, id)
@@ -234,7 +204,7 @@ func (rt *realtime) forceLogout(agentID string) {
 
 // forceLogoutHere is forceLogout for the sockets of this node.
 func (rt *realtime) forceLogoutHere(agentID string) {
-	msg := frame("force_logout", struct{}{})
+	msg := protocol.Encode(protocol.ForceLogout{})
 	rt.hub.Each("agent:"+agentID, func(c *hub.Client) {
 		c.Send(msg)
 		c.CloseAfter(hub.CloseLoggedOut, "logged out")

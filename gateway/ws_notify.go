@@ -1,11 +1,11 @@
 package gateway
 
 import (
-	"sort"
 	"sync"
 	"time"
 
 	"github.com/livedesk/gateway/hub"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 )
@@ -56,48 +56,44 @@ func broadcastAgents(out frameOut, siteID string, b []byte) {
 }
 
 func (n *notifier) SiteStatus(siteID string, st routing.Status) {
-	b := frame("status", map[string]any{"status": st})
+	b := protocol.Encode(protocol.StatusFrame{Status: protocol.Status(st)})
 	n.statusMu.Lock()
 	n.statusFrames[siteID] = b
 	n.statusMu.Unlock()
 	n.out.send("site:"+siteID, b, true)
-	n.broadcastAgents(siteID, frame("site.status", map[string]any{"site_id": siteID, "status": st}))
+	n.broadcastAgents(siteID, protocol.Encode(protocol.SiteStatus{SiteID: siteID, Status: protocol.Status(st)}))
 }
 
 func (n *notifier) ClosingSoon(siteID string, closesAt time.Time) {
-	n.out.send("site:"+siteID, frame("closing_soon", map[string]any{"closes_at": closesAt.UTC()}), false)
+	n.out.send("site:"+siteID, protocol.Encode(protocol.ClosingSoon{ClosesAt: closesAt.UTC()}), false)
 }
 
 func (n *notifier) QueueLength(siteID string, length int) {
-	n.broadcastAgents(siteID, frame("queue", map[string]any{"site_id": siteID, "length": length}))
+	n.broadcastAgents(siteID, protocol.Encode(protocol.Queue{SiteID: siteID, Length: length}))
 }
 
 func (n *notifier) QueuePosition(c *store.Conversation, position int) {
-	n.out.send("visitor:"+c.VisitorID, frame("queue.position", map[string]any{"conversation_id": c.ID, "position": position}), false)
+	n.out.send("visitor:"+c.VisitorID, protocol.Encode(protocol.QueuePosition{ConversationID: c.ID, Position: position}), false)
 }
 
 func (n *notifier) Assigned(c *store.Conversation, msgs []*store.Message, fromQueue bool) {
 	wc := toWSConversation(c, msgs)
-	n.out.send("agent:"+c.AgentID, frame("chat.assigned", agentChat{Conversation: wc, Visitor: visitorOf(c)}), false)
+	v := visitorOf(c)
+	n.out.send("agent:"+c.AgentID, protocol.Encode(protocol.ChatAssigned{Conversation: wc, Visitor: &v}), false)
 	if fromQueue {
-		n.out.send("visitor:"+c.VisitorID, frame("chat.assigned", map[string]any{"conversation": wc}), false)
+		n.out.send("visitor:"+c.VisitorID, protocol.Encode(protocol.ChatAssigned{Conversation: wc}), false)
 	}
 }
 
 func (n *notifier) Missed(c *store.Conversation, site *store.Site, reason string, pre routing.Prefill) {
-	fields := offlineFrame("", reason, site, pre)
-	fields["conversation_id"] = c.ID
-	n.out.send("visitor:"+c.VisitorID, frame("chat.offline", fields), false)
+	f := protocol.ChatOffline{ConversationID: c.ID, Reason: reason, OfflineForm: offlineForm(site), Prefill: protocol.Prefill(pre)}
+	n.out.send("visitor:"+c.VisitorID, protocol.Encode(f), false)
 }
 
 // Ended sends chat.ended to both sides, with the re of the frame that asked for it
 // (the other sockets ignore a re they did not send).
 func (n *notifier) Ended(c *store.Conversation, by, re string) {
-	fields := map[string]any{"conversation_id": c.ID, "by": by}
-	if re != "" {
-		fields["re"] = re
-	}
-	b := frame("chat.ended", fields)
+	b := protocol.Encode(protocol.ChatEnded{Re: re, ConversationID: c.ID, By: by})
 	n.out.send("visitor:"+c.VisitorID, b, false)
 	n.statusMu.Lock()
 	st := n.statusFrames[c.SiteID]
@@ -111,19 +107,17 @@ func (n *notifier) Ended(c *store.Conversation, by, re string) {
 }
 
 func (n *notifier) Presence(agentID string, p routing.Presence) {
-	n.out.send("agent:"+agentID, frame("presence", p), false)
+	n.out.send("agent:"+agentID, protocol.Encode(protocol.PresenceFrame{Presence: protocol.Presence(p)}), false)
 }
 
 func (n *notifier) Shift(agentID string, sh routing.Shift) {
-	n.out.send("agent:"+agentID, frame("shift", sh), false)
+	n.out.send("agent:"+agentID, shiftFrame("", sh), false)
 }
 
 func (n *notifier) ShiftEnding(agentID string, endsAt time.Time) {
-	n.out.send("agent:"+agentID, frame("shift.ending", map[string]any{"ends_at": endsAt.UTC()}), false)
+	n.out.send("agent:"+agentID, protocol.Encode(protocol.ShiftEnding{EndsAt: endsAt.UTC()}), false)
 }
 
 func (n *notifier) ShiftEnded(agentID string) {
-	n.out.send("agent:"+agentID, frame("shift.ended", struct{}{}), false)
+	n.out.send("agent:"+agentID, protocol.Encode(protocol.ShiftEnded{}), false)
 }
-
-func sortSites(s []wsSite) { sort.Slice(s, func(i, j int) bool { return s[i].ID < s[j].ID }) }

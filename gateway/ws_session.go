@@ -10,13 +10,15 @@ import (
 	"github.com/coder/websocket"
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/hub"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 	"go.uber.org/zap"
 	"golang.org/x/time/rate"
 )
 
-// Rate limits per socket (PROTOCOL.md §4). Every frame over the limit also takes a
-// token from the abuse bucket; an empty abuse bucket is sustained abuse: close 4004.
+// Rate limits per socket (docs/protocol.md#6-websocket-frames). Every frame over the
+// limit also takes a token from the abuse bucket; an empty abuse bucket is sustained
+// abuse: close 4004.
 var (
 	visitorRate  = rateSpec{perSecond: 10, burst: 20}
 	agentRate    = rateSpec{perSecond: 50, burst: 100}
@@ -181,12 +183,8 @@ func (ss *session) readLoop() {
 		}
 		now := ss.rt.s.clock.Now()
 		if !ss.limiter.AllowN(now, 1) {
-			f, _ := decodeFrame(data)
-			re := ""
-			if f != nil {
-				re = f.ID
-			}
-			ss.sendErr(re, frameErr(CodeRateLimited, "", "too many frames: slow down"))
+			f, _ := protocol.Decode(ss.side(), data)
+			ss.sendErr(frameID(f), protocol.Errorf(protocol.CodeRateLimited, "", "too many frames: slow down"))
 			if !ss.abuse.AllowN(now, 1) {
 				ss.client.CloseAfter(hub.CloseRateLimited, "rate limit exceeded")
 				return
@@ -194,7 +192,7 @@ func (ss *session) readLoop() {
 			continue
 		}
 		if typ != websocket.MessageText {
-			ss.sendErr("", frameErr(CodeBadRequest, "", "frames are JSON text"))
+			ss.sendErr("", protocol.Errorf(protocol.CodeBadRequest, "", "frames are JSON text"))
 			continue
 		}
 		if !ss.handle(data) {
@@ -209,24 +207,21 @@ func (ss *session) readLoop() {
 }
 
 // handle processes one frame; false means the socket is closing and no further
-// frame may be read.
+// frame may be read. The order is the contract's: a frame that does not decode is
+// answered first, then ping, then the hello gate, then the frame's own rules.
 func (ss *session) handle(data []byte) bool {
-	f, fe := decodeFrame(data)
+	f, fe := protocol.Decode(ss.side(), data)
 	if fe != nil {
-		re := ""
-		if f != nil {
-			re = f.ID
-		}
-		ss.sendErr(re, fe)
+		ss.sendErr(frameID(f), fe)
 		return true
 	}
-	if f.Type == "ping" {
-		ss.send(frame("pong", struct{}{}))
+	if _, ok := f.(*protocol.Ping); ok {
+		ss.send(protocol.Encode(protocol.Pong{}))
 		return true
 	}
 	if !ss.helloed.Load() {
-		if f.Type != "hello" {
-			ss.sendErr(f.ID, frameErr(CodeUnauth, "type", "the first frame must be hello"))
+		if f.FrameType() != "hello" {
+			ss.sendErr(f.FrameID(), protocol.Errorf(protocol.CodeUnauth, "type", "the first frame must be hello"))
 			ss.client.CloseAfter(hub.CloseUnauthorized, "hello expected")
 			return false
 		}
@@ -234,16 +229,17 @@ func (ss *session) handle(data []byte) bool {
 		// the clock move) before this goroutine gets further.
 		ss.helloed.Store(true)
 		stopTimer(ss.helloTimer)
-		var err *frameError
-		if ss.visitor {
+		var err *protocol.Error
+		switch f := f.(type) {
+		case *protocol.VisitorHello:
 			err = ss.visitorHello(f)
-		} else {
+		case *protocol.AgentHello:
 			err = ss.agentHello(f)
 		}
 		if err != nil {
-			ss.sendErr(f.ID, err)
+			ss.sendErr(f.FrameID(), err)
 			code := hub.CloseUnauthorized
-			if err.Code == CodeUnavailable {
+			if err.Code == protocol.CodeUnavailable {
 				// Not the client's fault: it reconnects with backoff and keeps
 				// its identity.
 				code = hub.CloseTryAgain
@@ -253,19 +249,36 @@ func (ss *session) handle(data []byte) bool {
 		}
 		return true
 	}
-	var err *frameError
+	var err *protocol.Error
 	switch {
-	case !knownFrameType(ss.visitor, f.Type):
-		err = frameErr(CodeUnknownType, "type", "unknown frame type %q", f.Type)
+	case f.FrameType() == "hello":
+		err = protocol.Errorf(protocol.CodeBadRequest, "type", "hello was already received")
 	case ss.visitor:
 		err = ss.visitorFrame(f)
 	default:
 		err = ss.agentFrame(f)
 	}
 	if err != nil {
-		ss.sendErr(f.ID, err)
+		ss.sendErr(f.FrameID(), err)
 	}
 	return true
+}
+
+// side is the protocol side of the socket.
+func (ss *session) side() protocol.Side {
+	if ss.visitor {
+		return protocol.VisitorSide
+	}
+	return protocol.AgentSide
+}
+
+// frameID is the id of a frame that may not have decoded (nil): what its error
+// carries as re.
+func frameID(f protocol.Inbound) string {
+	if f == nil {
+		return ""
+	}
+	return f.FrameID()
 }
 
 func stopTimer(t clock.Timer) {
@@ -298,20 +311,15 @@ func (ss *session) cleanup() {
 
 func (ss *session) send(b []byte) { ss.client.Send(b) }
 
-func (ss *session) sendErr(re string, fe *frameError) {
-	ss.send(mustJSON(errorFrame{Type: "error", Re: re, Code: fe.Code, Message: fe.Message, Field: fe.Field}))
-}
+func (ss *session) sendErr(re string, fe *protocol.Error) { ss.send(protocol.Encode(fe.Frame(re))) }
 
-// storeFrameErr maps a store or desk error to an error frame.
-func (ss *session) storeFrameErr(err error) *frameError {
-	switch {
-	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
-		return frameErr(CodeUnavailable, "", "the store cannot take this now: retry")
-	case errors.Is(err, store.ErrNotFound):
-		return frameErr(CodeNotFound, "", "not found")
+// storeFrameErr maps a store or desk error to an error frame (errorCodes).
+func (ss *session) storeFrameErr(err error) *protocol.Error {
+	if c, ok := codeOf(err, true); ok {
+		return &protocol.Error{Code: c.code, Message: c.socket}
 	}
 	ss.rt.log.Error("frame failed", zap.Error(err))
-	return frameErr(CodeInternal, "", "internal error")
+	return protocol.Errorf(protocol.CodeInternal, "", "internal error")
 }
 
 // opCtx bounds one store operation made for a frame.

@@ -2,16 +2,15 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/livedesk/gateway/deskapi"
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 	"go.uber.org/zap"
@@ -53,21 +52,13 @@ func originAllowed(allowed []string, origin string) bool {
 	return false
 }
 
-type visitorWelcome struct {
-	// Now is the server's clock (extension): the widget words "back at" and
-	// closing banners against it rather than the visitor's clock.
-	Now          time.Time         `json:"now"`
-	VisitorID    string            `json:"visitor_id"`
-	VisitorToken string            `json:"visitor_token"`
-	Status       routing.Status    `json:"status"`
-	OfflineForm  store.OfflineForm `json:"offline_form"`
-	Conversation *wsConversation   `json:"conversation"`
-}
-
-func (ss *session) visitorHello(f *inFrame) *frameError {
+// visitorHello answers a visitor's hello with its welcome. The welcome's now is
+// the server's clock (extension): the widget words "back at" and closing banners
+// against it rather than the visitor's clock.
+func (ss *session) visitorHello(f *protocol.VisitorHello) *protocol.Error {
 	rt := ss.rt
 	if !rt.hellos.enter() {
-		return frameErr(CodeUnavailable, "", "too many visitors connecting at once: retry")
+		return protocol.Errorf(protocol.CodeUnavailable, "", "too many visitors connecting at once: retry")
 	}
 	defer rt.hellos.leave()
 	id, tok, _ := rt.visitors.identify(ss.siteID, f.VisitorToken)
@@ -83,7 +74,7 @@ func (ss *session) visitorHello(f *inFrame) *frameError {
 	if f.LastSeq != nil && *f.LastSeq > 0 {
 		after = *f.LastSeq
 	}
-	var fe *frameError
+	var fe *protocol.Error
 	ctx, cancel := opCtx()
 	defer cancel()
 	// No status change can fall between the welcome's status and joining the
@@ -93,13 +84,8 @@ func (ss *session) visitorHello(f *inFrame) *frameError {
 		ss.join("visitor:" + id)
 	}
 	err := rt.desk.JoinVisitor(ctx, ss.siteID, id, ss.client, join, func(v deskapi.VisitorJoin) [][]byte {
-		w := visitorWelcome{Now: rt.s.clock.Now().UTC(), VisitorID: id, VisitorToken: tok, Status: v.Status}
-		if v.Site != nil {
-			w.OfflineForm = v.Site.OfflineForm
-		}
-		if w.OfflineForm.Fields == nil {
-			w.OfflineForm.Fields = []store.FormField{}
-		}
+		w := protocol.VisitorWelcome{Now: rt.s.clock.Now().UTC(), VisitorID: id, VisitorToken: tok, Status: protocol.Status(v.Status),
+			OfflineForm: offlineForm(v.Site)}
 		if c := v.Conversation; c != nil {
 			msgs, err := rt.s.store.ListMessages(ctx, c.ID, resumeFrom(after, c.LastSeq), maxResume)
 			if err != nil {
@@ -109,15 +95,15 @@ func (ss *session) visitorHello(f *inFrame) *frameError {
 			wc := toWSConversation(c, msgs)
 			w.Conversation = &wc
 		}
-		out := [][]byte{frame("welcome", w)}
+		out := [][]byte{protocol.Encode(w)}
 		if v.ClosingSoon != nil {
-			out = append(out, frame("closing_soon", map[string]any{"closes_at": v.ClosingSoon.UTC()}))
+			out = append(out, protocol.Encode(protocol.ClosingSoon{ClosesAt: v.ClosingSoon.UTC()}))
 		}
 		return out
 	})
 	switch {
 	case errors.Is(err, routing.ErrUnknownSite):
-		return frameErr(CodeNotFound, "", "site not found")
+		return protocol.Errorf(protocol.CodeNotFound, "", "site not found")
 	case err != nil:
 		ss.leaveAll()
 		return ss.storeFrameErr(err)
@@ -155,16 +141,17 @@ func truncate(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
-func (ss *session) visitorFrame(f *inFrame) *frameError {
-	switch f.Type {
-	case "chat.start":
+// visitorFrame handles a frame of a visitor that said hello.
+func (ss *session) visitorFrame(f protocol.Inbound) *protocol.Error {
+	if fe := f.Validate(); fe != nil {
+		return fe
+	}
+	switch f := f.(type) {
+	case *protocol.ChatStart:
 		return ss.chatStart(f)
-	case "message":
+	case *protocol.VisitorMessage:
 		return ss.visitorMessage(f)
-	case "typing":
-		if f.State == nil {
-			return frameErr(CodeBadRequest, "state", "required: true or false")
-		}
+	case *protocol.VisitorTyping:
 		ctx, cancel := opCtx()
 		defer cancel()
 		c, err := ss.rt.desk.VisitorConversation(ctx, ss.visitorID)
@@ -172,10 +159,10 @@ func (ss *session) visitorFrame(f *inFrame) *frameError {
 			return ss.storeFrameErr(err)
 		}
 		if c != nil && c.AgentID != "" {
-			ss.rt.out.send("agent:"+c.AgentID, frame("typing", map[string]any{"conversation_id": c.ID, "state": *f.State}), false)
+			ss.rt.out.send("agent:"+c.AgentID, protocol.Encode(protocol.TypingFrame{ConversationID: c.ID, State: *f.State}), false)
 		}
 		return nil
-	case "chat.end":
+	case *protocol.VisitorChatEnd:
 		ctx, cancel := opCtx()
 		defer cancel()
 		c, err := ss.rt.desk.VisitorConversation(ctx, ss.visitorID)
@@ -183,36 +170,23 @@ func (ss *session) visitorFrame(f *inFrame) *frameError {
 			return ss.storeFrameErr(err)
 		}
 		if c == nil {
-			return frameErr(CodeNotFound, "", "no open conversation")
+			return protocol.Errorf(protocol.CodeNotFound, "", "no open conversation")
 		}
 		if _, err := ss.rt.desk.EndChat(ctx, routing.EndRequest{ConversationID: c.ID, By: store.FromVisitor, Re: f.ID}); err != nil {
 			if errors.Is(err, routing.ErrNotInConversation) {
-				return frameErr(CodeNotFound, "", "no open conversation")
+				return protocol.Errorf(protocol.CodeNotFound, "", "no open conversation")
 			}
 			return ss.storeFrameErr(err)
 		}
 		return nil
-	case "offline.submit":
+	case *protocol.OfflineSubmit:
 		return ss.offlineSubmit(f)
-	case "hello":
-		return frameErr(CodeBadRequest, "type", "hello was already received")
 	}
-	return frameErr(CodeUnknownType, "type", "unknown frame type %q", f.Type)
+	return nil
 }
 
-func (ss *session) chatStart(f *inFrame) *frameError {
-	if f.ID == "" {
-		return frameErr(CodeBadRequest, "id", "required")
-	}
-	if fe := checkText(f.Text, "text"); fe != nil {
-		return fe
-	}
-	if utf8.RuneCountInString(f.Name) > 200 {
-		return frameErr(CodeBadRequest, "name", "at most 200 characters")
-	}
-	if f.Email != "" && !validEmail(f.Email) {
-		return frameErr(CodeBadRequest, "email", "not a valid e-mail address")
-	}
+// chatStart starts a validated chat.start's chat and answers how it went.
+func (ss *session) chatStart(f *protocol.ChatStart) *protocol.Error {
 	ctx, cancel := opCtx()
 	defer cancel()
 	number, err := ss.visitorNumber(ctx)
@@ -224,18 +198,18 @@ func (ss *session) chatStart(f *inFrame) *frameError {
 		VisitorNumber: number})
 	switch {
 	case errors.Is(err, routing.ErrConversationExists):
-		return frameErr(CodeConflict, "", "a conversation is already open or queued")
+		return protocol.Errorf(protocol.CodeConflict, "", "a conversation is already open or queued")
 	case err != nil:
 		return ss.storeFrameErr(err)
 	}
 	switch res.Outcome {
 	case routing.OutcomeAssigned:
-		ss.send(frame("chat.assigned", map[string]any{"re": f.ID, "conversation": toWSConversation(res.Conversation, res.Messages)}))
+		ss.send(protocol.Encode(protocol.ChatAssigned{Re: f.ID, Conversation: toWSConversation(res.Conversation, res.Messages)}))
 	case routing.OutcomeQueued:
-		ss.send(frame("chat.queued", map[string]any{"re": f.ID, "conversation": toWSConversation(res.Conversation, res.Messages), "position": res.Position}))
+		ss.send(protocol.Encode(protocol.ChatQueued{Re: f.ID, Conversation: toWSConversation(res.Conversation, res.Messages), Position: res.Position}))
 	default:
 		site := ss.rt.desk.Site(ss.siteID)
-		ss.send(frame("chat.offline", offlineFrame(f.ID, res.Reason, site, res.Prefill)))
+		ss.send(protocol.Encode(protocol.ChatOffline{Re: f.ID, Reason: res.Reason, OfflineForm: offlineForm(site), Prefill: protocol.Prefill(res.Prefill)}))
 	}
 	return nil
 }
@@ -256,28 +230,9 @@ func (ss *session) visitorNumber(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-func offlineFrame(re, reason string, site *store.Site, pre routing.Prefill) map[string]any {
-	form := store.OfflineForm{Fields: []store.FormField{}}
-	if site != nil {
-		form = site.OfflineForm
-		if form.Fields == nil {
-			form.Fields = []store.FormField{}
-		}
-	}
-	m := map[string]any{"reason": reason, "offline_form": form, "prefill": pre}
-	if re != "" {
-		m["re"] = re
-	}
-	return m
-}
-
-func (ss *session) visitorMessage(f *inFrame) *frameError {
-	if f.ID == "" {
-		return frameErr(CodeBadRequest, "id", "required")
-	}
-	if fe := checkText(f.Text, "text"); fe != nil {
-		return fe
-	}
+// visitorMessage stores a validated message of the visitor in its live
+// conversation.
+func (ss *session) visitorMessage(f *protocol.VisitorMessage) *protocol.Error {
 	ctx, cancel := opCtx()
 	defer cancel()
 	ss.mu.Lock()
@@ -298,7 +253,7 @@ func (ss *session) visitorMessage(f *inFrame) *frameError {
 	ss.mu.Unlock()
 	switch {
 	case errors.Is(err, routing.ErrNotInConversation):
-		return frameErr(CodeConflict, "", "no open conversation: send chat.start first")
+		return protocol.Errorf(protocol.CodeConflict, "", "no open conversation: send chat.start first")
 	case err != nil:
 		return ss.storeFrameErr(err)
 	}
@@ -311,7 +266,7 @@ func (ss *session) visitorMessage(f *inFrame) *frameError {
 // step that party may write there, and the message is idempotent by frame id). done
 // is false when the conversation is unknown or party may not write to it: nothing
 // was stored or sent, and the caller answers.
-func (ss *session) appendLive(ctx context.Context, re, convID string, m *store.Message, party string) (fe *frameError, done bool) {
+func (ss *session) appendLive(ctx context.Context, re, convID string, m *store.Message, party string) (fe *protocol.Error, done bool) {
 	m.ConversationID = convID
 	m.At = ss.rt.s.clock.Now().UTC()
 	a, err := routing.AppendLive(ctx, ss.rt.s.store, m, party)
@@ -329,35 +284,25 @@ func (ss *session) appendLive(ctx context.Context, re, convID string, m *store.M
 // unless it was a resend, pushes it to the conversation's visitor and agent.
 func (ss *session) deliver(re string, a routing.Appended) {
 	stored, c := a.Message, a.Conversation
-	ss.send(frame("message.ack", map[string]any{"re": re, "conversation_id": c.ID, "seq": stored.Seq, "at": stored.At.UTC()}))
+	ss.send(protocol.Encode(protocol.MessageAck{Re: re, ConversationID: c.ID, Seq: stored.Seq, At: stored.At.UTC()}))
 	if a.Duplicate {
 		return
 	}
-	push := frame("message", toWSMessage(stored))
+	push := protocol.Encode(protocol.MessageFrame(toWSMessage(stored)))
 	ss.rt.out.send("visitor:"+c.VisitorID, push, false)
 	if c.AgentID != "" {
 		ss.rt.out.send("agent:"+c.AgentID, push, false)
 	}
 }
 
-func (ss *session) offlineSubmit(f *inFrame) *frameError {
-	if f.ID == "" {
-		return frameErr(CodeBadRequest, "id", "required")
-	}
+// offlineSubmit stores a validated offline message with its custom fields checked
+// against the site's form.
+func (ss *session) offlineSubmit(f *protocol.OfflineSubmit) *protocol.Error {
 	site := ss.rt.desk.Site(ss.siteID)
 	if site == nil {
-		return frameErr(CodeNotFound, "", "site not found")
+		return protocol.Errorf(protocol.CodeNotFound, "", "site not found")
 	}
-	if !validEmail(strings.TrimSpace(f.Email)) {
-		return frameErr(CodeBadRequest, "email", "a valid e-mail address is required")
-	}
-	if fe := checkText(f.Message, "message"); fe != nil {
-		return fe
-	}
-	if utf8.RuneCountInString(f.Name) > 200 {
-		return frameErr(CodeBadRequest, "name", "at most 200 characters")
-	}
-	fields, fe := offlineFields(site.OfflineForm.Fields, f.Fields)
+	fields, fe := f.CheckFields(offlineForm(site).Fields)
 	if fe != nil {
 		return fe
 	}
@@ -383,54 +328,9 @@ func (ss *session) offlineSubmit(f *inFrame) *frameError {
 	if !dup && len(out) > 0 {
 		ss.rt.s.worker.Wake()
 	}
-	ss.send(frame("offline.received", map[string]any{"re": f.ID, "message_id": m.ID}))
+	ss.send(protocol.Encode(protocol.OfflineReceived{Re: f.ID, MessageID: m.ID}))
 	if !dup {
 		ss.rt.s.offlineArrived(ctx, m)
 	}
 	return nil
-}
-
-// offlineFields checks the custom fields against the site's form: required ones
-// present, e-mail fields valid, values at most 1000 characters; fields the form does
-// not have are dropped.
-func offlineFields(form []store.FormField, got map[string]json.RawMessage) (map[string]string, *frameError) {
-	out := map[string]string{}
-	for _, ff := range form {
-		raw, ok := got[ff.Name]
-		path := "fields." + ff.Name
-		var v string
-		if ok && string(raw) != "null" {
-			var s string
-			var b bool
-			var n float64
-			switch {
-			case json.Unmarshal(raw, &s) == nil:
-				v = strings.TrimSpace(s)
-			case json.Unmarshal(raw, &b) == nil:
-				v = strconv.FormatBool(b)
-			case json.Unmarshal(raw, &n) == nil:
-				v = strconv.FormatFloat(n, 'f', -1, 64)
-			default:
-				return nil, frameErr(CodeBadRequest, path, "must be a string, number or boolean")
-			}
-		}
-		if ff.Required && (v == "" || (ff.Type == "checkbox" && v == "false")) {
-			return nil, frameErr(CodeBadRequest, path, "%s is required", ff.Label)
-		}
-		if utf8.RuneCountInString(v) > 1000 {
-			return nil, frameErr(CodeBadRequest, path, "at most 1000 characters")
-		}
-		if v != "" && ff.Type == "email" && !validEmail(v) {
-			return nil, frameErr(CodeBadRequest, path, "not a valid e-mail address")
-		}
-		if v != "" && ff.Type == "number" {
-			if _, err := strconv.ParseFloat(v, 64); err != nil {
-				return nil, frameErr(CodeBadRequest, path, "must be a number")
-			}
-		}
-		if v != "" {
-			out[ff.Name] = v
-		}
-	}
-	return out, nil
 }

@@ -1,19 +1,24 @@
 package hub
 
-import "time"
+import (
+	"time"
 
-// Close codes of docs/protocol.md#websocket-frames. A Client records the first code it is closed with
-// (CloseCode) and passes it to its Transport and its OnClose callback.
+	"github.com/livedesk/gateway/protocol"
+)
+
+// Close codes (docs/protocol.md#websocket-frames; protocol owns their values and
+// meaning). A Client records the first code it is closed with (CloseCode) and passes
+// it to its Transport and its OnClose callback.
 const (
-	CloseNormal       = 1000 // normal closure
-	CloseTooBig       = 1009 // a frame over the size limit
-	CloseInternal     = 1011 // internal error; also a write that failed for a reason other than a timeout
-	CloseRestart      = 1012 // server draining: reconnect with backoff and jitter
-	CloseTryAgain     = 1013 // the hello could not be answered now (store or cluster leader unreachable): reconnect with backoff
-	CloseUnauthorized = 4001 // no valid hello in time, or a bad token
-	CloseLoggedOut    = 4002 // force_logout
-	CloseSlowConsumer = 4003 // full send queue or a write over WriteTimeout
-	CloseRateLimited  = 4004 // sustained abuse of the rate limit
+	CloseNormal       = protocol.CloseNormal
+	CloseTooBig       = protocol.CloseTooBig
+	CloseInternal     = protocol.CloseInternal
+	CloseRestart      = protocol.CloseRestart
+	CloseTryAgain     = protocol.CloseTryAgain
+	CloseUnauthorized = protocol.CloseUnauthorized
+	CloseLoggedOut    = protocol.CloseLoggedOut
+	CloseSlowConsumer = protocol.CloseSlowConsumer
+	CloseRateLimited  = protocol.CloseRateLimited
 )
 
 // Close reasons the hub itself uses; CloseReason reports them.
