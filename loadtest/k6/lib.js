@@ -130,7 +130,7 @@ export const m = {
   frameErrors: new Rate('frame_errors'), // per request frame: answered with an error or not at all
 };
 
-// The error codes of PROTOCOL.md §4 plus this script's own (timeout, close, ws_error).
+// The error codes of docs/protocol.md#websocket-frames plus this script's own (timeout, close, ws_error).
 export const ERROR_CODES = ['bad_request', 'unknown_type', 'unauthorized', 'forbidden', 'not_found', 'conflict',
   'rate_limited', 'unavailable', 'internal', 'timeout', 'close', 'ws_error'];
 

@@ -1,5 +1,5 @@
 /* Livedesk console: the schedule editor (a site's hours or an agent's shifts) and the
- * preview of a site's next days. Schedules are PROTOCOL.md section 2. */
+ * preview of a site's next days. Schedules are docs/protocol.md#schedules. */
 (function () {
   'use strict';
   var LD = window.LD, el = LD.el;
