@@ -1,21 +1,12 @@
-/* Livedesk socket client, shared by the visitor widget and the agent console
- * (docs/protocol.md#visitor-get-wsvisitor, docs/protocol.md#agent-get-wsagent).
- * The console loads it with its own script tag; the gateway serves widget.js as this
- * file followed by the widget, both inside one function, so a host page sees no name
- * of it. Plain JS, no dependencies.
- *
- * LivedeskSocket(opts) connects, says hello on each open (opts.hello() builds the
- * frame: a visitor's resume carries last_seq), pings every 25 s, and after a close
- * retries with full-jitter exponential backoff (a random wait up to 0.5 s, 1 s, 2 s,
- * ... capped at 30 s), starting over at each welcome. It keeps the outbox: frames
- * that wait for the server's answer, kept in storage across reloads and sent again
- * on each welcome until acknowledged.
- *   opts.url()        the socket's URL
- *   opts.enabled()    false: do not connect now (default: always)
- *   opts.hello()      the hello frame
- *   opts.onframe(f)   each frame from the server (a welcome marks the client connected first)
- *   opts.onclose(ev)  after a close; return false to not reconnect
- *   opts.load()/opts.save(s)  the outbox's stored JSON (null: none) */
+/* Livedesk socket client, shared by the widget and the console (docs/protocol.md#visitor-get-wsvisitor,
+ * docs/protocol.md#agent-get-wsagent). The console loads it with a script tag; the gateway serves
+ * widget.js as this file and the widget inside one function (no global on the host page).
+ * LivedeskSocket(opts): connect; hello on each open (a visitor's resume carries last_seq); ping
+ * every 25 s; after a close, full-jitter exponential backoff (a random wait up to 0.5 s, 1 s, 2 s...,
+ * at most 30 s) reset by each welcome; and the outbox: frames kept in storage and sent again on
+ * each welcome until acknowledged. opts: url(), enabled() (false: do not connect; default true),
+ * hello(), onframe(f) (after a welcome marks the client connected), onclose(ev) (false: stay
+ * closed), load()/save(json) (the stored outbox, null: none). */
 var LivedeskSocket = (function () {
   'use strict';
   var PING_MS = 25000, MAX_FRAME = 16000, BASE_MS = 500, CAP_MS = 30000;
