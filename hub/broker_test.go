@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 func TestLocalBrokerRefCounting(t *testing.T) {
@@ -14,26 +16,26 @@ func TestLocalBrokerRefCounting(t *testing.T) {
 	})
 	publish := func(channel, payload string) {
 		t.Helper()
-		assertNoError(t, b.Publish(ctx, channel, []byte(payload)))
+		testkit.NoError(t, b.Publish(ctx, channel, []byte(payload)))
 	}
 
 	publish("site:1", "before") // not subscribed: dropped
-	assertNoError(t, b.Subscribe(ctx, "site:1"))
-	assertNoError(t, b.Subscribe(ctx, "site:1"))
-	assertEqual(t, "refs", b.Subscribed("site:1"), 2)
+	testkit.NoError(t, b.Subscribe(ctx, "site:1"))
+	testkit.NoError(t, b.Subscribe(ctx, "site:1"))
+	testkit.Equal(t, "refs", b.Subscribed("site:1"), 2)
 	publish("site:1", "two refs")
 	publish("site:2", "other channel")
-	assertNoError(t, b.Unsubscribe(ctx, "site:1"))
+	testkit.NoError(t, b.Unsubscribe(ctx, "site:1"))
 	publish("site:1", "one ref")
-	assertNoError(t, b.Unsubscribe(ctx, "site:1"))
-	assertEqual(t, "refs", b.Subscribed("site:1"), 0)
+	testkit.NoError(t, b.Unsubscribe(ctx, "site:1"))
+	testkit.Equal(t, "refs", b.Subscribed("site:1"), 0)
 	publish("site:1", "no refs")
-	assertNoError(t, b.Unsubscribe(ctx, "site:1")) // extra: no-op, no underflow
-	assertNoError(t, b.Subscribe(ctx, "site:1"))
-	assertEqual(t, "refs after an extra unsubscribe", b.Subscribed("site:1"), 1)
+	testkit.NoError(t, b.Unsubscribe(ctx, "site:1")) // extra: no-op, no underflow
+	testkit.NoError(t, b.Subscribe(ctx, "site:1"))
+	testkit.Equal(t, "refs after an extra unsubscribe", b.Subscribed("site:1"), 1)
 	publish("site:1", "again")
 
-	assertEqual(t, "delivered", got, []string{"site:1=two refs", "site:1=one ref", "site:1=again"})
+	testkit.Equal(t, "delivered", got, []string{"site:1=two refs", "site:1=one ref", "site:1=again"})
 }
 
 func TestLocalBrokerHandlerMayCallBack(t *testing.T) {
@@ -43,21 +45,21 @@ func TestLocalBrokerHandlerMayCallBack(t *testing.T) {
 	b = NewLocalBroker(func(channel string, payload []byte) {
 		got = append(got, string(payload))
 		if string(payload) == "first" {
-			assertNoError(t, b.Unsubscribe(ctx, channel)) // must not deadlock
-			assertNoError(t, b.Publish(ctx, channel, []byte("dropped")))
+			testkit.NoError(t, b.Unsubscribe(ctx, channel)) // must not deadlock
+			testkit.NoError(t, b.Publish(ctx, channel, []byte("dropped")))
 		}
 	})
-	assertNoError(t, b.Subscribe(ctx, "c"))
-	assertNoError(t, b.Publish(ctx, "c", []byte("first")))
-	assertEqual(t, "delivered", got, []string{"first"})
+	testkit.NoError(t, b.Subscribe(ctx, "c"))
+	testkit.NoError(t, b.Publish(ctx, "c", []byte("first")))
+	testkit.Equal(t, "delivered", got, []string{"first"})
 }
 
 func TestLocalBrokerClose(t *testing.T) {
 	ctx := context.Background()
 	called := false
 	b := NewLocalBroker(func(string, []byte) { called = true })
-	assertNoError(t, b.Subscribe(ctx, "c"))
-	assertNoError(t, b.Close())
+	testkit.NoError(t, b.Subscribe(ctx, "c"))
+	testkit.NoError(t, b.Close())
 	for name, err := range map[string]error{
 		"publish":     b.Publish(ctx, "c", []byte("x")),
 		"subscribe":   b.Subscribe(ctx, "c"),
@@ -68,7 +70,7 @@ func TestLocalBrokerClose(t *testing.T) {
 			t.Errorf("%s after Close: %v, want ErrBrokerClosed", name, err)
 		}
 	}
-	assertEqual(t, "handler called", called, false)
+	testkit.Equal(t, "handler called", called, false)
 
 	done, cancel := context.WithCancel(ctx)
 	cancel()
