@@ -9,9 +9,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
-// socketCutter stands in front of the gateway's /ws/visitor: it can cut the live
+// socketCutter stands in front of one of the gateway's socket paths: it can cut the live
 // sockets from the server's side (TCP closed, no close frame) and refuse upgrades
 // (503) until opened again, counting the refused attempts.
 type socketCutter struct {
@@ -22,13 +24,13 @@ type socketCutter struct {
 	changed chan struct{} // closed and replaced on each refusal
 }
 
-// cutVisitorSockets puts a socketCutter in front of f's /ws/visitor, keeping the
-// fixture's other extra pages.
-func cutVisitorSockets(f *fixture) *socketCutter {
+// cutSockets puts a socketCutter in front of f's path (/ws/visitor or /ws/agent),
+// keeping the fixture's other extra pages.
+func cutSockets(f *fixture, path string) *socketCutter {
 	c := &socketCutter{changed: make(chan struct{})}
 	pages := f.extra
 	f.extra = func(w http.ResponseWriter, r *http.Request) bool {
-		if r.URL.Path != "/ws/visitor" {
+		if r.URL.Path != path {
 			return pages != nil && pages(w, r)
 		}
 		c.mu.Lock()
@@ -111,7 +113,7 @@ func (h hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // welcome.
 func TestBrowserWidgetReconnectsAndResumesAfterADrop(t *testing.T) {
 	f, agent, ctx := bwSetup(t)
-	cutter := cutVisitorSockets(f)
+	cutter := cutSockets(f, "/ws/visitor")
 	bwLoad(t, ctx, f.http.URL+"/demo")
 	convID := bwStartChat(t, ctx, agent, "Is the shop open on Sunday?", "Let me check.")
 
@@ -151,4 +153,51 @@ func TestBrowserWidgetReconnectsAndResumesAfterADrop(t *testing.T) {
 			t.Fatalf("transcript after the reconnect: %+v", ms)
 		}
 	}
+}
+
+// The same client in the console: the server cuts the agent's socket mid-chat and
+// refuses the next attempts; the reply the agent sends meanwhile waits in the
+// outbox, and once let in the console is welcomed again with the visitor's message
+// written meanwhile and sends the reply, which the visitor gets once.
+func TestBrowserConsoleReconnectsAfterADropAndSendsItsOutbox(t *testing.T) {
+	ctx := bcBrowser(t, "UTC")
+	f := newFixture(t)
+	cutter := cutSockets(f, "/ws/agent")
+	bcRun(t, ctx, "agentA logs in", bcLogin(f, f.agentA.Email))
+	f.clock.Advance(15 * time.Second) // the others' start-up grace runs out: agentA answers
+	v, _ := f.visitor(f.siteA.ID, nil)
+	v.send(map[string]any{"type": "chat.start", "id": "s1", "text": "Hello?"})
+	v.waitFor("chat.assigned")
+	bcRun(t, ctx, "the chat in the console", bcState(`s.chats.length === 1 && s.active`))
+
+	cutter.cut()
+	bcRun(t, ctx, "the console sees the drop", bcState(`!s.connected`))
+	cutter.waitRefused(t, 2)
+	v.send(map[string]any{"type": "message", "id": "v1", "text": "Still there?"})
+	v.waitFor("message.ack")
+	bcRun(t, ctx, "a reply while cut off",
+		chromedp.Evaluate(`(() => { const i = document.querySelector('[data-testid=chat-input]');
+			i.value = 'Yes, sorry!'; i.dispatchEvent(new Event('input', {bubbles: true}));
+			document.querySelector('[data-testid=chat-send]').click(); return true })()`, nil),
+		bcState(`!s.connected && s.pending === 1`))
+	cutter.open()
+
+	bcRun(t, ctx, "the reconnect",
+		bcState(`s.connected && s.pending === 0`),
+		waitJS(`[...document.querySelectorAll('[data-testid=chat-message]')].some(e => e.textContent.includes('Still there?'))`))
+	for {
+		m, _ := v.waitFor("message")
+		if m["from"] == "agent" {
+			if m["text"] != "Yes, sorry!" {
+				t.Fatalf("visitor got %v", m)
+			}
+			break
+		}
+	}
+	for _, m := range bwDrain(v) {
+		if m["type"] == "message" {
+			t.Fatalf("the reply reached the visitor twice: %v", m)
+		}
+	}
+	bcNoErrors(t, ctx)
 }
