@@ -30,7 +30,7 @@ func (f *fixture) dialRefused(path string, hdr http.Header) {
 	f.t.Helper()
 	c, resp, err := f.dial(path, hdr)
 	if err == nil {
-		c.conn.CloseNow()
+		c.Conn.CloseNow()
 		f.t.Fatalf("%s %v: upgraded over the socket cap", path, hdr)
 	}
 	if resp == nil || resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
@@ -80,7 +80,7 @@ func TestSocketCapPerAddress(t *testing.T) {
 	}
 	// Plain requests are not sockets: they still go through.
 	f.mustDo("GET", "/api/v1/me", f.tokens["owner"], nil, 200)
-	v1.conn.Close(websocket.StatusNormalClosure, "")
+	v1.Conn.Close(websocket.StatusNormalClosure, "")
 	f.waitSockets(2)
 	f.visitor(f.siteA.ID, nil)
 	f.dialRefused("/ws/visitor?site="+f.siteA.ID, nil)

@@ -188,7 +188,7 @@ func (r *authzRig) openChat() (visitorToken, conv string) {
 
 // answer sends the row's frame and reads what answers it (see frameRow).
 func answer(c *wsClient, row frameRow, typ, conv, want string) string {
-	c.t.Helper()
+	c.T.Helper()
 	fr := row.frame(conv)
 	fr["id"] = "x1"
 	c.send(fr)
@@ -243,7 +243,7 @@ func TestAuthzMatrixAgentFrames(t *testing.T) {
 			if got == unauth {
 				c.closedWith(websocket.StatusCode(4001))
 			}
-			c.conn.CloseNow()
+			c.Conn.CloseNow()
 		}
 	}
 }
@@ -274,7 +274,7 @@ func TestAuthzMatrixVisitorFrames(t *testing.T) {
 			if got != want {
 				t.Errorf("visitor frame %s as %s: %s, want %s", typ, role, got, want)
 			}
-			c.conn.CloseNow()
+			c.Conn.CloseNow()
 		}
 	}
 }

@@ -118,7 +118,7 @@ func bcNoErrors(t *testing.T, ctx context.Context) {
 
 // bcStatus reads the visitor's frames until a status matching ok.
 func bcStatus(v *wsClient, ok func(st map[string]any) bool) map[string]any {
-	v.t.Helper()
+	v.T.Helper()
 	for {
 		m, _ := v.waitFor("status")
 		if st := status(m); ok(st) {

@@ -222,7 +222,7 @@ func bwAgentSays(t *testing.T, agent *wsClient, convID, text string) {
 
 // bwDrain returns the frames the client has pending (a ping's pong closes them).
 func bwDrain(c *wsClient) []map[string]any {
-	c.t.Helper()
+	c.T.Helper()
 	c.send(map[string]string{"type": "ping"})
 	_, skipped := c.waitFor("pong")
 	return skipped

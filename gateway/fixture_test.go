@@ -1,19 +1,16 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/internal/testkit"
 	"github.com/livedesk/gateway/internal/webhooktest"
 	"github.com/livedesk/gateway/store"
 	"github.com/livedesk/gateway/store/bolt"
@@ -187,19 +184,11 @@ func (f *fixture) token(a *store.Agent) string {
 }
 
 // response is what a request got back.
-type response struct {
-	Code int
-	Body []byte
-	Hdr  http.Header
-}
+type response testkit.Response
 
 func (r response) json(t *testing.T) map[string]any {
 	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.Body, &m); err != nil {
-		t.Fatalf("answer is not a JSON object: %v: %s", err, r.Body)
-	}
-	return m
+	return testkit.Response(r).JSON(t)
 }
 
 // errField returns error.field and error.code of an error answer.
@@ -236,35 +225,7 @@ func (f *fixture) doFrom(src, method, path, token string, body any) response {
 // doWith is do through client c.
 func (f *fixture) doWith(c *http.Client, method, path, token string, body any) response {
 	f.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		rd = bytes.NewReader(data)
-	}
-	req, err := http.NewRequest(method, f.http.URL+path, rd)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return response{Code: resp.StatusCode, Body: data, Hdr: resp.Header}
+	return response(testkit.Do(f.t, c, method, f.http.URL+path, token, body))
 }
 
 func (f *fixture) mustDo(method, path, token string, body any, want int) response {

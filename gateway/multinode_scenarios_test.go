@@ -61,7 +61,7 @@ func TestClusterChatStartsRaceForTheLastSlot(t *testing.T) {
 		}
 		for _, v := range vs {
 			v.waitFor("chat.ended")
-			v.conn.CloseNow()
+			v.Conn.CloseNow()
 		}
 	}
 }

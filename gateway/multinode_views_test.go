@@ -60,7 +60,7 @@ func TestClusterWelcomesVisitorsWithoutTheLeader(t *testing.T) {
 	again.quiet()
 	// Everyone gone: the view goes with the last one, and the leader answers again.
 	for _, c := range append(vs, first, again, v) {
-		c.conn.CloseNow()
+		c.Conn.CloseNow()
 	}
 	// Closed sockets leave their groups in the background (leaver): wait for it.
 	deadline := time.Now().Add(frameWait)

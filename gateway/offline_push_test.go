@@ -13,7 +13,7 @@ func noOfflineFrame(t *testing.T, c *wsClient) {
 	_, skipped := c.waitFor("pong")
 	for _, m := range skipped {
 		if typ, _ := m["type"].(string); strings.HasPrefix(typ, "offline.") {
-			t.Fatalf("%s: unexpected %v", c.name, m)
+			t.Fatalf("%s: unexpected %v", c.Name, m)
 		}
 	}
 }

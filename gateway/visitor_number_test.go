@@ -43,7 +43,7 @@ func TestVisitorNumberPerSite(t *testing.T) {
 	ann.send(map[string]any{"type": "chat.end", "id": "e1"})
 	ann.waitFor("chat.ended")
 	agent.waitFor("chat.ended")
-	_ = ann.conn.Close(websocket.StatusNormalClosure, "")
+	_ = ann.Conn.Close(websocket.StatusNormalClosure, "")
 	ann, _ = f.visitor(f.siteA.ID, map[string]any{"visitor_token": annToken})
 	conv3, vis := startChat(t, ann, agent, "s3", "Me again")
 	if vis["number"] != float64(1) {
@@ -77,7 +77,7 @@ func TestVisitorNumberPerSite(t *testing.T) {
 	// A hello alone gives no number: the next visitor to chat on site A is number 3.
 	for range 3 {
 		idle, _ := f.visitor(f.siteA.ID, nil)
-		_ = idle.conn.Close(websocket.StatusNormalClosure, "")
+		_ = idle.Conn.Close(websocket.StatusNormalClosure, "")
 	}
 	dan, _ := f.visitor(f.siteA.ID, nil)
 	if _, vis = startChat(t, dan, agent, "s4", "Hello"); vis["number"] != float64(3) {
@@ -104,7 +104,7 @@ func TestClusterVisitorNumberShared(t *testing.T) {
 		v.send(map[string]any{"type": "chat.end", "id": fmt.Sprint("e", i)})
 		v.waitFor("chat.ended")
 		agent.waitFor("chat.ended")
-		_ = v.conn.Close(websocket.StatusNormalClosure, "")
+		_ = v.Conn.Close(websocket.StatusNormalClosure, "")
 	}
 	if len(seen) != 4 || !seen[float64(1)] || !seen[float64(4)] {
 		t.Fatalf("numbers %v, want 1..4", seen)

@@ -154,7 +154,7 @@ func TestDisconnectGraceKeepsTheSiteOnline(t *testing.T) {
 	f := newFixture(t)
 	agent := f.deskSetup()
 	v, _ := f.visitor(f.siteA.ID, nil)
-	agent.conn.Close(websocket.StatusNormalClosure, "")
+	agent.Conn.Close(websocket.StatusNormalClosure, "")
 	// Closing is asynchronous on the server: wait until the desk saw it.
 	deadline := time.Now().Add(frameWait)
 	for f.srv.rt.socketsOpen() != 1 && time.Now().Before(deadline) {
@@ -173,7 +173,7 @@ func TestDisconnectGraceKeepsTheSiteOnline(t *testing.T) {
 	}
 	agent2.waitFor("chat.assigned")
 	// Gone for good: offline once the grace has run out, not before.
-	agent2.conn.Close(websocket.StatusNormalClosure, "")
+	agent2.Conn.Close(websocket.StatusNormalClosure, "")
 	for f.srv.rt.socketsOpen() != 1 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}

@@ -62,7 +62,7 @@ func snoozeEndScenario(t *testing.T, clk *clock.Fake, tabs []*wsClient, v *wsCli
 
 // snoozeAnswer skips the frames before the shift frame that answers re.
 func snoozeAnswer(tab *wsClient, re string) map[string]any {
-	tab.t.Helper()
+	tab.T.Helper()
 	for {
 		if m, _ := tab.waitFor("shift"); m["re"] == re {
 			return m

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 // Figures between two brokers (two nodes) on one local redis-server. Run with a
@@ -46,7 +48,7 @@ func benchRedisLatency(b *testing.B, rate int) {
 		}
 	}, RedisOptions{})
 	for i := range benchChannels {
-		assertNoError(b, node.Subscribe(ctx, benchChannel(i)))
+		testkit.NoError(b, node.Subscribe(ctx, benchChannel(i)))
 	}
 	pub := newTestRedisBroker(b, r.Client(), nil, RedisOptions{})
 
@@ -103,7 +105,7 @@ func BenchmarkRedisBrokerThroughput(b *testing.B) {
 		}
 	}})
 	for i := range benchChannels {
-		assertNoError(b, node.Subscribe(ctx, benchChannel(i)))
+		testkit.NoError(b, node.Subscribe(ctx, benchChannel(i)))
 	}
 	pub := newTestRedisBroker(b, r.Client(), nil, RedisOptions{})
 	payload := make([]byte, 200)

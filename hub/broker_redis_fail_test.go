@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/livedesk/gateway/internal/testkit"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -26,9 +27,9 @@ func TestRedisBrokerRedisRestart(t *testing.T) {
 	b := newTestRedisBroker(t, r.Client(), h, RedisOptions{
 		ProbeInterval: -1, ProbeTimeout: time.Second, OnReconnect: onReconnect,
 	})
-	assertNoError(t, b.Subscribe(ctx, "site:1"))
-	assertNoError(t, r.Client().Publish(ctx, "site:1", "before").Err())
-	assertEqual(t, "before the restart", recv(t, "first message", got), "site:1=before")
+	testkit.NoError(t, b.Subscribe(ctx, "site:1"))
+	testkit.NoError(t, r.Client().Publish(ctx, "site:1", "before").Err())
+	testkit.Equal(t, "before the restart", testkit.Recv(t, "first message", got), "site:1=before")
 
 	r.Stop()
 	if err := b.Publish(ctx, "site:1", []byte("down")); err == nil {
@@ -38,22 +39,22 @@ func TestRedisBrokerRedisRestart(t *testing.T) {
 	if err := b.Subscribe(ctx, "site:2"); !errors.Is(err, ErrSubscribePending) {
 		t.Errorf("Subscribe with Redis down: got %v, want ErrSubscribePending", err)
 	}
-	assertEqual(t, "reference held while down", b.Subscribed("site:2"), 1)
+	testkit.Equal(t, "reference held while down", b.Subscribed("site:2"), 1)
 
 	r.Restart()
-	recv(t, "OnReconnect", reconnected)
+	testkit.Recv(t, "OnReconnect", reconnected)
 	// OnReconnect comes with the first reply on the new connection, which answers
 	// the one SUBSCRIBE that restored every channel: delivery works from here on.
 	pub := r.Client()
-	assertNoError(t, pub.Publish(ctx, "site:1", "after").Err())
-	assertEqual(t, "site:1 after the restart", recv(t, "site:1 message", got), "site:1=after")
-	assertNoError(t, pub.Publish(ctx, "site:2", "new").Err())
-	assertEqual(t, "site:2 subscribed while down", recv(t, "site:2 message", got), "site:2=new")
-	assertEqual(t, "reconnects", b.Reconnects(), uint64(1))
+	testkit.NoError(t, pub.Publish(ctx, "site:1", "after").Err())
+	testkit.Equal(t, "site:1 after the restart", testkit.Recv(t, "site:1 message", got), "site:1=after")
+	testkit.NoError(t, pub.Publish(ctx, "site:2", "new").Err())
+	testkit.Equal(t, "site:2 subscribed while down", testkit.Recv(t, "site:2 message", got), "site:2=new")
+	testkit.Equal(t, "reconnects", b.Reconnects(), uint64(1))
 	// And the broker's own calls work again.
-	assertNoError(t, b.Subscribe(ctx, "site:3"))
-	assertNoError(t, b.Publish(ctx, "site:3", []byte("x")))
-	assertEqual(t, "site:3", recv(t, "site:3 message", got), "site:3=x")
+	testkit.NoError(t, b.Subscribe(ctx, "site:3"))
+	testkit.NoError(t, b.Publish(ctx, "site:3", []byte("x")))
+	testkit.Equal(t, "site:3", testkit.Recv(t, "site:3 message", got), "site:3=x")
 }
 
 // TestRedisBrokerServerKill has the server drop the subscription connection
@@ -65,14 +66,14 @@ func TestRedisBrokerServerKill(t *testing.T) {
 	h, got := collect()
 	b := newTestRedisBroker(t, r.Client(), h, RedisOptions{ProbeInterval: -1, OnReconnect: onReconnect})
 	admin := r.Client()
-	assertNoError(t, b.Subscribe(ctx, "site:1"))
+	testkit.NoError(t, b.Subscribe(ctx, "site:1"))
 
 	killed, err := admin.Do(ctx, "CLIENT", "KILL", "TYPE", "pubsub").Int()
-	assertNoError(t, err)
-	assertEqual(t, "pubsub connections killed", killed, 1)
-	recv(t, "OnReconnect", reconnected)
-	assertNoError(t, admin.Publish(ctx, "site:1", "after").Err())
-	assertEqual(t, "after the kill", recv(t, "message", got), "site:1=after")
+	testkit.NoError(t, err)
+	testkit.Equal(t, "pubsub connections killed", killed, 1)
+	testkit.Recv(t, "OnReconnect", reconnected)
+	testkit.NoError(t, admin.Publish(ctx, "site:1", "after").Err())
+	testkit.Equal(t, "after the kill", testkit.Recv(t, "message", got), "site:1=after")
 }
 
 // TestRedisBrokerSilentDeath freezes the broker's connections: they stay open but
@@ -89,20 +90,20 @@ func TestRedisBrokerSilentDeath(t *testing.T) {
 		ProbeInterval: 50 * time.Millisecond, ProbeTimeout: 250 * time.Millisecond, OnReconnect: onReconnect,
 	})
 	pub := r.Client()
-	assertNoError(t, b.Subscribe(ctx, "site:1"))
-	assertNoError(t, pub.Publish(ctx, "site:1", "before").Err())
-	assertEqual(t, "before", recv(t, "first message", got), "site:1=before")
+	testkit.NoError(t, b.Subscribe(ctx, "site:1"))
+	testkit.NoError(t, pub.Publish(ctx, "site:1", "before").Err())
+	testkit.Equal(t, "before", testkit.Recv(t, "first message", got), "site:1=before")
 
 	f.freezeAll()
 	// Redis still counts the frozen subscriber and sends this into the void.
 	n, err := pub.Publish(ctx, "site:1", "lost").Result()
-	assertNoError(t, err)
-	assertEqual(t, "receivers of the lost message", n, int64(1))
+	testkit.NoError(t, err)
+	testkit.Equal(t, "receivers of the lost message", n, int64(1))
 
-	recv(t, "OnReconnect after the probe failed", reconnected)
-	assertNoError(t, pub.Publish(ctx, "site:1", "after").Err())
+	testkit.Recv(t, "OnReconnect after the probe failed", reconnected)
+	testkit.NoError(t, pub.Publish(ctx, "site:1", "after").Err())
 	// "lost" went down the frozen connection: the next delivery is "after".
-	assertEqual(t, "after recovery", recv(t, "message after recovery", got), "site:1=after")
+	testkit.Equal(t, "after recovery", testkit.Recv(t, "message after recovery", got), "site:1=after")
 	if b.Reconnects() < 1 {
 		t.Errorf("Reconnects: got %d, want >= 1", b.Reconnects())
 	}

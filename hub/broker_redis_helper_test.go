@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/livedesk/gateway/internal/redistest"
+	"github.com/livedesk/gateway/internal/testkit"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -41,12 +42,12 @@ func (r *testRedis) Client(opts ...func(*redis.Options)) *redis.Client {
 func commandCalls(tb testing.TB, c *redis.Client, cmd string) int {
 	tb.Helper()
 	info, err := c.Info(context.Background(), "commandstats").Result()
-	assertNoError(tb, err)
+	testkit.NoError(tb, err)
 	prefix := "cmdstat_" + cmd + ":calls="
 	for line := range strings.SplitSeq(info, "\n") {
 		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), prefix); ok {
 			n, err := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
-			assertNoError(tb, err)
+			testkit.NoError(tb, err)
 			return n
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/livedesk/gateway/internal/testkit"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -18,7 +19,7 @@ import (
 func newTestRedisBroker(tb testing.TB, c redis.UniversalClient, h Handler, o RedisOptions) *RedisBroker {
 	tb.Helper()
 	b, err := NewRedisBroker(c, h, o)
-	assertNoError(tb, err)
+	testkit.NoError(tb, err)
 	tb.Cleanup(func() { _ = b.Close() })
 	return b
 }
@@ -39,37 +40,37 @@ func TestRedisBrokerTwoNodes(t *testing.T) {
 	b := newTestRedisBroker(t, r.Client(), hb, RedisOptions{})
 	publish := func(payload string) {
 		t.Helper()
-		assertNoError(t, a.Publish(ctx, "site:1", []byte(payload)))
+		testkit.NoError(t, a.Publish(ctx, "site:1", []byte(payload)))
 	}
 
 	publish("before") // B not subscribed: Redis has nobody to send it to
-	assertNoError(t, b.Subscribe(ctx, "site:1"))
-	assertNoError(t, b.Subscribe(ctx, "site:1"))
-	assertEqual(t, "refs", b.Subscribed("site:1"), 2)
+	testkit.NoError(t, b.Subscribe(ctx, "site:1"))
+	testkit.NoError(t, b.Subscribe(ctx, "site:1"))
+	testkit.Equal(t, "refs", b.Subscribed("site:1"), 2)
 	publish("two refs")
-	assertEqual(t, "first delivery", recv(t, "two refs", got), "site:1=two refs")
+	testkit.Equal(t, "first delivery", testkit.Recv(t, "two refs", got), "site:1=two refs")
 
-	assertNoError(t, b.Unsubscribe(ctx, "site:1"))
+	testkit.NoError(t, b.Unsubscribe(ctx, "site:1"))
 	publish("one ref")
-	assertEqual(t, "after one unsubscribe", recv(t, "one ref", got), "site:1=one ref")
+	testkit.Equal(t, "after one unsubscribe", testkit.Recv(t, "one ref", got), "site:1=one ref")
 
-	assertNoError(t, b.Unsubscribe(ctx, "site:1")) // returns once Redis confirmed it
-	assertEqual(t, "refs", b.Subscribed("site:1"), 0)
+	testkit.NoError(t, b.Unsubscribe(ctx, "site:1")) // returns once Redis confirmed it
+	testkit.Equal(t, "refs", b.Subscribed("site:1"), 0)
 	publish("no refs")
-	assertNoError(t, b.Unsubscribe(ctx, "site:1")) // extra: no-op, no underflow
-	assertNoError(t, b.Subscribe(ctx, "site:1"))   // returns once Redis confirmed it
-	assertEqual(t, "refs after an extra unsubscribe", b.Subscribed("site:1"), 1)
+	testkit.NoError(t, b.Unsubscribe(ctx, "site:1")) // extra: no-op, no underflow
+	testkit.NoError(t, b.Subscribe(ctx, "site:1"))   // returns once Redis confirmed it
+	testkit.Equal(t, "refs after an extra unsubscribe", b.Subscribed("site:1"), 1)
 	publish("again")
 	// Per-channel order: had "no refs" been delivered, it would come first.
-	assertEqual(t, "after resubscribing", recv(t, "again", got), "site:1=again")
+	testkit.Equal(t, "after resubscribing", testkit.Recv(t, "again", got), "site:1=again")
 
 	// The publishing node gets its own messages once it subscribes too.
 	ha, gotA := collect()
 	c := newTestRedisBroker(t, r.Client(), ha, RedisOptions{})
-	assertNoError(t, c.Subscribe(ctx, "site:1"))
-	assertNoError(t, c.Publish(ctx, "site:1", []byte("own")))
-	assertEqual(t, "publisher's own", recv(t, "own message", gotA), "site:1=own")
-	assertEqual(t, "other node", recv(t, "own message at B", got), "site:1=own")
+	testkit.NoError(t, c.Subscribe(ctx, "site:1"))
+	testkit.NoError(t, c.Publish(ctx, "site:1", []byte("own")))
+	testkit.Equal(t, "publisher's own", testkit.Recv(t, "own message", gotA), "site:1=own")
+	testkit.Equal(t, "other node", testkit.Recv(t, "own message at B", got), "site:1=own")
 }
 
 func TestRedisBrokerClose(t *testing.T) {
@@ -77,12 +78,12 @@ func TestRedisBrokerClose(t *testing.T) {
 	r := startRedis(t)
 	h, got := collect()
 	b, err := NewRedisBroker(r.Client(), h, RedisOptions{})
-	assertNoError(t, err)
-	assertNoError(t, b.Subscribe(ctx, "site:1"))
-	assertNoError(t, b.Publish(ctx, "site:1", []byte("x")))
-	assertEqual(t, "delivered", recv(t, "x", got), "site:1=x")
+	testkit.NoError(t, err)
+	testkit.NoError(t, b.Subscribe(ctx, "site:1"))
+	testkit.NoError(t, b.Publish(ctx, "site:1", []byte("x")))
+	testkit.Equal(t, "delivered", testkit.Recv(t, "x", got), "site:1=x")
 
-	assertNoError(t, b.Close())
+	testkit.NoError(t, b.Close())
 	for name, err := range map[string]error{
 		"Publish":     b.Publish(ctx, "site:1", nil),
 		"Subscribe":   b.Subscribe(ctx, "site:1"),
@@ -112,7 +113,7 @@ func TestRedisBrokerContext(t *testing.T) {
 			t.Errorf("%s with a done context: got %v, want context.Canceled alone", name, err)
 		}
 	}
-	assertEqual(t, "refs taken with a done context", b.Subscribed("site:1"), 0)
+	testkit.Equal(t, "refs taken with a done context", b.Subscribed("site:1"), 0)
 }
 
 // TestRedisBrokerOrder publishes 10,000 messages on 10 channels from two nodes at
@@ -142,7 +143,7 @@ func TestRedisBrokerOrder(t *testing.T) {
 		}
 	}, RedisOptions{Workers: 4})
 	for i := range channels {
-		assertNoError(t, recvB.Subscribe(ctx, "site:"+strconv.Itoa(i)))
+		testkit.NoError(t, recvB.Subscribe(ctx, "site:"+strconv.Itoa(i)))
 	}
 
 	// Each publisher sends pipelines of 100 PUBLISH commands, so messages arrive in
@@ -167,13 +168,13 @@ func TestRedisBrokerOrder(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	recv(t, "all 10,000 messages", all)
+	testkit.Recv(t, "all 10,000 messages", all)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(problems) > 0 {
 		t.Fatalf("order broken: %s", strings.Join(problems, "; "))
 	}
-	assertEqual(t, "drops", recvB.Drops(), uint64(0))
+	testkit.Equal(t, "drops", recvB.Drops(), uint64(0))
 }
 
 // TestRedisBrokerBatching subscribes to 1,000 channels in a burst and counts the
@@ -185,7 +186,7 @@ func TestRedisBrokerBatching(t *testing.T) {
 	admin := r.Client()
 	b := newTestRedisBroker(t, r.Client(), nil, RedisOptions{})
 	// The first batch also proves the initial subscription (probe channel) is done.
-	assertNoError(t, b.Subscribe(ctx, "warm-up"))
+	testkit.NoError(t, b.Subscribe(ctx, "warm-up"))
 	before := commandCalls(t, admin, "subscribe")
 
 	var wg sync.WaitGroup
@@ -203,8 +204,8 @@ func TestRedisBrokerBatching(t *testing.T) {
 		t.Errorf("SUBSCRIBE commands for %d channels: got %d, want 1..20", n, calls)
 	}
 	subscribed, err := admin.PubSubChannels(ctx, "site:*").Result()
-	assertNoError(t, err)
-	assertEqual(t, "channels subscribed at the server", len(subscribed), n)
+	testkit.NoError(t, err)
+	testkit.Equal(t, "channels subscribed at the server", len(subscribed), n)
 
 	// Unsubscribing in a burst is batched too.
 	before = commandCalls(t, admin, "unsubscribe")
@@ -221,8 +222,8 @@ func TestRedisBrokerBatching(t *testing.T) {
 		t.Errorf("UNSUBSCRIBE commands for %d channels: got %d, want 1..20", n, calls)
 	}
 	subscribed, err = admin.PubSubChannels(ctx, "site:*").Result()
-	assertNoError(t, err)
-	assertEqual(t, "channels left at the server", len(subscribed), 0)
+	testkit.NoError(t, err)
+	testkit.Equal(t, "channels left at the server", len(subscribed), 0)
 }
 
 // Release drops the reference at once and the handler hears nothing more of the
@@ -240,21 +241,21 @@ func TestRedisBrokerRelease(t *testing.T) {
 		hb(channel, payload)
 	}, RedisOptions{})
 	ctl := r.Client()
-	assertNoError(t, b.Subscribe(ctx, "site:1"))
-	assertNoError(t, b.Subscribe(ctx, "site:1"))
+	testkit.NoError(t, b.Subscribe(ctx, "site:1"))
+	testkit.NoError(t, b.Subscribe(ctx, "site:1"))
 	b.Release("site:1")
-	assertEqual(t, "refs after one release", b.Subscribed("site:1"), 1)
-	assertNoError(t, ctl.Publish(ctx, "site:1", "kept").Err())
-	assertEqual(t, "delivery with a reference left", recv(t, "kept", got), "site:1=kept")
+	testkit.Equal(t, "refs after one release", b.Subscribed("site:1"), 1)
+	testkit.NoError(t, ctl.Publish(ctx, "site:1", "kept").Err())
+	testkit.Equal(t, "delivery with a reference left", testkit.Recv(t, "kept", got), "site:1=kept")
 	b.Release("site:1")
 	after.Store(true)
-	assertEqual(t, "refs after the last release", b.Subscribed("site:1"), 0)
+	testkit.Equal(t, "refs after the last release", b.Subscribed("site:1"), 0)
 	b.Release("site:1") // extra: no-op, no underflow
 	// Redis forgets the node's subscription once the batch went out.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		n, err := ctl.PubSubNumSub(ctx, "site:1").Result()
-		assertNoError(t, err)
+		testkit.NoError(t, err)
 		if n["site:1"] == 0 {
 			break
 		}
@@ -263,8 +264,8 @@ func TestRedisBrokerRelease(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	assertNoError(t, ctl.Publish(ctx, "site:1", "gone").Err())
-	assertNoError(t, b.Subscribe(ctx, "site:2"))
-	assertNoError(t, ctl.Publish(ctx, "site:2", "next").Err())
-	assertEqual(t, "next delivery", recv(t, "next", got), "site:2=next")
+	testkit.NoError(t, ctl.Publish(ctx, "site:1", "gone").Err())
+	testkit.NoError(t, b.Subscribe(ctx, "site:2"))
+	testkit.NoError(t, ctl.Publish(ctx, "site:2", "next").Err())
+	testkit.Equal(t, "next delivery", testkit.Recv(t, "next", got), "site:2=next")
 }

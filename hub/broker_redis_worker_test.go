@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 	"testing"
+
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 // sameWorker and otherWorker return a channel name that maps to the same worker
@@ -52,26 +54,26 @@ func TestRedisBrokerSlowHandler(t *testing.T) {
 		}
 	})
 	pub := newTestRedisBroker(t, r.Client(), nil, RedisOptions{})
-	assertNoError(t, b.Subscribe(ctx, slow))
-	assertNoError(t, b.Subscribe(ctx, fast))
+	testkit.NoError(t, b.Subscribe(ctx, slow))
+	testkit.NoError(t, b.Subscribe(ctx, fast))
 
-	assertNoError(t, pub.Publish(ctx, slow, []byte("s0")))
-	recv(t, "slow handler to start", started)
+	testkit.NoError(t, pub.Publish(ctx, slow, []byte("s0")))
+	testkit.Recv(t, "slow handler to start", started)
 	for i := 1; i <= burst; i++ {
-		assertNoError(t, pub.Publish(ctx, slow, []byte("s"+strconv.Itoa(i))))
+		testkit.NoError(t, pub.Publish(ctx, slow, []byte("s"+strconv.Itoa(i))))
 	}
 	// s1..s4 fill the blocked worker's queue; s5..s20 are dropped.
 	for range burst - queue {
-		assertEqual(t, "dropped on", recv(t, "a drop", dropped), slow)
+		testkit.Equal(t, "dropped on", testkit.Recv(t, "a drop", dropped), slow)
 	}
-	assertNoError(t, pub.Publish(ctx, fast, []byte("f")))
-	assertEqual(t, "fast channel while slow blocks", recv(t, "fast message", fastGot), "f")
-	assertEqual(t, "drops", b.Drops(), uint64(burst-queue))
+	testkit.NoError(t, pub.Publish(ctx, fast, []byte("f")))
+	testkit.Equal(t, "fast channel while slow blocks", testkit.Recv(t, "fast message", fastGot), "f")
+	testkit.Equal(t, "drops", b.Drops(), uint64(burst-queue))
 
 	close(release)
-	assertEqual(t, "first", recv(t, "s0", slowGot), "s0")
+	testkit.Equal(t, "first", testkit.Recv(t, "s0", slowGot), "s0")
 	for i := 1; i <= queue; i++ {
-		assertEqual(t, "queued", recv(t, "queued message", slowGot), "s"+strconv.Itoa(i))
+		testkit.Equal(t, "queued", testkit.Recv(t, "queued message", slowGot), "s"+strconv.Itoa(i))
 	}
 }
 
@@ -96,19 +98,19 @@ func TestRedisBrokerUnsubscribeDropsQueued(t *testing.T) {
 	}, RedisOptions{Workers: workers})
 	pub := r.Client()
 	for _, c := range []string{blocker, gone, marker} {
-		assertNoError(t, b.Subscribe(ctx, c))
+		testkit.NoError(t, b.Subscribe(ctx, c))
 	}
 
-	assertNoError(t, pub.Publish(ctx, blocker, "block").Err())
-	recv(t, "the worker to block", started)
+	testkit.NoError(t, pub.Publish(ctx, blocker, "block").Err())
+	testkit.Recv(t, "the worker to block", started)
 	// Queued behind the blocked call, in this order: the reader keeps Redis' order.
-	assertNoError(t, pub.Publish(ctx, gone, "queued").Err())
-	assertNoError(t, pub.Publish(ctx, marker, "marker").Err())
-	assertNoError(t, b.Unsubscribe(ctx, gone))
+	testkit.NoError(t, pub.Publish(ctx, gone, "queued").Err())
+	testkit.NoError(t, pub.Publish(ctx, marker, "marker").Err())
+	testkit.NoError(t, b.Unsubscribe(ctx, gone))
 	close(release)
 	// The marker comes after "queued" on the same worker: had "queued" been
 	// delivered, it would arrive first.
-	assertEqual(t, "first delivery after the unsubscribe", recv(t, "marker", got), marker+"=marker")
+	testkit.Equal(t, "first delivery after the unsubscribe", testkit.Recv(t, "marker", got), marker+"=marker")
 }
 
 // TestRedisBrokerHandlerMayCallBack: the handler may use the broker.
@@ -126,10 +128,10 @@ func TestRedisBrokerHandlerMayCallBack(t *testing.T) {
 		}
 		h(channel, payload)
 	}, RedisOptions{})
-	assertNoError(t, b.Subscribe(ctx, "first"))
-	assertNoError(t, b.Publish(ctx, "first", []byte("go")))
-	assertEqual(t, "published by the handler", recv(t, "second", got), "second=from the handler")
-	assertEqual(t, "refs of first", b.Subscribed("first"), 0)
+	testkit.NoError(t, b.Subscribe(ctx, "first"))
+	testkit.NoError(t, b.Publish(ctx, "first", []byte("go")))
+	testkit.Equal(t, "published by the handler", testkit.Recv(t, "second", got), "second=from the handler")
+	testkit.Equal(t, "refs of first", b.Subscribed("first"), 0)
 }
 
 // assertNoErrorAsync reports err from a goroutine other than the test's.

@@ -2,6 +2,8 @@ package hub
 
 import (
 	"testing"
+
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 // writtenAfterIdle waits for tc's writer to finish and returns what it wrote.
@@ -27,7 +29,7 @@ func TestHoldReleaseOrdersWelcomeFirstAndDropsWhatTheSnapshotHas(t *testing.T) {
 		t.Fatal("Release failed")
 	}
 	tc.Send([]byte("after"))
-	assertEqual(t, "frames", writtenAfterIdle(t, tc), []string{"welcome", "msg-0", "status-9", "plain", "after"})
+	testkit.Equal(t, "frames", writtenAfterIdle(t, tc), []string{"welcome", "msg-0", "status-9", "plain", "after"})
 }
 
 func TestHoldOverflowClosesSlowConsumer(t *testing.T) {
@@ -38,7 +40,7 @@ func TestHoldOverflowClosesSlowConsumer(t *testing.T) {
 	if tc.SendSeq([]byte("c"), 3, false) {
 		t.Fatal("third held frame accepted over a limit of 2")
 	}
-	assertEqual(t, "close code", tc.CloseCode(), CloseSlowConsumer)
+	testkit.Equal(t, "close code", tc.CloseCode(), CloseSlowConsumer)
 	if tc.Release(0, []byte("welcome")) {
 		t.Fatal("Release on a closed client reported success")
 	}
@@ -50,9 +52,9 @@ func TestBroadcastSeqReachesHeldAndFreeMembers(t *testing.T) {
 	h.Join("g", held.Client)
 	h.Join("g", free.Client)
 	held.Hold()
-	assertEqual(t, "reached", h.BroadcastSeq("g", []byte("x"), 3, false), 2)
-	assertEqual(t, "free member got", writtenAfterIdle(t, free), []string{"x"})
-	assertEqual(t, "held member got", len(writtenAfterIdle(t, held)), 0)
+	testkit.Equal(t, "reached", h.BroadcastSeq("g", []byte("x"), 3, false), 2)
+	testkit.Equal(t, "free member got", writtenAfterIdle(t, free), []string{"x"})
+	testkit.Equal(t, "held member got", len(writtenAfterIdle(t, held)), 0)
 	held.Release(2)
-	assertEqual(t, "held member after release", writtenAfterIdle(t, held), []string{"x"})
+	testkit.Equal(t, "held member after release", writtenAfterIdle(t, held), []string{"x"})
 }

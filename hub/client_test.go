@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 func TestSendOrderAndWriterExit(t *testing.T) {
@@ -32,16 +34,16 @@ func TestSendOrderAndWriterExit(t *testing.T) {
 			t.Fatalf("Send %d refused", i)
 		}
 	}
-	recv(t, "all frames written", all)
+	testkit.Recv(t, "all frames written", all)
 	waitIdle(t, tc.Client, tc.exits)
 	frames, _, closes, _ := tc.fake.snapshot()
-	assertEqual(t, "frames", frames, want)
-	assertEqual(t, "transport closes", closes, 0)
-	assertEqual(t, "close code", tc.CloseCode(), 0)
+	testkit.Equal(t, "frames", frames, want)
+	testkit.Equal(t, "transport closes", closes, 0)
+	testkit.Equal(t, "close code", tc.CloseCode(), 0)
 
 	// A later frame starts a new writer, which exits again.
-	assertEqual(t, "send after idle", tc.Send([]byte("again")), true)
-	recv(t, "write of the later frame", again)
+	testkit.Equal(t, "send after idle", tc.Send([]byte("again")), true)
+	testkit.Recv(t, "write of the later frame", again)
 	waitIdle(t, tc.Client, tc.exits)
 }
 
@@ -65,7 +67,7 @@ func TestNoGoroutinePerIdleClient(t *testing.T) {
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	recv(t, "every frame written", done)
+	testkit.Recv(t, "every frame written", done)
 
 	// Writers clear their flag just before they return: wait for both the flags and
 	// the runtime's count (other tests' goroutines may also come and go meanwhile).
@@ -91,20 +93,20 @@ func TestNoGoroutinePerIdleClient(t *testing.T) {
 func TestQueueFullClosesSlowConsumer(t *testing.T) {
 	tc := newTestClient(ClientOptions{QueueLimit: 4}, true)
 	tc.fake.block()
-	assertEqual(t, "send p", tc.Send([]byte("p")), true)
-	recv(t, "write of p", tc.fake.started) // p is in flight: the queue is empty again
+	testkit.Equal(t, "send p", tc.Send([]byte("p")), true)
+	testkit.Recv(t, "write of p", tc.fake.started) // p is in flight: the queue is empty again
 	for i := 0; i < 4; i++ {
-		assertEqual(t, fmt.Sprintf("send %d", i), tc.Send([]byte("q")), true)
+		testkit.Equal(t, fmt.Sprintf("send %d", i), tc.Send([]byte("q")), true)
 	}
-	assertEqual(t, "code while open", tc.CloseCode(), 0)
-	assertEqual(t, "send over the limit", tc.Send([]byte("over")), false)
-	assertEqual(t, "close code", tc.CloseCode(), CloseSlowConsumer)
-	assertEqual(t, "close reason", tc.CloseReason(), ReasonQueueFull)
-	assertEqual(t, "OnClose code", recv(t, "OnClose", tc.onClose), CloseSlowConsumer)
+	testkit.Equal(t, "code while open", tc.CloseCode(), 0)
+	testkit.Equal(t, "send over the limit", tc.Send([]byte("over")), false)
+	testkit.Equal(t, "close code", tc.CloseCode(), CloseSlowConsumer)
+	testkit.Equal(t, "close reason", tc.CloseReason(), ReasonQueueFull)
+	testkit.Equal(t, "OnClose code", testkit.Recv(t, "OnClose", tc.onClose), CloseSlowConsumer)
 	waitClosed(t, tc.Client)
 
-	assertEqual(t, "send after close", tc.Send([]byte("late")), false)
-	assertEqual(t, "status after close", tc.SendStatus([]byte("late")), false)
+	testkit.Equal(t, "send after close", tc.Send([]byte("late")), false)
+	testkit.Equal(t, "status after close", tc.SendStatus([]byte("late")), false)
 	tc.Close(CloseNormal, "again")
 	tc.CloseAfter(CloseRestart, "again")
 	waitIdle(t, tc.Client, tc.exits) // the blocked write ended with the transport
@@ -114,10 +116,10 @@ func TestQueueFullClosesSlowConsumer(t *testing.T) {
 	default:
 	}
 	frames, _, closes, after := tc.fake.snapshot()
-	assertEqual(t, "frames written", len(frames), 0)
-	assertEqual(t, "transport closes", closes, 1)
-	assertEqual(t, "writes after close", after, 0)
-	assertEqual(t, "transport code", tc.fake.closeCode, CloseSlowConsumer)
+	testkit.Equal(t, "frames written", len(frames), 0)
+	testkit.Equal(t, "transport closes", closes, 1)
+	testkit.Equal(t, "writes after close", after, 0)
+	testkit.Equal(t, "transport code", tc.fake.closeCode, CloseSlowConsumer)
 }
 
 func TestWriteTimeoutClosesSlowConsumer(t *testing.T) {
@@ -129,9 +131,9 @@ func TestWriteTimeoutClosesSlowConsumer(t *testing.T) {
 	if d := time.Since(start); d < 50*time.Millisecond {
 		t.Fatalf("closed after %v, before the write timeout", d)
 	}
-	assertEqual(t, "close code", tc.CloseCode(), CloseSlowConsumer)
-	assertEqual(t, "close reason", tc.CloseReason(), ReasonWriteTimeout)
-	assertEqual(t, "OnClose code", recv(t, "OnClose", tc.onClose), CloseSlowConsumer)
+	testkit.Equal(t, "close code", tc.CloseCode(), CloseSlowConsumer)
+	testkit.Equal(t, "close reason", tc.CloseReason(), ReasonWriteTimeout)
+	testkit.Equal(t, "OnClose code", testkit.Recv(t, "OnClose", tc.onClose), CloseSlowConsumer)
 	tc.fake.mu.Lock()
 	deadlines := tc.fake.deadlines
 	tc.fake.mu.Unlock()
@@ -158,9 +160,9 @@ func TestWriteContextPerFrame(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		c.Send([]byte("x"))
 	}
-	recv(t, "three writes", done)
+	testkit.Recv(t, "three writes", done)
 	mu.Lock()
-	assertEqual(t, "ctx errors", ctxErrs, []error{nil, nil, nil})
+	testkit.Equal(t, "ctx errors", ctxErrs, []error{nil, nil, nil})
 	mu.Unlock()
 	f.mu.Lock()
 	ds := f.deadlines
@@ -172,7 +174,7 @@ func TestWriteContextPerFrame(t *testing.T) {
 	// Once its timer fires, the context reports a deadline, not a cancellation.
 	ctx, cancel := context.WithCancelCause(context.Background())
 	w := &writeCtx{Context: ctx}
-	assertEqual(t, "Err before", w.Err(), error(nil))
+	testkit.Equal(t, "Err before", w.Err(), error(nil))
 	cancel(context.DeadlineExceeded)
 	if !errors.Is(w.Err(), context.DeadlineExceeded) {
 		t.Fatalf("Err after timeout = %v", w.Err())
@@ -195,9 +197,9 @@ func TestWriteErrorCloses(t *testing.T) {
 	tc.fake.setFail(errors.New("connection reset"))
 	tc.Send([]byte("x"))
 	waitClosed(t, tc.Client)
-	assertEqual(t, "close code", tc.CloseCode(), CloseInternal)
-	assertEqual(t, "close reason", tc.CloseReason(), ReasonWriteFailed)
-	assertEqual(t, "OnClose code", recv(t, "OnClose", tc.onClose), CloseInternal)
+	testkit.Equal(t, "close code", tc.CloseCode(), CloseInternal)
+	testkit.Equal(t, "close reason", tc.CloseReason(), ReasonWriteFailed)
+	testkit.Equal(t, "OnClose code", testkit.Recv(t, "OnClose", tc.onClose), CloseInternal)
 }
 
 // TestStatusCoalescing pins down what SendStatus replaces: only a status frame that
@@ -225,16 +227,16 @@ func TestStatusCoalescing(t *testing.T) {
 				} else {
 					ok = c.Send([]byte(op[2:]))
 				}
-				assertEqual(t, op, ok, true)
+				testkit.Equal(t, op, ok, true)
 				if i == 0 {
-					recv(t, "first write", c.fake.started)
+					testkit.Recv(t, "first write", c.fake.started)
 				}
 			}
 			c.fake.unblock()
 			c.CloseAfter(CloseNormal, "")
 			waitClosed(t, c.Client)
 			frames, _, _, _ := c.fake.snapshot()
-			assertEqual(t, "frames", frames, tc.want)
+			testkit.Equal(t, "frames", frames, tc.want)
 		})
 	}
 }
@@ -243,30 +245,30 @@ func TestStatusDoesNotFillQueue(t *testing.T) {
 	tc := newTestClient(ClientOptions{QueueLimit: 2}, true)
 	tc.fake.block()
 	tc.Send([]byte("p"))
-	recv(t, "write of p", tc.fake.started)
+	testkit.Recv(t, "write of p", tc.fake.started)
 	for i := 0; i < 100; i++ {
-		assertEqual(t, "status", tc.SendStatus([]byte(fmt.Sprint("s", i))), true)
+		testkit.Equal(t, "status", tc.SendStatus([]byte(fmt.Sprint("s", i))), true)
 	}
-	assertEqual(t, "message", tc.Send([]byte("m")), true)
-	assertEqual(t, "pending", tc.pending(), 2)
+	testkit.Equal(t, "message", tc.Send([]byte("m")), true)
+	testkit.Equal(t, "pending", tc.pending(), 2)
 	// The queue is full and its status frame is no longer the last entry: a new
 	// status still coalesces, a message overflows.
-	assertEqual(t, "status into a full queue", tc.SendStatus([]byte("last")), true)
-	assertEqual(t, "message into a full queue", tc.Send([]byte("over")), false)
-	assertEqual(t, "close code", tc.CloseCode(), CloseSlowConsumer)
+	testkit.Equal(t, "status into a full queue", tc.SendStatus([]byte("last")), true)
+	testkit.Equal(t, "message into a full queue", tc.Send([]byte("over")), false)
+	testkit.Equal(t, "close code", tc.CloseCode(), CloseSlowConsumer)
 }
 
 func TestValue(t *testing.T) {
 	c := NewClient(newFake(), ClientOptions{})
-	assertEqual(t, "empty", c.Value(), any(nil))
+	testkit.Equal(t, "empty", c.Value(), any(nil))
 	c.SetValue("session-1")
-	assertEqual(t, "set", c.Value(), any("session-1"))
+	testkit.Equal(t, "set", c.Value(), any("session-1"))
 	c.SetValue(nil)
-	assertEqual(t, "reset", c.Value(), any(nil))
+	testkit.Equal(t, "reset", c.Value(), any(nil))
 }
 
 func TestDefaults(t *testing.T) {
 	c := NewClient(newFake(), ClientOptions{})
-	assertEqual(t, "queue limit", c.limit, DefaultQueueLimit)
-	assertEqual(t, "write timeout", c.writeTimeout, DefaultWriteTimeout)
+	testkit.Equal(t, "queue limit", c.limit, DefaultQueueLimit)
+	testkit.Equal(t, "write timeout", c.writeTimeout, DefaultWriteTimeout)
 }

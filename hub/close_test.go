@@ -5,27 +5,29 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 func TestCloseAfterWritesPendingThenCloses(t *testing.T) {
 	tc := newTestClient(ClientOptions{}, true)
 	tc.fake.block()
 	tc.Send([]byte("p"))
-	recv(t, "write of p", tc.fake.started)
+	testkit.Recv(t, "write of p", tc.fake.started)
 	tc.Send([]byte("a"))
 	tc.SendStatus([]byte("b"))
 	tc.CloseAfter(CloseLoggedOut, "logged out")
-	assertEqual(t, "send after CloseAfter", tc.Send([]byte("c")), false)
-	assertEqual(t, "status after CloseAfter", tc.SendStatus([]byte("c")), false)
-	assertEqual(t, "code while flushing", tc.CloseCode(), 0)
+	testkit.Equal(t, "send after CloseAfter", tc.Send([]byte("c")), false)
+	testkit.Equal(t, "status after CloseAfter", tc.SendStatus([]byte("c")), false)
+	testkit.Equal(t, "code while flushing", tc.CloseCode(), 0)
 	tc.CloseAfter(CloseRestart, "second call ignored")
 	tc.fake.unblock()
 	waitClosed(t, tc.Client)
 	_, events, closes, _ := tc.fake.snapshot()
-	assertEqual(t, "events", events, []string{"p", "a", "b", "close 4002 logged out"})
-	assertEqual(t, "transport closes", closes, 1)
-	assertEqual(t, "close code", tc.CloseCode(), CloseLoggedOut)
-	assertEqual(t, "OnClose code", recv(t, "OnClose", tc.onClose), CloseLoggedOut)
+	testkit.Equal(t, "events", events, []string{"p", "a", "b", "close 4002 logged out"})
+	testkit.Equal(t, "transport closes", closes, 1)
+	testkit.Equal(t, "close code", tc.CloseCode(), CloseLoggedOut)
+	testkit.Equal(t, "OnClose code", testkit.Recv(t, "OnClose", tc.onClose), CloseLoggedOut)
 }
 
 func TestCloseAfterIdleClosesAtOnce(t *testing.T) {
@@ -36,7 +38,7 @@ func TestCloseAfterIdleClosesAtOnce(t *testing.T) {
 	default:
 		t.Fatal("an idle client did not close at once")
 	}
-	assertEqual(t, "close code", tc.CloseCode(), CloseRestart)
+	testkit.Equal(t, "close code", tc.CloseCode(), CloseRestart)
 }
 
 func TestCloseAfterFlushIsBounded(t *testing.T) {
@@ -49,7 +51,7 @@ func TestCloseAfterFlushIsBounded(t *testing.T) {
 	}
 	tc.CloseAfter(CloseRestart, "restart")
 	waitClosed(t, tc.Client)
-	assertEqual(t, "close code", tc.CloseCode(), CloseRestart)
+	testkit.Equal(t, "close code", tc.CloseCode(), CloseRestart)
 	frames, _, _, _ := tc.fake.snapshot()
 	if len(frames) >= 10 {
 		t.Fatalf("wrote all %d frames: the flush was not bounded", len(frames))
@@ -60,21 +62,21 @@ func TestCloseDropsPending(t *testing.T) {
 	tc := newTestClient(ClientOptions{}, true)
 	tc.fake.block()
 	tc.Send([]byte("p"))
-	recv(t, "write of p", tc.fake.started)
+	testkit.Recv(t, "write of p", tc.fake.started)
 	tc.Send([]byte("a"))
 	tc.Send([]byte("b"))
 	tc.Close(CloseNormal, "bye")
-	assertEqual(t, "code", tc.CloseCode(), CloseNormal)
-	assertEqual(t, "pending after Close", tc.pending(), 0)
+	testkit.Equal(t, "code", tc.CloseCode(), CloseNormal)
+	testkit.Equal(t, "pending after Close", tc.pending(), 0)
 	waitIdle(t, tc.Client, tc.exits)
 	_, events, closes, after := tc.fake.snapshot()
-	assertEqual(t, "events", events, []string{"close 1000 bye"}) // p was cut by the close
-	assertEqual(t, "transport closes", closes, 1)
-	assertEqual(t, "writes after close", after, 0)
-	assertEqual(t, "OnClose code", recv(t, "OnClose", tc.onClose), CloseNormal)
+	testkit.Equal(t, "events", events, []string{"close 1000 bye"}) // p was cut by the close
+	testkit.Equal(t, "transport closes", closes, 1)
+	testkit.Equal(t, "writes after close", after, 0)
+	testkit.Equal(t, "OnClose code", testkit.Recv(t, "OnClose", tc.onClose), CloseNormal)
 	tc.Close(CloseInternal, "again")
-	assertEqual(t, "code after second Close", tc.CloseCode(), CloseNormal)
-	assertEqual(t, "reason", tc.CloseReason(), "bye")
+	testkit.Equal(t, "code after second Close", tc.CloseCode(), CloseNormal)
+	testkit.Equal(t, "reason", tc.CloseReason(), "bye")
 }
 
 func TestOnCloseOnceUnderRaces(t *testing.T) {
@@ -103,5 +105,5 @@ func TestOnCloseOnceUnderRaces(t *testing.T) {
 	wg.Wait()
 	waitClosed(t, c)
 	f.unblock()
-	assertEqual(t, "OnClose calls", calls.Load(), int32(1))
+	testkit.Equal(t, "OnClose calls", calls.Load(), int32(1))
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 func TestCloseAllSpreadsCloses(t *testing.T) {
@@ -42,10 +44,10 @@ func TestCloseAllSpreadsCloses(t *testing.T) {
 				closedAtSleep = append(closedAtSleep, closed())
 			})
 
-			assertEqual(t, "sleeps", len(sleeps), tc.wantBatches-1)
+			testkit.Equal(t, "sleeps", len(sleeps), tc.wantBatches-1)
 			var total time.Duration
 			for _, d := range sleeps {
-				assertEqual(t, "step", d, tc.wantStepSize)
+				testkit.Equal(t, "step", d, tc.wantStepSize)
 				total += d
 			}
 			if tc.wantBatches > 1 && (total > tc.spread || total < tc.spread-time.Duration(tc.wantBatches)) {
@@ -72,14 +74,14 @@ func TestCloseAllFlushesPending(t *testing.T) {
 	h.Join("site:1", tc.Client)
 	tc.fake.block()
 	tc.Send([]byte("p"))
-	recv(t, "write of p", tc.fake.started)
+	testkit.Recv(t, "write of p", tc.fake.started)
 	tc.Send([]byte("a"))
 	h.CloseAll(CloseRestart, "restart", 0, nil) // returns with the client asked to close
-	assertEqual(t, "code while flushing", tc.CloseCode(), 0)
+	testkit.Equal(t, "code while flushing", tc.CloseCode(), 0)
 	tc.fake.unblock()
 	waitClosed(t, tc.Client)
 	_, events, _, _ := tc.fake.snapshot()
-	assertEqual(t, "events", events, []string{"p", "a", "close 1012 restart"})
+	testkit.Equal(t, "events", events, []string{"p", "a", "close 1012 restart"})
 }
 
 func TestCloseAllEmpty(t *testing.T) {

@@ -8,11 +8,13 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 func TestHubMembership(t *testing.T) {
 	h := New(0)
-	assertEqual(t, "shards", len(h.shards), DefaultShards)
+	testkit.Equal(t, "shards", len(h.shards), DefaultShards)
 	a := NewClient(newFake(), ClientOptions{})
 	b := NewClient(newFake(), ClientOptions{})
 
@@ -21,27 +23,27 @@ func TestHubMembership(t *testing.T) {
 	h.Join("site:1", b)
 	h.Join("site:2", a)
 	h.Join("agent:7", b)
-	assertEqual(t, "count site:1", h.Count("site:1"), 2)
-	assertEqual(t, "count site:2", h.Count("site:2"), 1)
-	assertEqual(t, "count none", h.Count("site:3"), 0)
-	assertEqual(t, "total", h.Total(), 2)
-	assertEqual(t, "site groups", sorted(h.Groups("site:")), []string{"site:1", "site:2"})
-	assertEqual(t, "all groups", sorted(h.Groups("")), []string{"agent:7", "site:1", "site:2"})
+	testkit.Equal(t, "count site:1", h.Count("site:1"), 2)
+	testkit.Equal(t, "count site:2", h.Count("site:2"), 1)
+	testkit.Equal(t, "count none", h.Count("site:3"), 0)
+	testkit.Equal(t, "total", h.Total(), 2)
+	testkit.Equal(t, "site groups", sorted(h.Groups("site:")), []string{"site:1", "site:2"})
+	testkit.Equal(t, "all groups", sorted(h.Groups("")), []string{"agent:7", "site:1", "site:2"})
 
 	h.Leave("site:3", a)  // no such group
 	h.Leave("agent:7", a) // not a member
-	assertEqual(t, "total after no-op leaves", h.Total(), 2)
+	testkit.Equal(t, "total after no-op leaves", h.Total(), 2)
 
 	h.Leave("site:2", a)
-	assertEqual(t, "groups after emptying site:2", sorted(h.Groups("site:")), []string{"site:1"})
-	assertEqual(t, "total: a still in site:1", h.Total(), 2)
+	testkit.Equal(t, "groups after emptying site:2", sorted(h.Groups("site:")), []string{"site:1"})
+	testkit.Equal(t, "total: a still in site:1", h.Total(), 2)
 	h.Leave("site:1", a)
-	assertEqual(t, "total without a", h.Total(), 1)
-	assertEqual(t, "count site:1", h.Count("site:1"), 1)
+	testkit.Equal(t, "total without a", h.Total(), 1)
+	testkit.Equal(t, "count site:1", h.Count("site:1"), 1)
 	h.Leave("site:1", b)
 	h.Leave("agent:7", b)
-	assertEqual(t, "total empty", h.Total(), 0)
-	assertEqual(t, "no groups", len(h.Groups("")), 0)
+	testkit.Equal(t, "total empty", h.Total(), 0)
+	testkit.Equal(t, "no groups", len(h.Groups("")), 0)
 }
 
 func TestHubLeaveKeepsOthers(t *testing.T) {
@@ -73,8 +75,8 @@ func TestJoinClosedClient(t *testing.T) {
 	c := NewClient(newFake(), ClientOptions{})
 	c.Close(CloseNormal, "")
 	h.Join("g", c)
-	assertEqual(t, "count", h.Count("g"), 0)
-	assertEqual(t, "total", h.Total(), 0)
+	testkit.Equal(t, "count", h.Count("g"), 0)
+	testkit.Equal(t, "total", h.Total(), 0)
 }
 
 func TestBroadcastReachesOnlyMembers(t *testing.T) {
@@ -91,18 +93,18 @@ func TestBroadcastReachesOnlyMembers(t *testing.T) {
 	h.Join("site:2", NewClient(out, ClientOptions{}))
 
 	wg.Add(4)
-	assertEqual(t, "queued", h.Broadcast("site:1", []byte("m")), 2)
-	assertEqual(t, "queued status", h.BroadcastStatus("site:1", []byte("s")), 2)
-	assertEqual(t, "no group", h.Broadcast("site:9", []byte("x")), 0)
+	testkit.Equal(t, "queued", h.Broadcast("site:1", []byte("m")), 2)
+	testkit.Equal(t, "queued status", h.BroadcastStatus("site:1", []byte("s")), 2)
+	testkit.Equal(t, "no group", h.Broadcast("site:9", []byte("x")), 0)
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	recv(t, "frames", done)
+	testkit.Recv(t, "frames", done)
 	for _, f := range []*fakeTransport{in1, in2} {
 		frames, _, _, _ := f.snapshot()
-		assertEqual(t, "member frames", frames, []string{"m", "s"})
+		testkit.Equal(t, "member frames", frames, []string{"m", "s"})
 	}
 	frames, _, _, _ := out.snapshot()
-	assertEqual(t, "non-member frames", len(frames), 0)
+	testkit.Equal(t, "non-member frames", len(frames), 0)
 }
 
 func TestBroadcastSharesFrame(t *testing.T) {
@@ -153,10 +155,10 @@ func TestOnCloseMayLeaveDuringBroadcast(t *testing.T) {
 			h.Broadcast("g", []byte("x"))
 		}
 	}()
-	recv(t, "broadcasts to return", done)
+	testkit.Recv(t, "broadcasts to return", done)
 	waitClosed(t, c)
-	assertEqual(t, "count", h.Count("g"), 0)
-	assertEqual(t, "total", h.Total(), 0)
+	testkit.Equal(t, "count", h.Count("g"), 0)
+	testkit.Equal(t, "total", h.Total(), 0)
 }
 
 // TestSlowClientDoesNotBlockOthers: one member of a group stops reading. Every other
@@ -191,16 +193,16 @@ func TestSlowClientDoesNotBlockOthers(t *testing.T) {
 	want := make([]string, frames)
 	for k := range want {
 		want[k] = fmt.Sprint("frame ", k)
-		assertEqual(t, "queued for", h.Broadcast("site:1", []byte(want[k])), fast+1)
+		testkit.Equal(t, "queued for", h.Broadcast("site:1", []byte(want[k])), fast+1)
 	}
-	recv(t, "every fast client to get every frame", allDelivered)
-	recv(t, "slow client to close", slowClosed)
-	assertEqual(t, "frames delivered when the slow client closed", deliveredAtClose.Load(), int64(fast*frames))
-	assertEqual(t, "slow close code", slow.CloseCode(), CloseSlowConsumer)
-	assertEqual(t, "slow close reason", slow.CloseReason(), ReasonWriteTimeout)
+	testkit.Recv(t, "every fast client to get every frame", allDelivered)
+	testkit.Recv(t, "slow client to close", slowClosed)
+	testkit.Equal(t, "frames delivered when the slow client closed", deliveredAtClose.Load(), int64(fast*frames))
+	testkit.Equal(t, "slow close code", slow.CloseCode(), CloseSlowConsumer)
+	testkit.Equal(t, "slow close reason", slow.CloseReason(), ReasonWriteTimeout)
 	for i, f := range fakes {
 		got, _, _, _ := f.snapshot()
-		assertEqual(t, fmt.Sprint("frames of client ", i), got, want)
+		testkit.Equal(t, fmt.Sprint("frames of client ", i), got, want)
 	}
 }
 
@@ -250,16 +252,16 @@ func TestHubConcurrent(t *testing.T) {
 	for _, name := range h.Groups("") {
 		h.Each(name, func(c *Client) { distinct[c] = true })
 	}
-	assertEqual(t, "total", h.Total(), len(distinct))
+	testkit.Equal(t, "total", h.Total(), len(distinct))
 	for _, name := range groups {
 		for _, c := range clients {
 			h.Leave(name, c)
 		}
 	}
-	assertEqual(t, "total after leaving all", h.Total(), 0)
-	assertEqual(t, "groups after leaving all", len(h.Groups("")), 0)
+	testkit.Equal(t, "total after leaving all", h.Total(), 0)
+	testkit.Equal(t, "groups after leaving all", len(h.Groups("")), 0)
 	for _, c := range clients {
-		assertEqual(t, "client group count", c.groups.Load(), int32(0))
+		testkit.Equal(t, "client group count", c.groups.Load(), int32(0))
 	}
 }
 

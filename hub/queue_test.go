@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 // TestQueueAgainstModel drives the ring with random pushes, status pushes and pops
@@ -20,7 +22,7 @@ func TestQueueAgainstModel(t *testing.T) {
 				switch op := r.IntN(10); {
 				case op < 4: // push
 					ok := q.push([]byte(f), limit)
-					assertEqual(t, "push ok", ok, len(model) < limit)
+					testkit.Equal(t, "push ok", ok, len(model) < limit)
 					if ok {
 						model = append(model, f)
 					}
@@ -28,28 +30,28 @@ func TestQueueAgainstModel(t *testing.T) {
 					ok := q.pushStatus([]byte(f), limit)
 					switch {
 					case statusAt >= 0:
-						assertEqual(t, "replace ok", ok, true)
+						testkit.Equal(t, "replace ok", ok, true)
 						model[statusAt] = f
 					case len(model) < limit:
-						assertEqual(t, "status ok", ok, true)
+						testkit.Equal(t, "status ok", ok, true)
 						model = append(model, f)
 						statusAt = len(model) - 1
 					default:
-						assertEqual(t, "status into full queue", ok, false)
+						testkit.Equal(t, "status into full queue", ok, false)
 					}
 				default: // pop; bursts of pops drain the ring now and then
 					for n := 1 + r.IntN(3)*r.IntN(8); n > 0; n-- {
 						got, ok := q.pop()
-						assertEqual(t, "pop ok", ok, len(model) > 0)
+						testkit.Equal(t, "pop ok", ok, len(model) > 0)
 						if !ok {
 							break
 						}
-						assertEqual(t, "pop", string(got), model[0])
+						testkit.Equal(t, "pop", string(got), model[0])
 						model = model[1:]
 						statusAt--
 					}
 				}
-				assertEqual(t, "len", q.len(), len(model))
+				testkit.Equal(t, "len", q.len(), len(model))
 				if len(q.buf) > limit {
 					t.Fatalf("ring of %d slots over limit %d", len(q.buf), limit)
 				}
@@ -66,11 +68,11 @@ func TestQueueReset(t *testing.T) {
 	q.push([]byte("a"), 8)
 	q.pushStatus([]byte("s"), 8)
 	q.reset()
-	assertEqual(t, "len", q.len(), 0)
+	testkit.Equal(t, "len", q.len(), 0)
 	q.pushStatus([]byte("t"), 8) // must append, not replace a dropped status
 	q.push([]byte("b"), 8)
 	f, _ := q.pop()
-	assertEqual(t, "first", string(f), "t")
+	testkit.Equal(t, "first", string(f), "t")
 	f, _ = q.pop()
-	assertEqual(t, "second", string(f), "b")
+	testkit.Equal(t, "second", string(f), "b")
 }

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/coder/websocket"
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 // wsServer starts an httptest server whose WebSocket connections are wrapped in
@@ -36,7 +37,7 @@ func wsServer(t *testing.T, o ClientOptions) (url string, clients <-chan *Client
 func dial(ctx context.Context, t *testing.T, url string) *websocket.Conn {
 	t.Helper()
 	conn, _, err := websocket.Dial(ctx, url, nil)
-	assertNoError(t, err)
+	testkit.NoError(t, err)
 	t.Cleanup(func() { conn.CloseNow() })
 	return conn
 }
@@ -46,7 +47,7 @@ func TestWebSocketFramesThenCloseAfter(t *testing.T) {
 	defer cancel()
 	url, clients := wsServer(t, ClientOptions{WriteTimeout: 2 * time.Second})
 	conn := dial(ctx, t, url)
-	c := recv(t, "server client", clients)
+	c := testkit.Recv(t, "server client", clients)
 
 	const n = 100
 	for i := 0; i < n; i++ {
@@ -55,18 +56,18 @@ func TestWebSocketFramesThenCloseAfter(t *testing.T) {
 	c.CloseAfter(CloseRestart, "server restart")
 	for i := 0; i < n; i++ {
 		typ, data, err := conn.Read(ctx)
-		assertNoError(t, err)
-		assertEqual(t, "type", typ, websocket.MessageText)
-		assertEqual(t, "frame", string(data), fmt.Sprintf(`{"type":"message","seq":%d}`, i))
+		testkit.NoError(t, err)
+		testkit.Equal(t, "type", typ, websocket.MessageText)
+		testkit.Equal(t, "frame", string(data), fmt.Sprintf(`{"type":"message","seq":%d}`, i))
 	}
 	_, _, err := conn.Read(ctx)
-	assertEqual(t, "close status", websocket.CloseStatus(err), websocket.StatusServiceRestart)
+	testkit.Equal(t, "close status", websocket.CloseStatus(err), websocket.StatusServiceRestart)
 	var ce websocket.CloseError
 	if errors.As(err, &ce) {
-		assertEqual(t, "close reason", ce.Reason, "server restart")
+		testkit.Equal(t, "close reason", ce.Reason, "server restart")
 	}
 	waitClosed(t, c)
-	assertEqual(t, "close code", c.CloseCode(), CloseRestart)
+	testkit.Equal(t, "close code", c.CloseCode(), CloseRestart)
 }
 
 func TestWebSocketCloseSendsCode(t *testing.T) {
@@ -74,14 +75,14 @@ func TestWebSocketCloseSendsCode(t *testing.T) {
 	defer cancel()
 	url, clients := wsServer(t, ClientOptions{})
 	conn := dial(ctx, t, url)
-	c := recv(t, "server client", clients)
+	c := testkit.Recv(t, "server client", clients)
 	start := time.Now()
 	c.Close(CloseLoggedOut, "logged out")
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("Close blocked for %v", d)
 	}
 	_, _, err := conn.Read(ctx)
-	assertEqual(t, "close status", websocket.CloseStatus(err), websocket.StatusCode(CloseLoggedOut))
+	testkit.Equal(t, "close status", websocket.CloseStatus(err), websocket.StatusCode(CloseLoggedOut))
 }
 
 // TestWebSocketStalledReader: the browser stops reading. The server keeps sending
@@ -93,7 +94,7 @@ func TestWebSocketStalledReader(t *testing.T) {
 	// A queue large enough not to fill first: the write timeout must be what fires.
 	url, clients := wsServer(t, ClientOptions{WriteTimeout: 200 * time.Millisecond, QueueLimit: 1 << 14})
 	_ = dial(ctx, t, url) // never read from
-	c := recv(t, "server client", clients)
+	c := testkit.Recv(t, "server client", clients)
 
 	frame := []byte(strings.Repeat("x", 16<<10))
 	tick := time.NewTicker(time.Millisecond) // pace: about 16 MB/s
@@ -112,13 +113,13 @@ loop:
 			}
 		}
 	}
-	assertEqual(t, "close code", c.CloseCode(), CloseSlowConsumer)
-	assertEqual(t, "close reason", c.CloseReason(), ReasonWriteTimeout)
+	testkit.Equal(t, "close code", c.CloseCode(), CloseSlowConsumer)
+	testkit.Equal(t, "close reason", c.CloseReason(), ReasonWriteTimeout)
 	t.Logf("closed after %d frames (%d MiB) queued", sent, sent>>6)
 }
 
 func TestTruncateReason(t *testing.T) {
-	assertEqual(t, "short", truncateReason("bye"), "bye")
+	testkit.Equal(t, "short", truncateReason("bye"), "bye")
 	long := strings.Repeat("é", 100) // 200 bytes
 	got := truncateReason(long)
 	if len(got) > maxCloseReason || !utf8.ValidString(got) || len(got) < maxCloseReason-1 {

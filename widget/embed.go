@@ -7,6 +7,7 @@ import (
 	"embed"
 	"html"
 	"io/fs"
+	"sync"
 )
 
 //go:embed static
@@ -15,18 +16,33 @@ var static embed.FS
 // DemoPage returns the demo page for a site: what a company's web page with the
 // widget embedded looks like.
 func DemoPage(siteID string) []byte {
-	b, err := static.ReadFile("static/demo.html")
-	if err != nil {
-		panic("widget: demo.html missing from the binary: " + err.Error())
-	}
-	return bytes.ReplaceAll(b, []byte("{{SITE_ID}}"), []byte(html.EscapeString(siteID)))
+	return bytes.ReplaceAll(mustRead("static/demo.html"), []byte("{{SITE_ID}}"), []byte(html.EscapeString(siteID)))
 }
 
-// Script returns widget.js.
+// Script returns widget.js as served: the shared socket client (socket.js) and the
+// widget (static/widget.js) in one function, so a page embeds the widget with one
+// script tag and sees no name but window.LivedeskWidget. Built once.
 func Script() []byte {
-	b, err := static.ReadFile("static/widget.js")
+	scriptOnce.Do(func() {
+		var b bytes.Buffer
+		b.WriteString("(function () {\n")
+		b.Write(mustRead("static/socket.js"))
+		b.Write(mustRead("static/widget.js"))
+		b.WriteString("})();\n")
+		script = b.Bytes()
+	})
+	return script
+}
+
+var (
+	scriptOnce sync.Once
+	script     []byte
+)
+
+func mustRead(name string) []byte {
+	b, err := static.ReadFile(name)
 	if err != nil {
-		panic("widget: widget.js missing from the binary: " + err.Error())
+		panic("widget: " + name + " missing from the binary: " + err.Error())
 	}
 	return b
 }
@@ -34,18 +50,26 @@ func Script() []byte {
 // Favicon returns the icon of the console and the demo page (SVG), served at
 // /favicon.svg.
 func Favicon() []byte {
-	b, err := static.ReadFile("static/favicon.svg")
-	if err != nil {
-		panic("widget: favicon.svg missing from the binary: " + err.Error())
-	}
-	return b
+	return mustRead("static/favicon.svg")
 }
 
-// Console returns the files of the agent console (index.html at its root).
+// Console returns the files of the agent console (index.html at its root), with the
+// shared socket client at socket.js.
 func Console() fs.FS {
 	sub, err := fs.Sub(static, "static/console")
 	if err != nil {
 		panic("widget: console missing from the binary: " + err.Error())
 	}
-	return sub
+	return consoleFS{sub}
+}
+
+// consoleFS is the console's folder plus socket.js, which lives beside widget.js
+// because both scripts are built from it.
+type consoleFS struct{ fs.FS }
+
+func (c consoleFS) Open(name string) (fs.File, error) {
+	if name == "socket.js" {
+		return static.Open("static/socket.js")
+	}
+	return c.FS.Open(name)
 }

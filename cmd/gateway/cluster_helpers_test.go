@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/livedesk/gateway/internal/redistest"
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 // Process-level cluster helpers: real gateway processes (this test binary re-run
@@ -91,12 +90,12 @@ func startProcCluster(t *testing.T) *procCluster {
 		}
 		pc.nodes[id] = pc.startNode(id, args)
 	}
-	code, login := httpJSON(t, "POST", pc.nodes["n1"].url+"/api/v1/login", "", map[string]string{"email": clusterOwnerEmail, "password": clusterOwnerPassword})
+	code, login := testkit.DoJSON(t, "POST", pc.nodes["n1"].url+"/api/v1/login", "", map[string]string{"email": clusterOwnerEmail, "password": clusterOwnerPassword})
 	if code != 200 {
 		t.Fatalf("owner login on n1: %d %v", code, login)
 	}
 	pc.token = login["token"].(string)
-	code, sites := httpJSON(t, "GET", pc.nodes["n2"].url+"/api/v1/sites", pc.token, nil)
+	code, sites := testkit.DoJSON(t, "GET", pc.nodes["n2"].url+"/api/v1/sites", pc.token, nil)
 	list, _ := sites["sites"].([]any)
 	if code != 200 || len(list) != 1 {
 		t.Fatalf("GET /api/v1/sites on n2: %d %v, want the demo site only", code, sites)
@@ -229,7 +228,7 @@ func (pc *procCluster) followers(leader string) []string {
 // conversation is GET /api/v1/conversations/{id} through node.
 func (pc *procCluster) conversation(node, id string) map[string]any {
 	pc.t.Helper()
-	code, c := httpJSON(pc.t, "GET", pc.nodes[node].url+"/api/v1/conversations/"+id, pc.token, nil)
+	code, c := testkit.DoJSON(pc.t, "GET", pc.nodes[node].url+"/api/v1/conversations/"+id, pc.token, nil)
 	if code != 200 {
 		pc.t.Fatalf("GET conversation %s on %s: %d %v", id, node, code, c)
 	}
@@ -239,7 +238,7 @@ func (pc *procCluster) conversation(node, id string) map[string]any {
 // conversations lists the demo site's conversations through node.
 func (pc *procCluster) conversations(node string) []any {
 	pc.t.Helper()
-	code, r := httpJSON(pc.t, "GET", pc.nodes[node].url+"/api/v1/conversations?site="+pc.site+"&limit=500", pc.token, nil)
+	code, r := testkit.DoJSON(pc.t, "GET", pc.nodes[node].url+"/api/v1/conversations?site="+pc.site+"&limit=500", pc.token, nil)
 	if code != 200 {
 		pc.t.Fatalf("GET conversations on %s: %d %v", node, code, r)
 	}
@@ -247,113 +246,16 @@ func (pc *procCluster) conversations(node string) []any {
 	return list
 }
 
-// wsPeer is a WebSocket client of one node; a goroutine reads its frames.
-type wsPeer struct {
-	t      *testing.T
-	name   string
-	conn   *websocket.Conn
-	frames chan map[string]any
-	closed chan error // the read error, once frames is closed
-}
-
-func (pc *procCluster) dial(node, path, name string) (*wsPeer, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), procFrameWait)
-	defer cancel()
-	url := "ws" + strings.TrimPrefix(pc.nodes[node].url, "http") + path
-	conn, _, err := websocket.Dial(ctx, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	conn.SetReadLimit(1 << 20)
-	c := &wsPeer{t: pc.t, name: name + "@" + node, conn: conn, frames: make(chan map[string]any, 1024), closed: make(chan error, 1)}
-	go func() {
-		for {
-			_, data, err := conn.Read(context.Background())
-			if err != nil {
-				c.closed <- err
-				close(c.frames)
-				return
-			}
-			var m map[string]any
-			if err := json.Unmarshal(data, &m); err != nil {
-				m = map[string]any{"type": "!not json", "raw": string(data)}
-			}
-			c.frames <- m
-		}
-	}()
-	pc.t.Cleanup(func() { conn.CloseNow() })
-	return c, nil
-}
-
-func (c *wsPeer) send(v any) {
-	c.t.Helper()
-	data, _ := json.Marshal(v)
-	ctx, cancel := context.WithTimeout(context.Background(), procFrameWait)
-	defer cancel()
-	if err := c.conn.Write(ctx, websocket.MessageText, data); err != nil {
-		c.t.Fatalf("%s: write %s: %v", c.name, data, err)
-	}
-}
-
-// next returns the next frame within d; ok is false when none came (timeout) or
-// the socket closed (then err says how).
-func (c *wsPeer) next(d time.Duration) (m map[string]any, ok bool, err error) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case m, ok := <-c.frames:
-		if !ok {
-			return nil, false, <-c.closed
-		}
-		return m, true, nil
-	case <-t.C:
-		return nil, false, nil
-	}
-}
-
-// waitFor skips frames until one matches, within d; it returns the match and the
-// frames skipped on the way.
-func (c *wsPeer) waitFor(d time.Duration, what string, match func(map[string]any) bool) (map[string]any, []map[string]any) {
-	c.t.Helper()
-	deadline := time.Now().Add(d)
-	var skipped []map[string]any
-	for {
-		left := time.Until(deadline)
-		if left <= 0 {
-			c.t.Fatalf("%s: no %s within %v; skipped %v", c.name, what, d, skipped)
-		}
-		m, ok, err := c.next(left)
-		if !ok {
-			if err != nil {
-				c.t.Fatalf("%s: closed (%v) while waiting for %s; skipped %v", c.name, err, what, skipped)
-			}
-			continue
-		}
-		if match(m) {
-			return m, skipped
-		}
-		skipped = append(skipped, m)
-	}
-}
-
-// reply waits for the answer to the frame with id re (an error or any other type).
-func (c *wsPeer) reply(re string) (map[string]any, []map[string]any) {
-	c.t.Helper()
-	return c.waitFor(procFrameWait, "reply to "+re, func(m map[string]any) bool { return m["re"] == re })
-}
-
-// drainUntilPong sends a ping and returns every frame before the pong.
-func (c *wsPeer) drainUntilPong() []map[string]any {
-	c.t.Helper()
-	c.send(map[string]string{"type": "ping"})
-	_, before := c.waitFor(procFrameWait, "pong", func(m map[string]any) bool { return m["type"] == "pong" })
-	return before
+// dial connects to path on node; name says who it is in failures.
+func (pc *procCluster) dial(node, path, name string) (*testkit.WS, error) {
+	c, _, err := testkit.Dial(pc.t, "ws"+strings.TrimPrefix(pc.nodes[node].url, "http")+path, name+"@"+node, nil)
+	return c, err
 }
 
 // hello dials path on node and sends hello until it gets a welcome: while the
 // cluster has no leader (or its desk is still loading) the hello is answered
 // `unavailable` and the socket closed, and it is tried again.
-func (pc *procCluster) hello(node, path, name string, hello map[string]any, within time.Duration) (*wsPeer, map[string]any) {
+func (pc *procCluster) hello(node, path, name string, hello map[string]any, within time.Duration) (*testkit.WS, map[string]any) {
 	pc.t.Helper()
 	deadline := time.Now().Add(within)
 	var last any
@@ -366,19 +268,19 @@ func (pc *procCluster) hello(node, path, name string, hello map[string]any, with
 			for k, v := range hello {
 				h[k] = v
 			}
-			c.send(h)
-			m, ok, err := c.next(procFrameWait)
+			c.Send(h)
+			m, ok, err := c.NextWithin(procFrameWait)
 			switch {
 			case ok && m["type"] == "welcome":
 				return c, m
 			case ok && m["type"] == "error" && m["code"] == "unavailable":
 				last = m
-				c.conn.CloseNow()
+				c.Conn.CloseNow()
 			case ok:
-				pc.t.Fatalf("%s: hello answered %v", c.name, m)
+				pc.t.Fatalf("%s: hello answered %v", c.Name, m)
 			default:
 				last = fmt.Sprintf("no answer to hello (closed: %v)", err)
-				c.conn.CloseNow()
+				c.Conn.CloseNow()
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -388,13 +290,13 @@ func (pc *procCluster) hello(node, path, name string, hello map[string]any, with
 }
 
 // agent connects the owner's console to node.
-func (pc *procCluster) agent(node string) (*wsPeer, map[string]any) {
+func (pc *procCluster) agent(node string) (*testkit.WS, map[string]any) {
 	pc.t.Helper()
 	return pc.hello(node, "/ws/agent", "agent", map[string]any{"token": pc.token}, 20*time.Second)
 }
 
 // visitor connects a visitor of the demo site to node.
-func (pc *procCluster) visitor(node string, hello map[string]any) (*wsPeer, map[string]any) {
+func (pc *procCluster) visitor(node string, hello map[string]any) (*testkit.WS, map[string]any) {
 	pc.t.Helper()
 	return pc.hello(node, "/ws/visitor?site="+pc.site, "visitor", hello, 20*time.Second)
 }
@@ -407,12 +309,12 @@ func statusOf(m map[string]any) map[string]any {
 
 // waitOnline makes sure the visitor sees the site online: from its welcome, or a
 // status frame after it.
-func waitOnline(v *wsPeer, welcome map[string]any) {
-	v.t.Helper()
+func waitOnline(v *testkit.WS, welcome map[string]any) {
+	v.T.Helper()
 	if statusOf(welcome)["online"] == true {
 		return
 	}
-	v.waitFor(procFrameWait, "status online", func(m map[string]any) bool {
+	v.WaitMatch(procFrameWait, "status online", func(m map[string]any) bool {
 		return m["type"] == "status" && statusOf(m)["online"] == true
 	})
 }

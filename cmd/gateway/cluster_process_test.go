@@ -31,8 +31,8 @@ func TestClusterProcessKillVisitorNode(t *testing.T) {
 	// acked: frame id -> the seq its ack (or chat.assigned) gave; text: seq -> text.
 	acked := map[string]int64{}
 	text := map[int64]string{}
-	v.send(map[string]any{"type": "chat.start", "id": "s1", "text": "hello from A"})
-	r, _ := v.reply("s1")
+	v.Send(map[string]any{"type": "chat.start", "id": "s1", "text": "hello from A"})
+	r, _ := v.Reply("s1")
 	if r["type"] != "chat.assigned" {
 		t.Fatalf("chat.start on %s: %v, want chat.assigned", nodeA, r)
 	}
@@ -41,26 +41,26 @@ func TestClusterProcessKillVisitorNode(t *testing.T) {
 	first := conv["messages"].([]any)[0].(map[string]any)
 	acked["s1"] = seqOf(first["seq"])
 	text[acked["s1"]] = "hello from A"
-	agent.waitFor(procFrameWait, "chat.assigned "+cid, func(m map[string]any) bool {
+	agent.WaitMatch(procFrameWait, "chat.assigned "+cid, func(m map[string]any) bool {
 		return m["type"] == "chat.assigned" && m["conversation"].(map[string]any)["id"] == cid
 	})
 
 	for _, id := range []string{"v1", "v2"} {
-		v.send(map[string]any{"type": "message", "id": id, "text": "text " + id})
-		a, _ := v.reply(id)
+		v.Send(map[string]any{"type": "message", "id": id, "text": "text " + id})
+		a, _ := v.Reply(id)
 		if a["type"] != "message.ack" || a["conversation_id"] != cid {
 			t.Fatalf("message %s: %v", id, a)
 		}
 		acked[id] = seqOf(a["seq"])
 		text[acked[id]] = "text " + id
-		agent.waitFor(procFrameWait, "message "+id, func(m map[string]any) bool { return m["type"] == "message" && m["text"] == "text "+id })
+		agent.WaitMatch(procFrameWait, "message "+id, func(m map[string]any) bool { return m["type"] == "message" && m["text"] == "text "+id })
 	}
 	lastSeq := acked["v2"] // the last seq the visitor acted on
 
 	agentSay := func(id string) {
 		t.Helper()
-		agent.send(map[string]any{"type": "message", "id": id, "conversation_id": cid, "text": "text " + id})
-		a, _ := agent.reply(id)
+		agent.Send(map[string]any{"type": "message", "id": id, "conversation_id": cid, "text": "text " + id})
+		a, _ := agent.Reply(id)
 		if a["type"] != "message.ack" {
 			t.Fatalf("agent message %s: %v", id, a)
 		}
@@ -69,7 +69,7 @@ func TestClusterProcessKillVisitorNode(t *testing.T) {
 	}
 	agentSay("a1") // after lastSeq: the visitor will be said to have missed it
 	// The visitor's node must have pushed a1 (so the kill does not race with it).
-	v.waitFor(procFrameWait, "message a1", func(m map[string]any) bool { return m["type"] == "message" && m["text"] == "text a1" })
+	v.WaitMatch(procFrameWait, "message a1", func(m map[string]any) bool { return m["type"] == "message" && m["text"] == "text a1" })
 
 	pc.kill(nodeA)
 	agentSay("a2") // while the visitor is away
@@ -96,22 +96,22 @@ func TestClusterProcessKillVisitorNode(t *testing.T) {
 
 	// Resends of frames acked before the kill: the same seq, nothing stored or pushed.
 	for _, id := range []string{"v1", "v2"} {
-		v2.send(map[string]any{"type": "message", "id": id, "text": "text " + id})
-		a, _ := v2.reply(id)
+		v2.Send(map[string]any{"type": "message", "id": id, "text": "text " + id})
+		a, _ := v2.Reply(id)
 		if a["type"] != "message.ack" || seqOf(a["seq"]) != acked[id] {
 			t.Fatalf("resent %s on %s: %v, want message.ack seq %d", id, nodeC, a, acked[id])
 		}
 	}
-	v2.send(map[string]any{"type": "message", "id": "v3", "text": "text v3"})
-	a, _ := v2.reply("v3")
+	v2.Send(map[string]any{"type": "message", "id": "v3", "text": "text v3"})
+	a, _ := v2.Reply("v3")
 	if a["type"] != "message.ack" || seqOf(a["seq"]) != acked["a2"]+1 {
 		t.Fatalf("new message v3 on %s: %v, want message.ack seq %d", nodeC, a, acked["a2"]+1)
 	}
 	acked["v3"] = seqOf(a["seq"])
 	text[acked["v3"]] = "text v3"
 	// The agent gets v3, and no second copy of v1 or v2 before or after it.
-	_, before := agent.waitFor(procFrameWait, "message v3", func(m map[string]any) bool { return m["type"] == "message" && m["text"] == "text v3" })
-	for _, m := range append(before, agent.drainUntilPong()...) {
+	_, before := agent.WaitMatch(procFrameWait, "message v3", func(m map[string]any) bool { return m["type"] == "message" && m["text"] == "text v3" })
+	for _, m := range append(before, agent.DrainUntilPong()...) {
 		if m["type"] == "message" && (m["text"] == "text v1" || m["text"] == "text v2") {
 			t.Fatalf("agent got a resent message a second time: %v", m)
 		}
@@ -157,7 +157,7 @@ func TestClusterProcessKillAgentNode(t *testing.T) {
 	killed := pc.kill(nodeB)
 	expected := clusterNodeTTL + clusterHeartbeat + clusterGrace
 	const limit = 15 * time.Second
-	m, skipped := v.waitFor(limit, "status offline", func(m map[string]any) bool {
+	m, skipped := v.WaitMatch(limit, "status offline", func(m map[string]any) bool {
 		return m["type"] == "status" && statusOf(m)["online"] == false
 	})
 	took := time.Since(killed)
@@ -170,8 +170,8 @@ func TestClusterProcessKillAgentNode(t *testing.T) {
 		t.Errorf("offline after only %v: the agent must count for node-ttl - heartbeat + grace (%v)", took, early+500*time.Millisecond)
 	}
 	// And a chat started now goes to the offline form.
-	v.send(map[string]any{"type": "chat.start", "id": "s1", "text": "anyone?"})
-	if r, _ := v.reply("s1"); r["type"] != "chat.offline" || r["reason"] != "no_agents" {
+	v.Send(map[string]any{"type": "chat.start", "id": "s1", "text": "anyone?"})
+	if r, _ := v.Reply("s1"); r["type"] != "chat.offline" || r["reason"] != "no_agents" {
 		t.Fatalf("chat.start after the agent's node died: %v, want chat.offline no_agents", r)
 	}
 }
@@ -200,8 +200,8 @@ func TestClusterProcessKillLeader(t *testing.T) {
 			t.Fatalf("chat.start still unavailable %v after the leader's SIGKILL (%d tries)", limit, tries)
 		}
 		tries++
-		v.send(map[string]any{"type": "chat.start", "id": "s1", "text": "is anyone leading?"})
-		r, _ := v.reply("s1")
+		v.Send(map[string]any{"type": "chat.start", "id": "s1", "text": "is anyone leading?"})
+		r, _ := v.Reply("s1")
 		switch {
 		case r["type"] == "error" && r["code"] == "unavailable":
 			unavailable++
@@ -220,15 +220,15 @@ func TestClusterProcessKillLeader(t *testing.T) {
 
 	// Once the new leader counts the agent's socket (its node's heartbeat), the chat
 	// is the agent's: assigned at once, or from the queue.
-	agent.waitFor(procFrameWait, "chat.assigned "+cid, func(m map[string]any) bool {
+	agent.WaitMatch(procFrameWait, "chat.assigned "+cid, func(m map[string]any) bool {
 		return m["type"] == "chat.assigned" && m["conversation"].(map[string]any)["id"] == cid
 	})
 	if final["type"] == "chat.queued" {
-		v.waitFor(procFrameWait, "chat.assigned from the queue", func(m map[string]any) bool { return m["type"] == "chat.assigned" })
+		v.WaitMatch(procFrameWait, "chat.assigned from the queue", func(m map[string]any) bool { return m["type"] == "chat.assigned" })
 	}
 	// A resend now still gets the same conversation.
-	v.send(map[string]any{"type": "chat.start", "id": "s1", "text": "is anyone leading?"})
-	if r, _ := v.reply("s1"); r["type"] != "chat.assigned" || r["conversation"].(map[string]any)["id"] != cid {
+	v.Send(map[string]any{"type": "chat.start", "id": "s1", "text": "is anyone leading?"})
+	if r, _ := v.Reply("s1"); r["type"] != "chat.assigned" || r["conversation"].(map[string]any)["id"] != cid {
 		t.Fatalf("chat.start resent after routing: %v, want chat.assigned %s", r, cid)
 	}
 

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
-	"github.com/coder/websocket"
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 // TestSIGTERMDrainsSocketsWith1012 connects a visitor of the demo site, sends the
@@ -16,38 +13,22 @@ import (
 // the process to exit 0.
 func TestSIGTERMDrainsSocketsWith1012(t *testing.T) {
 	p := startGateway(t, "--demo", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir())
-	code, login := httpJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": "owner@example.com", "password": ownerRE.FindStringSubmatch(p.banner)[2]})
+	code, login := testkit.DoJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": "owner@example.com", "password": ownerRE.FindStringSubmatch(p.banner)[2]})
 	if code != 200 {
 		t.Fatalf("login %d", code)
 	}
-	_, sites := httpJSON(t, "GET", p.url+"/api/v1/sites", login["token"].(string), nil)
+	_, sites := testkit.DoJSON(t, "GET", p.url+"/api/v1/sites", login["token"].(string), nil)
 	site := sites["sites"].([]any)[0].(map[string]any)["id"].(string)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(p.url, "http")+"/ws/visitor?site="+site, nil)
+	v, _, err := testkit.Dial(t, "ws"+strings.TrimPrefix(p.url, "http")+"/ws/visitor?site="+site, "visitor", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.CloseNow()
-	hello, _ := json.Marshal(map[string]string{"type": "hello"})
-	if err := conn.Write(ctx, websocket.MessageText, hello); err != nil {
-		t.Fatal(err)
-	}
-	if _, data, err := conn.Read(ctx); err != nil || !strings.Contains(string(data), `"welcome"`) {
-		t.Fatalf("welcome: %s %v", data, err)
-	}
+	v.Send(map[string]string{"type": "hello"})
+	v.Expect("welcome")
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	for {
-		_, _, err := conn.Read(ctx)
-		if err != nil {
-			if got := websocket.CloseStatus(err); got != 1012 {
-				t.Fatalf("closed with %d (%v), want 1012", got, err)
-			}
-			break
-		}
-	}
+	v.ClosedWith(1012)
 	if code := p.wait(t); code != 0 {
 		t.Fatalf("exit %d after SIGTERM; stderr:\n%s", code, p.stderr)
 	}

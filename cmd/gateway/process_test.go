@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 // TestMain lets the tests run this very binary as the gateway: with
@@ -100,29 +101,6 @@ func (p *gatewayProc) wait(t *testing.T) int {
 	return p.cmd.ProcessState.ExitCode()
 }
 
-func httpJSON(t *testing.T, method, url, token string, body any) (int, map[string]any) {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, url, rd)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	c := &http.Client{Timeout: 60 * time.Second} // bcrypt under -race on a busy 2-core box takes seconds
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	var m map[string]any
-	data, _ := io.ReadAll(resp.Body)
-	_ = json.Unmarshal(data, &m)
-	return resp.StatusCode, m
-}
-
 var ownerRE = regexp.MustCompile(`Owner account created: (\S+)\s+password: (\S+)`)
 
 // TestRunCommandAsANewUser runs the README's run command (--demo, embedded store,
@@ -136,7 +114,7 @@ func TestRunCommandAsANewUser(t *testing.T) {
 		t.Fatalf("banner does not print the owner account:\n%s", p.banner)
 	}
 	email, password := m[1], m[2]
-	if code, _ := httpJSON(t, "GET", p.url+"/healthz", "", nil); code != 200 {
+	if code, _ := testkit.DoJSON(t, "GET", p.url+"/healthz", "", nil); code != 200 {
 		t.Fatalf("/healthz: %d", code)
 	}
 	resp, err := http.Get(p.url + "/")
@@ -148,11 +126,11 @@ func TestRunCommandAsANewUser(t *testing.T) {
 	if resp.StatusCode != 200 || !bytes.Contains(page, []byte(`data-site="`)) {
 		t.Fatalf("demo page: %d\n%s", resp.StatusCode, page)
 	}
-	code, login := httpJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": email, "password": password})
+	code, login := testkit.DoJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": email, "password": password})
 	if code != 200 {
 		t.Fatalf("owner login: %d %v", code, login)
 	}
-	code, sites := httpJSON(t, "GET", p.url+"/api/v1/sites", login["token"].(string), nil)
+	code, sites := testkit.DoJSON(t, "GET", p.url+"/api/v1/sites", login["token"].(string), nil)
 	if code != 200 || len(sites["sites"].([]any)) != 1 {
 		t.Fatalf("demo site missing: %d %v", code, sites)
 	}
@@ -167,7 +145,7 @@ func TestRunCommandAsANewUser(t *testing.T) {
 	if !strings.Contains(p2.banner, "Owner account: "+email) {
 		t.Fatalf("second start banner:\n%s", p2.banner)
 	}
-	code, _ = httpJSON(t, "POST", p2.url+"/api/v1/login", "", map[string]string{"email": email, "password": password})
+	code, _ = testkit.DoJSON(t, "POST", p2.url+"/api/v1/login", "", map[string]string{"email": email, "password": password})
 	if code != 200 {
 		t.Fatalf("owner login after restart: %d", code)
 	}
@@ -179,11 +157,11 @@ func TestAcknowledgedWriteSurvivesSIGKILL(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"--addr", "127.0.0.1:0", "--data-dir", dir, "--owner-email", "boss@example.com", "--owner-password", "a long password"}
 	p := startGateway(t, args...)
-	_, login := httpJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": "boss@example.com", "password": "a long password"})
+	_, login := testkit.DoJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": "boss@example.com", "password": "a long password"})
 	tok := login["token"].(string)
 	var ids []string
 	for i := 0; i < 5; i++ {
-		code, site := httpJSON(t, "POST", p.url+"/api/v1/sites", tok, map[string]any{"name": fmt.Sprintf("Site %d", i)})
+		code, site := testkit.DoJSON(t, "POST", p.url+"/api/v1/sites", tok, map[string]any{"name": fmt.Sprintf("Site %d", i)})
 		if code != 201 {
 			t.Fatalf("create site: %d %v", code, site)
 		}
@@ -195,7 +173,7 @@ func TestAcknowledgedWriteSurvivesSIGKILL(t *testing.T) {
 	p.wait(t)
 	p2 := startGateway(t, args...)
 	for _, id := range ids {
-		if code, site := httpJSON(t, "GET", p2.url+"/api/v1/sites/"+id, tok, nil); code != 200 {
+		if code, site := testkit.DoJSON(t, "GET", p2.url+"/api/v1/sites/"+id, tok, nil); code != 200 {
 			t.Fatalf("site %s lost after SIGKILL: %d %v", id, code, site)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 var resetRE = regexp.MustCompile(`Password of (\S+) reset: (\S+)`)
@@ -20,7 +22,7 @@ func TestResetPassword(t *testing.T) {
 	const email, oldPW = "boss@example.com", "a long password"
 	args := []string{"--addr", "127.0.0.1:0", "--data-dir", dir, "--owner-email", email, "--owner-password", oldPW}
 	p := startGateway(t, args...)
-	_, login := httpJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": email, "password": oldPW})
+	_, login := testkit.DoJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": email, "password": oldPW})
 	oldTok := login["token"].(string)
 
 	reset := func(stdin string, extra ...string) (int, string, string) {
@@ -58,7 +60,7 @@ func TestResetPassword(t *testing.T) {
 
 	p = startGateway(t, args...)
 	tryLogin := func(pw string) int {
-		code, _ := httpJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": email, "password": pw})
+		code, _ := testkit.DoJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": email, "password": pw})
 		return code
 	}
 	if c := tryLogin(oldPW); c != 401 {
@@ -67,7 +69,7 @@ func TestResetPassword(t *testing.T) {
 	if c := tryLogin(newPW); c != 200 {
 		t.Fatalf("printed password: %d, want 200 (the failed resets must not have changed it)", c)
 	}
-	if c, _ := httpJSON(t, "GET", p.url+"/api/v1/sites", oldTok, nil); c != 401 {
+	if c, _ := testkit.DoJSON(t, "GET", p.url+"/api/v1/sites", oldTok, nil); c != 401 {
 		t.Fatalf("token from before the reset: %d, want 401", c)
 	}
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {

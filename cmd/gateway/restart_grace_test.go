@@ -1,21 +1,18 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
-	"github.com/coder/websocket"
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 // siteStatus is the reason and available_agents of the site's status as the API
 // gives it.
 func siteStatus(t *testing.T, p *gatewayProc, token, site string) (string, float64) {
 	t.Helper()
-	code, st := httpJSON(t, "GET", p.url+"/api/v1/sites/"+site+"/status", token, nil)
+	code, st := testkit.DoJSON(t, "GET", p.url+"/api/v1/sites/"+site+"/status", token, nil)
 	if code != 200 {
 		t.Fatalf("status: %d %v", code, st)
 	}
@@ -32,11 +29,11 @@ func TestRestartGraceOnlyForAgentsThatHadASocket(t *testing.T) {
 	args := []string{"--demo", "--addr", "127.0.0.1:0", "--data-dir", dir, "--disconnect-grace", "10m"}
 	p := startGateway(t, args...)
 	pw := ownerRE.FindStringSubmatch(p.banner)[2]
-	_, login := httpJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": "owner@example.com", "password": pw})
+	_, login := testkit.DoJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": "owner@example.com", "password": pw})
 	token := login["token"].(string)
-	_, sites := httpJSON(t, "GET", p.url+"/api/v1/sites", token, nil)
+	_, sites := testkit.DoJSON(t, "GET", p.url+"/api/v1/sites", token, nil)
 	site := sites["sites"].([]any)[0].(map[string]any)["id"].(string)
-	if code, a := httpJSON(t, "POST", p.url+"/api/v1/agents", token, map[string]any{
+	if code, a := testkit.DoJSON(t, "POST", p.url+"/api/v1/agents", token, map[string]any{
 		"email": "never@example.com", "name": "Never", "password": "a long password", "role": "agent", "sites": []string{site}}); code != 201 {
 		t.Fatalf("create agent: %d %v", code, a)
 	}
@@ -44,20 +41,12 @@ func TestRestartGraceOnlyForAgentsThatHadASocket(t *testing.T) {
 		t.Fatalf("first start: %s with %v available, want no_agents with 0", reason, n)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(p.url, "http")+"/ws/agent", nil)
+	agent, _, err := testkit.Dial(t, "ws"+strings.TrimPrefix(p.url, "http")+"/ws/agent", "owner", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.CloseNow()
-	hello, _ := json.Marshal(map[string]string{"type": "hello", "token": token})
-	if err := conn.Write(ctx, websocket.MessageText, hello); err != nil {
-		t.Fatal(err)
-	}
-	if _, data, err := conn.Read(ctx); err != nil || !strings.Contains(string(data), `"welcome"`) {
-		t.Fatalf("agent welcome: %s %v", data, err)
-	}
+	agent.Send(map[string]string{"type": "hello", "token": token})
+	agent.Expect("welcome")
 	if reason, n := siteStatus(t, p, token, site); reason != "open" || n != 1 {
 		t.Fatalf("owner connected: %s with %v available, want open with 1", reason, n)
 	}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 // runToExit runs the gateway binary (this test binary, see TestMain) with args and
@@ -64,16 +66,16 @@ func TestBusyPortStartCreatesNothing(t *testing.T) {
 	if m == nil {
 		t.Fatalf("the start that serves does not print the owner's password:\n%s", p.banner)
 	}
-	code, login := httpJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": m[1], "password": m[2]})
+	code, login := testkit.DoJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": m[1], "password": m[2]})
 	if code != 200 {
 		t.Fatalf("owner login with the printed password: %d %v", code, login)
 	}
 	tok := login["token"].(string)
 	owner := login["agent"].(map[string]any)
 	checkStamped(t, "owner", owner, start)
-	_, sites := httpJSON(t, "GET", p.url+"/api/v1/sites", tok, nil)
+	_, sites := testkit.DoJSON(t, "GET", p.url+"/api/v1/sites", tok, nil)
 	checkStamped(t, "demo site", sites["sites"].([]any)[0].(map[string]any), start)
-	code, agent := httpJSON(t, "POST", p.url+"/api/v1/agents", tok, map[string]any{"email": "a@example.com", "name": "A", "password": "a long password"})
+	code, agent := testkit.DoJSON(t, "POST", p.url+"/api/v1/agents", tok, map[string]any{"email": "a@example.com", "name": "A", "password": "a long password"})
 	if code != 201 {
 		t.Fatalf("create agent: %d %v", code, agent)
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/livedesk/gateway/internal/testkit"
 )
 
 // The built gateway refuses a loopback webhook URL by default and saves it with
@@ -18,14 +20,14 @@ func TestWebhookAllowPrivateFlag(t *testing.T) {
 	} {
 		args := append([]string{"--demo", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--owner-password", "correct horse battery"}, c.args...)
 		p := startGateway(t, args...)
-		code, login := httpJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": "owner@example.com", "password": "correct horse battery"})
+		code, login := testkit.DoJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": "owner@example.com", "password": "correct horse battery"})
 		if code != 200 {
 			t.Fatalf("%s: login %d %v", c.name, code, login)
 		}
 		tok := login["token"].(string)
-		_, sites := httpJSON(t, "GET", p.url+"/api/v1/sites", tok, nil)
+		_, sites := testkit.DoJSON(t, "GET", p.url+"/api/v1/sites", tok, nil)
 		id := sites["sites"].([]any)[0].(map[string]any)["id"].(string)
-		code, body := httpJSON(t, "PATCH", p.url+"/api/v1/sites/"+id, tok, map[string]any{"notify": map[string]any{"webhook_url": "http://127.0.0.1:9/hook"}})
+		code, body := testkit.DoJSON(t, "PATCH", p.url+"/api/v1/sites/"+id, tok, map[string]any{"notify": map[string]any{"webhook_url": "http://127.0.0.1:9/hook"}})
 		if code != c.want {
 			t.Fatalf("%s: PATCH a loopback webhook: %d %v, want %d", c.name, code, body, c.want)
 		}

@@ -1,7 +1,9 @@
 /* Livedesk visitor widget. Embed:
  * <script src="https://HOST/widget.js" data-site="SITE_ID" async></script>
  * Optional data-lang="en|fr|es|de" (else the browser's language, else English).
- * Plain JS, no dependencies. Protocol: PROTOCOL.md section 4 (visitor). */
+ * Plain JS, no dependencies. Protocol: docs/protocol.md#visitor-get-wsvisitor.
+ * Served after socket.js (LivedeskSocket: connection, resume, backoff, outbox), inside
+ * the same function: see gateway/widget_files.go. */
 (function () {
   'use strict';
   if (window.LivedeskWidget) return;
@@ -129,8 +131,8 @@
 
   // ---- state ----
   var S = {
-    ws: null, connected: false, attempt: 0, timer: null, ping: null, sentSeq: 0, noSeq: false,
-    status: null, form: { enabled: true, fields: [] }, conv: null, msgs: [], outbox: [],
+    sentSeq: 0, noSeq: false,
+    status: null, form: { enabled: true, fields: [] }, conv: null, msgs: [],
     open: false, offline: null, thanks: false, submitting: false, queuePos: null, closesAt: null,
     agentTyping: false, unread: false, error: '', shown: false, ended: {}
   };
@@ -139,8 +141,14 @@
     S.conv = { id: stored.id, state: stored.state, agent: stored.agent || null };
     (stored.msgs || []).forEach(function (m) { m.k = 's' + m.seq; S.msgs.push(m); });
   }
-  S.outbox = getJSON('outbox') || [];
-  S.outbox.forEach(function (e) {
+  // The socket; its outbox holds what waits for the server's answer: chat.start, the
+  // messages (wait: until the conversation exists) and offline.submit.
+  var sock = LivedeskSocket({
+    url: function () { return WS_URL; }, hello: hello, onframe: handle, onclose: closed,
+    load: function () { return get('sessionStorage', 'outbox'); },
+    save: function (v) { put('sessionStorage', 'outbox', v); }
+  });
+  sock.outbox.forEach(function (e) {
     if (e.f.type !== 'offline.submit') S.msgs.push({ k: e.f.id, cid: e.f.id, from: 'visitor', text: e.f.text, pending: true });
     else S.submitting = true;
   });
@@ -157,71 +165,33 @@
     });
     putJSON('conv', { id: S.conv.id, state: S.conv.state, agent: S.conv.agent, msgs: ms });
   }
-  function saveOutbox() { putJSON('outbox', S.outbox.length ? S.outbox : null); }
-  function findOut(id) { return S.outbox.filter(function (e) { return e.f.id === id; })[0]; }
-  function dropOut(id) {
-    S.outbox = S.outbox.filter(function (e) { return e.f.id !== id; });
-    saveOutbox();
-  }
-  function starting() { return S.outbox.some(function (e) { return e.f.type === 'chat.start'; }); }
+  function starting() { return sock.outbox.some(function (e) { return e.f.type === 'chat.start'; }); }
   function findMsg(cid) { return S.msgs.filter(function (m) { return m.cid === cid; })[0]; }
 
   // ---- connection ----
-  function raw(f) {
-    if (!S.ws || S.ws.readyState !== 1) return false;
-    S.ws.send(JSON.stringify(f));
-    return true;
-  }
-  function sendOut(e) { if (S.connected && !e.wait) raw(e.f); }
   function queue(f, wait) {
-    if (new TextEncoder().encode(JSON.stringify(f)).length > 16000) { S.error = M.tooBig; update(); return false; }
-    var e = { f: f, wait: !!wait };
-    S.outbox.push(e); saveOutbox(); sendOut(e);
+    if (!sock.fits(f)) { S.error = M.tooBig; update(); return false; }
+    sock.queue(f, wait);
     return true;
   }
   function flush() {
     var st = starting();
-    S.outbox.forEach(function (e) {
-      if (e.wait && S.conv && !st) e.wait = false;
-      sendOut(e);
-    });
-    saveOutbox();
+    sock.flush(function (e) { if (e.wait && S.conv && !st) e.wait = false; });
   }
-  function connect() {
-    clearTimeout(S.timer); S.timer = null;
-    var ws;
-    try { ws = new WebSocket(WS_URL); } catch (e) { return retry(); }
-    S.ws = ws;
-    ws.onopen = function () {
-      // lang: the visitor's own language ("pt-BR"), for the agent; the widget's words follow LANG.
-      var h = { type: 'hello', lang: navigator.language || LANG, timezone: tz(), page: location.href };
-      var tok = get('localStorage', 'token');
-      if (tok) h.visitor_token = tok;
-      S.sentSeq = S.conv && !S.noSeq ? lastSeq() : 0;
-      if (S.sentSeq) h.last_seq = S.sentSeq;
-      S.noSeq = false;
-      raw(h);
-      S.ping = setInterval(function () { raw({ type: 'ping' }); }, 25000);
-    };
-    ws.onmessage = function (ev) {
-      var f;
-      try { f = JSON.parse(ev.data); } catch (e) { return; }
-      if (f && typeof f.type === 'string') handle(f);
-    };
-    ws.onclose = function (ev) {
-      if (S.ws !== ws) return;
-      clearInterval(S.ping);
-      S.ws = null; S.connected = false;
-      if (ev.code === 4001) put('localStorage', 'token', null); // new identity next time
-      update(); retry();
-    };
+  function hello() {
+    // lang: the visitor's own language ("pt-BR"), for the agent; the widget's words follow LANG.
+    var h = { type: 'hello', lang: navigator.language || LANG, timezone: tz(), page: location.href };
+    var tok = get('localStorage', 'token');
+    if (tok) h.visitor_token = tok;
+    S.sentSeq = S.conv && !S.noSeq ? lastSeq() : 0;
+    if (S.sentSeq) h.last_seq = S.sentSeq;
+    S.noSeq = false;
+    return h;
   }
-  function retry() {
-    if (S.timer) return;
-    var d = Math.random() * Math.min(30000, 500 * Math.pow(2, Math.min(S.attempt++, 16)));
-    S.timer = setTimeout(connect, d);
+  function closed(ev) {
+    if (ev.code === 4001) put('localStorage', 'token', null); // new identity next time
+    update();
   }
-  window.addEventListener('online', function () { if (!S.ws) connect(); });
 
   // ---- frames from the server ----
   function addMsg(m) {
@@ -247,7 +217,7 @@
   }
   function startReply(f) { // chat.assigned / chat.queued answering our chat.start
     var m = findMsg(f.re);
-    dropOut(f.re);
+    sock.ack(f.re);
     if (m) {
       var vis = (f.conversation && f.conversation.messages || []).some(function (x) { return x.from === 'visitor'; });
       if (vis) S.msgs.splice(S.msgs.indexOf(m), 1);
@@ -262,9 +232,9 @@
         if (f.visitor_token) put('localStorage', 'token', f.visitor_token);
         var c = f.conversation && f.conversation.state !== 'ended' && f.conversation.state !== 'missed' ? f.conversation : null;
         if (c && S.sentSeq && (!S.conv || S.conv.id !== c.id)) { // our last_seq was for another conversation
-          S.noSeq = true; S.attempt = 0; S.ws.close(); return;
+          S.noSeq = true; sock.reconnect(); return;
         }
-        S.connected = true; S.attempt = 0; S.error = '';
+        S.error = '';
         S.status = f.status || null;
         if (f.offline_form) S.form = f.offline_form;
         if (c) applyConv(c); else convEnded();
@@ -291,13 +261,12 @@
         break;
       case 'chat.offline':
         var p = f.prefill || {}, extra = [];
-        if (f.re) { m = findMsg(f.re); if (m) S.msgs.splice(S.msgs.indexOf(m), 1); dropOut(f.re); }
-        S.outbox = S.outbox.filter(function (e) {
+        if (f.re) { m = findMsg(f.re); if (m) S.msgs.splice(S.msgs.indexOf(m), 1); sock.ack(f.re); }
+        sock.keep(function (e) {
           if (!e.wait) return true;
           extra.push(e.f.text); m = findMsg(e.f.id); if (m) S.msgs.splice(S.msgs.indexOf(m), 1);
           return false;
         });
-        saveOutbox();
         if (!f.re && S.conv) S.msgs = S.msgs.filter(function (m) { return m.pending; });
         S.conv = null; S.queuePos = null; saveConv();
         if (f.offline_form) S.form = f.offline_form;
@@ -305,7 +274,7 @@
         S.thanks = false; S.prefilled = false;
         break;
       case 'message.ack':
-        dropOut(f.re);
+        sock.ack(f.re);
         m = findMsg(f.re);
         if (m) {
           if (S.msgs.some(function (x) { return x.seq === f.seq && !x.pending; })) S.msgs.splice(S.msgs.indexOf(m), 1);
@@ -331,7 +300,7 @@
         if (!S.conv || !f.conversation_id || f.conversation_id === S.conv.id) convEnded();
         break;
       case 'offline.received':
-        dropOut(f.re);
+        sock.ack(f.re);
         S.submitting = false; S.thanks = true; S.offline = null;
         if (formEl) formEl.reset();
         update();
@@ -339,21 +308,21 @@
         return;
       case 'error':
         if (!f.re) return; // e.g. rate_limited on a typing frame: nothing to show
-        e = findOut(f.re);
+        e = sock.find(f.re);
         if (e && (f.code === 'unavailable' || f.code === 'rate_limited')) {
-          setTimeout(function () { if (findOut(e.f.id)) sendOut(e); }, 2000 + Math.random() * 2000);
+          sock.resendLater(e.f.id);
           return;
         }
         if (e && e.f.type === 'chat.start' && f.code === 'conflict') { // a conversation exists already: post into it
           m = findMsg(e.f.id);
           e.f = { type: 'message', id: uid(), text: e.f.text };
           if (m) m.cid = e.f.id;
-          saveOutbox();
-          if (S.conv) flush(); else { S.noSeq = true; if (S.ws) S.ws.close(); }
+          sock.save();
+          if (S.conv) flush(); else { S.noSeq = true; sock.reconnect(); }
           return;
         }
         if (e) {
-          dropOut(e.f.id);
+          sock.ack(e.f.id);
           if (e.f.type === 'offline.submit') S.submitting = false;
           m = findMsg(e.f.id);
           if (m) { m.pending = false; m.failed = true; }
@@ -422,7 +391,7 @@
     [el('span', { class: 'dot', 'aria-hidden': 'true' }), statusEl]);
     subEl = el('small');
     endBtn = el('button', { type: 'button', 'data-testid': 'end', text: M.end,
-      onclick: function () { if (S.conv) raw({ type: 'chat.end', id: uid() }); } });
+      onclick: function () { if (S.conv) sock.send({ type: 'chat.end', id: uid() }); } });
     closingEl = el('div', { class: 'banner', 'data-testid': 'closing-soon', role: 'status' });
     queueEl = el('div', { class: 'info', 'data-testid': 'queue', role: 'status' });
     errEl = el('div', { class: 'info err', role: 'alert' });
@@ -533,15 +502,15 @@
 
   var typing = { on: false, last: 0, idle: null };
   function onTyping() {
-    if (!S.conv || !S.connected) return;
+    if (!S.conv || !sock.connected) return;
     var now = Date.now();
-    if (now - typing.last >= 2000) { typing.on = raw({ type: 'typing', state: true }); typing.last = now; }
+    if (now - typing.last >= 2000) { typing.on = sock.send({ type: 'typing', state: true }); typing.last = now; }
     clearTimeout(typing.idle);
     typing.idle = setTimeout(stopTyping, 3000);
   }
   function stopTyping() {
     clearTimeout(typing.idle);
-    if (typing.on) { typing.on = false; typing.last = 0; raw({ type: 'typing', state: false }); }
+    if (typing.on) { typing.on = false; typing.last = 0; sock.send({ type: 'typing', state: false }); }
   }
 
   function view() {
@@ -623,10 +592,10 @@
     offEl.hidden = v !== 'offline';
     thanksEl.hidden = v !== 'thanks';
     var c = S.conv;
-    subEl.textContent = !S.connected && S.shown ? M.reconnecting :
+    subEl.textContent = !sock.connected && S.shown ? M.reconnecting :
       c && c.agent && c.agent.name ? t('assigned', { name: c.agent.name }) : txt;
     endBtn.hidden = !c;
-    endBtn.disabled = !S.connected;
+    endBtn.disabled = !sock.connected;
     queueEl.hidden = !(c && c.state === 'queued');
     queueEl.textContent = S.queuePos != null ? t('queue', { n: S.queuePos }) : M.waiting;
     if (S.closesAt && (new Date(S.closesAt) <= srvNow() || (st && !st.online && !c))) S.closesAt = null;
@@ -657,15 +626,15 @@
   window.LivedeskWidget = {
     state: function () {
       return {
-        connected: S.connected, status: S.status,
+        connected: sock.connected, status: S.status,
         conversation: S.conv ? { id: S.conv.id, state: S.conv.state, agent: S.conv.agent, queue_position: S.queuePos } : null,
-        pending: S.outbox.length, open: S.open, view: view()
+        pending: sock.outbox.length, open: S.open, view: view()
       };
     },
     open: function () { toggle(true); },
     close: function () { toggle(false); }
   };
 
-  function start() { build(); update(); connect(); }
+  function start() { build(); update(); sock.connect(); }
   if (document.body) start(); else document.addEventListener('DOMContentLoaded', start);
 })();

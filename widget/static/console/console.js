@@ -1,7 +1,8 @@
 /* Livedesk agent console: login, the agent socket, chats, presence, shifts. Served at
  * /console/, same origin as /api/v1 and /ws/agent. Plain JS, no dependencies; helpers
- * come from common.js, the admin views from admin.js, agents.js, inbox.js, hours.js.
- * Protocol: PROTOCOL.md sections 3-5. */
+ * come from common.js, the socket client (connection, backoff, outbox) from socket.js,
+ * the admin views from admin.js, agents.js, inbox.js, hours.js.
+ * Protocol: docs/protocol.md#agent-get-wsagent. */
 (function () {
   'use strict';
   var LD = window.LD, $ = LD.$, el = LD.el, store = LD.store, load = LD.load, uid = LD.uid, hm = LD.hm;
@@ -11,14 +12,22 @@
 
   // ---- state ----
   var C = {
-    ws: null, connected: false, welcomed: false, attempt: 0, timer: null, ping: null,
+    welcomed: false,
     agent: null, presence: { status: 'online', reason: null }, shift: null,
     shiftEnding: null, shiftEnded: false, shiftExtended: null, snoozeId: null, sites: [], chats: {}, order: [], active: null,
-    outbox: [], unseen: 0, lastActivity: 0, error: ''
+    unseen: 0, lastActivity: 0, error: ''
   };
-  try { C.outbox = JSON.parse(load(OUTBOX_KEY)) || []; } catch (e) { C.outbox = []; }
-  function saveOutbox() { store(OUTBOX_KEY, C.outbox.length ? JSON.stringify(C.outbox) : null); }
   var token = LD.token;
+  // The agent socket; its outbox holds the messages until their message.ack.
+  var sock = LivedeskSocket({
+    url: function () { return (location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + '/ws/agent'; },
+    enabled: function () { return !!token(); },
+    hello: function () { return { type: 'hello', token: token() }; },
+    onframe: function (f) { handle(f); LD.emit('frame', f); }, // 'frame': for the other views (inbox.js)
+    onclose: closed,
+    load: function () { return load(OUTBOX_KEY); },
+    save: function (v) { store(OUTBOX_KEY, v); }
+  });
   LD.me = function () { return C.agent; };
   LD.siteStatus = function (id) { var s = findSite(id); return s ? s.status : null; };
 
@@ -37,13 +46,11 @@
     render();
   }
   function reset() {
-    var ws = C.ws;
-    C.ws = null; C.connected = false; C.welcomed = false;
-    clearTimeout(C.timer); C.timer = null; clearInterval(C.ping);
-    if (ws) try { ws.close(1000); } catch (e) {}
+    sock.stop();
+    C.welcomed = false;
     C.chats = {}; C.order = []; C.active = null; C.sites = []; C.agent = null; C.shift = null;
-    C.shiftEnding = null; C.shiftEnded = false; C.shiftExtended = null; C.snoozeId = null; C.outbox = []; C.unseen = 0; C.error = '';
-    saveOutbox();
+    C.shiftEnding = null; C.shiftEnded = false; C.shiftExtended = null; C.snoozeId = null; C.unseen = 0; C.error = '';
+    sock.keep(function () { return false; }); // a new login starts with an empty outbox
     $('chat-area').textContent = '';
   }
   function logout(loggedOut) {
@@ -94,42 +101,15 @@
   });
 
   // ---- connection ----
-  function raw(f) {
-    if (!C.ws || C.ws.readyState !== 1) return false;
-    C.ws.send(JSON.stringify(f));
-    return true;
-  }
   function connect() {
-    clearTimeout(C.timer); C.timer = null;
-    var tok = token();
-    if (!tok) return showLogin(false);
-    var ws;
-    try { ws = new WebSocket((location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + '/ws/agent'); } catch (e) { return retry(); }
-    C.ws = ws;
-    ws.onopen = function () {
-      raw({ type: 'hello', token: tok });
-      C.ping = setInterval(function () { raw({ type: 'ping' }); }, 25000);
-    };
-    ws.onmessage = function (ev) {
-      var f;
-      try { f = JSON.parse(ev.data); } catch (e) { return; }
-      if (f && typeof f.type === 'string') { handle(f); LD.emit('frame', f); } // 'frame': for the other views (inbox.js)
-    };
-    ws.onclose = function (ev) {
-      if (C.ws !== ws) return;
-      clearInterval(C.ping);
-      C.ws = null; C.connected = false;
-      if (ev.code === 4002) return logout(true);
-      if (ev.code === 4001) return logout(false);
-      render(); retry();
-    };
+    if (!token()) return showLogin(false);
+    sock.connect();
   }
-  function retry() {
-    if (C.timer || !token()) return;
-    var d = Math.random() * Math.min(30000, 500 * Math.pow(2, Math.min(C.attempt++, 16)));
-    C.timer = setTimeout(connect, d);
+  function closed(ev) {
+    if (ev.code === 4002) { logout(true); return false; }
+    if (ev.code === 4001) { logout(false); return false; }
+    render();
   }
-  window.addEventListener('online', function () { if (!C.ws && token()) connect(); });
 
   // ---- chats ----
   function chat(id) {
@@ -168,40 +148,33 @@
     }
     return null;
   }
-  function dropOut(id) {
-    var n = C.outbox.length;
-    C.outbox = C.outbox.filter(function (f) { return f.id !== id; });
-    if (n !== C.outbox.length) saveOutbox();
-  }
   function flush() {
-    C.outbox.forEach(function (f) {
-      var c = C.chats[f.conversation_id];
+    sock.flush(function (e) {
+      var f = e.f, c = C.chats[f.conversation_id];
       if (c && !findPending(f.id)) c.msgs.push({ k: f.id, cid: f.id, from: 'agent', text: f.text, pending: true });
-      raw(f);
     });
   }
   function sendMessage(c) {
     var input = c.pane.querySelector('textarea'), text = input.value.trim();
     if (!text || c.ended) return;
     var f = { type: 'message', id: uid(), conversation_id: c.id, text: text };
-    if (new TextEncoder().encode(JSON.stringify(f)).length > 16000) return showError('This message is too long');
+    if (!sock.fits(f)) return showError('This message is too long');
     stopTyping(c);
-    C.outbox.push(f); saveOutbox();
+    sock.queue(f);
     c.msgs.push({ k: f.id, cid: f.id, from: 'agent', text: text, pending: true });
-    if (C.connected) raw(f);
     input.value = '';
     render();
   }
   function onTyping(c) {
-    if (!C.connected || c.ended) return;
+    if (!sock.connected || c.ended) return;
     var now = Date.now();
-    if (now - c.out.last >= 2000) { c.out.on = raw({ type: 'typing', conversation_id: c.id, state: true }); c.out.last = now; }
+    if (now - c.out.last >= 2000) { c.out.on = sock.send({ type: 'typing', conversation_id: c.id, state: true }); c.out.last = now; }
     clearTimeout(c.out.idle);
     c.out.idle = setTimeout(function () { stopTyping(c); }, 3000);
   }
   function stopTyping(c) {
     clearTimeout(c.out.idle);
-    if (c.out.on) { c.out.on = false; c.out.last = 0; raw({ type: 'typing', conversation_id: c.id, state: false }); }
+    if (c.out.on) { c.out.on = false; c.out.last = 0; sock.send({ type: 'typing', conversation_id: c.id, state: false }); }
   }
   function markEnded(c, by) {
     c.ended = true; c.endedBy = by || c.endedBy; c.state = 'ended'; c.typing = false;
@@ -248,11 +221,11 @@
 
   // ---- activity (idle detection is the server's) ----
   function activity() {
-    if (!C.connected) return;
+    if (!sock.connected) return;
     var now = Date.now();
     if (now - C.lastActivity < 30000) return;
     C.lastActivity = now;
-    raw({ type: 'activity' });
+    sock.send({ type: 'activity' });
   }
   ['mousemove', 'keydown', 'click', 'scroll', 'focus'].forEach(function (t) {
     window.addEventListener(t, activity, { capture: true, passive: true });
@@ -291,7 +264,7 @@
       case 'welcome':
         LD.setServerNow(f.now); // before shiftWarning below
         var first = !C.welcomed, seenIds = {};
-        C.connected = true; C.welcomed = true; C.attempt = 0;
+        C.welcomed = true;
         C.agent = f.agent || C.agent;
         C.presence = typeof f.presence === 'string' ? { status: f.presence, reason: null } : f.presence || C.presence;
         C.shift = f.shift || null;
@@ -333,7 +306,7 @@
         }
         break;
       case 'message.ack':
-        dropOut(f.re);
+        sock.ack(f.re);
         p = findPending(f.re);
         if (p) {
           if (p.c.msgs.some(function (x) { return x.seq === f.seq && !x.pending; })) p.c.msgs.splice(p.c.msgs.indexOf(p.m), 1);
@@ -370,12 +343,10 @@
       case 'error':
         p = f.re ? findPending(f.re) : null;
         if (p && (f.code === 'unavailable' || f.code === 'rate_limited')) {
-          setTimeout(function () {
-            C.outbox.forEach(function (o) { if (o.id === f.re) raw(o); });
-          }, 2000 + Math.random() * 2000);
+          sock.resendLater(f.re);
           return;
         }
-        if (f.re) dropOut(f.re);
+        if (f.re) sock.ack(f.re);
         if (p) { p.m.pending = false; p.m.failed = f.message || f.code; }
         if (f.re || f.code !== 'rate_limited') showError(f.message || f.code);
         break;
@@ -391,11 +362,11 @@
     o.textContent = s.charAt(0).toUpperCase() + s.slice(1) + (s === 'away' && C.presence.reason === 'idle' ? ' (idle)' : '');
   }
   $('presence').addEventListener('change', function () {
-    raw({ type: 'presence.set', id: uid(), status: this.value });
+    sock.send({ type: 'presence.set', id: uid(), status: this.value });
   });
   $('snooze').addEventListener('click', function () {
     C.snoozeId = uid();
-    raw({ type: 'shift.snooze', id: C.snoozeId });
+    sock.send({ type: 'shift.snooze', id: C.snoozeId });
   });
   $('snooze-ok').addEventListener('click', function () { C.shiftExtended = null; render(); });
   // A running snooze can be shortened by 15 minutes or cancelled
@@ -404,12 +375,12 @@
     var end = shortenedSnooze();
     if (!end) return;
     C.snoozeId = uid();
-    raw({ type: 'shift.snooze.end', id: C.snoozeId, until: end });
+    sock.send({ type: 'shift.snooze.end', id: C.snoozeId, until: end });
   });
   $('snooze-cancel').addEventListener('click', function () {
     C.snoozeId = uid();
     C.shiftExtended = null;
-    raw({ type: 'shift.snooze.end', id: C.snoozeId });
+    sock.send({ type: 'shift.snooze.end', id: C.snoozeId });
   });
   // shortenedSnooze is the running snooze's end 15 minutes sooner, when that is
   // still a minute or more ahead on the server's clock (else null: cancel instead).
@@ -522,7 +493,7 @@
         el('button', { type: 'submit', class: 'primary', 'data-testid': 'chat-send', text: 'Send' }),
         el('button', {
           type: 'button', class: 'danger', 'data-testid': 'chat-end', text: 'End',
-          onclick: function () { if (!c.ended) raw({ type: 'chat.end', id: uid(), conversation_id: c.id }); }
+          onclick: function () { if (!c.ended) sock.send({ type: 'chat.end', id: uid(), conversation_id: c.id }); }
         }),
         el('button', { type: 'button', 'data-testid': 'chat-close', text: 'Close', hidden: true, onclick: function () { closeChat(c); } })
       ])
@@ -578,7 +549,7 @@
     q('textarea').disabled = c.ended;
     q('textarea').readOnly = c.ended;
     q('[data-testid="chat-send"]').disabled = c.ended;
-    q('[data-testid="chat-end"]').disabled = c.ended || !C.connected;
+    q('[data-testid="chat-end"]').disabled = c.ended || !sock.connected;
     q('[data-testid="chat-end"]').hidden = c.ended;
     q('[data-testid="chat-close"]').hidden = !c.ended;
   }
@@ -586,11 +557,11 @@
   function render() {
     if ($('app-view').hidden) return;
     $('agent-name').textContent = C.agent ? C.agent.name || C.agent.email || '' : '';
-    $('connection').textContent = C.connected ? '' : 'Reconnecting…';
+    $('connection').textContent = sock.connected ? '' : 'Reconnecting…';
     var sel = $('presence');
     sel.value = C.presence.status || 'online';
     Array.prototype.forEach.call(sel.options, presenceLabel);
-    sel.disabled = !C.connected;
+    sel.disabled = !sock.connected;
     sel.setAttribute('data-reason', C.presence.reason || '');
     $('shift-info').textContent = shiftText();
     var banner = $('shift-banner'), ended = $('shift-ended'), snooze = $('snooze');
@@ -603,10 +574,10 @@
     ended.hidden = !C.shiftEnded;
     if (C.shiftEnded && snooze.parentNode !== ended) ended.appendChild(snooze);
     else if (!C.shiftEnded && snooze.parentNode !== banner) banner.appendChild(snooze);
-    snooze.disabled = !C.connected;
+    snooze.disabled = !sock.connected;
     $('snooze-controls').hidden = !(C.shift && C.shift.on_shift && C.shift.snoozed_until);
-    $('snooze-shorten').disabled = !C.connected || !shortenedSnooze();
-    $('snooze-cancel').disabled = !C.connected;
+    $('snooze-shorten').disabled = !sock.connected || !shortenedSnooze();
+    $('snooze-cancel').disabled = !sock.connected;
     countdown();
     var err = $('console-error');
     err.hidden = !C.error;
@@ -621,9 +592,9 @@
   window.LivedeskConsole = {
     state: function () {
       return {
-        loggedIn: !!token(), connected: C.connected, agent: C.agent, presence: C.presence, shift: C.shift,
+        loggedIn: !!token(), connected: sock.connected, agent: C.agent, presence: C.presence, shift: C.shift,
         shiftEnding: C.shiftEnding, shiftEnded: C.shiftEnded, shiftExtended: C.shiftExtended, sites: C.sites, active: C.active,
-        pending: C.outbox.length, serverNow: new Date(LD.now()).toISOString(), view: LD.view ? LD.view() : 'chats',
+        pending: sock.outbox.length, serverNow: new Date(LD.now()).toISOString(), view: LD.view ? LD.view() : 'chats',
         admin: LD.viewState ? LD.viewState() : {}, errors: LD.errors.slice(),
         chats: C.order.map(function (id) {
           var c = C.chats[id];
