@@ -21,7 +21,7 @@ type Inbound interface {
 }
 
 // The client frames of the visitor's socket
-// (docs/protocol.md#visitor-get-wsvisitorsitesite_id).
+// (docs/protocol.md#visitor-socketsitesite_id).
 
 // Ping asks for a Pong; it needs no hello first.
 type Ping struct {
@@ -74,7 +74,7 @@ type OfflineSubmit struct {
 	Fields  map[string]json.RawMessage `json:"fields,omitempty"`
 }
 
-// The client frames of the agent's socket (docs/protocol.md#agent-get-wsagent).
+// The client frames of the agent's socket (docs/protocol.md#agent-socket).
 
 // AgentHello opens an agent's session with its API token.
 type AgentHello struct {

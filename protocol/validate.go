@@ -10,8 +10,8 @@ import (
 	"unicode/utf8"
 )
 
-// The field rules of the client frames (docs/protocol.md#visitor-get-wsvisitorsitesite_id,
-// docs/protocol.md#agent-get-wsagent). Each Validate checks its fields in a fixed
+// The field rules of the client frames (docs/protocol.md#visitor-socketsitesite_id,
+// docs/protocol.md#agent-socket). Each Validate checks its fields in a fixed
 // order and returns the first problem (see Inbound).
 
 func (f *Ping) Validate() *Error           { return nil }

@@ -2,8 +2,8 @@ package protocol
 
 import "time"
 
-// The objects frames carry (docs/protocol.md#visitor-get-wsvisitorsitesite_id and
-// docs/protocol.md#agent-get-wsagent). Status, Presence, Shift, Prefill and
+// The objects frames carry (docs/protocol.md#visitor-socketsitesite_id and
+// docs/protocol.md#agent-socket). Status, Presence, Shift, Prefill and
 // FormField have the fields of the server's own types (routing, store), so the
 // gateway converts those with a plain conversion.
 

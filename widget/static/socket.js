@@ -1,5 +1,5 @@
-/* Livedesk socket client, shared by the widget and the console (docs/protocol.md#visitor-get-wsvisitor,
- * docs/protocol.md#agent-get-wsagent). The console loads it with a script tag; the gateway serves
+/* Livedesk socket client, shared by the widget and the console (docs/protocol.md#visitor-socket,
+ * docs/protocol.md#agent-socket). The console loads it with a script tag; the gateway serves
  * widget.js as this file and the widget inside one function (no global on the host page).
  * LivedeskSocket(opts): connect; hello on each open (a visitor's resume carries last_seq); ping
  * every 25 s; after a close, full-jitter exponential backoff (a random wait up to 0.5 s, 1 s, 2 s...,

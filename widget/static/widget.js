@@ -1,7 +1,7 @@
 /* Livedesk visitor widget. Embed:
  * <script src="https://HOST/widget.js" data-site="SITE_ID" async></script>
  * Optional data-lang="en|fr|es|de" (else the browser's language, else English).
- * Plain JS, no dependencies. Protocol: docs/protocol.md#visitor-get-wsvisitor.
+ * Plain JS, no dependencies. Protocol: docs/protocol.md#visitor-socket.
  * Served after socket.js (LivedeskSocket: connection, resume, backoff, outbox), inside
  * the same function: see gateway/widget_files.go. */
 (function () {

@@ -2,7 +2,7 @@
  * /console/, same origin as /api/v1 and /ws/agent. Plain JS, no dependencies; helpers
  * come from common.js, the socket client (connection, backoff, outbox) from socket.js,
  * the admin views from admin.js, agents.js, inbox.js, hours.js.
- * Protocol: docs/protocol.md#agent-get-wsagent. */
+ * Protocol: docs/protocol.md#agent-socket. */
 (function () {
   'use strict';
   var LD = window.LD, $ = LD.$, el = LD.el, store = LD.store, load = LD.load, uid = LD.uid, hm = LD.hm;
