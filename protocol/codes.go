@@ -1,7 +1,7 @@
 package protocol
 
 // Error codes: the wire names of the `code` of an error frame and of an HTTP API
-// error (docs/protocol.md#3-http-api-apiv1-json, docs/protocol.md#6-websocket-frames).
+// error (docs/protocol.md#http-api, docs/protocol.md#websocket-frames).
 const (
 	CodeBadRequest  = "bad_request"
 	CodeUnknownType = "unknown_type" // sockets only: a frame type the socket does not take
@@ -14,7 +14,7 @@ const (
 	CodeInternal    = "internal"
 )
 
-// Close codes of a socket (docs/protocol.md#6-websocket-frames, the table of limits).
+// Close codes of a socket (docs/protocol.md#websocket-frames, the table of limits).
 const (
 	CloseNormal       = 1000 // normal closure
 	CloseTooBig       = 1009 // a frame over MaxFrameBytes
@@ -27,7 +27,7 @@ const (
 	CloseRateLimited  = 4004 // sustained abuse of the rate limit
 )
 
-// Frame limits (docs/protocol.md#6-websocket-frames).
+// Frame limits (docs/protocol.md#websocket-frames).
 const (
 	MaxFrameBytes = 16 << 10 // a bigger frame closes the socket with CloseTooBig
 	MaxFrameID    = 64       // characters of a client frame's id

@@ -1,8 +1,8 @@
-// Package protocol owns the WebSocket contract of docs/protocol.md#6-websocket-frames
+// Package protocol owns the WebSocket contract of docs/protocol.md#websocket-frames
 // as Go types: one struct per frame type, client -> server (inbound: Decode turns a
 // frame's bytes into one of them, or into the contract error the client gets) and
 // server -> client (outbound: Encode writes one), the frame limits, the error codes
-// with their wire names (shared with the HTTP API, docs/protocol.md#3-http-api-apiv1-json)
+// with their wire names (shared with the HTTP API, docs/protocol.md#http-api)
 // and the close codes.
 //
 // It is a leaf: it imports only the standard library, so the gateway, the load

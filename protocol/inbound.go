@@ -21,7 +21,7 @@ type Inbound interface {
 }
 
 // The client frames of the visitor's socket
-// (docs/protocol.md#visitor-socketsitesite_id).
+// (docs/protocol.md#visitor-socket).
 
 // Ping asks for a Pong; it needs no hello first.
 type Ping struct {

@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 )
 
-// The field rules of the client frames (docs/protocol.md#visitor-socketsitesite_id,
+// The field rules of the client frames (docs/protocol.md#visitor-socket,
 // docs/protocol.md#agent-socket). Each Validate checks its fields in a fixed
 // order and returns the first problem (see Inbound).
 

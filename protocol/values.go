@@ -2,7 +2,7 @@ package protocol
 
 import "time"
 
-// The objects frames carry (docs/protocol.md#visitor-socketsitesite_id and
+// The objects frames carry (docs/protocol.md#visitor-socket and
 // docs/protocol.md#agent-socket). Status, Presence, Shift, Prefill and
 // FormField have the fields of the server's own types (routing, store), so the
 // gateway converts those with a plain conversion.

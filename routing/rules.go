@@ -28,7 +28,7 @@ func InFlight(c *store.Conversation) bool {
 
 // ClosingSoonNotice is when the closing-soon notice of an open period that ends at
 // end is due: minutes (the site's closing_soon_minutes) before it. ok is false when
-// minutes is 0 or less: the site sends none (docs/protocol.md#5-status-and-routing-at-run-time).
+// minutes is 0 or less: the site sends none (docs/protocol.md#routing).
 func ClosingSoonNotice(end time.Time, minutes int) (at time.Time, ok bool) {
 	if minutes <= 0 {
 		return time.Time{}, false
@@ -39,7 +39,7 @@ func ClosingSoonNotice(end time.Time, minutes int) (at time.Time, ok bool) {
 // ClosingSoon is when a visitor welcomed at now to a site of status st is to be told
 // the site closes soon (UTC), or nil: only while the site is online and its current
 // open period (st.ClosesAt) ends after now and within minutes, the site's
-// closing_soon_minutes (docs/protocol.md#5-status-and-routing-at-run-time). A paused
+// closing_soon_minutes (docs/protocol.md#routing). A paused
 // site, or one without agents, is not closing soon.
 func ClosingSoon(st Status, minutes int, now time.Time) *time.Time {
 	if !st.Online || st.ClosesAt == nil || !now.Before(*st.ClosesAt) {
