@@ -155,6 +155,7 @@ func (w *Worker) Wake() {
 func (w *Worker) loop(ctx context.Context) {
 	defer close(w.loopDone)
 	for ctx.Err() == nil {
+		before := w.o.Clock.Now()
 		next, more := w.round(ctx)
 		if more {
 			continue // a full batch was started: there may be more due
@@ -163,6 +164,9 @@ func (w *Worker) loop(ctx context.Context) {
 		// attempt ended) or the poll for other nodes' items. Items due now but in
 		// flight or claimed elsewhere are not waited for: their end wakes us.
 		now := w.o.Clock.Now()
+		if next.After(before) && !next.After(now) {
+			continue // the clock reached next after the round read the store: it is due
+		}
 		wait := w.o.Poll
 		future := next.After(now)
 		if future && next.Sub(now) < wait {
