@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"github.com/livedesk/gateway/gateway/api"
 	"strings"
 	"testing"
 	"time"
@@ -94,8 +95,8 @@ func TestWrongPasswordsElsewhereDoNotLockTheOwnerOut(t *testing.T) {
 			}
 		}
 	}
-	if codes[401] != loginAccountBurst || codes[429] != 50-loginAccountBurst || first429 != loginAccountBurst+1 {
-		t.Fatalf("50 wrong passwords from A: %v (first 429 at %d), want %d checked then 429", codes, first429, loginAccountBurst)
+	if codes[401] != api.LoginAccountBurst || codes[429] != 50-api.LoginAccountBurst || first429 != api.LoginAccountBurst+1 {
+		t.Fatalf("50 wrong passwords from A: %v (first 429 at %d), want %d checked then 429", codes, first429, api.LoginAccountBurst)
 	}
 	right := map[string]string{"email": DefaultOwnerEmail, "password": testPassword}
 	f.doFrom(addrA, "POST", "/api/v1/login", "", right) // A has failed: refused even so

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/livedesk/gateway/gateway/api"
 	"io"
 	"net"
 	"net/http"
@@ -192,7 +193,7 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 	if no.WebhookAllowPrivate = a.cfg.WebhookAllowPrivate; no.WebhookAllowPrivate {
 		a.log.Warn("webhooks may go to loopback, link-local and private addresses (--webhook-allow-private)")
 	}
-	proxies, err := ParseTrustedProxies(a.cfg.TrustedProxies)
+	proxies, err := api.ParseTrustedProxies(a.cfg.TrustedProxies)
 	if err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}

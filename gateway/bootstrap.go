@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/livedesk/gateway/gateway/api"
 	"strings"
 	"time"
 
@@ -84,15 +85,15 @@ func EnsureOwner(ctx context.Context, st store.Store, email, password string, no
 	if password == "" {
 		password = randomToken(12)
 		res.Password = password
-	} else if err := checkPassword(password); err != nil {
-		return OwnerResult{}, fmt.Errorf("--owner-password: %s", err.(*APIError).Message)
+	} else if err := api.CheckPassword(password); err != nil {
+		return OwnerResult{}, fmt.Errorf("--owner-password: %s", err.(*api.APIError).Message)
 	}
-	hash, err := hashPassword(password)
+	hash, err := api.HashPassword(password)
 	if err != nil {
 		return OwnerResult{}, err
 	}
-	a := &store.Agent{Email: email, Name: "Owner", Role: store.RoleOwner, Sites: []string{}, MaxChats: DefaultMaxChats,
-		IdleMinutes: DefaultIdleMinutes, ShiftWarningMinutes: DefaultShiftWarningMinutes, Presence: store.PresenceOnline,
+	a := &store.Agent{Email: email, Name: "Owner", Role: store.RoleOwner, Sites: []string{}, MaxChats: api.DefaultMaxChats,
+		IdleMinutes: api.DefaultIdleMinutes, ShiftWarningMinutes: api.DefaultShiftWarningMinutes, Presence: store.PresenceOnline,
 		PasswordHash: hash, CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
 	if err := st.CreateAgent(ctx, a); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -120,7 +121,7 @@ func EnsureDemoSite(ctx context.Context, st store.Store, now time.Time) (*store.
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	site := *newSite(now.UTC())
+	site := *api.NewSite(now.UTC())
 	site.Name = "Demo site"
 	site.Schedule = schedule.AlwaysOpen()
 	site.OfflineForm.Fields = []store.FormField{{Name: "company", Label: "Company", Type: "text"}}

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"context"
 	"net"
 	"time"
 
@@ -45,25 +44,6 @@ func (s *Server) newNotifications() {
 		wo.Claims = notify.NewRedisClaims(c.Client, c.Prefix, c.NodeID)
 	}
 	s.worker = notify.NewWorker(wo)
-}
-
-// checkWebhookTargets refuses, as a 400 naming the field, a webhook URL of st whose
-// host is (or resolves to) a non-public address while those are not allowed. st
-// holds only the fields of the request body (a scratch site for a PATCH), so
-// URLs already stored are not looked up again.
-func (s *Server) checkWebhookTargets(ctx context.Context, st *store.Site) error {
-	for _, u := range []struct{ field, url string }{
-		{"notify.webhook_url", st.Notify.WebhookURL},
-		{"presence_alerts.webhook_url", st.PresenceAlerts.WebhookURL},
-	} {
-		if u.url == "" {
-			continue
-		}
-		if err := s.webhooks.CheckTarget(ctx, u.url); err != nil {
-			return badRequest(u.field, "%v", err)
-		}
-	}
-	return nil
 }
 
 // deskAnnouncer connects a routing desk to the outbox: transcripts of ended

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"github.com/livedesk/gateway/gateway/api"
 
 	"go.uber.org/zap"
 
@@ -15,7 +16,7 @@ import (
 
 // offlineArrived tells the agents of m's site that m was stored.
 func (s *Server) offlineArrived(ctx context.Context, m *store.OfflineMessage) {
-	f := protocol.OfflineMessage{Message: mustJSON(viewOfflineMessage(m)), Unread: s.offlineUnread(ctx, m.SiteID)}
+	f := protocol.OfflineMessage{Message: mustJSON(api.ViewOfflineMessage(m)), Unread: s.offlineUnread(ctx, m.SiteID)}
 	broadcastAgents(s.rt.out, m.SiteID, protocol.Encode(f))
 }
 

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"github.com/livedesk/gateway/gateway/api"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -56,7 +57,7 @@ type realtime struct {
 }
 
 func newRealtime(s *Server) *realtime {
-	rt := &realtime{s: s, hub: hub.New(64), visitors: visitorTokens{secret: s.tokens.secret}, log: s.log.Named("ws"),
+	rt := &realtime{s: s, hub: hub.New(64), visitors: visitorTokens{secret: s.opts.Secret}, log: s.log.Named("ws"),
 		pingTimeout: s.opts.PingTimeout, hellos: newHelloGate(helloSlots, helloWait)}
 	if rt.pingTimeout <= 0 {
 		rt.pingTimeout = pingTimeout
@@ -147,7 +148,7 @@ func (rt *realtime) refuseWhileDraining(w http.ResponseWriter, r *http.Request) 
 		return false
 	}
 	w.Header().Set("Retry-After", "1")
-	rt.s.writeAPIError(w, r, &APIError{Status: http.StatusServiceUnavailable, Code: protocol.CodeUnavailable, Message: "this node is shutting down: reconnect"})
+	rt.s.api.WriteError(w, r, &api.APIError{Status: http.StatusServiceUnavailable, Code: protocol.CodeUnavailable, Message: "this node is shutting down: reconnect"})
 	return true
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/livedesk/gateway/gateway/api"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,9 +38,6 @@ func OpenStore(ctx context.Context, cfg Config, mustExist bool) (store.Store, er
 	return bolt.Open(cfg.DataDir)
 }
 
-// revokeTokens makes every token issued to a before invalid (logout's effect).
-func revokeTokens(a *store.Agent) { a.TokenVersion++ }
-
 // ErrNoSuchAgent is ResetPassword's error for an e-mail no agent has.
 var ErrNoSuchAgent = errors.New("no agent has that e-mail")
 
@@ -52,8 +50,8 @@ func ResetPassword(ctx context.Context, st store.Store, email, password string, 
 	if password == "" {
 		password = randomToken(12)
 		generated = password
-	} else if err := checkPassword(password); err != nil {
-		var ae *APIError
+	} else if err := api.CheckPassword(password); err != nil {
+		var ae *api.APIError
 		if errors.As(err, &ae) {
 			return "", fmt.Errorf("password: %s", ae.Message)
 		}
@@ -66,13 +64,13 @@ func ResetPassword(ctx context.Context, st store.Store, email, password string, 
 	if err != nil {
 		return "", err
 	}
-	hash, err := hashPassword(password)
+	hash, err := api.HashPassword(password)
 	if err != nil {
 		return "", err
 	}
 	if _, err := st.UpdateAgent(ctx, a.ID, func(a *store.Agent) error {
 		a.PasswordHash = hash
-		revokeTokens(a)
+		api.RevokeTokens(a)
 		a.UpdatedAt = now.UTC()
 		return nil
 	}); err != nil {

@@ -1,6 +1,8 @@
-// Package gateway is the HTTP face of the chat gateway: the JSON API of PROTOCOL.md
-// section 5 with its roles, health and metrics endpoints, and the wiring of the store,
-// the clock and the logger.
+// Package gateway owns the Server: its configuration (Options, Config), its route
+// table (routes.go) and the wiring of the store, the clock, the logger, the HTTP API
+// (package gateway/api, whose handlers the routes register), the notifications
+// outbox, the cluster, and the WebSocket sessions (still here: realtime and ws_*.go),
+// with the health and metrics endpoints.
 package gateway
 
 import (
@@ -12,8 +14,8 @@ import (
 
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/cluster"
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/notify"
-	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -25,7 +27,7 @@ type Options struct {
 	Secret []byte
 	Clock  clock.Clock
 	Logger *zap.Logger
-	// TokenTTL is how long a login token lasts (default DefaultTokenTTL).
+	// TokenTTL is how long a login token lasts (default api.DefaultTokenTTL).
 	TokenTTL time.Duration
 	// Demo serves the demo page at "/".
 	Demo bool
@@ -45,9 +47,9 @@ type Options struct {
 	// Notify configures e-mail and webhooks.
 	Notify NotifyOptions
 	// TrustedProxies are the peers whose X-Forwarded-For names the client that the
-	// login limits and the socket cap count on (clientAddr); none: the client is the
+	// login limits and the socket cap count on (api.TrustedProxies.ClientAddr); none: the client is the
 	// TCP peer.
-	TrustedProxies TrustedProxies
+	TrustedProxies api.TrustedProxies
 	// MaxConnsPerAddr caps the TCP connections one peer address holds open at once
 	// (LimitListener); MaxSocketsPerAddr caps the WebSockets of one client address.
 	// 0: no cap.
@@ -66,22 +68,18 @@ type Server struct {
 	store    store.Store
 	clock    clock.Clock
 	log      *zap.Logger
-	tokens   *tokenIssuer
 	opts     Options
+	api      *api.Handler
 	mux      *http.ServeMux
 	metrics  *httpMetrics
 	registry *prometheus.Registry
 
-	logins *loginGuard
-	caps   *addrCaps
-	// dummyHash is compared against when the e-mail is unknown, so a login takes as
-	// long whether or not the account exists.
-	dummyHash []byte
-	draining  atomic.Bool
-	rt        *realtime
-	outbox    notify.Outbox
-	worker    *notify.Worker
-	webhooks  *notify.Webhooks
+	caps     *addrCaps
+	draining atomic.Bool
+	rt       *realtime
+	outbox   notify.Outbox
+	worker   *notify.Worker
+	webhooks *notify.Webhooks
 	// routeTable is every "METHOD path" route registered (set by routes, then read-only).
 	routeTable []string
 }
@@ -100,9 +98,6 @@ func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = zap.NewNop()
 	}
-	if opts.TokenTTL <= 0 {
-		opts.TokenTTL = DefaultTokenTTL
-	}
 	if opts.BodyReadTimeout <= 0 {
 		opts.BodyReadTimeout = DefaultBodyReadTimeout
 	}
@@ -117,21 +112,21 @@ func New(opts Options) (*Server, error) {
 		store:    opts.Store,
 		clock:    opts.Clock,
 		log:      opts.Logger,
-		tokens:   &tokenIssuer{secret: opts.Secret, ttl: opts.TokenTTL, clock: opts.Clock},
 		opts:     opts,
 		mux:      http.NewServeMux(),
 		registry: opts.Registry,
-		logins:   newLoginGuard(),
 	}
-	h, err := hashPassword("not a real password, only for timing")
-	if err != nil {
-		return nil, err
-	}
-	s.dummyHash = []byte(h)
 	s.metrics = newHTTPMetrics(s.registry)
 	s.caps = newAddrCaps(opts, s.registry)
 	s.newNotifications()
 	s.rt = newRealtime(s)
+	h, err := api.New(api.Options{Store: s.store, Secret: opts.Secret, Clock: s.clock, Logger: s.log, TokenTTL: opts.TokenTTL,
+		Desk: s.rt.desk, Live: apiLive{s}, Webhooks: s.webhooks, Wake: s.worker.Wake,
+		TrustedProxies: opts.TrustedProxies, Registry: s.registry})
+	if err != nil {
+		return nil, err
+	}
+	s.api = h
 	s.metrics.registerRealtime(s.registry, s.rt)
 	s.routes()
 	return s, nil
@@ -180,12 +175,11 @@ func (s *Server) Registry() *prometheus.Registry { return s.registry }
 // SetDraining makes /readyz fail so load balancers stop sending new traffic.
 func (s *Server) SetDraining() { s.draining.Store(true) }
 
-// storeError maps store errors to API errors (errorCodes); unknown ones are logged
-// as internal.
-func (s *Server) storeError(r *http.Request, err error) *APIError {
-	if c, ok := codeOf(err, false); ok {
-		return &APIError{Status: c.status, Code: c.code, Message: c.api, Field: c.field}
-	}
-	s.log.Error("api request failed", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Error(err))
-	return &APIError{Status: http.StatusInternalServerError, Code: protocol.CodeInternal, Message: "internal error"}
+// apiLive is the WebSocket side as the API reaches it (api.Live).
+type apiLive struct{ s *Server }
+
+func (l apiLive) AgentChanged(a *store.Agent) { l.s.rt.agentChanged(a) }
+func (l apiLive) ForceLogout(agentID string)  { l.s.rt.forceLogout(agentID) }
+func (l apiLive) OfflineChanged(ctx context.Context, m *store.OfflineMessage) {
+	l.s.offlineChanged(ctx, m)
 }

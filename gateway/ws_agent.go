@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"errors"
+	"github.com/livedesk/gateway/gateway/api"
 	"net/http"
 
 	"github.com/livedesk/gateway/hub"
@@ -41,9 +42,9 @@ func (ss *session) agentHello(f *protocol.AgentHello) *protocol.Error {
 	rt := ss.rt
 	ctx, cancel := opCtx()
 	defer cancel()
-	a, err := rt.s.Authenticate(ctx, f.Token)
+	a, err := rt.s.api.Authenticate(ctx, f.Token)
 	if err != nil {
-		var ae *APIError
+		var ae *api.APIError
 		if errors.As(err, &ae) {
 			return protocol.Errorf(protocol.CodeUnauth, "token", "%s", ae.Message)
 		}
@@ -61,7 +62,7 @@ func (ss *session) agentHello(f *protocol.AgentHello) *protocol.Error {
 		}
 	}
 	err = rt.desk.ConnectAgent(ctx, a.ID, ss.client, join, func(snap routing.AgentSnapshot) [][]byte {
-		w := protocol.AgentWelcome{Now: rt.s.clock.Now().UTC(), Agent: mustJSON(viewAgent(a)), Presence: protocol.Presence(snap.Presence),
+		w := protocol.AgentWelcome{Now: rt.s.clock.Now().UTC(), Agent: mustJSON(api.ViewAgent(a)), Presence: protocol.Presence(snap.Presence),
 			Shift: protocol.Shift(snap.Shift), Conversations: []protocol.AgentChat{}, Sites: []protocol.SiteSummary{}}
 		for _, c := range snap.Conversations {
 			msgs, err := rt.s.store.ListMessages(ctx, c.ID, resumeFrom(0, c.LastSeq), maxResume)

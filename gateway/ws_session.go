@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"github.com/livedesk/gateway/gateway/api"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -313,10 +314,10 @@ func (ss *session) send(b []byte) { ss.client.Send(b) }
 
 func (ss *session) sendErr(re string, fe *protocol.Error) { ss.send(protocol.Encode(fe.Frame(re))) }
 
-// storeFrameErr maps a store or desk error to an error frame (errorCodes).
+// storeFrameErr maps a store or desk error to an error frame (api.SocketError).
 func (ss *session) storeFrameErr(err error) *protocol.Error {
-	if c, ok := codeOf(err, true); ok {
-		return &protocol.Error{Code: c.code, Message: c.socket}
+	if fe, ok := api.SocketError(err); ok {
+		return fe
 	}
 	ss.rt.log.Error("frame failed", zap.Error(err))
 	return protocol.Errorf(protocol.CodeInternal, "", "internal error")

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"github.com/livedesk/gateway/gateway/api"
 	"net/http"
 	"strings"
 	"time"
@@ -28,11 +29,11 @@ func (rt *realtime) handleVisitorWS(w http.ResponseWriter, r *http.Request) {
 	siteID := r.URL.Query().Get("site")
 	site := rt.desk.Site(siteID)
 	if site == nil {
-		rt.s.writeAPIError(w, r, notFound("site"))
+		rt.s.api.WriteError(w, r, api.NotFound("site"))
 		return
 	}
 	if origin := r.Header.Get("Origin"); len(site.AllowedOrigins) > 0 && !originAllowed(site.AllowedOrigins, origin) {
-		rt.s.writeAPIError(w, r, forbidden("origin", "origin not allowed for this site"))
+		rt.s.api.WriteError(w, r, api.Forbidden("origin", "origin not allowed for this site"))
 		return
 	}
 	conn, release, ok := rt.accept(w, r, true)
@@ -65,7 +66,7 @@ func (ss *session) visitorHello(f *protocol.VisitorHello) *protocol.Error {
 	ss.mu.Lock()
 	ss.visitorID = id
 	ss.page = truncate(f.Page, 2000)
-	ss.lang = cleanLang(f.Lang)
+	ss.lang = protocol.CleanLang(f.Lang)
 	if _, err := time.LoadLocation(f.Timezone); err == nil && f.Timezone != "" && f.Timezone != "Local" && len(f.Timezone) <= 64 {
 		ss.tz = f.Timezone
 	}
@@ -118,20 +119,6 @@ func resumeFrom(after, last int64) int64 {
 		return last - maxResume
 	}
 	return after
-}
-
-// cleanLang keeps a language tag such as "fr" or "pt-BR" (letters, digits and '-',
-// at most 35 characters) and drops anything else.
-func cleanLang(s string) string {
-	if len(s) == 0 || len(s) > 35 {
-		return ""
-	}
-	for _, r := range s {
-		if !(r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return ""
-		}
-	}
-	return s
 }
 
 func truncate(s string, n int) string {

@@ -1,4 +1,4 @@
-package gateway
+package api
 
 import (
 	"net/http"
@@ -8,7 +8,7 @@ import (
 )
 
 // The offline inbox: the state of offline messages (new, read, done) and their
-// counts. Listing is listOfflineMessages (api_sites.go). See
+// counts. Listing is ListOfflineMessages (api_sites.go). See
 // docs/protocol.md#offline-inbox.
 
 // badOfflineState is the 400 for a state that is not one of store.OfflineStates.
@@ -29,10 +29,10 @@ func offlineStateQuery(r *http.Request) (string, error) {
 	return v, nil
 }
 
-// patchOfflineMessage is PATCH /sites/{id}/offline-messages/{message} {"state"}:
+// PatchOfflineMessage is PATCH /sites/{id}/offline-messages/{message} {"state"}:
 // any member of the site may move a message to any state. It answers the message.
-func (s *Server) patchOfflineMessage(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
-	st, err := s.memberSite(r, me)
+func (h *Handler) PatchOfflineMessage(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	st, err := h.memberSite(r, me)
 	if err != nil {
 		return err
 	}
@@ -56,19 +56,19 @@ func (s *Server) patchOfflineMessage(w http.ResponseWriter, r *http.Request, me 
 	}
 	id := r.PathValue("message")
 	if len(id) > 64 {
-		return notFound("offline message")
+		return NotFound("offline message")
 	}
-	msg, changed, err := s.store.SetOfflineState(r.Context(), st.ID, id, state)
+	msg, changed, err := h.store.SetOfflineState(r.Context(), st.ID, id, state)
 	if err != nil {
 		if isNotFound(err) {
-			return notFound("offline message")
+			return NotFound("offline message")
 		}
 		return err
 	}
 	if changed {
-		s.offlineChanged(r.Context(), msg)
+		h.live.OfflineChanged(r.Context(), msg)
 	}
-	writeJSON(w, http.StatusOK, viewOfflineMessage(msg))
+	WriteJSON(w, http.StatusOK, ViewOfflineMessage(msg))
 	return nil
 }
 
@@ -78,23 +78,23 @@ type offlineCountsView struct {
 	store.OfflineCounts
 }
 
-// offlineCounts is GET /offline-messages/counts[?site=ID]: the counts of every site
+// OfflineCounts is GET /offline-messages/counts[?site=ID]: the counts of every site
 // the caller is a member of (or of that one), and "new", their sum of new ones.
-func (s *Server) offlineCounts(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+func (h *Handler) OfflineCounts(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
 	var ids []string
 	if id := r.URL.Query().Get("site"); id != "" {
 		if !isMember(me, id) {
-			return notFound("site")
+			return NotFound("site")
 		}
-		if _, err := s.store.GetSite(r.Context(), id); err != nil {
+		if _, err := h.store.GetSite(r.Context(), id); err != nil {
 			if isNotFound(err) {
-				return notFound("site")
+				return NotFound("site")
 			}
 			return err
 		}
 		ids = []string{id}
 	} else {
-		all, err := s.store.ListSites(r.Context())
+		all, err := h.store.ListSites(r.Context())
 		if err != nil {
 			return err
 		}
@@ -107,13 +107,13 @@ func (s *Server) offlineCounts(w http.ResponseWriter, r *http.Request, me *store
 	out := make([]offlineCountsView, 0, len(ids))
 	total := 0
 	for _, id := range ids {
-		c, err := s.store.CountOffline(r.Context(), id)
+		c, err := h.store.CountOffline(r.Context(), id)
 		if err != nil {
 			return err
 		}
 		out = append(out, offlineCountsView{SiteID: id, OfflineCounts: c})
 		total += c.New
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"sites": out, "new": total})
+	WriteJSON(w, http.StatusOK, map[string]any{"sites": out, "new": total})
 	return nil
 }

@@ -1,4 +1,4 @@
-package gateway
+package api
 
 import (
 	"encoding/json"
@@ -14,11 +14,11 @@ import (
 	"github.com/livedesk/gateway/store"
 )
 
-// maxBodyBytes bounds every API request body.
-const maxBodyBytes = 1 << 20
+// MaxBodyBytes bounds every API request body.
+const MaxBodyBytes = 1 << 20
 
 // APIError is an error that knows its HTTP status, its code and the JSON path of the
-// field at fault. Handlers return it; writeError renders it as
+// field at fault. Handlers return it; WriteError renders it as
 // {"error":{"code","message","field","errors"}}.
 type APIError struct {
 	Status  int
@@ -39,6 +39,7 @@ type FieldProblem struct {
 	Message string `json:"message"`
 }
 
+// Error is the message, prefixed with the field at fault when there is one.
 func (e *APIError) Error() string {
 	if e.Field != "" {
 		return e.Field + ": " + e.Message
@@ -50,11 +51,13 @@ func badRequest(field, format string, args ...any) *APIError {
 	return &APIError{Status: http.StatusBadRequest, Code: protocol.CodeBadRequest, Message: fmt.Sprintf(format, args...), Field: field}
 }
 
-func forbidden(field, msg string) *APIError {
+// Forbidden is a 403 (forbidden) naming the field at fault, if any.
+func Forbidden(field, msg string) *APIError {
 	return &APIError{Status: http.StatusForbidden, Code: protocol.CodeForbidden, Message: msg, Field: field}
 }
 
-func notFound(what string) *APIError {
+// NotFound is a 404 (not_found) saying that what was not found.
+func NotFound(what string) *APIError {
 	return &APIError{Status: http.StatusNotFound, Code: protocol.CodeNotFound, Message: what + " not found"}
 }
 
@@ -97,10 +100,11 @@ func writePage[T, V any](w http.ResponseWriter, key string, items []T, limit int
 		last := id(items[len(items)-1])
 		next = &last
 	}
-	writeJSON(w, http.StatusOK, map[string]any{key: out, "next_before": next})
+	WriteJSON(w, http.StatusOK, map[string]any{key: out, "next_before": next})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON answers status with v as JSON (nothing when v is nil), never cached.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -121,17 +125,17 @@ type errorDetail struct {
 	Errors []FieldProblem `json:"errors,omitempty"`
 }
 
-// writeAPIError renders err; anything that is not an *APIError is a 500 whose detail
+// WriteError renders err; anything that is not an *APIError is a 500 whose detail
 // stays in the log, not in the answer.
-func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error) {
+func (h *Handler) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *APIError
 	if !errors.As(err, &ae) {
-		ae = s.storeError(r, err)
+		ae = h.storeError(r, err)
 	}
 	if ae.Status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "60")
 	}
-	writeJSON(w, ae.Status, errorBody{Error: errorDetail{Code: ae.Code, Message: ae.Message, Field: ae.Field, Errors: ae.Errors}})
+	WriteJSON(w, ae.Status, errorBody{Error: errorDetail{Code: ae.Code, Message: ae.Message, Field: ae.Field, Errors: ae.Errors}})
 }
 
 // decodeObject reads a JSON object body into a map of raw fields, so handlers know
@@ -199,13 +203,13 @@ func rejectUnknown(m map[string]json.RawMessage, prefix string, allowed []string
 	return badRequest(name, "unknown field")
 }
 
-// readBody reads a request body of at most maxBodyBytes.
+// readBody reads a request body of at most MaxBodyBytes.
 func readBody(r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, &APIError{Status: http.StatusRequestEntityTooLarge, Code: protocol.CodeBadRequest, Message: fmt.Sprintf("body larger than %d bytes", maxBodyBytes)}
+			return nil, &APIError{Status: http.StatusRequestEntityTooLarge, Code: protocol.CodeBadRequest, Message: fmt.Sprintf("body larger than %d bytes", MaxBodyBytes)}
 		}
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			return nil, &APIError{Status: http.StatusRequestTimeout, Code: protocol.CodeBadRequest, Message: "the request body did not arrive in time"}

@@ -1,4 +1,4 @@
-package gateway
+package api
 
 import (
 	"fmt"
@@ -8,6 +8,9 @@ import (
 
 	"github.com/livedesk/gateway/protocol"
 )
+
+// testStart is where the login limits' clock starts.
+var testStart = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
 // loginStep is n attempts from addr for account, after the clock moved by after:
 // each must be admitted (refused false) or refused, and an admitted one ends as
@@ -36,7 +39,7 @@ func TestLoginGuard(t *testing.T) {
 		steps []loginStep
 	}{
 		{"nobody can lock the owner out", []loginStep{
-			many(loginAccountBurst, "A", owner, "fail", false),
+			many(LoginAccountBurst, "A", owner, "fail", false),
 			many(45, "A", owner, "fail", true), // the account is under attack and A failed for it
 			one("A", "other@example.com", "fail", false),
 			one("B", owner, "ok", false), // the owner, elsewhere, gets in
@@ -52,7 +55,7 @@ func TestLoginGuard(t *testing.T) {
 			one("B", owner, "ok", false),
 		}},
 		{"the account recovers, and later the pair", []loginStep{
-			many(loginAccountBurst, "A", owner, "fail", false),
+			many(LoginAccountBurst, "A", owner, "fail", false),
 			one("A", owner, "ok", true),
 			later(time.Minute/loginAccountPerMinute, one("A", owner, "ok", false)), // one failure back for the account
 			one("A", owner, "fail", false),                                         // which this failure spends again,
@@ -77,7 +80,7 @@ func TestLoginGuard(t *testing.T) {
 			one("A", owner, "ok", false),
 		}},
 		{"under attack, a new address has one attempt in flight for the account", []loginStep{
-			many(loginAccountBurst, "A", owner, "fail", false),
+			many(LoginAccountBurst, "A", owner, "fail", false),
 			one("B", owner, "open", false),
 			one("B", owner, "ok", true),
 			one("B", "other@example.com", "ok", false),
@@ -238,8 +241,8 @@ func TestLoginGuardUnderParallelGuesses(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	if admitted < loginAccountBurst || admitted > loginAddrBurst {
-		t.Fatalf("%d of 100 parallel guesses checked, want %d to %d", admitted, loginAccountBurst, loginAddrBurst)
+	if admitted < LoginAccountBurst || admitted > loginAddrBurst {
+		t.Fatalf("%d of 100 parallel guesses checked, want %d to %d", admitted, LoginAccountBurst, loginAddrBurst)
 	}
 	done, err := g.begin("B", owner, testStart)
 	if err != nil {

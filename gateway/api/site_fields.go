@@ -1,4 +1,4 @@
-package gateway
+package api
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing/schedule"
 	"github.com/livedesk/gateway/store"
 )
@@ -20,8 +21,8 @@ const (
 	DefaultAlertAfterSeconds   = 60
 )
 
-// newSite returns a site with every default set, ready for the client's fields.
-func newSite(now time.Time) *store.Site {
+// NewSite returns a site with every default set, ready for the client's fields.
+func NewSite(now time.Time) *store.Site {
 	return &store.Site{
 		Mode:                store.ModeAuto,
 		Schedule:            schedule.AlwaysOpen(),
@@ -202,7 +203,7 @@ func checkLabels(labels map[string]string, path string) error {
 	seen := map[string]bool{}
 	for _, tag := range tags {
 		switch low := strings.ToLower(tag); {
-		case cleanLang(tag) != tag:
+		case protocol.CleanLang(tag) != tag:
 			return badRequest(path, "%q is not a language tag such as \"de\" or \"pt-BR\"", tag)
 		case seen[low]:
 			return badRequest(path+"."+tag, "language %q is given twice", tag)

@@ -1,4 +1,4 @@
-package gateway
+package api
 
 import (
 	"errors"
@@ -10,24 +10,25 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// bcryptCost is the work factor of stored password hashes (tests lower it).
-var bcryptCost = bcrypt.DefaultCost
+// BcryptCost is the work factor of stored password hashes (tests lower it).
+var BcryptCost = bcrypt.DefaultCost
 
-func hashPassword(pw string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcryptCost)
+// HashPassword is the bcrypt hash of pw that the store keeps (at BcryptCost).
+func HashPassword(pw string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), BcryptCost)
 	return string(h), err
 }
 
 type loginResponse struct {
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expires_at"`
-	Agent     agentView `json:"agent"`
+	Agent     AgentView `json:"agent"`
 }
 
-// handleLogin exchanges e-mail and password for a token. Failures are limited per
+// Login exchanges e-mail and password for a token. Failures are limited per
 // address and per account (loginGuard); an unknown e-mail costs the same bcrypt work
 // as a known one.
-func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 	err := func() error {
 		m, err := decodeObject(r)
 		if err != nil {
@@ -54,40 +55,41 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		if password == "" {
 			return badRequest("password", "required")
 		}
-		done, refused := s.logins.begin(s.clientAddr(r), strings.ToLower(email), s.clock.Now())
+		done, refused := h.logins.begin(h.clientAddr(r), strings.ToLower(email), h.clock.Now())
 		if refused != nil {
-			s.metrics.logins.WithLabelValues("rate_limited").Inc()
+			h.loginResults.WithLabelValues("rate_limited").Inc()
 			return refused
 		}
-		a, err := s.store.GetAgentByEmail(r.Context(), email)
+		a, err := h.store.GetAgentByEmail(r.Context(), email)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			done(true, s.clock.Now()) // the store failed, not the caller
+			done(true, h.clock.Now()) // the store failed, not the caller
 			return err
 		}
-		hash := s.dummyHash
+		hash := h.dummyHash
 		if a != nil {
 			hash = []byte(a.PasswordHash)
 		}
 		if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || a == nil {
-			done(false, s.clock.Now())
-			s.metrics.logins.WithLabelValues("bad_credentials").Inc()
+			done(false, h.clock.Now())
+			h.loginResults.WithLabelValues("bad_credentials").Inc()
 			return unauthorized("wrong e-mail or password")
 		}
-		done(true, s.clock.Now())
-		tok, exp, err := s.tokens.issue(a)
+		done(true, h.clock.Now())
+		tok, exp, err := h.tokens.Issue(a)
 		if err != nil {
 			return err
 		}
-		s.metrics.logins.WithLabelValues("ok").Inc()
-		writeJSON(w, http.StatusOK, loginResponse{Token: tok, ExpiresAt: exp.UTC(), Agent: viewAgent(a)})
+		h.loginResults.WithLabelValues("ok").Inc()
+		WriteJSON(w, http.StatusOK, loginResponse{Token: tok, ExpiresAt: exp.UTC(), Agent: ViewAgent(a)})
 		return nil
 	}()
 	if err != nil {
-		s.writeAPIError(w, r, err)
+		h.WriteError(w, r, err)
 	}
 }
 
-func (s *Server) handleMe(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
-	writeJSON(w, http.StatusOK, viewAgent(me))
+// Me answers GET /me: the logged-in agent.
+func (h *Handler) Me(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	WriteJSON(w, http.StatusOK, ViewAgent(me))
 	return nil
 }

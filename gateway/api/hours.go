@@ -1,4 +1,4 @@
-package gateway
+package api
 
 import (
 	"net/http"
@@ -27,8 +27,10 @@ type previewAnswer struct {
 	Merges []schedule.Merge `json:"merges"`
 }
 
-func (s *Server) getSiteHours(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
-	st, err := s.memberSite(r, me)
+// GetSiteHours answers GET /sites/{id}/hours: the open periods of the site's stored
+// schedule over ?from= to ?to= (hoursOver).
+func (h *Handler) GetSiteHours(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	st, err := h.memberSite(r, me)
 	if err != nil {
 		return err
 	}
@@ -36,22 +38,22 @@ func (s *Server) getSiteHours(w http.ResponseWriter, r *http.Request, me *store.
 	if err != nil {
 		return err
 	}
-	ans, err := s.hoursOver(r, hours)
+	ans, err := h.hoursOver(r, hours)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, ans)
+	WriteJSON(w, http.StatusOK, ans)
 	return nil
 }
 
-// previewSiteHours answers POST /sites/{id}/hours/preview: what GET /hours would
+// PreviewSiteHours answers POST /sites/{id}/hours/preview: what GET /hours would
 // answer if the body were the site's schedule, plus the intervals it merges. It
 // stores nothing; only those who may edit the hours may ask.
-func (s *Server) previewSiteHours(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+func (h *Handler) PreviewSiteHours(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
 	if err := requireManager(me); err != nil {
 		return err
 	}
-	if _, err := s.memberSite(r, me); err != nil {
+	if _, err := h.memberSite(r, me); err != nil {
 		return err
 	}
 	body, err := readBody(r)
@@ -66,21 +68,21 @@ func (s *Server) previewSiteHours(w http.ResponseWriter, r *http.Request, me *st
 	if err != nil {
 		return err
 	}
-	ans, err := s.hoursOver(r, hours)
+	ans, err := h.hoursOver(r, hours)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, previewAnswer{hoursAnswer: ans, Merges: sch.Merges()})
+	WriteJSON(w, http.StatusOK, previewAnswer{hoursAnswer: ans, Merges: sch.Merges()})
 	return nil
 }
 
 // hoursOver reads the range of ?from= and ?to= (local dates of the schedule's zone;
 // from defaults to today there, to to 13 days after from; at most maxHoursDays
 // inclusive) and answers the merged open periods over it.
-func (s *Server) hoursOver(r *http.Request, hours *schedule.Compiled) (*hoursAnswer, error) {
+func (h *Handler) hoursOver(r *http.Request, hours *schedule.Compiled) (*hoursAnswer, error) {
 	q := r.URL.Query()
 	var err error
-	today := localDate(s.clock.Now(), hours.Location())
+	today := localDate(h.clock.Now(), hours.Location())
 	from, to := today, today.AddDays(13)
 	if v := q.Get("from"); v != "" {
 		if from, err = schedule.ParseDate(v); err != nil {

@@ -1,4 +1,4 @@
-package gateway
+package api
 
 import (
 	"context"
@@ -15,10 +15,10 @@ import (
 )
 
 // The HTTP API and the sockets answer the store's errors from the one table
-// (errorCodes): the same wire code, except where a socket has no such error.
+// (errorCodes): the same wire code, except where a socket has no such error (it
+// answers internal then).
 func TestStoreErrorsAnswerFromOneTable(t *testing.T) {
-	s := &Server{log: zap.NewNop()}
-	ss := &session{rt: &realtime{log: zap.NewNop()}}
+	h := &Handler{log: zap.NewNop()}
 	r := httptest.NewRequest("GET", "/api/v1/me", nil)
 	for _, c := range []struct {
 		err         error
@@ -33,11 +33,15 @@ func TestStoreErrorsAnswerFromOneTable(t *testing.T) {
 		{context.Canceled, 503, protocol.CodeUnavailable, protocol.CodeInternal},
 		{errors.New("boom"), 500, protocol.CodeInternal, protocol.CodeInternal},
 	} {
-		ae := s.storeError(r, c.err)
+		ae := h.storeError(r, c.err)
 		if ae.Status != c.status || ae.Code != c.api || ae.Message == "" {
 			t.Errorf("%v: API answers %d %s %q, want %d %s", c.err, ae.Status, ae.Code, ae.Message, c.status, c.api)
 		}
-		if fe := ss.storeFrameErr(c.err); fe.Code != c.socket || fe.Message == "" {
+		fe, ok := SocketError(c.err)
+		if !ok {
+			fe = &protocol.Error{Code: protocol.CodeInternal, Message: "internal error"}
+		}
+		if fe.Code != c.socket || fe.Message == "" {
 			t.Errorf("%v: socket answers %s %q, want %s", c.err, fe.Code, fe.Message, c.socket)
 		}
 	}

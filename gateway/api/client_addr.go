@@ -1,4 +1,4 @@
-package gateway
+package api
 
 import (
 	"fmt"
@@ -42,9 +42,9 @@ func ParseTrustedProxies(s string) (TrustedProxies, error) {
 	return out, nil
 }
 
-// trusts reports whether ip (in any form net/netip parses; an IPv4 address also as
+// Trusts reports whether ip (in any form net/netip parses; an IPv4 address also as
 // its IPv4-mapped IPv6 form, a zone ignored) is in a trusted range.
-func (tp TrustedProxies) trusts(ip string) bool {
+func (tp TrustedProxies) Trusts(ip string) bool {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
 		return false
@@ -59,9 +59,9 @@ func (tp TrustedProxies) trusts(ip string) bool {
 	return false
 }
 
-// peerHost is the IP of a "host:port" remote address (the string itself when it
+// PeerHost is the IP of a "host:port" remote address (the string itself when it
 // has no port).
-func peerHost(remote string) string {
+func PeerHost(remote string) string {
 	host, _, err := net.SplitHostPort(remote)
 	if err != nil {
 		return remote
@@ -69,14 +69,14 @@ func peerHost(remote string) string {
 	return host
 }
 
-// clientAddr is the address a request is counted on (login limits, per-address
+// ClientAddr is the address a request is counted on (login limits, per-address
 // caps): the peer, unless the peer is a trusted proxy; then it is the rightmost
 // X-Forwarded-For entry that is not itself a trusted proxy (entries left of it were
 // written by the client and prove nothing). An entry may be "ip" or "ip:port"; a
 // malformed one where the client should be falls back to the last trusted hop.
-func (tp TrustedProxies) clientAddr(r *http.Request) string {
-	peer := peerHost(r.RemoteAddr)
-	if len(tp) == 0 || !tp.trusts(peer) {
+func (tp TrustedProxies) ClientAddr(r *http.Request) string {
+	peer := PeerHost(r.RemoteAddr)
+	if len(tp) == 0 || !tp.Trusts(peer) {
 		return peer
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
@@ -95,7 +95,7 @@ func (tp TrustedProxies) clientAddr(r *http.Request) string {
 			a = ap.Addr()
 		}
 		h = a.Unmap().String()
-		if !tp.trusts(h) {
+		if !tp.Trusts(h) {
 			return h
 		}
 		last = h
@@ -103,5 +103,5 @@ func (tp TrustedProxies) clientAddr(r *http.Request) string {
 	return last
 }
 
-// clientAddr is the request's client address under the server's trusted proxies.
-func (s *Server) clientAddr(r *http.Request) string { return s.opts.TrustedProxies.clientAddr(r) }
+// clientAddr is the request's client address under the trusted proxies (login limits).
+func (h *Handler) clientAddr(r *http.Request) string { return h.opts.TrustedProxies.ClientAddr(r) }

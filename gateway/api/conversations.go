@@ -1,4 +1,4 @@
-package gateway
+package api
 
 import (
 	"net/http"
@@ -80,9 +80,9 @@ func utcPtr(t *time.Time) *time.Time {
 
 var conversationStates = map[string]bool{store.StateQueued: true, store.StateOpen: true, store.StateEnded: true, store.StateMissed: true}
 
-// listConversations lists the conversations of the sites the caller is a member of,
+// ListConversations lists the conversations of the sites the caller is a member of,
 // newest first, optionally of one site and one state; `before` pages backwards.
-func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+func (h *Handler) ListConversations(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
 	q := r.URL.Query()
 	f := store.ConversationFilter{SiteID: q.Get("site"), State: q.Get("state"), Before: q.Get("before"), Limit: 50}
 	if f.State != "" && !conversationStates[f.State] {
@@ -96,15 +96,15 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, me *s
 	switch {
 	case f.SiteID != "":
 		if !isMember(me, f.SiteID) {
-			return notFound("site")
+			return NotFound("site")
 		}
-		list, err := s.store.ListConversations(r.Context(), f)
+		list, err := h.store.ListConversations(r.Context(), f)
 		if err != nil {
 			return err
 		}
 		convs = list
 	case isManager(me) || len(me.Sites) == 0:
-		list, err := s.store.ListConversations(r.Context(), f)
+		list, err := h.store.ListConversations(r.Context(), f)
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, me *s
 		for _, site := range me.Sites {
 			sf := f
 			sf.SiteID = site
-			list, err := s.store.ListConversations(r.Context(), sf)
+			list, err := h.store.ListConversations(r.Context(), sf)
 			if err != nil {
 				return err
 			}
@@ -132,16 +132,18 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, me *s
 // rest come with ?after_seq=.
 const maxTranscript = 1000
 
-func (s *Server) getConversation(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
-	c, err := s.store.GetConversation(r.Context(), r.PathValue("id"))
+// GetConversation answers GET /conversations/{id}: one conversation of a site me
+// serves, with up to maxTranscript messages from ?after_seq=.
+func (h *Handler) GetConversation(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	c, err := h.store.GetConversation(r.Context(), r.PathValue("id"))
 	if err != nil {
 		if isNotFound(err) {
-			return notFound("conversation")
+			return NotFound("conversation")
 		}
 		return err
 	}
 	if !isMember(me, c.SiteID) {
-		return notFound("conversation")
+		return NotFound("conversation")
 	}
 	var after int64
 	if v := r.URL.Query().Get("after_seq"); v != "" {
@@ -149,7 +151,7 @@ func (s *Server) getConversation(w http.ResponseWriter, r *http.Request, me *sto
 			return badRequest("after_seq", "must be a whole number >= 0")
 		}
 	}
-	msgs, err := s.store.ListMessages(r.Context(), c.ID, after, maxTranscript)
+	msgs, err := h.store.ListMessages(r.Context(), c.ID, after, maxTranscript)
 	if err != nil {
 		return err
 	}
@@ -159,6 +161,6 @@ func (s *Server) getConversation(w http.ResponseWriter, r *http.Request, me *sto
 		v.Messages = append(v.Messages, viewMessage(m))
 	}
 	v.MessagesMore = len(msgs) == maxTranscript
-	writeJSON(w, http.StatusOK, v)
+	WriteJSON(w, http.StatusOK, v)
 	return nil
 }

@@ -1,4 +1,4 @@
-package gateway
+package api
 
 import (
 	"net/http"
@@ -29,8 +29,10 @@ type loginGuard struct {
 
 // Login limits: failures allowed at once, then per minute.
 const (
-	loginAddrBurst, loginAddrPerMinute       = 10, 20
-	loginAccountBurst, loginAccountPerMinute = 5, 5
+	loginAddrBurst, loginAddrPerMinute = 10, 20
+	// LoginAccountBurst is how many failed logins one account takes before it is
+	// refused (refilling loginAccountPerMinute a minute).
+	LoginAccountBurst, loginAccountPerMinute = 5, 5
 	// loginPairMemory is how long an address that failed for an account stays
 	// refused for it while the account is under attack.
 	loginPairMemory = 15 * time.Minute
@@ -40,7 +42,7 @@ func newLoginGuard() *loginGuard {
 	pairs := newKeyedLimiter(float64(time.Minute)/float64(loginPairMemory), 1)
 	pairs.idleTTL = loginPairMemory
 	return &loginGuard{byAddr: newKeyedLimiter(loginAddrPerMinute, loginAddrBurst),
-		byAccount: newKeyedLimiter(loginAccountPerMinute, loginAccountBurst), pairs: pairs}
+		byAccount: newKeyedLimiter(loginAccountPerMinute, LoginAccountBurst), pairs: pairs}
 }
 
 // errLoginsLimited is the answer to a refused attempt.

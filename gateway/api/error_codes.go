@@ -1,4 +1,4 @@
-package gateway
+package api
 
 import (
 	"context"
@@ -21,7 +21,7 @@ type errorCode struct {
 }
 
 // errorCodes maps the errors of the store (and of a bounded wait) to their wire
-// codes: the one table the HTTP API (storeError) and the sockets (storeFrameErr)
+// codes: the one table the HTTP API (storeError) and the sockets (SocketError)
 // answer from; the first row err matches wins. An error no row takes is internal,
 // and logged.
 var errorCodes = []errorCode{
@@ -41,4 +41,13 @@ func codeOf(err error, socket bool) (errorCode, bool) {
 		}
 	}
 	return errorCode{}, false
+}
+
+// SocketError is the error frame a socket answers for err when a row of errorCodes
+// takes it on a socket; false: the error is internal (the caller logs it).
+func SocketError(err error) (*protocol.Error, bool) {
+	if c, ok := codeOf(err, true); ok {
+		return &protocol.Error{Code: c.code, Message: c.socket}, true
+	}
+	return nil, false
 }

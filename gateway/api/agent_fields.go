@@ -1,4 +1,4 @@
-package gateway
+package api
 
 import (
 	"context"
@@ -45,7 +45,7 @@ type agentChange struct {
 // parseAgentChange validates the fields of m. mayManage says whether the caller may
 // change manager-only fields; self says whether the caller is the target (then a new
 // password needs the current one, checked later against the stored hash).
-func (s *Server) parseAgentChange(ctx context.Context, m map[string]json.RawMessage, mayManage bool) (*agentChange, error) {
+func (h *Handler) parseAgentChange(ctx context.Context, m map[string]json.RawMessage, mayManage bool) (*agentChange, error) {
 	all := append(append([]string{}, selfAgentFields...), managerAgentFields...)
 	if err := rejectUnknown(m, "", all, agentReadOnly...); err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func (s *Server) parseAgentChange(ctx context.Context, m map[string]json.RawMess
 			continue
 		}
 		if !mayManage && !slices.Contains(selfAgentFields, k) {
-			return nil, forbidden(k, "only an owner or an admin may change this")
+			return nil, Forbidden(k, "only an owner or an admin may change this")
 		}
 		c.fields[k] = true
 		switch k {
@@ -75,7 +75,7 @@ func (s *Server) parseAgentChange(ctx context.Context, m map[string]json.RawMess
 				err = badRequest(k, "must be owner, admin or agent")
 			}
 		case "sites":
-			c.sites, err = s.sitesField(ctx, raw, k)
+			c.sites, err = h.sitesField(ctx, raw, k)
 		case "max_chats":
 			c.maxChats, err = intField(raw, k, 1, 100)
 		case "idle_minutes":
@@ -85,10 +85,10 @@ func (s *Server) parseAgentChange(ctx context.Context, m map[string]json.RawMess
 		case "password":
 			var pw string
 			if err = field(raw, k, &pw); err == nil {
-				err = checkPassword(pw)
+				err = CheckPassword(pw)
 			}
 			if err == nil {
-				c.passwordHash, err = hashPassword(pw)
+				c.passwordHash, err = HashPassword(pw)
 			}
 		case "current_password":
 			// checked by the caller against the stored hash
@@ -108,7 +108,8 @@ func (s *Server) parseAgentChange(ctx context.Context, m map[string]json.RawMess
 	return c, nil
 }
 
-func checkPassword(pw string) error {
+// CheckPassword refuses, as a 400 on "password", a password too short or too long to be stored.
+func CheckPassword(pw string) error {
 	switch {
 	case len(pw) < minPasswordLen:
 		return badRequest("password", "must be at least %d characters", minPasswordLen)
@@ -130,7 +131,7 @@ func presenceField(raw json.RawMessage, name string) (string, error) {
 }
 
 // sitesField decodes a list of existing site ids (an empty list means all sites).
-func (s *Server) sitesField(ctx context.Context, raw json.RawMessage, name string) ([]string, error) {
+func (h *Handler) sitesField(ctx context.Context, raw json.RawMessage, name string) ([]string, error) {
 	var ids []string
 	if err := field(raw, name, &ids); err != nil {
 		return nil, err
@@ -144,7 +145,7 @@ func (s *Server) sitesField(ctx context.Context, raw json.RawMessage, name strin
 		if seen[id] {
 			continue
 		}
-		if _, err := s.store.GetSite(ctx, id); err != nil {
+		if _, err := h.store.GetSite(ctx, id); err != nil {
 			if isNotFound(err) {
 				return nil, badRequest(fmt.Sprintf("%s[%d]", name, i), "unknown site %q", id)
 			}
@@ -193,8 +194,8 @@ func (c *agentChange) apply(a *store.Agent, now time.Time) {
 	a.UpdatedAt = now
 }
 
-// agentView is an agent as the API shows it: the password hash never leaves.
-type agentView struct {
+// AgentView is an agent as the API shows it: the password hash never leaves.
+type AgentView struct {
 	ID                  string             `json:"id"`
 	Email               string             `json:"email"`
 	Name                string             `json:"name"`
@@ -209,8 +210,9 @@ type agentView struct {
 	UpdatedAt           time.Time          `json:"updated_at"`
 }
 
-func viewAgent(a *store.Agent) agentView {
-	v := agentView{ID: a.ID, Email: a.Email, Name: a.Name, Role: a.Role, Sites: orEmpty(a.Sites),
+// ViewAgent is a as the API (and the agent socket's welcome) shows it.
+func ViewAgent(a *store.Agent) AgentView {
+	v := AgentView{ID: a.ID, Email: a.Email, Name: a.Name, Role: a.Role, Sites: orEmpty(a.Sites),
 		MaxChats: a.MaxChats, IdleMinutes: a.IdleMinutes, ShiftWarningMinutes: a.ShiftWarningMinutes,
 		Presence: a.Presence, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
 	if a.Schedule != nil {

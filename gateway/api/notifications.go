@@ -1,4 +1,4 @@
-package gateway
+package api
 
 import (
 	"encoding/json"
@@ -44,9 +44,9 @@ func viewNotification(n *store.Notification) notificationView {
 
 var notificationStates = map[string]bool{store.NotificationPending: true, store.NotificationDelivered: true, store.NotificationFailed: true}
 
-// listNotifications shows the outbox to owners and admins, newest first, filtered by
+// ListNotifications shows the outbox to owners and admins, newest first, filtered by
 // state and site; `before` pages backwards.
-func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+func (h *Handler) ListNotifications(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
 	if err := requireManager(me); err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, me *s
 	if f.Limit, err = queryLimit(r, 50); err != nil {
 		return err
 	}
-	list, err := s.store.ListNotifications(r.Context(), f)
+	list, err := h.store.ListNotifications(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -67,31 +67,31 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request, me *s
 	return nil
 }
 
-// getNotification shows one outbox item to owners and admins.
-func (s *Server) getNotification(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+// GetNotification shows one outbox item to owners and admins.
+func (h *Handler) GetNotification(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
 	if err := requireManager(me); err != nil {
 		return err
 	}
-	n, err := s.store.GetNotification(r.Context(), r.PathValue("id"))
+	n, err := h.store.GetNotification(r.Context(), r.PathValue("id"))
 	if err != nil {
 		if isNotFound(err) {
-			return notFound("notification")
+			return NotFound("notification")
 		}
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewNotification(n))
+	WriteJSON(w, http.StatusOK, viewNotification(n))
 	return nil
 }
 
-// retryNotification puts a failed (or pending) item up for an attempt now, for an
+// RetryNotification puts a failed (or pending) item up for an attempt now, for an
 // admin who fixed the receiver. A failed item gets one more attempt (its 24 h window
 // is over); a pending one keeps its window. A delivered item is a conflict.
-func (s *Server) retryNotification(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+func (h *Handler) RetryNotification(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
 	if err := requireManager(me); err != nil {
 		return err
 	}
-	now := s.clock.Now().UTC()
-	n, err := s.store.UpdateNotification(r.Context(), r.PathValue("id"), func(n *store.Notification) error {
+	now := h.clock.Now().UTC()
+	n, err := h.store.UpdateNotification(r.Context(), r.PathValue("id"), func(n *store.Notification) error {
 		if n.State == store.NotificationDelivered {
 			return conflict("state", "this notification was delivered already")
 		}
@@ -100,11 +100,11 @@ func (s *Server) retryNotification(w http.ResponseWriter, r *http.Request, me *s
 	})
 	if err != nil {
 		if isNotFound(err) {
-			return notFound("notification")
+			return NotFound("notification")
 		}
 		return err
 	}
-	s.worker.Wake()
-	writeJSON(w, http.StatusOK, viewNotification(n))
+	h.opts.Wake()
+	WriteJSON(w, http.StatusOK, viewNotification(n))
 	return nil
 }

@@ -1,4 +1,4 @@
-package gateway
+package api
 
 import (
 	"context"
@@ -15,12 +15,13 @@ import (
 // DefaultTokenTTL is how long a login token is valid.
 const DefaultTokenTTL = 24 * time.Hour
 
-// tokenIssuer signs and checks agent tokens: HS256 JWTs carrying the agent id and
+// TokenIssuer signs and checks agent tokens: HS256 JWTs carrying the agent id and
 // its token version, so bumping the version revokes every token issued before.
-type tokenIssuer struct {
-	secret []byte
-	ttl    time.Duration
-	clock  clock.Clock
+// A token is valid for TTL from its issue on Clock, signed with Secret.
+type TokenIssuer struct {
+	Secret []byte
+	TTL    time.Duration
+	Clock  clock.Clock
 }
 
 type tokenClaims struct {
@@ -28,33 +29,36 @@ type tokenClaims struct {
 	jwt.RegisteredClaims
 }
 
-const tokenIssuerName = "livedesk-gateway"
+// TokenIssuerName is the issuer ("iss") every agent token carries and is checked for.
+const TokenIssuerName = "livedesk-gateway"
 
-func (ti *tokenIssuer) issue(a *store.Agent) (string, time.Time, error) {
-	now := ti.clock.Now()
-	exp := now.Add(ti.ttl)
+// Issue signs a token for a at its current token version and returns it with its
+// expiry.
+func (ti *TokenIssuer) Issue(a *store.Agent) (string, time.Time, error) {
+	now := ti.Clock.Now()
+	exp := now.Add(ti.TTL)
 	c := tokenClaims{
 		Version: a.TokenVersion,
 		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    tokenIssuerName,
+			Issuer:    TokenIssuerName,
 			Subject:   a.ID,
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(exp),
 		},
 	}
-	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(ti.secret)
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(ti.Secret)
 	return tok, exp, err
 }
 
 // parse checks the signature, issuer and expiry and returns the claims. It does not
 // look at the store: authenticate does.
-func (ti *tokenIssuer) parse(tok string) (*tokenClaims, error) {
+func (ti *TokenIssuer) parse(tok string) (*tokenClaims, error) {
 	var c tokenClaims
-	_, err := jwt.ParseWithClaims(tok, &c, func(*jwt.Token) (any, error) { return ti.secret, nil },
+	_, err := jwt.ParseWithClaims(tok, &c, func(*jwt.Token) (any, error) { return ti.Secret, nil },
 		jwt.WithValidMethods([]string{"HS256"}),
-		jwt.WithIssuer(tokenIssuerName),
+		jwt.WithIssuer(TokenIssuerName),
 		jwt.WithExpirationRequired(),
-		jwt.WithTimeFunc(ti.clock.Now),
+		jwt.WithTimeFunc(ti.Clock.Now),
 	)
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) {
@@ -71,12 +75,12 @@ func (ti *tokenIssuer) parse(tok string) (*tokenClaims, error) {
 // Authenticate resolves a bearer token to its agent. It fails for a bad signature,
 // an expired token, a deleted agent and a revoked token version. The WebSocket
 // endpoints use it for the agent's hello.
-func (s *Server) Authenticate(ctx context.Context, tok string) (*store.Agent, error) {
-	c, err := s.tokens.parse(tok)
+func (h *Handler) Authenticate(ctx context.Context, tok string) (*store.Agent, error) {
+	c, err := h.tokens.parse(tok)
 	if err != nil {
 		return nil, unauthorized(err.Error())
 	}
-	a, err := s.store.GetAgent(ctx, c.Subject)
+	a, err := h.store.GetAgent(ctx, c.Subject)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, unauthorized("invalid token")
 	}
@@ -93,24 +97,24 @@ type ctxKey int
 
 const agentKey ctxKey = 1
 
-// authed wraps a handler that needs a logged-in agent; the agent is in the context.
-func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, me *store.Agent) error) http.HandlerFunc {
+// Authed wraps a handler that needs a logged-in agent; the agent is in the context.
+func (h *Handler) Authed(next func(w http.ResponseWriter, r *http.Request, me *store.Agent) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		authz := r.Header.Get("Authorization")
 		tok, ok := strings.CutPrefix(authz, "Bearer ")
 		if !ok || strings.TrimSpace(tok) == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="api"`)
-			s.writeAPIError(w, r, unauthorized("missing bearer token"))
+			h.WriteError(w, r, unauthorized("missing bearer token"))
 			return
 		}
-		me, err := s.Authenticate(r.Context(), strings.TrimSpace(tok))
+		me, err := h.Authenticate(r.Context(), strings.TrimSpace(tok))
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="api", error="invalid_token"`)
-			s.writeAPIError(w, r, err)
+			h.WriteError(w, r, err)
 			return
 		}
-		if err := h(w, r, me); err != nil {
-			s.writeAPIError(w, r, err)
+		if err := next(w, r, me); err != nil {
+			h.WriteError(w, r, err)
 		}
 	}
 }
@@ -121,7 +125,7 @@ func isManager(a *store.Agent) bool { return a.Role == store.RoleOwner || a.Role
 // requireManager is the owner-or-admin check.
 func requireManager(me *store.Agent) error {
 	if !isManager(me) {
-		return forbidden("", "only an owner or an admin may do this")
+		return Forbidden("", "only an owner or an admin may do this")
 	}
 	return nil
 }
@@ -140,3 +144,10 @@ func canManageAgent(me, target *store.Agent) bool {
 	}
 	return target.Role != store.RoleOwner || me.Role == store.RoleOwner
 }
+
+// Tokens is the issuer of the handler's agent tokens (the tests mint tokens with it).
+func (h *Handler) Tokens() *TokenIssuer { return h.tokens }
+
+// RevokeTokens makes every token issued to a before invalid (logout's effect); the
+// caller stores a.
+func RevokeTokens(a *store.Agent) { a.TokenVersion++ }
