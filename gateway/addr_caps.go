@@ -2,13 +2,13 @@ package gateway
 
 import (
 	"context"
-	"github.com/livedesk/gateway/gateway/api"
 	"net"
 	"net/http"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/protocol"
 )
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/livedesk/gateway/gateway/api"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/protocol"
 )
 
@@ -56,9 +56,9 @@ func (c *addrCounter) held(addr string) int {
 func (f *fixture) waitSockets(n int64) {
 	f.t.Helper()
 	deadline := time.Now().Add(frameWait)
-	for f.srv.rt.socketsOpen() != n {
+	for f.srv.rt.SocketsOpen() != n {
 		if time.Now().After(deadline) {
-			f.t.Fatalf("%d sockets open, want %d", f.srv.rt.socketsOpen(), n)
+			f.t.Fatalf("%d sockets open, want %d", f.srv.rt.SocketsOpen(), n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

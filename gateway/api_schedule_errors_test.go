@@ -2,9 +2,9 @@ package gateway
 
 import (
 	"encoding/json"
-	"github.com/livedesk/gateway/gateway/api"
 	"testing"
 
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/protocol"
 )
 

@@ -1,11 +1,11 @@
 package gateway
 
 import (
-	"github.com/livedesk/gateway/gateway/api"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/protocol"
 )
 

@@ -6,10 +6,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/livedesk/gateway/gateway/api"
 	"strings"
 	"time"
 
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing/schedule"
 	"github.com/livedesk/gateway/store"

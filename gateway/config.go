@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"fmt"
-	"github.com/livedesk/gateway/gateway/api"
 	"net"
 	"net/mail"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/notify"
 	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing"

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/livedesk/gateway/gateway/api"
 	"io"
 	"net"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/internal/webhooktest"
 	"github.com/livedesk/gateway/store"
 	"github.com/livedesk/gateway/store/bolt"
@@ -150,7 +150,7 @@ func (f *fixture) mkSite(name string) *store.Site {
 		f.t.Fatal(err)
 	}
 	if f.http != nil {
-		if err := f.srv.rt.desk.SiteChanged(context.Background(), s); err != nil {
+		if err := f.srv.rt.Desk().SiteChanged(context.Background(), s); err != nil {
 			f.t.Fatal(err)
 		}
 	}
@@ -175,7 +175,7 @@ func (f *fixture) mkAgentAs(email, role string, sites []string) *store.Agent {
 		f.t.Fatal(err)
 	}
 	if f.http != nil {
-		f.srv.rt.agentChanged(a)
+		f.srv.rt.AgentChanged(a)
 	}
 	return a
 }

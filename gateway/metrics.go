@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"github.com/livedesk/gateway/gateway/api"
 	"net/http"
 	"strconv"
 	"time"
@@ -9,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/livedesk/gateway/gateway/api"
 )
 
 // httpMetrics counts API requests by route pattern (never by raw path, so ids do not
@@ -94,15 +95,4 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-}
-
-// registerRealtime adds the gauges of the WebSocket side.
-func (m *httpMetrics) registerRealtime(reg *prometheus.Registry, rt *realtime) {
-	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "gateway_ws_sockets", Help: "Open WebSocket connections (visitors and agents) on this node.",
-	}, func() float64 { return float64(rt.socketsOpen()) }))
-	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-		Name: "gateway_visitor_hellos_shed_total", Help: "Visitor hellos answered unavailable (close 1013) because the node was already welcoming as many as it takes at once for 5 s.",
-	}, func() float64 { return float64(rt.hellos.shed.Load()) }))
-	rt.node.RegisterMetrics(reg)
 }

@@ -4,11 +4,7 @@ import (
 	"net"
 	"time"
 
-	"go.uber.org/zap"
-
 	"github.com/livedesk/gateway/notify"
-	"github.com/livedesk/gateway/routing"
-	"github.com/livedesk/gateway/store"
 )
 
 // NotifyOptions configures outgoing notifications (docs/protocol.md#notifications-outbox).
@@ -45,43 +41,3 @@ func (s *Server) newNotifications() {
 	}
 	s.worker = notify.NewWorker(wo)
 }
-
-// deskAnnouncer connects a routing desk to the outbox: transcripts of ended
-// conversations and presence alerts. One is made per desk (a new leader makes its
-// own) and stopped with it.
-type deskAnnouncer struct {
-	outbox  notify.Outbox
-	worker  *notify.Worker
-	monitor *notify.PresenceMonitor
-	log     *zap.Logger
-}
-
-var _ routing.Announcer = (*deskAnnouncer)(nil)
-
-// newDeskAnnouncer returns the announcer of a desk; site reads the desk's copy of a
-// site (it is called from the monitor's timers, outside the desk's lock).
-func (s *Server) newDeskAnnouncer(site func(id string) *store.Site) *deskAnnouncer {
-	a := &deskAnnouncer{outbox: s.outbox, worker: s.worker, log: s.log.Named("alerts")}
-	a.monitor = notify.NewPresenceMonitor(notify.PresenceOptions{Store: s.store, Clock: s.clock, Log: a.log,
-		Outbox: s.outbox, Site: site, Stored: s.worker.Wake})
-	return a
-}
-
-func (a *deskAnnouncer) ConversationEnded(site *store.Site, c *store.Conversation) []*store.Notification {
-	items, err := a.outbox.ConversationEnded(site, c)
-	if err != nil {
-		a.log.Error("transcript notification not made", zap.String("conversation", c.ID), zap.Error(err))
-	}
-	return items
-}
-
-func (a *deskAnnouncer) Stored() { a.worker.Wake() }
-
-func (a *deskAnnouncer) SiteStatus(site *store.Site, st routing.Status, at time.Time) {
-	a.monitor.Observe(site, notify.Status{Online: st.Online, Reason: st.Reason, OpensAt: st.OpensAt, ClosesAt: st.ClosesAt}, at)
-}
-
-func (a *deskAnnouncer) SiteDeleted(siteID string) { a.monitor.Forget(siteID) }
-
-// stop cancels the presence checks armed by this desk.
-func (a *deskAnnouncer) stop() { a.monitor.Stop() }

@@ -2,13 +2,13 @@ package gateway
 
 import (
 	"context"
-	"github.com/livedesk/gateway/gateway/api"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 )

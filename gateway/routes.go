@@ -1,11 +1,11 @@
 package gateway
 
 import (
-	"github.com/livedesk/gateway/gateway/api"
 	"net/http"
 	"sort"
 	"strings"
 
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/protocol"
 )
 
@@ -47,8 +47,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.api.WriteError(w, r, &api.APIError{Status: http.StatusNotFound, Code: protocol.CodeNotFound, Message: "no such endpoint: " + r.URL.Path})
 	})
-	s.route("/ws/visitor", map[string]http.HandlerFunc{"GET": s.rt.handleVisitorWS})
-	s.route("/ws/agent", map[string]http.HandlerFunc{"GET": s.rt.handleAgentWS})
+	s.route("/ws/visitor", map[string]http.HandlerFunc{"GET": s.rt.HandleVisitor})
+	s.route("/ws/agent", map[string]http.HandlerFunc{"GET": s.rt.HandleAgent})
 	s.route("/widget.js", map[string]http.HandlerFunc{"GET": s.handleWidgetJS})
 	s.route("/favicon.svg", map[string]http.HandlerFunc{"GET": s.handleFavicon})
 	s.mux.Handle("GET /console/", http.StripPrefix("/console/", s.consoleFiles()))

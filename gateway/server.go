@@ -1,8 +1,10 @@
 // Package gateway owns the Server: its configuration (Options, Config), its route
-// table (routes.go) and the wiring of the store, the clock, the logger, the HTTP API
-// (package gateway/api, whose handlers the routes register), the notifications
-// outbox, the cluster, and the WebSocket sessions (still here: realtime and ws_*.go),
-// with the health and metrics endpoints.
+// table (routes.go), the health and metrics endpoints, the per-address caps, and
+// the wiring of the store, the clock, the logger and the notifications outbox into
+// the HTTP API (package gateway/api) and the WebSocket sessions (package
+// gateway/ws, which run the desk here or reach the cluster's). Imports go one way:
+// gateway -> gateway/ws -> gateway/api (its error table and JSON views) -> deskapi,
+// routing, notify, store, protocol; gateway/ws also -> cluster, hub.
 package gateway
 
 import (
@@ -15,6 +17,7 @@ import (
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/cluster"
 	"github.com/livedesk/gateway/gateway/api"
+	"github.com/livedesk/gateway/gateway/ws"
 	"github.com/livedesk/gateway/notify"
 	"github.com/livedesk/gateway/store"
 	"github.com/prometheus/client_golang/prometheus"
@@ -76,7 +79,7 @@ type Server struct {
 
 	caps     *addrCaps
 	draining atomic.Bool
-	rt       *realtime
+	rt       *ws.Realtime
 	outbox   notify.Outbox
 	worker   *notify.Worker
 	webhooks *notify.Webhooks
@@ -119,15 +122,17 @@ func New(opts Options) (*Server, error) {
 	s.metrics = newHTTPMetrics(s.registry)
 	s.caps = newAddrCaps(opts, s.registry)
 	s.newNotifications()
-	s.rt = newRealtime(s)
+	s.rt = ws.New(ws.Options{Store: s.store, Clock: s.clock, Logger: s.log, Secret: opts.Secret,
+		DisconnectGrace: opts.DisconnectGrace, PingTimeout: opts.PingTimeout, Cluster: opts.Cluster,
+		HTTP: wsHTTP{s}, Outbox: s.outbox, Wake: s.worker.Wake, Draining: s.draining.Load, AcquireSocket: s.acquireSocket})
 	h, err := api.New(api.Options{Store: s.store, Secret: opts.Secret, Clock: s.clock, Logger: s.log, TokenTTL: opts.TokenTTL,
-		Desk: s.rt.desk, Live: apiLive{s}, Webhooks: s.webhooks, Wake: s.worker.Wake,
+		Desk: s.rt.Desk(), Live: s.rt, Webhooks: s.webhooks, Wake: s.worker.Wake,
 		TrustedProxies: opts.TrustedProxies, Registry: s.registry})
 	if err != nil {
 		return nil, err
 	}
 	s.api = h
-	s.metrics.registerRealtime(s.registry, s.rt)
+	s.rt.RegisterMetrics(s.registry)
 	s.routes()
 	return s, nil
 }
@@ -135,7 +140,7 @@ func New(opts Options) (*Server, error) {
 // Start loads the routing desk from the store and starts the socket pinger. The
 // WebSocket endpoints work once it returns.
 func (s *Server) Start(ctx context.Context) error {
-	if err := s.rt.start(ctx); err != nil {
+	if err := s.rt.Start(ctx); err != nil {
 		return err
 	}
 	s.worker.Start()
@@ -146,7 +151,7 @@ func (s *Server) Start(ctx context.Context) error {
 // elsewhere with backoff), and stops the desk's timers. A graceful stop (spread > 0)
 // also sends the notifications due now, for up to 5 s; the rest stay in the outbox.
 func (s *Server) Stop(spread time.Duration) {
-	s.rt.stop(spread)
+	s.rt.Stop(spread)
 	if spread > 0 {
 		s.worker.Drain(outboxDrain) // a graceful stop: send what is due before leaving
 	} else {
@@ -175,11 +180,14 @@ func (s *Server) Registry() *prometheus.Registry { return s.registry }
 // SetDraining makes /readyz fail so load balancers stop sending new traffic.
 func (s *Server) SetDraining() { s.draining.Store(true) }
 
-// apiLive is the WebSocket side as the API reaches it (api.Live).
-type apiLive struct{ s *Server }
+// wsHTTP is the HTTP API as the sessions reach it (ws.HTTP). It looks s.api up at
+// each call: the sessions are built first, since the API is built over their desk.
+type wsHTTP struct{ s *Server }
 
-func (l apiLive) AgentChanged(a *store.Agent) { l.s.rt.agentChanged(a) }
-func (l apiLive) ForceLogout(agentID string)  { l.s.rt.forceLogout(agentID) }
-func (l apiLive) OfflineChanged(ctx context.Context, m *store.OfflineMessage) {
-	l.s.offlineChanged(ctx, m)
+func (h wsHTTP) Authenticate(ctx context.Context, tok string) (*store.Agent, error) {
+	return h.s.api.Authenticate(ctx, tok)
+}
+
+func (h wsHTTP) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	h.s.api.WriteError(w, r, err)
 }

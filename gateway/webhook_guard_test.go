@@ -83,7 +83,7 @@ func TestWebhookToLoopbackIsRefusedAtDeliveryWithoutTheFlag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.srv.rt.desk.SiteChanged(context.Background(), st); err != nil {
+	if err := r.srv.rt.Desk().SiteChanged(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	v, _ := r.visitor(r.siteA.ID, nil)

@@ -1,4 +1,4 @@
-package gateway
+package ws
 
 import (
 	"context"
@@ -44,14 +44,14 @@ var (
 // singleNode is the deskNode of a server that is not part of a cluster: its own
 // routing desk, and its own sockets for everything else.
 type singleNode struct {
-	rt    *realtime
+	rt    *Realtime
 	d     *routing.Desk
 	local deskapi.Desk
 	// stopAlerts stops the desk's presence checks.
 	stopAlerts func()
 }
 
-func newSingleNode(rt *realtime) *singleNode {
+func newSingleNode(rt *Realtime) *singleNode {
 	n := &singleNode{rt: rt}
 	n.d, n.local, n.stopAlerts = rt.newLocalDesk(rt.out)
 	return n
@@ -71,19 +71,18 @@ func (n *singleNode) Stop() {
 	n.stopAlerts()
 }
 
-// newLocalDesk makes a routing desk for this server's store and clock whose
+// newLocalDesk makes a routing desk for this node's store and clock whose
 // decisions go to out as frames, with the deskapi.Desk over it; stopAlerts cancels
 // its pending presence checks (call it after Close).
-func (rt *realtime) newLocalDesk(out frameOut) (d *routing.Desk, local deskapi.Desk, stopAlerts func()) {
-	s := rt.s
-	a := s.newDeskAnnouncer(func(id string) *store.Site { return d.Site(id) })
-	d = routing.New(routing.Options{Store: s.store, Clock: s.clock, Notify: newNotifier(out), Logger: s.log.Named("desk"),
-		DisconnectGrace: s.opts.DisconnectGrace, Announce: a})
+func (rt *Realtime) newLocalDesk(out frameOut) (d *routing.Desk, local deskapi.Desk, stopAlerts func()) {
+	a := rt.newDeskAnnouncer(func(id string) *store.Site { return d.Site(id) })
+	d = routing.New(routing.Options{Store: rt.store, Clock: rt.clock, Notify: newNotifier(out), Logger: rt.opts.Logger.Named("desk"),
+		DisconnectGrace: rt.opts.DisconnectGrace, Announce: a})
 	return d, localDesk{d: d, out: out}, a.stop
 }
 
-// clusterHost is the cluster.Host of a server in cluster mode: its realtime side.
-type clusterHost struct{ rt *realtime }
+// clusterHost is the cluster.Host of a node in cluster mode: its sessions.
+type clusterHost struct{ rt *Realtime }
 
 func (h clusterHost) NewDesk(out deskapi.Out) (*routing.Desk, deskapi.Desk, func()) {
 	return h.rt.newLocalDesk(sendOut{out})

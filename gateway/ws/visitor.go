@@ -1,9 +1,8 @@
-package gateway
+package ws
 
 import (
 	"context"
 	"errors"
-	"github.com/livedesk/gateway/gateway/api"
 	"net/http"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/livedesk/gateway/deskapi"
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
@@ -20,20 +20,20 @@ import (
 // maxResume is how many messages a welcome replays at most.
 const maxResume = 200
 
-// handleVisitorWS is GET /ws/visitor?site=ID: 404 for an unknown site, 403 for an
+// HandleVisitor is GET /ws/visitor?site=ID: 404 for an unknown site, 403 for an
 // origin the site does not allow, else the upgrade.
-func (rt *realtime) handleVisitorWS(w http.ResponseWriter, r *http.Request) {
+func (rt *Realtime) HandleVisitor(w http.ResponseWriter, r *http.Request) {
 	if rt.refuseWhileDraining(w, r) {
 		return
 	}
 	siteID := r.URL.Query().Get("site")
 	site := rt.desk.Site(siteID)
 	if site == nil {
-		rt.s.api.WriteError(w, r, api.NotFound("site"))
+		rt.http.WriteError(w, r, api.NotFound("site"))
 		return
 	}
 	if origin := r.Header.Get("Origin"); len(site.AllowedOrigins) > 0 && !originAllowed(site.AllowedOrigins, origin) {
-		rt.s.api.WriteError(w, r, api.Forbidden("origin", "origin not allowed for this site"))
+		rt.http.WriteError(w, r, api.Forbidden("origin", "origin not allowed for this site"))
 		return
 	}
 	conn, release, ok := rt.accept(w, r, true)
@@ -85,10 +85,10 @@ func (ss *session) visitorHello(f *protocol.VisitorHello) *protocol.Error {
 		ss.join("visitor:" + id)
 	}
 	err := rt.desk.JoinVisitor(ctx, ss.siteID, id, ss.client, join, func(v deskapi.VisitorJoin) [][]byte {
-		w := protocol.VisitorWelcome{Now: rt.s.clock.Now().UTC(), VisitorID: id, VisitorToken: tok, Status: protocol.Status(v.Status),
+		w := protocol.VisitorWelcome{Now: rt.clock.Now().UTC(), VisitorID: id, VisitorToken: tok, Status: protocol.Status(v.Status),
 			OfflineForm: offlineForm(v.Site)}
 		if c := v.Conversation; c != nil {
-			msgs, err := rt.s.store.ListMessages(ctx, c.ID, resumeFrom(after, c.LastSeq), maxResume)
+			msgs, err := rt.store.ListMessages(ctx, c.ID, resumeFrom(after, c.LastSeq), maxResume)
 			if err != nil {
 				fe = ss.storeFrameErr(err)
 				return nil
@@ -209,7 +209,7 @@ func (ss *session) visitorNumber(ctx context.Context) (int64, error) {
 	if ss.number > 0 {
 		return ss.number, nil
 	}
-	n, err := ss.rt.s.store.VisitorNumber(ctx, ss.siteID, ss.visitorID)
+	n, err := ss.rt.store.VisitorNumber(ctx, ss.siteID, ss.visitorID)
 	if err != nil {
 		return 0, err
 	}
@@ -229,7 +229,7 @@ func (ss *session) visitorMessage(f *protocol.VisitorMessage) *protocol.Error {
 	// conversation the last one went to, and the store checks in the same write
 	// that it is still this visitor's and live.
 	a, err := ss.rt.desk.VisitorMessage(ctx, routing.VisitorMessage{VisitorID: ss.visitorID, ConversationID: cached,
-		ClientID: f.ID, Text: f.Text, At: ss.rt.s.clock.Now().UTC()})
+		ClientID: f.ID, Text: f.Text, At: ss.rt.clock.Now().UTC()})
 	ss.mu.Lock()
 	switch {
 	case err == nil:
@@ -255,8 +255,8 @@ func (ss *session) visitorMessage(f *protocol.VisitorMessage) *protocol.Error {
 // was stored or sent, and the caller answers.
 func (ss *session) appendLive(ctx context.Context, re, convID string, m *store.Message, party string) (fe *protocol.Error, done bool) {
 	m.ConversationID = convID
-	m.At = ss.rt.s.clock.Now().UTC()
-	a, err := routing.AppendLive(ctx, ss.rt.s.store, m, party)
+	m.At = ss.rt.clock.Now().UTC()
+	a, err := routing.AppendLive(ctx, ss.rt.store, m, party)
 	switch {
 	case errors.Is(err, routing.ErrNotInConversation):
 		return nil, false
@@ -302,22 +302,22 @@ func (ss *session) offlineSubmit(f *protocol.OfflineSubmit) *protocol.Error {
 	msg := &store.OfflineMessage{ID: uuid.Must(uuid.NewV7()).String(), SiteID: ss.siteID, VisitorID: ss.visitorID,
 		Name: strings.TrimSpace(f.Name), Email: strings.TrimSpace(f.Email), Message: f.Message, Fields: fields, Page: ss.page,
 		Lang: ss.lang, Timezone: ss.tz, VisitorNumber: number,
-		CreatedAt: ss.rt.s.clock.Now().UTC(), ClientID: f.ID}
+		CreatedAt: ss.rt.clock.Now().UTC(), ClientID: f.ID}
 	// The notifications go in the same write as the message: both or neither.
-	out, err := ss.rt.s.outbox.OfflineMessage(site, msg)
+	out, err := ss.rt.opts.Outbox.OfflineMessage(site, msg)
 	if err != nil {
 		ss.rt.log.Error("offline message notification not made", zap.Error(err))
 	}
-	m, dup, err := ss.rt.s.store.AddOfflineMessage(ctx, msg, out...)
+	m, dup, err := ss.rt.store.AddOfflineMessage(ctx, msg, out...)
 	if err != nil {
 		return ss.storeFrameErr(err)
 	}
 	if !dup && len(out) > 0 {
-		ss.rt.s.worker.Wake()
+		ss.rt.opts.Wake()
 	}
 	ss.send(protocol.Encode(protocol.OfflineReceived{Re: f.ID, MessageID: m.ID}))
 	if !dup {
-		ss.rt.s.offlineArrived(ctx, m)
+		ss.rt.offlineArrived(ctx, m)
 	}
 	return nil
 }

@@ -1,15 +1,15 @@
-package gateway
+package ws
 
 import (
 	"context"
 	"errors"
-	"github.com/livedesk/gateway/gateway/api"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/hub"
 	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
@@ -40,7 +40,7 @@ func (r rateSpec) limiter() *rate.Limiter { return rate.NewLimiter(rate.Limit(r.
 // the only goroutine that handles frames, so handlers need no lock for their own
 // sequencing.
 type session struct {
-	rt      *realtime
+	rt      *Realtime
 	conn    *websocket.Conn
 	client  *hub.Client
 	visitor bool
@@ -67,7 +67,7 @@ type session struct {
 }
 
 // newSession wraps an upgraded socket, registers it and starts its reader.
-func (rt *realtime) newSession(conn *websocket.Conn, visitor bool, siteID string, release func()) *session {
+func (rt *Realtime) newSession(conn *websocket.Conn, visitor bool, siteID string, release func()) *session {
 	ss := &session{rt: rt, conn: conn, visitor: visitor, siteID: siteID, release: release}
 	spec := agentRate
 	if visitor {
@@ -77,7 +77,7 @@ func (rt *realtime) newSession(conn *websocket.Conn, visitor bool, siteID string
 	ss.client = hub.NewClient(hub.WebSocket(conn), hub.ClientOptions{QueueLimit: sendQueue, WriteTimeout: writeTimeout})
 	rt.sessions.Store(ss, struct{}{})
 	rt.nSockets.Add(1)
-	ss.helloTimer = rt.s.clock.AfterFunc(helloTimeout, func() {
+	ss.helloTimer = rt.clock.AfterFunc(helloTimeout, func() {
 		if !ss.helloed.Load() {
 			ss.client.Close(hub.CloseUnauthorized, "hello expected within 10 s")
 		}
@@ -156,7 +156,7 @@ func (ss *session) takeGroups() []string {
 
 // leaveGroups takes c out of groups (and, in cluster mode, drops the node's
 // references to their channels).
-func (rt *realtime) leaveGroups(c *hub.Client, groups []string) {
+func (rt *Realtime) leaveGroups(c *hub.Client, groups []string) {
 	for _, g := range groups {
 		rt.hub.Leave(g, c)
 		rt.node.Unsubscribe(g)
@@ -182,7 +182,7 @@ func (ss *session) readLoop() {
 			}
 			return
 		}
-		now := ss.rt.s.clock.Now()
+		now := ss.rt.clock.Now()
 		if !ss.limiter.AllowN(now, 1) {
 			f, _ := protocol.Decode(ss.side(), data)
 			ss.sendErr(frameID(f), protocol.Errorf(protocol.CodeRateLimited, "", "too many frames: slow down"))

@@ -1,18 +1,18 @@
-package gateway
+package ws
 
 import (
 	"errors"
-	"github.com/livedesk/gateway/gateway/api"
 	"net/http"
 
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/hub"
 	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 )
 
-// handleAgentWS is GET /ws/agent; the token comes in the hello frame.
-func (rt *realtime) handleAgentWS(w http.ResponseWriter, r *http.Request) {
+// HandleAgent is GET /ws/agent; the token comes in the hello frame.
+func (rt *Realtime) HandleAgent(w http.ResponseWriter, r *http.Request) {
 	if rt.refuseWhileDraining(w, r) {
 		return
 	}
@@ -42,7 +42,7 @@ func (ss *session) agentHello(f *protocol.AgentHello) *protocol.Error {
 	rt := ss.rt
 	ctx, cancel := opCtx()
 	defer cancel()
-	a, err := rt.s.api.Authenticate(ctx, f.Token)
+	a, err := rt.http.Authenticate(ctx, f.Token)
 	if err != nil {
 		var ae *api.APIError
 		if errors.As(err, &ae) {
@@ -62,10 +62,10 @@ func (ss *session) agentHello(f *protocol.AgentHello) *protocol.Error {
 		}
 	}
 	err = rt.desk.ConnectAgent(ctx, a.ID, ss.client, join, func(snap routing.AgentSnapshot) [][]byte {
-		w := protocol.AgentWelcome{Now: rt.s.clock.Now().UTC(), Agent: mustJSON(api.ViewAgent(a)), Presence: protocol.Presence(snap.Presence),
+		w := protocol.AgentWelcome{Now: rt.clock.Now().UTC(), Agent: mustJSON(api.ViewAgent(a)), Presence: protocol.Presence(snap.Presence),
 			Shift: protocol.Shift(snap.Shift), Conversations: []protocol.AgentChat{}, Sites: []protocol.SiteSummary{}}
 		for _, c := range snap.Conversations {
-			msgs, err := rt.s.store.ListMessages(ctx, c.ID, resumeFrom(0, c.LastSeq), maxResume)
+			msgs, err := rt.store.ListMessages(ctx, c.ID, resumeFrom(0, c.LastSeq), maxResume)
 			if err != nil {
 				fe = ss.storeFrameErr(err)
 				return nil
@@ -197,14 +197,14 @@ func (ss *session) ownConversation(id string) (*store.Conversation, *protocol.Er
 	return c, nil
 }
 
-// forceLogout tells every socket of the agent, on every node, to log out, then
+// ForceLogout tells every socket of the agent, on every node, to log out, then
 // closes them with 4002.
-func (rt *realtime) forceLogout(agentID string) {
+func (rt *Realtime) ForceLogout(agentID string) {
 	rt.node.ForceLogout(agentID)
 }
 
-// forceLogoutHere is forceLogout for the sockets of this node.
-func (rt *realtime) forceLogoutHere(agentID string) {
+// forceLogoutHere is ForceLogout for the sockets of this node.
+func (rt *Realtime) forceLogoutHere(agentID string) {
 	msg := protocol.Encode(protocol.ForceLogout{})
 	rt.hub.Each("agent:"+agentID, func(c *hub.Client) {
 		c.Send(msg)
@@ -212,9 +212,9 @@ func (rt *realtime) forceLogoutHere(agentID string) {
 	})
 }
 
-// agentChanged gives the desk an edited agent and moves its sockets, on every node,
+// AgentChanged gives the desk an edited agent and moves its sockets, on every node,
 // to the groups of its new site list.
-func (rt *realtime) agentChanged(a *store.Agent) {
+func (rt *Realtime) AgentChanged(a *store.Agent) {
 	ctx, cancel := opCtx()
 	defer cancel()
 	rt.desk.AgentChanged(ctx, a)
@@ -223,7 +223,7 @@ func (rt *realtime) agentChanged(a *store.Agent) {
 
 // moveAgentSockets moves the agent's sockets on this node to the groups of its new
 // site list.
-func (rt *realtime) moveAgentSockets(a *store.Agent) {
+func (rt *Realtime) moveAgentSockets(a *store.Agent) {
 	rt.sessions.Range(func(k, _ any) bool {
 		ss := k.(*session)
 		ss.mu.Lock()
