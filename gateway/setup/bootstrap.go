@@ -1,4 +1,8 @@
-package gateway
+// Package setup owns what a node puts in the store before it serves — the token
+// secret (EnsureSecret), the first owner (EnsureOwner) and the demo site
+// (EnsureDemoSite) — and the operator's password reset (ResetPassword), which
+// works on the store without a running server.
+package setup
 
 import (
 	"context"
