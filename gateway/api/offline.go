@@ -8,7 +8,7 @@ import (
 )
 
 // The offline inbox: the state of offline messages (new, read, done) and their
-// counts. Listing is ListOfflineMessages (api_sites.go). See
+// counts. Listing is ListOfflineMessages (sites.go). See
 // docs/protocol.md#offline-inbox.
 
 // badOfflineState is the 400 for a state that is not one of store.OfflineStates.
