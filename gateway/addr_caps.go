@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/protocol"
 )
 
@@ -61,11 +62,11 @@ func (c *addrCounter) release(addr string) {
 
 // addrCaps are the caps on what one client address holds open at once: TCP
 // connections (counted on the peer, by the listener LimitListener makes) and
-// WebSockets (counted on clientAddr, at the upgrade). What is over a cap is refused
+// WebSockets (counted on TrustedProxies.ClientAddr, at the upgrade). What is over a cap is refused
 // with 429 and counted in gateway_addr_cap_refused_total{kind}.
 type addrCaps struct {
 	conns, sockets *addrCounter
-	trusted        TrustedProxies
+	trusted        api.TrustedProxies
 	refused        *prometheus.CounterVec
 }
 
@@ -86,7 +87,7 @@ func newAddrCaps(opts Options, reg *prometheus.Registry) *addrCaps {
 // address's cap (what names it: "connections", "WebSockets").
 func (s *Server) refuseOverCap(w http.ResponseWriter, r *http.Request, what string) {
 	w.Header().Set("Retry-After", "10")
-	s.writeAPIError(w, r, &APIError{Status: http.StatusTooManyRequests, Code: protocol.CodeRateLimited,
+	s.api.WriteError(w, r, &api.APIError{Status: http.StatusTooManyRequests, Code: protocol.CodeRateLimited,
 		Message: "too many " + what + " open from your address: close some and retry"})
 }
 
@@ -114,8 +115,8 @@ func (l capListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return c, err
 	}
-	addr := peerHost(c.RemoteAddr().String())
-	if l.caps.trusted.trusts(addr) {
+	addr := api.PeerHost(c.RemoteAddr().String())
+	if l.caps.trusted.Trusts(addr) {
 		return c, nil
 	}
 	if !l.caps.conns.acquire(addr) {
@@ -180,7 +181,7 @@ func (s *Server) refuseConnsOverCap(next http.Handler) http.Handler {
 // and counts the refusal when the address holds its cap already. release gives the
 // place back when the socket is gone.
 func (s *Server) acquireSocket(w http.ResponseWriter, r *http.Request) (release func(), ok bool) {
-	addr := s.clientAddr(r)
+	addr := s.opts.TrustedProxies.ClientAddr(r)
 	if !s.caps.sockets.acquire(addr) {
 		s.caps.refused.WithLabelValues("socket").Inc()
 		s.refuseOverCap(w, r, "WebSockets")

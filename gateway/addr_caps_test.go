@@ -16,6 +16,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/protocol"
 )
 
@@ -55,9 +56,9 @@ func (c *addrCounter) held(addr string) int {
 func (f *fixture) waitSockets(n int64) {
 	f.t.Helper()
 	deadline := time.Now().Add(frameWait)
-	for f.srv.rt.socketsOpen() != n {
+	for f.srv.rt.SocketsOpen() != n {
 		if time.Now().After(deadline) {
-			f.t.Fatalf("%d sockets open, want %d", f.srv.rt.socketsOpen(), n)
+			f.t.Fatalf("%d sockets open, want %d", f.srv.rt.SocketsOpen(), n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -90,7 +91,7 @@ func TestSocketCapPerAddress(t *testing.T) {
 // (its rightmost entry that is not a trusted proxy); from an untrusted peer
 // X-Forwarded-For is ignored.
 func TestSocketCapBehindATrustedProxy(t *testing.T) {
-	loopback, _ := ParseTrustedProxies("127.0.0.1")
+	loopback, _ := api.ParseTrustedProxies("127.0.0.1")
 	xff := func(v string) http.Header { return http.Header{"X-Forwarded-For": {v}} }
 	visitorPath := func(f *fixture) string { return "/ws/visitor?site=" + f.siteA.ID }
 
@@ -119,13 +120,13 @@ func TestSocketCapBehindATrustedProxy(t *testing.T) {
 }
 
 func TestClientAddr(t *testing.T) {
-	proxies, err := ParseTrustedProxies("10.0.0.0/8, 192.168.1.7,::1")
+	proxies, err := api.ParseTrustedProxies("10.0.0.0/8, 192.168.1.7,::1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
 		name    string
-		proxies TrustedProxies
+		proxies api.TrustedProxies
 		remote  string
 		xff     []string
 		want    string
@@ -151,16 +152,16 @@ func TestClientAddr(t *testing.T) {
 			for _, v := range c.xff {
 				r.Header.Add("X-Forwarded-For", v)
 			}
-			if got := c.proxies.clientAddr(r); got != c.want {
+			if got := c.proxies.ClientAddr(r); got != c.want {
 				t.Errorf("clientAddr = %q, want %q", got, c.want)
 			}
 		})
 	}
 }
 
-func mustProxies(t *testing.T, s string) TrustedProxies {
+func mustProxies(t *testing.T, s string) api.TrustedProxies {
 	t.Helper()
-	p, err := ParseTrustedProxies(s)
+	p, err := api.ParseTrustedProxies(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func TestParseTrustedProxies(t *testing.T) {
 		{"proxy.example.com", nil, `"proxy.example.com" is not an IP address`},
 		{"127.0.0.1;10.0.0.1", nil, "is not an IP address"},
 	} {
-		got, err := ParseTrustedProxies(c.in)
+		got, err := api.ParseTrustedProxies(c.in)
 		if c.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 				t.Errorf("%q: error %v, want %q", c.in, err, c.wantErr)
@@ -211,7 +212,7 @@ func FuzzParseTrustedProxies(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got, err := ParseTrustedProxies(s)
+		got, err := api.ParseTrustedProxies(s)
 		if err != nil {
 			if !strings.Contains(err.Error(), "is not") {
 				t.Fatalf("%q: unclear error %v", s, err)
@@ -222,7 +223,7 @@ func FuzzParseTrustedProxies(f *testing.F) {
 			if !p.IsValid() || p != p.Masked() {
 				t.Fatalf("%q: range %v not valid and masked", s, p)
 			}
-			if a := p.Addr(); !got.trusts(a.String()) {
+			if a := p.Addr(); !got.Trusts(a.String()) {
 				t.Fatalf("%q: %v not trusted", s, a)
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/livedesk/gateway/gateway/api"
+	"github.com/livedesk/gateway/gateway/setup"
 	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 )
@@ -79,9 +81,9 @@ func TestLoginIsRateLimitedPerAddress(t *testing.T) {
 // counted on the metric.
 func TestWrongPasswordsElsewhereDoNotLockTheOwnerOut(t *testing.T) {
 	f := newFixture(t)
-	f.mkAgentAs(DefaultOwnerEmail, "owner", nil)
+	f.mkAgentAs(setup.DefaultOwnerEmail, "owner", nil)
 	const addrA, addrB = "127.0.0.2", "127.0.0.3"
-	wrong := map[string]string{"email": DefaultOwnerEmail, "password": "wrong password"}
+	wrong := map[string]string{"email": setup.DefaultOwnerEmail, "password": "wrong password"}
 	codes := map[int]int{}
 	first429 := 0
 	for i := 1; i <= 50; i++ {
@@ -94,10 +96,10 @@ func TestWrongPasswordsElsewhereDoNotLockTheOwnerOut(t *testing.T) {
 			}
 		}
 	}
-	if codes[401] != loginAccountBurst || codes[429] != 50-loginAccountBurst || first429 != loginAccountBurst+1 {
-		t.Fatalf("50 wrong passwords from A: %v (first 429 at %d), want %d checked then 429", codes, first429, loginAccountBurst)
+	if codes[401] != api.LoginAccountBurst || codes[429] != 50-api.LoginAccountBurst || first429 != api.LoginAccountBurst+1 {
+		t.Fatalf("50 wrong passwords from A: %v (first 429 at %d), want %d checked then 429", codes, first429, api.LoginAccountBurst)
 	}
-	right := map[string]string{"email": DefaultOwnerEmail, "password": testPassword}
+	right := map[string]string{"email": setup.DefaultOwnerEmail, "password": testPassword}
 	f.doFrom(addrA, "POST", "/api/v1/login", "", right) // A has failed: refused even so
 	if r := f.doFrom(addrA, "POST", "/api/v1/login", "", right); r.Code != 429 {
 		t.Fatalf("the right password from A, which failed for the account: %d, want 429", r.Code)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/protocol"
 )
 
@@ -14,10 +15,10 @@ func (r response) problems(t *testing.T) []string {
 	t.Helper()
 	var body struct {
 		Error struct {
-			Code    string         `json:"code"`
-			Message string         `json:"message"`
-			Field   string         `json:"field"`
-			Errors  []FieldProblem `json:"errors"`
+			Code    string             `json:"code"`
+			Message string             `json:"message"`
+			Field   string             `json:"field"`
+			Errors  []api.FieldProblem `json:"errors"`
 		} `json:"error"`
 	}
 	if err := json.Unmarshal(r.Body, &body); err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/protocol"
 )
 
@@ -53,7 +54,7 @@ func TestSiteValidationNamesTheFieldAndChangesNothing(t *testing.T) {
 		{"mode value", "PUT", path + "/mode", map[string]any{"mode": "closed"}, 400, "mode"},
 		{"mode missing", "PUT", path + "/mode", map[string]any{}, 400, "mode"},
 		{"create without name", "POST", "/api/v1/sites", map[string]any{"mode": "auto"}, 400, "name"},
-		{"too large", "PATCH", path, `{"name":"` + strings.Repeat("x", maxBodyBytes) + `"}`, 413, ""},
+		{"too large", "PATCH", path, `{"name":"` + strings.Repeat("x", api.MaxBodyBytes) + `"}`, 413, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

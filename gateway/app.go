@@ -14,6 +14,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/cluster"
+	"github.com/livedesk/gateway/gateway/api"
+	"github.com/livedesk/gateway/gateway/setup"
 	"github.com/livedesk/gateway/notify"
 	"github.com/livedesk/gateway/store"
 	redisstore "github.com/livedesk/gateway/store/redis"
@@ -38,7 +40,7 @@ type App struct {
 	// metricsListener is --metrics-addr's, bound with the main one (nil when off).
 	metricsListener net.Listener
 	// Owner is what the start did about the owner account.
-	Owner OwnerResult
+	Owner setup.OwnerResult
 	// DemoSite is the demo site's id when --demo is set.
 	DemoSite string
 	cluster  *cluster.Options // nil on a single node
@@ -170,16 +172,16 @@ func (a *App) openStore(ctx context.Context) (store.Store, error) {
 }
 
 func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
-	secret, err := EnsureSecret(ctx, a.store, a.cfg.Secret)
+	secret, err := setup.EnsureSecret(ctx, a.store, a.cfg.Secret)
 	if err != nil {
 		return err
 	}
-	a.Owner, err = EnsureOwner(ctx, a.store, a.cfg.OwnerEmail, a.cfg.OwnerPassword, clk.Now())
+	a.Owner, err = setup.EnsureOwner(ctx, a.store, a.cfg.OwnerEmail, a.cfg.OwnerPassword, clk.Now())
 	if err != nil {
 		return err
 	}
 	if a.cfg.Demo {
-		site, err := EnsureDemoSite(ctx, a.store, clk.Now())
+		site, err := setup.EnsureDemoSite(ctx, a.store, clk.Now())
 		if err != nil {
 			return err
 		}
@@ -192,7 +194,7 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 	if no.WebhookAllowPrivate = a.cfg.WebhookAllowPrivate; no.WebhookAllowPrivate {
 		a.log.Warn("webhooks may go to loopback, link-local and private addresses (--webhook-allow-private)")
 	}
-	proxies, err := ParseTrustedProxies(a.cfg.TrustedProxies)
+	proxies, err := api.ParseTrustedProxies(a.cfg.TrustedProxies)
 	if err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}

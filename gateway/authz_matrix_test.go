@@ -29,7 +29,7 @@ var codeOfStatus = map[int]string{400: protocol.CodeBadRequest, 401: protocol.Co
 
 // visitorToken is a genuine visitor token of the site, for a visitor never seen.
 func (f *fixture) visitorToken(siteID string) string {
-	return f.srv.rt.visitors.sign(siteID, f.uniq("matrix-visitor-"))
+	return f.srv.rt.VisitorToken(siteID, f.uniq("matrix-visitor-"))
 }
 
 // publicRoute is a route that needs no token: every role gets the same answer,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/notify"
 	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing"
@@ -79,8 +80,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--owner-email %q is not a valid e-mail address", c.OwnerEmail)
 	}
 	if c.OwnerPassword != "" {
-		if err := checkPassword(c.OwnerPassword); err != nil {
-			return fmt.Errorf("--owner-password: %s", err.(*APIError).Message)
+		if err := api.CheckPassword(c.OwnerPassword); err != nil {
+			return fmt.Errorf("--owner-password: %s", err.(*api.APIError).Message)
 		}
 	}
 	if c.Secret != "" && len(c.Secret) < 16 {
@@ -113,7 +114,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("--debug-addr %q: want host:port (%v)", c.DebugAddr, err)
 		}
 	}
-	if _, err := ParseTrustedProxies(c.TrustedProxies); err != nil {
+	if _, err := api.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %v", err)
 	}
 	if c.MaxConnsPerAddr < 0 {

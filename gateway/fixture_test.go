@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/internal/testkit"
 	"github.com/livedesk/gateway/internal/webhooktest"
 	"github.com/livedesk/gateway/store"
@@ -22,7 +23,7 @@ var testStart = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
 const testPassword = "correct horse battery"
 
-func init() { bcryptCost = bcrypt.MinCost } // the tests hash many passwords
+func init() { api.BcryptCost = bcrypt.MinCost } // the tests hash many passwords
 
 // fixture is a running API server over a real embedded store with one agent of each
 // role: owner, admin, agentA (serves site A) and agentB (serves site B).
@@ -140,13 +141,15 @@ func (f *fixture) uniq(prefix string) string {
 
 func (f *fixture) mkSite(name string) *store.Site {
 	f.t.Helper()
-	s := newSite(f.clock.Now())
+	s := api.NewSite(f.clock.Now())
 	s.Name = name
 	if err := f.store.CreateSite(context.Background(), s); err != nil {
 		f.t.Fatal(err)
 	}
 	if f.http != nil {
-		f.srv.siteChanged(s)
+		if err := f.srv.rt.Desk().SiteChanged(context.Background(), s); err != nil {
+			f.t.Fatal(err)
+		}
 	}
 	return s
 }
@@ -159,24 +162,24 @@ func (f *fixture) mkAgent(role string, sites []string) *store.Agent {
 // mkAgentAs is mkAgent with a given e-mail.
 func (f *fixture) mkAgentAs(email, role string, sites []string) *store.Agent {
 	f.t.Helper()
-	h, err := hashPassword(testPassword)
+	h, err := api.HashPassword(testPassword)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	a := &store.Agent{Email: email, Name: role, Role: role, Sites: sites, MaxChats: DefaultMaxChats,
-		IdleMinutes: DefaultIdleMinutes, ShiftWarningMinutes: DefaultShiftWarningMinutes, PasswordHash: h}
+	a := &store.Agent{Email: email, Name: role, Role: role, Sites: sites, MaxChats: api.DefaultMaxChats,
+		IdleMinutes: api.DefaultIdleMinutes, ShiftWarningMinutes: api.DefaultShiftWarningMinutes, PasswordHash: h}
 	if err := f.store.CreateAgent(context.Background(), a); err != nil {
 		f.t.Fatal(err)
 	}
 	if f.http != nil {
-		f.srv.rt.agentChanged(a)
+		f.srv.rt.AgentChanged(a)
 	}
 	return a
 }
 
 func (f *fixture) token(a *store.Agent) string {
 	f.t.Helper()
-	tok, _, err := f.srv.tokens.issue(a)
+	tok, _, err := f.srv.api.Tokens().Issue(a)
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/livedesk/gateway/gateway/api"
 )
 
 // httpMetrics counts API requests by route pattern (never by raw path, so ids do not
@@ -15,7 +17,6 @@ import (
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
-	logins   *prometheus.CounterVec
 }
 
 func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
@@ -27,11 +28,8 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 			Name: "gateway_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
-		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "gateway_logins_total", Help: "Login attempts by result (ok, bad_credentials, rate_limited).",
-		}, []string{"result"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.logins)
+	reg.MustRegister(m.requests, m.duration)
 	// A second registration of the process collectors on a shared registry is fine to skip.
 	_ = reg.Register(collectors.NewGoCollector())
 	_ = reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -83,29 +81,18 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // handleReadyz answers 503 while draining or while the store does not answer.
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+		api.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
 		return
 	}
 	if err := s.store.Ping(r.Context()); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable", "error": err.Error()})
+		api.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable", "error": err.Error()})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-}
-
-// registerRealtime adds the gauges of the WebSocket side.
-func (m *httpMetrics) registerRealtime(reg *prometheus.Registry, rt *realtime) {
-	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "gateway_ws_sockets", Help: "Open WebSocket connections (visitors and agents) on this node.",
-	}, func() float64 { return float64(rt.socketsOpen()) }))
-	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-		Name: "gateway_visitor_hellos_shed_total", Help: "Visitor hellos answered unavailable (close 1013) because the node was already welcoming as many as it takes at once for 5 s.",
-	}, func() float64 { return float64(rt.hellos.shed.Load()) }))
-	rt.node.RegisterMetrics(reg)
+	api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -86,7 +86,7 @@ func (tc *testCluster) startNode(f *fixture, i int) {
 // leader returns the index of the node that runs the desk (-1: none).
 func (tc *testCluster) leader() int {
 	for i, f := range tc.nodes {
-		if f.srv != nil && f.srv.rt.node.(*cluster.Node).IsLeader() {
+		if f.srv != nil && f.srv.rt.ClusterNode().IsLeader() {
 			return i
 		}
 	}
@@ -105,7 +105,7 @@ func (tc *testCluster) waitLeader() int {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if i := tc.leader(); i >= 0 {
-			if tc.nodes[i].srv.rt.node.(*cluster.Node).LeaderHeard() >= live {
+			if tc.nodes[i].srv.rt.ClusterNode().LeaderHeard() >= live {
 				return i
 			}
 		}

@@ -3,8 +3,6 @@ package gateway
 import (
 	"testing"
 	"time"
-
-	"github.com/livedesk/gateway/cluster"
 )
 
 // A node welcomes visitors from its own view of the site: the leader answers the
@@ -15,7 +13,7 @@ func TestClusterWelcomesVisitorsWithoutTheLeader(t *testing.T) {
 	tc := newTestCluster(t, 2)
 	tc.deskSetup(1)
 	f := tc.nodes[0]
-	n := f.srv.rt.node.(*cluster.Node)
+	n := f.srv.rt.ClusterNode()
 	joins := func(wantLocal, wantLeader uint64) {
 		t.Helper()
 		if l, r := n.VisitorJoins(); l != wantLocal || r != wantLeader {

@@ -1,15 +1,10 @@
 package gateway
 
 import (
-	"context"
 	"net"
 	"time"
 
-	"go.uber.org/zap"
-
 	"github.com/livedesk/gateway/notify"
-	"github.com/livedesk/gateway/routing"
-	"github.com/livedesk/gateway/store"
 )
 
 // NotifyOptions configures outgoing notifications (docs/protocol.md#notifications-outbox).
@@ -46,62 +41,3 @@ func (s *Server) newNotifications() {
 	}
 	s.worker = notify.NewWorker(wo)
 }
-
-// checkWebhookTargets refuses, as a 400 naming the field, a webhook URL of st whose
-// host is (or resolves to) a non-public address while those are not allowed. st
-// holds only the fields of the request body (a scratch site for a PATCH), so
-// URLs already stored are not looked up again.
-func (s *Server) checkWebhookTargets(ctx context.Context, st *store.Site) error {
-	for _, u := range []struct{ field, url string }{
-		{"notify.webhook_url", st.Notify.WebhookURL},
-		{"presence_alerts.webhook_url", st.PresenceAlerts.WebhookURL},
-	} {
-		if u.url == "" {
-			continue
-		}
-		if err := s.webhooks.CheckTarget(ctx, u.url); err != nil {
-			return badRequest(u.field, "%v", err)
-		}
-	}
-	return nil
-}
-
-// deskAnnouncer connects a routing desk to the outbox: transcripts of ended
-// conversations and presence alerts. One is made per desk (a new leader makes its
-// own) and stopped with it.
-type deskAnnouncer struct {
-	outbox  notify.Outbox
-	worker  *notify.Worker
-	monitor *notify.PresenceMonitor
-	log     *zap.Logger
-}
-
-var _ routing.Announcer = (*deskAnnouncer)(nil)
-
-// newDeskAnnouncer returns the announcer of a desk; site reads the desk's copy of a
-// site (it is called from the monitor's timers, outside the desk's lock).
-func (s *Server) newDeskAnnouncer(site func(id string) *store.Site) *deskAnnouncer {
-	a := &deskAnnouncer{outbox: s.outbox, worker: s.worker, log: s.log.Named("alerts")}
-	a.monitor = notify.NewPresenceMonitor(notify.PresenceOptions{Store: s.store, Clock: s.clock, Log: a.log,
-		Outbox: s.outbox, Site: site, Stored: s.worker.Wake})
-	return a
-}
-
-func (a *deskAnnouncer) ConversationEnded(site *store.Site, c *store.Conversation) []*store.Notification {
-	items, err := a.outbox.ConversationEnded(site, c)
-	if err != nil {
-		a.log.Error("transcript notification not made", zap.String("conversation", c.ID), zap.Error(err))
-	}
-	return items
-}
-
-func (a *deskAnnouncer) Stored() { a.worker.Wake() }
-
-func (a *deskAnnouncer) SiteStatus(site *store.Site, st routing.Status, at time.Time) {
-	a.monitor.Observe(site, notify.Status{Online: st.Online, Reason: st.Reason, OpensAt: st.OpensAt, ClosesAt: st.ClosesAt}, at)
-}
-
-func (a *deskAnnouncer) SiteDeleted(siteID string) { a.monitor.Forget(siteID) }
-
-// stop cancels the presence checks armed by this desk.
-func (a *deskAnnouncer) stop() { a.monitor.Stop() }

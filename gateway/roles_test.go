@@ -8,6 +8,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/livedesk/gateway/clock"
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 )
@@ -114,14 +115,14 @@ func (f *fixture) mkConversation(siteID string) *store.Conversation {
 // a deleted agent, and a visitor's (genuine, but not an agent's).
 func (f *fixture) badTokens() map[string]string {
 	f.t.Helper()
-	past := &tokenIssuer{secret: f.srv.tokens.secret, ttl: time.Hour, clock: clock.NewFake(testStart.Add(-2 * time.Hour))}
-	expired, _, err := past.issue(f.owner)
+	past := &api.TokenIssuer{Secret: f.srv.api.Tokens().Secret, TTL: time.Hour, Clock: clock.NewFake(testStart.Add(-2 * time.Hour))}
+	expired, _, err := past.Issue(f.owner)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	forger := &tokenIssuer{secret: []byte("not the server's secret at all!!"), ttl: time.Hour, clock: f.clock}
-	forged, _, _ := forger.issue(f.owner)
-	none, _ := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"sub": f.owner.ID, "iss": tokenIssuerName,
+	forger := &api.TokenIssuer{Secret: []byte("not the server's secret at all!!"), TTL: time.Hour, Clock: f.clock}
+	forged, _, _ := forger.Issue(f.owner)
+	none, _ := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"sub": f.owner.ID, "iss": api.TokenIssuerName,
 		"exp": testStart.Add(time.Hour).Unix()}).SignedString(jwt.UnsafeAllowNoneSignatureType)
 	revokedAgent := f.mkAgent(store.RoleAdmin, nil)
 	revoked := f.token(revokedAgent)
@@ -175,7 +176,7 @@ func TestEveryEndpointEnforcesRoles(t *testing.T) {
 func TestTokenExpiresOnTheClock(t *testing.T) {
 	f := newFixture(t)
 	f.mustDo("GET", "/api/v1/me", f.tokens["agentA"], nil, 200)
-	f.clock.Advance(DefaultTokenTTL - time.Second)
+	f.clock.Advance(api.DefaultTokenTTL - time.Second)
 	f.mustDo("GET", "/api/v1/me", f.tokens["agentA"], nil, 200)
 	f.clock.Advance(2 * time.Second)
 	f.mustDo("GET", "/api/v1/me", f.tokens["agentA"], nil, 401)

@@ -5,49 +5,50 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/protocol"
 )
 
 // routes registers every endpoint. A path known under another method answers 405
 // with Allow; an unknown /api path answers a JSON 404.
 func (s *Server) routes() {
-	api := func(path string, methods map[string]http.HandlerFunc) {
+	v1 := func(path string, methods map[string]http.HandlerFunc) {
 		s.route("/api/v1"+path, methods)
 	}
-	api("/login", map[string]http.HandlerFunc{"POST": s.handleLogin})
-	api("/me", map[string]http.HandlerFunc{"GET": s.authed(s.handleMe)})
+	v1("/login", map[string]http.HandlerFunc{"POST": s.api.Login})
+	v1("/me", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.Me)})
 
-	api("/sites", map[string]http.HandlerFunc{"GET": s.authed(s.listSites), "POST": s.authed(s.createSite)})
-	api("/sites/{id}", map[string]http.HandlerFunc{"GET": s.authed(s.getSite), "PATCH": s.authed(s.patchSite), "DELETE": s.authed(s.deleteSite)})
-	api("/sites/{id}/schedule", map[string]http.HandlerFunc{"PUT": s.authed(s.putSiteSchedule)})
-	api("/sites/{id}/mode", map[string]http.HandlerFunc{"PUT": s.authed(s.putSiteMode)})
-	api("/sites/{id}/status", map[string]http.HandlerFunc{"GET": s.authed(s.getSiteStatus)})
-	api("/sites/{id}/hours", map[string]http.HandlerFunc{"GET": s.authed(s.getSiteHours)})
-	api("/sites/{id}/hours/preview", map[string]http.HandlerFunc{"POST": s.authed(s.previewSiteHours)})
-	api("/sites/{id}/offline-messages", map[string]http.HandlerFunc{"GET": s.authed(s.listOfflineMessages)})
-	api("/sites/{id}/offline-messages/{message}", map[string]http.HandlerFunc{"PATCH": s.authed(s.patchOfflineMessage)})
-	api("/offline-messages/counts", map[string]http.HandlerFunc{"GET": s.authed(s.offlineCounts)})
+	v1("/sites", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ListSites), "POST": s.api.Authed(s.api.CreateSite)})
+	v1("/sites/{id}", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetSite), "PATCH": s.api.Authed(s.api.PatchSite), "DELETE": s.api.Authed(s.api.DeleteSite)})
+	v1("/sites/{id}/schedule", map[string]http.HandlerFunc{"PUT": s.api.Authed(s.api.PutSiteSchedule)})
+	v1("/sites/{id}/mode", map[string]http.HandlerFunc{"PUT": s.api.Authed(s.api.PutSiteMode)})
+	v1("/sites/{id}/status", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetSiteStatus)})
+	v1("/sites/{id}/hours", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetSiteHours)})
+	v1("/sites/{id}/hours/preview", map[string]http.HandlerFunc{"POST": s.api.Authed(s.api.PreviewSiteHours)})
+	v1("/sites/{id}/offline-messages", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ListOfflineMessages)})
+	v1("/sites/{id}/offline-messages/{message}", map[string]http.HandlerFunc{"PATCH": s.api.Authed(s.api.PatchOfflineMessage)})
+	v1("/offline-messages/counts", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.OfflineCounts)})
 
-	api("/agents", map[string]http.HandlerFunc{"GET": s.authed(s.listAgents), "POST": s.authed(s.createAgent)})
-	api("/agents/{id}", map[string]http.HandlerFunc{"GET": s.authed(s.getAgent), "PATCH": s.authed(s.patchAgent), "DELETE": s.authed(s.deleteAgent)})
-	api("/agents/{id}/schedule", map[string]http.HandlerFunc{"PUT": s.authed(s.putAgentSchedule)})
-	api("/agents/{id}/presence", map[string]http.HandlerFunc{"PUT": s.authed(s.putAgentPresence)})
-	api("/agents/{id}/logout", map[string]http.HandlerFunc{"POST": s.authed(s.logoutAgent)})
+	v1("/agents", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ListAgents), "POST": s.api.Authed(s.api.CreateAgent)})
+	v1("/agents/{id}", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetAgent), "PATCH": s.api.Authed(s.api.PatchAgent), "DELETE": s.api.Authed(s.api.DeleteAgent)})
+	v1("/agents/{id}/schedule", map[string]http.HandlerFunc{"PUT": s.api.Authed(s.api.PutAgentSchedule)})
+	v1("/agents/{id}/presence", map[string]http.HandlerFunc{"PUT": s.api.Authed(s.api.PutAgentPresence)})
+	v1("/agents/{id}/logout", map[string]http.HandlerFunc{"POST": s.api.Authed(s.api.LogoutAgent)})
 
-	api("/timezones", map[string]http.HandlerFunc{"GET": s.authed(s.listTimezones)})
+	v1("/timezones", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ListTimezones)})
 
-	api("/conversations", map[string]http.HandlerFunc{"GET": s.authed(s.listConversations)})
-	api("/conversations/{id}", map[string]http.HandlerFunc{"GET": s.authed(s.getConversation)})
+	v1("/conversations", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ListConversations)})
+	v1("/conversations/{id}", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetConversation)})
 
-	api("/notifications", map[string]http.HandlerFunc{"GET": s.authed(s.listNotifications)})
-	api("/notifications/{id}", map[string]http.HandlerFunc{"GET": s.authed(s.getNotification)})
-	api("/notifications/{id}/retry", map[string]http.HandlerFunc{"POST": s.authed(s.retryNotification)})
+	v1("/notifications", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ListNotifications)})
+	v1("/notifications/{id}", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetNotification)})
+	v1("/notifications/{id}/retry", map[string]http.HandlerFunc{"POST": s.api.Authed(s.api.RetryNotification)})
 
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeAPIError(w, r, &APIError{Status: http.StatusNotFound, Code: protocol.CodeNotFound, Message: "no such endpoint: " + r.URL.Path})
+		s.api.WriteError(w, r, &api.APIError{Status: http.StatusNotFound, Code: protocol.CodeNotFound, Message: "no such endpoint: " + r.URL.Path})
 	})
-	s.route("/ws/visitor", map[string]http.HandlerFunc{"GET": s.rt.handleVisitorWS})
-	s.route("/ws/agent", map[string]http.HandlerFunc{"GET": s.rt.handleAgentWS})
+	s.route("/ws/visitor", map[string]http.HandlerFunc{"GET": s.rt.HandleVisitor})
+	s.route("/ws/agent", map[string]http.HandlerFunc{"GET": s.rt.HandleAgent})
 	s.route("/widget.js", map[string]http.HandlerFunc{"GET": s.handleWidgetJS})
 	s.route("/favicon.svg", map[string]http.HandlerFunc{"GET": s.handleFavicon})
 	s.mux.Handle("GET /console/", http.StripPrefix("/console/", s.consoleFiles()))
@@ -78,7 +79,7 @@ func (s *Server) route(path string, methods map[string]http.HandlerFunc) {
 	allowed := strings.Join(allow, ", ")
 	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allowed)
-		s.writeAPIError(w, r, &APIError{Status: http.StatusMethodNotAllowed, Code: protocol.CodeBadRequest, Message: r.Method + " is not allowed here; use " + allowed})
+		s.api.WriteError(w, r, &api.APIError{Status: http.StatusMethodNotAllowed, Code: protocol.CodeBadRequest, Message: r.Method + " is not allowed here; use " + allowed})
 	})
 }
 

@@ -1,6 +1,10 @@
-// Package gateway is the HTTP face of the chat gateway: the JSON API of PROTOCOL.md
-// section 5 with its roles, health and metrics endpoints, and the wiring of the store,
-// the clock and the logger.
+// Package gateway owns the Server: its configuration (Options, Config), its route
+// table (routes.go), the health and metrics endpoints, the per-address caps, and
+// the wiring of the store, the clock, the logger and the notifications outbox into
+// the HTTP API (package gateway/api) and the WebSocket sessions (package
+// gateway/ws, which run the desk here or reach the cluster's). Imports go one way:
+// gateway -> gateway/ws -> gateway/api (its error table and JSON views) -> deskapi,
+// routing, notify, store, protocol; gateway/ws also -> cluster, hub.
 package gateway
 
 import (
@@ -12,8 +16,9 @@ import (
 
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/cluster"
+	"github.com/livedesk/gateway/gateway/api"
+	"github.com/livedesk/gateway/gateway/ws"
 	"github.com/livedesk/gateway/notify"
-	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -25,7 +30,7 @@ type Options struct {
 	Secret []byte
 	Clock  clock.Clock
 	Logger *zap.Logger
-	// TokenTTL is how long a login token lasts (default DefaultTokenTTL).
+	// TokenTTL is how long a login token lasts (default api.DefaultTokenTTL).
 	TokenTTL time.Duration
 	// Demo serves the demo page at "/".
 	Demo bool
@@ -45,9 +50,9 @@ type Options struct {
 	// Notify configures e-mail and webhooks.
 	Notify NotifyOptions
 	// TrustedProxies are the peers whose X-Forwarded-For names the client that the
-	// login limits and the socket cap count on (clientAddr); none: the client is the
+	// login limits and the socket cap count on (api.TrustedProxies.ClientAddr); none: the client is the
 	// TCP peer.
-	TrustedProxies TrustedProxies
+	TrustedProxies api.TrustedProxies
 	// MaxConnsPerAddr caps the TCP connections one peer address holds open at once
 	// (LimitListener); MaxSocketsPerAddr caps the WebSockets of one client address.
 	// 0: no cap.
@@ -66,22 +71,18 @@ type Server struct {
 	store    store.Store
 	clock    clock.Clock
 	log      *zap.Logger
-	tokens   *tokenIssuer
 	opts     Options
+	api      *api.Handler
 	mux      *http.ServeMux
 	metrics  *httpMetrics
 	registry *prometheus.Registry
 
-	logins *loginGuard
-	caps   *addrCaps
-	// dummyHash is compared against when the e-mail is unknown, so a login takes as
-	// long whether or not the account exists.
-	dummyHash []byte
-	draining  atomic.Bool
-	rt        *realtime
-	outbox    notify.Outbox
-	worker    *notify.Worker
-	webhooks  *notify.Webhooks
+	caps     *addrCaps
+	draining atomic.Bool
+	rt       *ws.Realtime
+	outbox   notify.Outbox
+	worker   *notify.Worker
+	webhooks *notify.Webhooks
 	// routeTable is every "METHOD path" route registered (set by routes, then read-only).
 	routeTable []string
 }
@@ -100,9 +101,6 @@ func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = zap.NewNop()
 	}
-	if opts.TokenTTL <= 0 {
-		opts.TokenTTL = DefaultTokenTTL
-	}
 	if opts.BodyReadTimeout <= 0 {
 		opts.BodyReadTimeout = DefaultBodyReadTimeout
 	}
@@ -117,22 +115,24 @@ func New(opts Options) (*Server, error) {
 		store:    opts.Store,
 		clock:    opts.Clock,
 		log:      opts.Logger,
-		tokens:   &tokenIssuer{secret: opts.Secret, ttl: opts.TokenTTL, clock: opts.Clock},
 		opts:     opts,
 		mux:      http.NewServeMux(),
 		registry: opts.Registry,
-		logins:   newLoginGuard(),
 	}
-	h, err := hashPassword("not a real password, only for timing")
-	if err != nil {
-		return nil, err
-	}
-	s.dummyHash = []byte(h)
 	s.metrics = newHTTPMetrics(s.registry)
 	s.caps = newAddrCaps(opts, s.registry)
 	s.newNotifications()
-	s.rt = newRealtime(s)
-	s.metrics.registerRealtime(s.registry, s.rt)
+	s.rt = ws.New(ws.Options{Store: s.store, Clock: s.clock, Logger: s.log, Secret: opts.Secret,
+		DisconnectGrace: opts.DisconnectGrace, PingTimeout: opts.PingTimeout, Cluster: opts.Cluster,
+		HTTP: wsHTTP{s}, Outbox: s.outbox, Wake: s.worker.Wake, Draining: s.draining.Load, AcquireSocket: s.acquireSocket})
+	h, err := api.New(api.Options{Store: s.store, Secret: opts.Secret, Clock: s.clock, Logger: s.log, TokenTTL: opts.TokenTTL,
+		Desk: s.rt.Desk(), Live: s.rt, Webhooks: s.webhooks, Wake: s.worker.Wake,
+		TrustedProxies: opts.TrustedProxies, Registry: s.registry})
+	if err != nil {
+		return nil, err
+	}
+	s.api = h
+	s.rt.RegisterMetrics(s.registry)
 	s.routes()
 	return s, nil
 }
@@ -140,7 +140,7 @@ func New(opts Options) (*Server, error) {
 // Start loads the routing desk from the store and starts the socket pinger. The
 // WebSocket endpoints work once it returns.
 func (s *Server) Start(ctx context.Context) error {
-	if err := s.rt.start(ctx); err != nil {
+	if err := s.rt.Start(ctx); err != nil {
 		return err
 	}
 	s.worker.Start()
@@ -151,7 +151,7 @@ func (s *Server) Start(ctx context.Context) error {
 // elsewhere with backoff), and stops the desk's timers. A graceful stop (spread > 0)
 // also sends the notifications due now, for up to 5 s; the rest stay in the outbox.
 func (s *Server) Stop(spread time.Duration) {
-	s.rt.stop(spread)
+	s.rt.Stop(spread)
 	if spread > 0 {
 		s.worker.Drain(outboxDrain) // a graceful stop: send what is due before leaving
 	} else {
@@ -180,12 +180,14 @@ func (s *Server) Registry() *prometheus.Registry { return s.registry }
 // SetDraining makes /readyz fail so load balancers stop sending new traffic.
 func (s *Server) SetDraining() { s.draining.Store(true) }
 
-// storeError maps store errors to API errors (errorCodes); unknown ones are logged
-// as internal.
-func (s *Server) storeError(r *http.Request, err error) *APIError {
-	if c, ok := codeOf(err, false); ok {
-		return &APIError{Status: c.status, Code: c.code, Message: c.api, Field: c.field}
-	}
-	s.log.Error("api request failed", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Error(err))
-	return &APIError{Status: http.StatusInternalServerError, Code: protocol.CodeInternal, Message: "internal error"}
+// wsHTTP is the HTTP API as the sessions reach it (ws.HTTP). It looks s.api up at
+// each call: the sessions are built first, since the API is built over their desk.
+type wsHTTP struct{ s *Server }
+
+func (h wsHTTP) Authenticate(ctx context.Context, tok string) (*store.Agent, error) {
+	return h.s.api.Authenticate(ctx, tok)
+}
+
+func (h wsHTTP) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	h.s.api.WriteError(w, r, err)
 }

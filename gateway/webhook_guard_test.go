@@ -83,7 +83,9 @@ func TestWebhookToLoopbackIsRefusedAtDeliveryWithoutTheFlag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.srv.siteChanged(st)
+	if err := r.srv.rt.Desk().SiteChanged(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
 	v, _ := r.visitor(r.siteA.ID, nil)
 	v.send(map[string]any{"type": "offline.submit", "id": "o1", "email": "ann@example.org", "message": "hello"})
 	v.waitFor("offline.received")

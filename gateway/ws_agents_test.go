@@ -157,7 +157,7 @@ func TestDisconnectGraceKeepsTheSiteOnline(t *testing.T) {
 	agent.Conn.Close(websocket.StatusNormalClosure, "")
 	// Closing is asynchronous on the server: wait until the desk saw it.
 	deadline := time.Now().Add(frameWait)
-	for f.srv.rt.socketsOpen() != 1 && time.Now().Before(deadline) {
+	for f.srv.rt.SocketsOpen() != 1 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	// During the grace a new chat waits in the queue: available, but no live socket.
@@ -174,7 +174,7 @@ func TestDisconnectGraceKeepsTheSiteOnline(t *testing.T) {
 	agent2.waitFor("chat.assigned")
 	// Gone for good: offline once the grace has run out, not before.
 	agent2.Conn.Close(websocket.StatusNormalClosure, "")
-	for f.srv.rt.socketsOpen() != 1 && time.Now().Before(deadline) {
+	for f.srv.rt.SocketsOpen() != 1 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	f.clock.Advance(15*time.Second - time.Millisecond)

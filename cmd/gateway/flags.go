@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/livedesk/gateway/gateway"
+	"github.com/livedesk/gateway/gateway/setup"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
@@ -33,7 +34,7 @@ func newFlagSet(cfg *gateway.Config, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.LeaseTTL, "lease-ttl", cfg.LeaseTTL, "cluster: how long the leader's lease lasts unrenewed (1s to 1m); a killed leader is replaced within about 1.2 x this")
 	fs.DurationVar(&cfg.NodeTTL, "node-ttl", cfg.NodeTTL, "cluster: how long the leader waits for a node's heartbeat before its sockets stop counting (3s to 1m)")
 	fs.DurationVar(&cfg.DisconnectGrace, "disconnect-grace", cfg.DisconnectGrace, "how long an agent whose last socket closed still counts as there (1s to 1h)")
-	fs.StringVar(&cfg.OwnerEmail, "owner-email", gateway.DefaultOwnerEmail, "e-mail of the owner created at first start, when no agent exists")
+	fs.StringVar(&cfg.OwnerEmail, "owner-email", setup.DefaultOwnerEmail, "e-mail of the owner created at first start, when no agent exists")
 	fs.StringVar(&cfg.OwnerPassword, "owner-password", "", "the owner's password, at least 8 characters (empty: generated and printed once at first start)")
 	fs.BoolVar(&cfg.Demo, "demo", false, "create a demo site and serve a demo page at /")
 	fs.StringVar(&cfg.Secret, "secret", "", "token signing key, at least 16 characters (empty: generated and kept in the store)")

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/livedesk/gateway/gateway"
+	"github.com/livedesk/gateway/gateway/setup"
 )
 
 // Markers around the README's flag table, which flagTable renders.
@@ -70,7 +71,7 @@ func TestHelpShowsEveryDefault(t *testing.T) {
 			t.Errorf("--%s has no default and does not say what empty means: %q", f.Name, f.Usage)
 		}
 	})
-	if f := fs.Lookup("owner-email"); f.DefValue != gateway.DefaultOwnerEmail {
-		t.Errorf("--owner-email default %q, want %q", f.DefValue, gateway.DefaultOwnerEmail)
+	if f := fs.Lookup("owner-email"); f.DefValue != setup.DefaultOwnerEmail {
+		t.Errorf("--owner-email default %q, want %q", f.DefValue, setup.DefaultOwnerEmail)
 	}
 }

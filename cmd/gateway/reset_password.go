@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/livedesk/gateway/gateway"
+	"github.com/livedesk/gateway/gateway/setup"
 )
 
 // resetUsage is `gateway reset-password --help`.
@@ -103,7 +104,7 @@ func runResetPassword(args []string, lookupEnv func(string) (string, bool), stdi
 		return 1
 	}
 	defer st.Close()
-	generated, err := gateway.ResetPassword(ctx, st, r.email, password, time.Now())
+	generated, err := setup.ResetPassword(ctx, st, r.email, password, time.Now())
 	if err != nil {
 		fmt.Fprintf(stderr, "gateway reset-password: %v\n", err)
 		return 1
