@@ -15,7 +15,7 @@ import (
 	"github.com/livedesk/gateway/routing"
 )
 
-// Config is what the command line gives the gateway (PROTOCOL.md §8).
+// Config is what the command line gives the gateway (docs/protocol.md#command-line).
 type Config struct {
 	Addr          string
 	DataDir       string
@@ -53,7 +53,7 @@ type Config struct {
 	WebhookAllowPrivate bool
 }
 
-// DefaultConfig returns the defaults of PROTOCOL.md §8.
+// DefaultConfig returns the defaults of docs/protocol.md#command-line.
 func DefaultConfig() Config {
 	return Config{Addr: ":8080", DataDir: "./data", LogLevel: "info", LogFormat: "console",
 		DisconnectGrace: routing.DefaultDisconnectGrace, LeaseTTL: 5 * time.Second, NodeTTL: 10 * time.Second,

@@ -13,7 +13,7 @@ import (
 	"github.com/livedesk/gateway/store"
 )
 
-// Agent defaults (PROTOCOL.md §3).
+// Agent defaults (docs/protocol.md#agents).
 const (
 	DefaultMaxChats            = 5
 	DefaultIdleMinutes         = 15

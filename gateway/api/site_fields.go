@@ -14,7 +14,7 @@ import (
 	"github.com/livedesk/gateway/store"
 )
 
-// Site defaults (PROTOCOL.md §3, §6).
+// Site defaults (docs/protocol.md#sites).
 const (
 	DefaultClosingSoonMinutes  = 10
 	DefaultQueueTimeoutSeconds = 300

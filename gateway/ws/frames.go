@@ -8,7 +8,7 @@ import (
 	"github.com/livedesk/gateway/store"
 )
 
-// The frames themselves are protocol's (docs/protocol.md#6-websocket-frames); this
+// The frames themselves are protocol's (docs/protocol.md#websocket-frames); this
 // file turns the store's records into the values they carry. Each frame is
 // encoded once (protocol.Encode); broadcasts share the bytes.
 

@@ -20,7 +20,7 @@ import (
 	"go.uber.org/zap"
 )
 
-// Socket timings (docs/protocol.md#6-websocket-frames).
+// Socket timings (docs/protocol.md#websocket-frames).
 const (
 	helloTimeout = 10 * time.Second
 	// PingInterval is how often the server pings every socket.

@@ -17,7 +17,7 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Rate limits per socket (docs/protocol.md#6-websocket-frames). Every frame over the
+// Rate limits per socket (docs/protocol.md#websocket-frames). Every frame over the
 // limit also takes a token from the abuse bucket; an empty abuse bucket is sustained
 // abuse: close 4004.
 var (
