@@ -105,3 +105,19 @@ func offlineStateOf(t *testing.T, f *fixture, id string) string {
 	t.Fatalf("message %s not listed", id)
 	return ""
 }
+
+// A visitor who leaves no name is told apart in the inbox by its number on the site
+// ("Visitor 1"), as in the chat list, never by an id.
+func TestBrowserInboxNamesAVisitorByNumber(t *testing.T) {
+	ctx := bcBrowser(t, "Europe/Paris")
+	f := newFixture(t)
+	v, _ := f.visitor(f.siteA.ID, nil)
+	v.send(map[string]any{"type": "offline.submit", "id": "o1", "email": "anon@example.com", "message": "No name given"})
+	v.waitFor("offline.received")
+	bcRun(t, ctx, "the inbox names the visitor by its number",
+		bcLogin(f, f.agentA.Email),
+		bcClick(`[data-testid=nav-inbox]`),
+		waitJS(bcQ(`[data-testid=inbox] [data-testid=inbox-name]`)+`?.textContent === 'Visitor 1'`),
+	)
+	bcNoErrors(t, ctx)
+}

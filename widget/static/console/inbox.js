@@ -52,7 +52,7 @@
     return el('li', { class: 'card msg-item state-' + st + (open ? ' open' : ''), 'data-testid': 'inbox-item', 'data-message-id': m.id, 'data-state': st }, [
       el('div', { class: 'msg-head' }, [
         el('button', { type: 'button', class: 'msg-open', 'aria-expanded': open ? 'true' : 'false', 'data-testid': 'inbox-open',
-          onclick: function () { toggle(m); } }, [el('strong', { 'data-testid': 'inbox-name', text: m.name || 'No name' })]),
+          onclick: function () { toggle(m); } }, [el('strong', { 'data-testid': 'inbox-name', text: m.name || (m.visitor_number ? 'Visitor ' + m.visitor_number : 'No name') })]),
         el('a', { href: 'mailto:' + m.email + '?subject=' + encodeURIComponent('Re: your message'), 'data-testid': 'inbox-email', text: m.email }),
         el('span', { class: 'msg-state', 'data-testid': 'inbox-state', text: st }),
         el('span', { class: 'spacer' }),
