@@ -13,14 +13,15 @@ import (
 type FanoutSummary struct {
 	RunInfo
 	FleetReport
-	// Flip is mode (PUT /sites/{id}/mode at the instant) or boundary (the hours
-	// close at the instant).
+	// Flip is mode (PUT /sites/{id}/mode at the instant), boundary (the hours
+	// close at the instant) or broadcast (POST /broadcast at the instant, the floor
+	// server's stand-in for a flip).
 	Flip    string    `json:"flip"`
 	Instant time.Time `json:"instant"`
 	// Flippers is how many processes made the change (1 in a sound run).
 	Flippers int `json:"flippers"`
-	// FlipSentLagMs is how late after the instant the mode request left, and
-	// FlipAnswerMs how long it took (mode flip, flipping process only).
+	// FlipSentLagMs is how late after the instant the mode (or broadcast) request
+	// left, and FlipAnswerMs how long it took (flipping process only).
 	FlipSentLagMs float64 `json:"flip_sent_lag_ms,omitempty"`
 	FlipAnswerMs  float64 `json:"flip_answer_ms,omitempty"`
 	// Measured is how many visitors had their welcome before the instant.
@@ -57,18 +58,22 @@ func runFanout(ctx context.Context, cfg *config) (*FanoutSummary, error) {
 		return nil, fmt.Errorf("fanout -flip boundary: -at must be a whole minute (hours are HH:MM), got %s", instant.UTC().Format(time.RFC3339Nano))
 	}
 	var ctl *siteControl
-	if cfg.flipper {
-		var err error
-		if ctl, err = prepareSite(ctx, cfg, instant); err != nil {
-			return nil, err
+	if cfg.flip != "broadcast" { // the floor server has no site to set up
+		if cfg.flipper {
+			var err error
+			if ctl, err = prepareSite(ctx, cfg, instant); err != nil {
+				return nil, err
+			}
+			defer ctl.close()
 		}
-		defer ctl.close()
+		st, err := awaitSite(ctx, cfg, readyForFlip(cfg.flip, instant), cfg.timeout, instant)
+		if err != nil {
+			return nil, fmt.Errorf("fanout: %w (is the flipping process running?)", err)
+		}
+		fmt.Printf("fanout: site ready (%s)\n", statusText(st))
+	} else {
+		fmt.Printf("fanout: site ready (broadcast: nothing to set up)\n")
 	}
-	st, err := awaitSite(ctx, cfg, readyForFlip(cfg.flip, instant), cfg.timeout, instant)
-	if err != nil {
-		return nil, fmt.Errorf("fanout: %w (is the flipping process running?)", err)
-	}
-	fmt.Printf("fanout: site ready (%s)\n", statusText(st))
 
 	nodes := newNodeSet(cfg.visitorURLs)
 	nodes.sample(ctx, false)
@@ -122,6 +127,15 @@ func runFanout(ctx context.Context, cfg *config) (*FanoutSummary, error) {
 	fmt.Printf("fanout: %s flip at %s\n", cfg.flip, instant.UTC().Format(time.RFC3339Nano))
 
 	s := &FanoutSummary{Flip: cfg.flip, Instant: instant.UTC(), Measured: measured}
+	if cfg.flipper && cfg.flip == "broadcast" {
+		s.Flippers = 1
+		sent, took, err := broadcastAt(ctx, cfg.visitorURLs[0], instant)
+		if err != nil {
+			return nil, fmt.Errorf("fanout: the broadcast failed: %w", err)
+		}
+		s.FlipSentLagMs = roundTo(float64(sent.Sub(instant))/1e6, 3)
+		s.FlipAnswerMs = roundTo(float64(took)/1e6, 3)
+	}
 	if ctl != nil {
 		s.Flippers = 1
 		if cfg.flip == "mode" {
@@ -172,8 +186,8 @@ func runFanout(ctx context.Context, cfg *config) (*FanoutSummary, error) {
 func (s *FanoutSummary) print() {
 	fmt.Printf("\n== fanout (%s flip at %s): %d visitors on %s ==\n", s.Flip, s.Instant.Format(time.RFC3339Nano), s.Visitors, strings.Join(s.VisitorURLs, ","))
 	s.FleetReport.print()
-	if s.Flip == "mode" && s.Flippers > 0 {
-		fmt.Printf("flip        mode request sent %.3f ms after the instant, answered in %.1f ms\n", s.FlipSentLagMs, s.FlipAnswerMs)
+	if s.Flip != "boundary" && s.Flippers > 0 {
+		fmt.Printf("flip        %s request sent %.3f ms after the instant, answered in %.1f ms\n", s.Flip, s.FlipSentLagMs, s.FlipAnswerMs)
 	}
 	fmt.Printf("status      %d of %d measured visitors got it, %d missing after %.1fs; reasons %v\n", s.Received, s.Measured, s.Missing, s.WaitSeconds, s.Reasons)
 	fmt.Printf("delay       %s\n", s.Delay)

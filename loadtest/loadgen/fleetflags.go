@@ -33,7 +33,7 @@ func addFleetFlags(fs *flag.FlagSet) *fleetFlags {
 		connectWorkers:  fs.Int("connect-workers", 256, "idle, fanout, storm: handshakes in flight at most"),
 		src:             fs.String("src", "127.1.0.0/16", "idle, fanout, storm: loopback block the visitor sockets leave from, one address after another (none: the system's choice); give each process its own"),
 		at:              fs.String("at", "", "fanout: flip instant; storm: drop instant; idle: end of the hold. RFC 3339, Unix ms, or +DURATION (one process only). Processes of one measurement share it"),
-		flip:            fs.String("flip", "mode", "fanout: mode (PUT /sites/{id}/mode offline at -at) or boundary (the hours close at -at, a whole minute)"),
+		flip:            fs.String("flip", "mode", "fanout: mode (PUT /sites/{id}/mode offline at -at), boundary (the hours close at -at, a whole minute) or broadcast (POST /broadcast at -at: the floor server, no site set-up)"),
 		flipper:         fs.Bool("flipper", false, "fanout: this process sets the site up (hours, mode auto, -agents agents online; needs -token) and, for -flip mode, flips it; exactly one process of a measurement"),
 		wait:            fs.Duration("wait", 0, "fanout: how long after the instant to wait for status frames (default 10s); storm: for everyone to be back (default 60s)"),
 		reconnectJitter: fs.Duration("reconnect-jitter", 0, "storm: spread the first reconnects over [0, this) (0: all at once; the widget uses 500ms)"),
@@ -94,8 +94,8 @@ func (ff *fleetFlags) apply(c *config, given map[string]bool) error {
 }
 
 func (c *config) applyFanout(given map[string]bool) error {
-	if c.flip != "mode" && c.flip != "boundary" {
-		return fmt.Errorf("-flip must be mode or boundary")
+	if c.flip != "mode" && c.flip != "boundary" && c.flip != "broadcast" {
+		return fmt.Errorf("-flip must be mode, boundary or broadcast")
 	}
 	if c.flip == "boundary" && !c.at.IsZero() && !c.at.Equal(c.at.Truncate(time.Minute)) {
 		return fmt.Errorf("-flip boundary: -at must be a whole minute (hours are HH:MM), got %s", c.at.UTC().Format(time.RFC3339Nano))
@@ -104,6 +104,10 @@ func (c *config) applyFanout(given map[string]bool) error {
 		if c.at.IsZero() {
 			return fmt.Errorf("fanout without -flipper: -at is required (the instant the flipping process flips at)")
 		}
+		c.agents = 0
+		return nil
+	}
+	if c.flip == "broadcast" { // the floor server has no sites, accounts or agents
 		c.agents = 0
 		return nil
 	}

@@ -16,7 +16,9 @@
 //	                  close at -at, a whole minute) and each visitor's status frame is
 //	                  timed against the instant; frames before it are errors. One
 //	                  process (-flipper, with -token) sets the site up and flips it;
-//	                  the others wait until the site is ready.
+//	                  the others wait until the site is ready. -flip broadcast: POST
+//	                  /broadcast at -at, for the floor server (../shared/floor), which
+//	                  has no sites or accounts: no set-up, no -token.
 //	-scenario storm:  the same sockets, then at -at every visitor drops its socket and
 //	                  reconnects at once with hello {visitor_token, last_seq}, retrying
 //	                  with the widget's backoff; time until each and all are back.
