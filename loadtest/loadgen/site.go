@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/livedesk/gateway/protocol"
 )
 
 // siteControl is the flipping process's hold on the site: an API client with a warm
@@ -111,12 +113,12 @@ func (sc *siteControl) close() {
 // satisfies want, and returns that status. Processes that do not flip use it to
 // start only once the flipping process has set the site up. It gives up after
 // timeout, or at the instant when given: a site not ready by then never will be.
-func awaitSite(ctx context.Context, cfg *config, want func(siteStatus) bool, timeout time.Duration, instant time.Time) (siteStatus, error) {
+func awaitSite(ctx context.Context, cfg *config, want func(protocol.Status) bool, timeout time.Duration, instant time.Time) (protocol.Status, error) {
 	if !instant.IsZero() {
 		timeout = min(timeout, instant.Sub(wallNow()))
 	}
 	deadline := time.Now().Add(timeout)
-	var last siteStatus
+	var last protocol.Status
 	var token string
 	for {
 		hello := map[string]any{"type": "hello", "lang": "en"}
@@ -150,8 +152,8 @@ func awaitSite(ctx context.Context, cfg *config, want func(siteStatus) bool, tim
 
 // readyForFlip is the status before the flip: online, and closing at instant
 // (boundary) or not closing at all (mode).
-func readyForFlip(flip string, instant time.Time) func(siteStatus) bool {
-	return func(s siteStatus) bool {
+func readyForFlip(flip string, instant time.Time) func(protocol.Status) bool {
+	return func(s protocol.Status) bool {
 		if !s.Online {
 			return false
 		}
@@ -162,7 +164,7 @@ func readyForFlip(flip string, instant time.Time) func(siteStatus) bool {
 	}
 }
 
-func statusText(s siteStatus) string {
+func statusText(s protocol.Status) string {
 	out := fmt.Sprintf("online=%v reason=%s", s.Online, s.Reason)
 	if s.ClosesAt != nil {
 		out += " closes_at=" + s.ClosesAt.UTC().Format(time.RFC3339)

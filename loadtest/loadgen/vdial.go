@@ -10,24 +10,18 @@ import (
 	"os"
 	"syscall"
 	"time"
-)
 
-// siteStatus is the status object of welcome and status frames.
-type siteStatus struct {
-	Online   bool       `json:"online"`
-	Reason   string     `json:"reason"`
-	OpensAt  *time.Time `json:"opens_at"`
-	ClosesAt *time.Time `json:"closes_at"`
-}
+	"github.com/livedesk/gateway/protocol"
+)
 
 // visitorFrame is the union of the server frames a visitor socket reads here.
 type visitorFrame struct {
-	Type         string      `json:"type"`
-	Code         string      `json:"code"`
-	Message      string      `json:"message"`
-	VisitorID    string      `json:"visitor_id"`
-	VisitorToken string      `json:"visitor_token"`
-	Status       *siteStatus `json:"status"`
+	Type         string           `json:"type"`
+	Code         string           `json:"code"`
+	Message      string           `json:"message"`
+	VisitorID    string           `json:"visitor_id"`
+	VisitorToken string           `json:"visitor_token"`
+	Status       *protocol.Status `json:"status"`
 	Conversation *struct {
 		Messages []struct {
 			Seq int64 `json:"seq"`
