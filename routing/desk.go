@@ -122,21 +122,17 @@ type Announcer interface {
 // Lock rules (mu):
 //   - mu guards every map and every *State reachable from them, and writes. Methods
 //     with the Locked suffix expect mu held; timer callbacks take mu themselves.
-//   - No store I/O with mu held, except the writes listed below. Reads a decision
-//     needs are made before taking mu (Load) or after releasing it (the welcomes'
-//     transcripts, a resent chat.start's replay); writes that only record what was
-//     decided are queued under mu (writes) and made by unlock, after releasing it,
-//     in the order they were queued and ordered per agent (flushSocket: the last
-//     record asked for is the one stored). A chat start that gets an agent reserves
-//     under mu, writes outside it, and announces under it again.
-//   - Writes that stay under mu, because the decision is not made until they are
-//     stored and nothing else may be decided about the conversation meanwhile: a
-//     queued start (the queue's order is its record), an end (EndChat: the caller's
-//     context bounds it), a queued chat missed or assigned (missLocked,
-//     assignQueuedLocked, with the transcript read their notice carries). Each is
-//     one store call bounded by storeWriteTimeout or the caller's context; they
-//     happen at the edges of a chat, not per message, and a failure leaves the desk
-//     as it was (or the chat back at its queue's head).
+//   - No store I/O with mu held. Reads a decision needs are made before taking mu
+//     (Load) or after releasing it (the welcomes' transcripts, a resent
+//     chat.start's replay). Writes that only record what was decided are queued
+//     under mu (writes) and made by unlock, after releasing it, in the order they
+//     were queued and ordered per agent (flushSocket: the last record asked for is
+//     the one stored).
+//   - A write that decides a conversation's fate (a chat start, assigned or
+//     queued; an assignment from the queue; a miss; an end) is reserved under mu
+//     (the agent's slot, the place in the queue), made after releasing mu, and
+//     carried out under mu again, or undone when the store refused. Meanwhile the
+//     conversation is busy (desk_busy.go): nothing else is decided about it.
 //   - SetPresence's write is ordered per agent by agentState.presenceMu, held
 //     across the write and never taken with mu held (presenceMu, then mu).
 //   - The Notifier and the Announcer are called with mu held, in the order of the
@@ -158,7 +154,9 @@ type Desk struct {
 	convs  map[string]*convState // queued and open conversations
 	// byVisitor maps a visitor to its queued or open conversation.
 	byVisitor map[string]string
-	closed    bool
+	// turns counts the chats that joined a queue (convState.turn).
+	turns  uint64
+	closed bool
 	// stopping: the node drains (Stopping); sockets closing now are no reason to
 	// forget that their agents had one.
 	stopping bool
@@ -179,9 +177,17 @@ type siteState struct {
 type convState struct {
 	conv    *store.Conversation
 	timeout clock.Timer // queue timeout while queued
-	// pending: an assignment reserved by StartChat and not stored yet. Nobody but
-	// that StartChat sees it: lookups treat it as absent, snapshots leave it out.
+	// pending: a start reserved by StartChat (assigned or queued) and not stored
+	// yet. Nobody but that StartChat sees it: lookups treat it as absent, snapshots
+	// leave it out.
 	pending bool
+	// busy is non-nil while a write that decides the conversation's fate (its
+	// queued start, its assignment from the queue, its miss, its end) is made
+	// outside mu, and closed when it is done (desk_busy.go).
+	busy chan struct{}
+	// turn orders the queue: taken from Desk.turns when the chat joins its queue,
+	// so one put back (requeueLocked) finds its place again.
+	turn uint64
 }
 
 // ErrUnknownSite is returned for a site the desk does not know.
@@ -257,6 +263,8 @@ func (d *Desk) Load(ctx context.Context) error {
 			continue
 		}
 		if ss := d.sites[c.SiteID]; ss != nil {
+			d.turns++
+			cs.turn = d.turns
 			ss.queue = append(ss.queue, c.ID)
 			d.armQueueTimeoutLocked(cs, ss)
 		}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -68,10 +66,10 @@ type StartResult struct {
 // with the ClientID of the chat.start that made the visitor's current conversation
 // gets the same answer and stores nothing.
 //
-// An assignment is decided and reserved under the lock (the agent's slot, the
-// visitor's place), written to the store outside it, then announced under it again;
-// so starts for different visitors write in parallel instead of one fsync after
-// another. A queued start is written under the lock: the queue's order is its record.
+// The outcome is decided and reserved under the lock (the agent's slot, or the
+// place at the end of the queue; the visitor's conversation), written to the store
+// outside it, then announced under it again; so starts for different visitors write
+// in parallel instead of one fsync after another.
 func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, error) {
 	d.mu.Lock()
 	ss := d.sites[req.SiteID]
@@ -79,8 +77,25 @@ func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, er
 		d.unlock()
 		return StartResult{}, ErrUnknownSite
 	}
-	if id, ok := d.byVisitor[req.VisitorID]; ok {
+	for {
+		id, ok := d.byVisitor[req.VisitorID]
+		if !ok {
+			break
+		}
 		cs := d.convs[id]
+		if cs.busy != nil && !cs.pending {
+			// Its assignment, miss or end is being written: answer from what it
+			// comes to.
+			if err := d.waitLocked(ctx, cs); err != nil {
+				d.unlock()
+				return StartResult{}, err
+			}
+			if ss = d.sites[req.SiteID]; ss == nil {
+				d.unlock()
+				return StartResult{}, ErrUnknownSite
+			}
+			continue
+		}
 		switch {
 		case req.ClientID == "" || cs.conv.StartID != req.ClientID:
 			d.unlock()
@@ -118,8 +133,7 @@ func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, er
 		as = d.pickAgentLocked(req.SiteID, now)
 	}
 	if as == nil {
-		defer d.unlock()
-		return d.queueLocked(ctx, ss, c, req, now)
+		return d.startQueued(ctx, ss, c, req, now)
 	}
 	// Reserve: the agent's slot and the visitor's conversation, invisible to
 	// everyone (pending) until it is stored.
@@ -156,20 +170,74 @@ func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, er
 	return StartResult{Outcome: OutcomeAssigned, Conversation: copyConv(c), Messages: msgs}, nil
 }
 
-// queueLocked records a start that waits for an agent and puts it in line.
-func (d *Desk) queueLocked(ctx context.Context, ss *siteState, c *store.Conversation, req StartRequest, now time.Time) (StartResult, error) {
+// startQueued records a start that waits for an agent. Its place at the end of the
+// queue is reserved first: the start is pending (invisible; drains stop at it, so
+// it keeps its turn) while it is written outside the lock. A site that went offline
+// (or away) meanwhile misses it at once, and the visitor is answered with the
+// offline form. Called with mu held; returns with mu released.
+func (d *Desk) startQueued(ctx context.Context, ss *siteState, c *store.Conversation, req StartRequest, now time.Time) (StartResult, error) {
+	cs := &convState{conv: c, pending: true}
+	cs.begin()
+	d.convs[c.ID] = cs
+	d.byVisitor[c.VisitorID] = c.ID
+	d.turns++
+	cs.turn = d.turns
+	ss.queue = append(ss.queue, c.ID)
+	d.unlock()
+
 	m, err := d.recordStart(ctx, c, req, now)
+
+	d.mu.Lock()
+	defer d.unlock()
+	cs.finish()
+	cur := d.sites[c.SiteID]
 	if err != nil {
+		d.forgetLocked(cs)
+		if cur != nil {
+			// Drains stopped at this start: their turn now.
+			cur.queue = removeID(cur.queue, c.ID)
+			d.drainSiteLocked(c.SiteID, d.clock.Now())
+		}
 		return StartResult{}, err
 	}
 	c.LastSeq = m.Seq
-	cs := &convState{conv: c}
-	d.convs[c.ID] = cs
-	d.byVisitor[c.VisitorID] = c.ID
-	ss.queue = append(ss.queue, c.ID)
-	d.armQueueTimeoutLocked(cs, ss)
-	d.notify.QueueLength(ss.site.ID, len(ss.queue))
-	return StartResult{Outcome: OutcomeQueued, Conversation: copyConv(c), Messages: []*store.Message{m}, Position: len(ss.queue)}, nil
+	cs.pending = false
+	at := d.clock.Now()
+	st := Status{Reason: ReasonPaused}
+	if cur != nil {
+		st = d.statusLocked(cur, at)
+	}
+	if !st.Online {
+		d.forgetLocked(cs)
+		if cur != nil {
+			cur.queue = removeID(cur.queue, c.ID)
+		}
+		d.writes = append(d.writes, func() { d.recordMissedStart(c.ID, at) })
+		return StartResult{Outcome: OutcomeOffline, Reason: st.Reason, Prefill: Prefill{Text: req.Text, Name: req.Name, Email: req.Email}}, nil
+	}
+	d.armQueueTimeoutLocked(cs, cur)
+	d.notify.QueueLength(cur.site.ID, len(cur.queue))
+	if cur.queue[0] == c.ID && d.pickAgentLocked(c.SiteID, at) != nil {
+		// Someone became free while the start was written and the drain stopped
+		// here: it runs from a timer, so the visitor has its answer (queued) before
+		// the assignment that follows it.
+		d.after(at, func(now time.Time) { d.drainSiteLocked(c.SiteID, now) })
+	}
+	return StartResult{Outcome: OutcomeQueued, Conversation: copyConv(c), Messages: []*store.Message{m}, Position: queueIndex(cur.queue, c.ID) + 1}, nil
+}
+
+// recordMissedStart stores that a queued start whose site went offline while it
+// was written was missed at the instant at. A failure is logged: the visitor has
+// the offline form either way; a restart takes the chat as queued again.
+func (d *Desk) recordMissedStart(id string, at time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
+	defer cancel()
+	if _, err := d.store.UpdateConversation(ctx, id, func(c *store.Conversation) error {
+		c.State, c.EndedAt, c.EndedBy = store.StateMissed, &at, store.FromSystem
+		return nil
+	}); err != nil {
+		d.log.Error("could not record a missed chat", zap.String("conversation", id), zap.Error(err))
+	}
 }
 
 // recordStart stores a new conversation and its first message in one write (one
@@ -227,254 +295,4 @@ func (d *Desk) pickAgentLocked(siteID string, now time.Time) *agentState {
 		}
 	}
 	return best
-}
-
-func (d *Desk) armQueueTimeoutLocked(cs *convState, ss *siteState) {
-	timeout := time.Duration(ss.site.QueueTimeoutSeconds) * time.Second
-	if timeout <= 0 {
-		return
-	}
-	id := cs.conv.ID
-	cs.timeout = d.after(cs.conv.CreatedAt.Add(timeout), func(now time.Time) {
-		cs := d.convs[id]
-		if cs == nil || cs.conv.State != store.StateQueued {
-			return
-		}
-		ss := d.sites[cs.conv.SiteID]
-		d.missLocked(cs, ReasonQueueTimeout)
-		if ss != nil {
-			ss.queue = removeID(ss.queue, id)
-			d.queueChangedLocked(ss)
-		}
-	})
-}
-
-func removeID(q []string, id string) []string {
-	if i := queueIndex(q, id); i >= 0 {
-		return append(q[:i:i], q[i+1:]...)
-	}
-	return q
-}
-
-// queueChangedLocked tells agents the length and every queued visitor its place.
-func (d *Desk) queueChangedLocked(ss *siteState) {
-	d.notify.QueueLength(ss.site.ID, len(ss.queue))
-	for i, id := range ss.queue {
-		if cs := d.convs[id]; cs != nil {
-			d.notify.QueuePosition(cs.conv, i+1)
-		}
-	}
-}
-
-// missQueueLocked turns every queued chat of a site into a missed one.
-func (d *Desk) missQueueLocked(ss *siteState, reason string) {
-	if len(ss.queue) == 0 {
-		return
-	}
-	for _, id := range ss.queue {
-		if cs := d.convs[id]; cs != nil {
-			d.missLocked(cs, reason)
-		}
-	}
-	ss.queue = nil
-	d.notify.QueueLength(ss.site.ID, 0)
-}
-
-// missLocked records a queued conversation as missed and gives the visitor the
-// offline form with every word it wrote while waiting.
-func (d *Desk) missLocked(cs *convState, reason string) {
-	// Under mu (see Desk.mu): bounded like the desk's other own writes.
-	ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
-	defer cancel()
-	now := d.clock.Now()
-	c, err := d.store.UpdateConversation(ctx, cs.conv.ID, func(c *store.Conversation) error {
-		c.State, c.EndedAt, c.EndedBy = store.StateMissed, &now, store.FromSystem
-		return nil
-	})
-	if err != nil {
-		d.log.Error("could not record a missed chat", zap.String("conversation", cs.conv.ID), zap.Error(err))
-		c = copyConv(cs.conv)
-		c.State = store.StateMissed
-	}
-	stopTimer(cs.timeout)
-	delete(d.convs, cs.conv.ID)
-	delete(d.byVisitor, cs.conv.VisitorID)
-	pre := Prefill{Name: c.VisitorName, Email: c.VisitorEmail}
-	if msgs, err := d.store.ListMessages(ctx, c.ID, 0, 1000); err == nil {
-		var parts []string
-		for _, m := range msgs {
-			if m.From == store.FromVisitor {
-				parts = append(parts, m.Text)
-			}
-		}
-		pre.Text = strings.Join(parts, "\n")
-	}
-	var site *store.Site
-	if ss := d.sites[c.SiteID]; ss != nil {
-		site = ss.site
-	}
-	d.notify.Missed(c, site, reason, pre)
-}
-
-// drainSiteLocked assigns queued chats of a site, oldest first, while it is online
-// and someone can take them.
-func (d *Desk) drainSiteLocked(siteID string, now time.Time) {
-	ss := d.sites[siteID]
-	if ss == nil || len(ss.queue) == 0 || !d.statusLocked(ss, now).Online {
-		return
-	}
-	changed := false
-	for len(ss.queue) > 0 {
-		as := d.pickAgentLocked(siteID, now)
-		if as == nil {
-			break
-		}
-		cs := d.convs[ss.queue[0]]
-		ss.queue = ss.queue[1:]
-		changed = true
-		if cs == nil {
-			continue
-		}
-		if !d.assignQueuedLocked(cs, as, now) {
-			// Not recorded (the chat is back at the head): stop here rather than
-			// retry at once with the lock held; the next drain tries again.
-			break
-		}
-	}
-	if changed {
-		d.queueChangedLocked(ss)
-	}
-}
-
-// assignQueuedLocked gives a queued chat (already taken off its queue) to as, and
-// reports whether that was recorded; when not, the chat is back at the queue's head.
-func (d *Desk) assignQueuedLocked(cs *convState, as *agentState, now time.Time) bool {
-	// Under mu (see Desk.mu): bounded like the desk's other own writes.
-	ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
-	defer cancel()
-	c, err := d.store.UpdateConversation(ctx, cs.conv.ID, func(c *store.Conversation) error {
-		t := now
-		c.State, c.AgentID, c.AgentName, c.AssignedAt = store.StateOpen, as.agent.ID, as.agent.Name, &t
-		return nil
-	})
-	if err != nil {
-		// Not recorded: put it back at the head of its queue for the next drain.
-		d.log.Error("could not record an assignment", zap.String("conversation", cs.conv.ID), zap.Error(err))
-		if ss := d.sites[cs.conv.SiteID]; ss != nil {
-			ss.queue = append([]string{cs.conv.ID}, ss.queue...)
-		}
-		return false
-	}
-	stopTimer(cs.timeout)
-	cs.timeout = nil
-	cs.conv = c
-	as.open++
-	as.lastAssigned = now
-	msgs, _ := d.store.ListMessages(ctx, c.ID, 0, 200)
-	d.notify.Assigned(copyConv(c), msgs, true)
-	return true
-}
-
-// drainForAgentLocked drains the queues of every site the agent serves, the site
-// whose head has waited longest first.
-func (d *Desk) drainForAgentLocked(as *agentState, now time.Time) {
-	type head struct {
-		site string
-		at   time.Time
-	}
-	var heads []head
-	for id, ss := range d.sites {
-		if len(ss.queue) > 0 && as.agent.Serves(id) {
-			if cs := d.convs[ss.queue[0]]; cs != nil {
-				heads = append(heads, head{id, cs.conv.CreatedAt})
-			}
-		}
-	}
-	sort.Slice(heads, func(i, j int) bool { return heads[i].at.Before(heads[j].at) })
-	for _, h := range heads {
-		d.drainSiteLocked(h.site, now)
-	}
-}
-
-// EndRequest asks to end a conversation.
-type EndRequest struct {
-	ConversationID string `json:"conversation_id"`
-	// By is "visitor" or "agent"; AgentID is the agent's, who may end only a
-	// conversation assigned to it.
-	By      string `json:"by"`
-	AgentID string `json:"agent_id"`
-	// Re is the id of the frame that asked, passed on to Notifier.Ended so the
-	// answer can carry it ("" for none).
-	Re string `json:"re"`
-}
-
-// EndChat ends a queued or open conversation.
-func (d *Desk) EndChat(ctx context.Context, req EndRequest) (*store.Conversation, error) {
-	conversationID, by, agentID := req.ConversationID, req.By, req.AgentID
-	d.mu.Lock()
-	defer d.unlock()
-	cs := d.convs[conversationID]
-	if cs == nil || cs.pending || (by == store.FromAgent && cs.conv.AgentID != agentID) {
-		return nil, ErrNotInConversation
-	}
-	now := d.clock.Now()
-	var out []*store.Notification
-	if ss := d.sites[cs.conv.SiteID]; ss != nil && d.announce != nil {
-		ended := *cs.conv
-		ended.State, ended.EndedAt, ended.EndedBy = store.StateEnded, &now, by
-		out = d.announce.ConversationEnded(ss.site, &ended)
-	}
-	c, err := d.store.UpdateConversation(ctx, conversationID, func(c *store.Conversation) error {
-		c.State, c.EndedAt, c.EndedBy = store.StateEnded, &now, by
-		return nil
-	}, out...)
-	if err != nil {
-		return nil, err
-	}
-	if len(out) > 0 {
-		d.announce.Stored()
-	}
-	stopTimer(cs.timeout)
-	delete(d.convs, conversationID)
-	delete(d.byVisitor, c.VisitorID)
-	d.notify.Ended(c, by, req.Re)
-	if ss := d.sites[c.SiteID]; ss != nil && queueIndex(ss.queue, c.ID) >= 0 {
-		ss.queue = removeID(ss.queue, c.ID)
-		d.queueChangedLocked(ss)
-	}
-	if as := d.agents[c.AgentID]; as != nil && cs.conv.State == store.StateOpen {
-		as.open--
-		d.drainForAgentLocked(as, now)
-	}
-	return c, nil
-}
-
-// VisitorConversation returns the visitor's queued or open conversation, or nil.
-func (d *Desk) VisitorConversation(visitorID string) *store.Conversation {
-	d.mu.Lock()
-	defer d.unlock()
-	if id, ok := d.byVisitor[visitorID]; ok && !d.convs[id].pending {
-		return copyConv(d.convs[id].conv)
-	}
-	return nil
-}
-
-// Conversation returns a queued or open conversation, or nil.
-func (d *Desk) Conversation(id string) *store.Conversation {
-	d.mu.Lock()
-	defer d.unlock()
-	if cs := d.convs[id]; cs != nil && !cs.pending {
-		return copyConv(cs.conv)
-	}
-	return nil
-}
-
-// QueueLength returns how many chats wait for a site.
-func (d *Desk) QueueLength(siteID string) int {
-	d.mu.Lock()
-	defer d.unlock()
-	if ss := d.sites[siteID]; ss != nil {
-		return len(ss.queue)
-	}
-	return 0
 }

@@ -28,6 +28,13 @@ func (g *gatedStore) CreateConversation(ctx context.Context, c *store.Conversati
 	return g.Store.CreateConversation(ctx, c, first...)
 }
 
+// newStartGate puts a gatedStore for visitor's starts in front of r's store.
+func newStartGate(r *rig, visitor string) *gatedStore {
+	g := &gatedStore{Store: r.st, visitor: visitor, entered: make(chan struct{}), release: make(chan error)}
+	r.st = g
+	return g
+}
+
 // A start's store writes run outside the desk's lock: others go on meanwhile, the
 // reserved start is invisible until stored, a resend is told to retry, and a failed
 // write gives the agent's slot back.
@@ -39,8 +46,7 @@ func TestStartIsReservedThenRecordedOutsideTheLock(t *testing.T) {
 			r.addSite(newSite("s1", schedule.AlwaysOpen()))
 			r.addAgent(newAgent("a1", 1))
 			r.addAgent(newAgent("a2", 1))
-			g := &gatedStore{Store: r.st, visitor: "v1", entered: make(chan struct{}), release: make(chan error)}
-			r.st = g
+			g := newStartGate(r, "v1")
 			r.load()
 			r.connect("a1", "a2")
 
