@@ -90,8 +90,19 @@ type Site struct {
 	OfflineForm         OfflineForm       `json:"offline_form"`
 	Notify              Notify            `json:"notify"`
 	PresenceAlerts      PresenceAlerts    `json:"presence_alerts"`
-	CreatedAt           time.Time         `json:"created_at"`
-	UpdatedAt           time.Time         `json:"updated_at"`
+	// ShiftEnd is ShiftEndKeep or ShiftEndHandover; empty reads as keep
+	// (ShiftEndOrKeep).
+	ShiftEnd  string    `json:"shift_end"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// ShiftEndOrKeep is the site's shift-end setting, ShiftEndKeep when none is set.
+func (s *Site) ShiftEndOrKeep() string {
+	if s.ShiftEnd == "" {
+		return ShiftEndKeep
+	}
+	return s.ShiftEnd
 }
 
 // Agent is a person who answers chats. Sites empty means all sites. PasswordHash is
@@ -156,6 +167,9 @@ type Conversation struct {
 	EndedAt       *time.Time `json:"ended_at"`
 	EndedBy       string     `json:"ended_by"`
 	LastSeq       int64      `json:"last_seq"`
+	// DepartmentID is the department of the site the chat is for; empty when
+	// the site has none.
+	DepartmentID string `json:"department_id,omitempty"`
 	// StartID is the id of the chat.start frame that created it, so a resend of that
 	// frame gets the same answer.
 	StartID string `json:"start_id,omitempty"`
@@ -192,6 +206,9 @@ type OfflineMessage struct {
 	VisitorNumber int64     `json:"visitor_number,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
 	ClientID      string    `json:"client_id,omitempty"`
+	// DepartmentID is the department the message was left for; empty for the
+	// site as a whole.
+	DepartmentID string `json:"department_id,omitempty"`
 	// State is OfflineNew, OfflineRead or OfflineDone. Records written before
 	// states existed have none; stores hand them out as OfflineNew (FillState).
 	State string `json:"state,omitempty"`
@@ -234,8 +251,10 @@ type ConversationFilter struct {
 	SiteID    string
 	State     string
 	VisitorID string
-	Before    string
-	Limit     int
+	// DepartmentID keeps the conversations of that department.
+	DepartmentID string
+	Before       string
+	Limit        int
 }
 
 // Notification states: pending until delivered, failed when every attempt within

@@ -21,7 +21,7 @@ var (
 	ErrUnavailable = errors.New("store unavailable")
 )
 
-// Store keeps sites, agents, conversations, messages, offline messages and settings.
+// Store keeps sites, departments, agents, conversations, messages, offline messages and settings.
 //
 // Durability promise: a write that returns nil survives a crash of the process
 // (SIGKILL) right after it returns. Records handed in are copied; records handed out
@@ -37,8 +37,10 @@ type Store interface {
 	ListSites(ctx context.Context) ([]*Site, error)
 	// UpdateSite applies fn to the stored site and stores the result atomically.
 	UpdateSite(ctx context.Context, id string, fn func(*Site) error) (*Site, error)
-	// DeleteSite removes the site or returns ErrNotFound.
+	// DeleteSite removes the site, and its departments, or returns ErrNotFound.
 	DeleteSite(ctx context.Context, id string) error
+
+	DepartmentStore
 
 	// CreateAgent stores a new agent. An empty ID is filled in. The e-mail is unique
 	// without regard to case: a duplicate gets ErrConflict.

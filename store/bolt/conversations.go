@@ -199,7 +199,8 @@ func getConversation(tx *bbolt.Tx, id string) (*store.Conversation, error) {
 func matches(c *store.Conversation, f store.ConversationFilter) bool {
 	return (f.SiteID == "" || c.SiteID == f.SiteID) &&
 		(f.State == "" || c.State == f.State) &&
-		(f.VisitorID == "" || c.VisitorID == f.VisitorID)
+		(f.VisitorID == "" || c.VisitorID == f.VisitorID) &&
+		(f.DepartmentID == "" || c.DepartmentID == f.DepartmentID)
 }
 
 // lastBefore positions c on the last key that sorts strictly before `before` (the

@@ -92,13 +92,16 @@ func (s *Store) UpdateSite(ctx context.Context, id string, fn func(*store.Site) 
 	return out, nil
 }
 
-// DeleteSite removes the site or returns store.ErrNotFound. Its conversations and
-// offline messages stay.
+// DeleteSite removes the site and its departments, in one transaction, or returns
+// store.ErrNotFound. Its conversations and offline messages stay.
 func (s *Store) DeleteSite(ctx context.Context, id string) error {
 	return s.update(ctx, "delete site", func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bktSites)
 		if id == "" || b.Get([]byte(id)) == nil {
 			return fmt.Errorf("site %q: %w", id, store.ErrNotFound)
+		}
+		if err := deleteSiteDepartments(tx, id); err != nil {
+			return err
 		}
 		return b.Delete([]byte(id))
 	})

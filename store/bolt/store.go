@@ -10,6 +10,8 @@
 // Layout (top-level buckets):
 //
 //	sites               site id -> Site
+//	departments         department id -> Department
+//	dept_by_site        site id -> {department id -> ""}
 //	agents              agent id -> Agent
 //	agent_emails        lower-cased e-mail -> agent id
 //	conversations       conversation id -> Conversation
@@ -62,6 +64,8 @@ const openTimeout = 2 * time.Second
 // Bucket names.
 var (
 	bktSites            = []byte("sites")
+	bktDepartments      = []byte("departments")
+	bktDeptBySite       = []byte("dept_by_site")
 	bktAgents           = []byte("agents")
 	bktAgentEmails      = []byte("agent_emails")
 	bktConversations    = []byte("conversations")
@@ -83,7 +87,7 @@ var (
 	bktNotifyPending    = []byte("notify_pending")
 
 	allBuckets = [][]byte{
-		bktSites, bktAgents, bktAgentEmails,
+		bktSites, bktDepartments, bktDeptBySite, bktAgents, bktAgentEmails,
 		bktConversations, bktConvBySite, bktConvBySiteState, bktConvByState, bktConvByVisitor,
 		bktMessages, bktMessageClientIDs,
 		bktOffline, bktOfflineClientIDs, bktOfflineByState,

@@ -39,6 +39,12 @@ func (k keys) convIndexes(c *store.Conversation) []string {
 // results, unless records changed meanwhile). The records found are still checked
 // against the whole filter.
 func (k keys) filterIndex(f store.ConversationFilter) (index string, exact bool) {
+	index, exact = k.fieldIndex(f)
+	return index, exact && f.DepartmentID == "" // departments are not indexed
+}
+
+// fieldIndex is filterIndex for f's indexed fields (all but DepartmentID).
+func (k keys) fieldIndex(f store.ConversationFilter) (index string, exact bool) {
 	switch {
 	case f.VisitorID != "": // a visitor has few conversations
 		return k.convVisitor(f.VisitorID), f.SiteID == "" && f.State == ""
@@ -82,5 +88,6 @@ func queueIndexMove(ctx context.Context, p redis.Pipeliner, id string, before, a
 func matches(c *store.Conversation, f store.ConversationFilter) bool {
 	return (f.SiteID == "" || c.SiteID == f.SiteID) &&
 		(f.State == "" || c.State == f.State) &&
-		(f.VisitorID == "" || c.VisitorID == f.VisitorID)
+		(f.VisitorID == "" || c.VisitorID == f.VisitorID) &&
+		(f.DepartmentID == "" || c.DepartmentID == f.DepartmentID)
 }

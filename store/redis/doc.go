@@ -22,9 +22,10 @@
 // Every read-modify-write is atomic across all clients of the database:
 //
 //   - UpdateSite, UpdateAgent, UpdateConversation, UpdateNotification,
-//     SetOfflineState, CreateAgent and DeleteAgent are optimistic transactions: WATCH the record (and the e-mail index entry or the
-//     owners set when they matter), read, run the caller's function, then
-//     MULTI/EXEC. When another client changed a watched key in between, EXEC fails
+//     SetOfflineState, CreateAgent, DeleteAgent, DeleteSite and the department
+//     writes are optimistic transactions: WATCH the record (and the e-mail index
+//     entry, the owners set, or the site's departments when they matter), read,
+//     run the caller's function, then MULTI/EXEC. When another client changed a watched key in between, EXEC fails
 //     and the whole thing runs again (at most 100 times, with a short jittered
 //     backoff; then store.ErrUnavailable), which is why update functions may run
 //     more than once.
@@ -36,12 +37,12 @@
 //     The notifications AddOfflineMessage and UpdateConversation are given are
 //     written by the same script, or (UpdateConversation) by AddNotifications's
 //     script sent with EVAL inside the MULTI, so they commit with the record.
-//   - DeleteSite and PutSettingIfAbsent are MULTI/EXEC blocks of commands that are
+//   - PutSettingIfAbsent is a MULTI/EXEC block of commands that are
 //     atomic without WATCH.
 //
 // A conversation and its LastSeq are read in one pipeline, ListMessages,
-// OutboxStats and CountOffline in one MULTI. Lists (ListSites, ListAgents,
-// ListConversations, ListOfflineMessages, ListOfflineByState, ListNotifications,
+// OutboxStats and CountOffline in one MULTI. Lists (ListSites, ListDepartments,
+// ListAgents, ListConversations, ListOfflineMessages, ListOfflineByState, ListNotifications,
 // DueNotifications) read an index, then the records: a record changed in between
 // is seen as it is afterwards (ListConversations, ListOfflineByState and
 // ListNotifications check it against the filter again, DueNotifications that it is
@@ -84,6 +85,8 @@
 //
 //	site:<id>                            Site, JSON
 //	sites                                ZSET, score 0: every site id
+//	dept:<id>                            Department, JSON
+//	dept_site:<site>                     ZSET, score 0: the site's department ids
 //	agent:<id>                           Agent, JSON
 //	agents                               ZSET, score 0: every agent id
 //	agent_email:<lower-case e-mail>      id of the agent with that e-mail

@@ -12,6 +12,8 @@ type keys struct{ p string }
 
 func (k keys) site(id string) string       { return k.p + "site:" + id }
 func (k keys) sites() string               { return k.p + "sites" }
+func (k keys) dept(id string) string       { return k.p + "dept:" + id }
+func (k keys) deptSite(site string) string { return k.p + "dept_site:" + site }
 func (k keys) agent(id string) string      { return k.p + "agent:" + id }
 func (k keys) agents() string              { return k.p + "agents" }
 func (k keys) email(lower string) string   { return k.p + "agent_email:" + lower }

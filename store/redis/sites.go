@@ -103,26 +103,32 @@ func (s *Store) UpdateSite(ctx context.Context, id string, fn func(*store.Site) 
 	return out, nil
 }
 
-// DeleteSite removes the site or returns store.ErrNotFound. Its conversations and
-// offline messages stay.
+// DeleteSite removes the site and its departments, in one transaction, or returns
+// store.ErrNotFound. Its conversations and offline messages stay.
 func (s *Store) DeleteSite(ctx context.Context, id string) error {
-	const op = "delete site"
-	if err := s.begin(ctx, op); err != nil {
+	key, index := s.k.site(id), s.k.deptSite(id)
+	return s.watch(ctx, "delete site", func(tx *redis.Tx) error {
+		n, err := tx.Exists(ctx, key).Result()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("site %q: %w", id, store.ErrNotFound)
+		}
+		depts, err := tx.ZRange(ctx, index, 0, -1).Result()
+		if err != nil {
+			return err
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Del(ctx, key, index)
+			p.ZRem(ctx, s.k.sites(), id)
+			for _, d := range depts {
+				p.Del(ctx, s.k.dept(d))
+			}
+			return nil
+		})
 		return err
-	}
-	var del *redis.IntCmd
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		del = p.Del(ctx, s.k.site(id))
-		p.ZRem(ctx, s.k.sites(), id)
-		return nil
-	})
-	if err != nil {
-		return s.wrap(ctx, op, err)
-	}
-	if del.Val() == 0 {
-		return s.wrap(ctx, op, fmt.Errorf("site %q: %w", id, store.ErrNotFound))
-	}
-	return nil
+	}, key, index)
 }
 
 // getSite reads the stored site or returns store.ErrNotFound.

@@ -23,6 +23,7 @@ func fullOffline(siteID, visitorID, clientID, text string) *store.OfflineMessage
 		Lang:          "de",
 		Timezone:      "Europe/Berlin",
 		VisitorNumber: 7,
+		DepartmentID:  "dept-sales",
 	}
 }
 

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		tests []test
 	}{
 		{"Site", siteTests},
+		{"Department", departmentTests},
 		{"Agent", agentTests},
 		{"Conversation", conversationTests},
 		{"Message", messageTests},
@@ -119,6 +120,7 @@ func fullSite(name string) *store.Site {
 			WebhookURL:   "https://hooks.shop.example/presence",
 			AfterSeconds: 120,
 		},
+		ShiftEnd:  store.ShiftEndHandover,
 		CreatedAt: at(0),
 		UpdatedAt: at(1),
 	}
@@ -163,6 +165,7 @@ func fullConversation(siteID, visitorID, state string) *store.Conversation {
 		VisitorLang:     "pt-BR",
 		VisitorTimezone: "America/Sao_Paulo",
 		VisitorNumber:   1042,
+		DepartmentID:    "dept-support",
 	}
 }
 
