@@ -34,4 +34,6 @@ const (
 	MaxTextChars  = 4000     // code points of a chat text (text, message)
 	MaxNameChars  = 200      // code points of a visitor's name
 	MaxFieldChars = 1000     // code points of a custom offline field's value
+	MaxRefChars   = 64       // characters of an id a client frame names (department_id, to_agent_id, ...; docs/protocol.md#transfers)
+	MaxNoteChars  = 1000     // code points of a transfer's note (docs/protocol.md#transfers)
 )

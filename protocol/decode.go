@@ -39,6 +39,7 @@ var inbound = [...]map[string]func() Inbound{
 		"chat.end":         func() Inbound { return &AgentChatEnd{} },
 		"shift.snooze":     func() Inbound { return &ShiftSnooze{} },
 		"shift.snooze.end": func() Inbound { return &ShiftSnoozeEnd{} },
+		"chat.transfer":    func() Inbound { return &ChatTransfer{} },
 	},
 }
 

@@ -68,6 +68,67 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+// The department and transfer fields (docs/protocol.md#transfers): each refusal
+// names its field and carries the frame's id; the bounds themselves pass.
+func TestDecodeDepartmentAndTransferErrors(t *testing.T) {
+	ref := strings.Repeat("d", MaxRefChars)
+	long := ref + "d"
+	note := strings.Repeat("é", MaxNoteChars)
+	transfer := func(fields string) string { return `{"type":"chat.transfer","id":"t"` + fields + `}` }
+	for _, c := range []struct {
+		name        string
+		side        Side
+		in          string
+		code, field string // "" code: valid
+		decoded     bool   // refused by Validate, not by Decode
+	}{
+		{"start in a department", VisitorSide, `{"type":"chat.start","id":"t","text":"hi","department_id":"` + ref + `"}`, "", "", true},
+		{"start: long department", VisitorSide, `{"type":"chat.start","id":"t","text":"hi","department_id":"` + long + `"}`, CodeBadRequest, "department_id", true},
+		{"start: department not a string", VisitorSide, `{"type":"chat.start","id":"t","text":"hi","department_id":7}`, CodeBadRequest, "department_id", false},
+		{"offline: long department", VisitorSide, `{"type":"offline.submit","id":"t","email":"a@b.c","message":"x","department_id":"` + long + `"}`, CodeBadRequest, "department_id", true},
+		{"offline: department not a string", VisitorSide, `{"type":"offline.submit","id":"t","department_id":["d"]}`, CodeBadRequest, "department_id", false},
+		{"transfer at the bounds", AgentSide, transfer(`,"conversation_id":"` + ref + `","to_agent_id":"` + ref + `","note":"` + note + `"`), "", "", true},
+		{"transfer to a department", AgentSide, transfer(`,"conversation_id":"c","to_department_id":"` + ref + `"`), "", "", true},
+		{"transfer without id", AgentSide, `{"type":"chat.transfer","conversation_id":"c","to_agent_id":"a"}`, CodeBadRequest, "id", true},
+		{"transfer without conversation", AgentSide, transfer(`,"to_agent_id":"a"`), CodeBadRequest, "conversation_id", true},
+		{"transfer: long conversation", AgentSide, transfer(`,"conversation_id":"` + long + `","to_agent_id":"a"`), CodeBadRequest, "conversation_id", true},
+		{"transfer to nobody", AgentSide, transfer(`,"conversation_id":"c"`), CodeBadRequest, "to_agent_id", true},
+		{"transfer to nobody, empty ids", AgentSide, transfer(`,"conversation_id":"c","to_agent_id":"","to_department_id":""`), CodeBadRequest, "to_agent_id", true},
+		{"transfer to both", AgentSide, transfer(`,"conversation_id":"c","to_agent_id":"a","to_department_id":"d"`), CodeBadRequest, "to_department_id", true},
+		{"transfer: long agent", AgentSide, transfer(`,"conversation_id":"c","to_agent_id":"` + long + `"`), CodeBadRequest, "to_agent_id", true},
+		{"transfer: long department", AgentSide, transfer(`,"conversation_id":"c","to_department_id":"` + long + `"`), CodeBadRequest, "to_department_id", true},
+		{"transfer: long note", AgentSide, transfer(`,"conversation_id":"c","to_agent_id":"a","note":"` + note + `é"`), CodeBadRequest, "note", true},
+		{"transfer: agent not a string", AgentSide, transfer(`,"conversation_id":"c","to_agent_id":5`), CodeBadRequest, "to_agent_id", false},
+		{"transfer: note not a string", AgentSide, transfer(`,"conversation_id":"c","to_agent_id":"a","note":{}`), CodeBadRequest, "note", false},
+		{"transfer on the visitor socket", VisitorSide, transfer(`,"conversation_id":"c","to_agent_id":"a"`), CodeUnknownType, "type", true},
+	} {
+		f, fe := Decode(c.side, []byte(c.in))
+		if c.decoded && fe == nil {
+			fe = f.Validate()
+		} else if c.decoded {
+			t.Errorf("%s: decode error %+v", c.name, fe)
+			continue
+		}
+		if c.code == "" {
+			if fe != nil {
+				t.Errorf("%s: refused %+v", c.name, fe)
+			}
+			continue
+		}
+		if fe == nil || fe.Code != c.code || fe.Field != c.field || fe.Message == "" {
+			t.Errorf("%s: got %+v, want %s field %q", c.name, fe, c.code, c.field)
+			continue
+		}
+		wantRe := "t"
+		if !strings.Contains(c.in, `"id":"t"`) {
+			wantRe = ""
+		}
+		if f == nil || f.FrameID() != wantRe {
+			t.Errorf("%s: the error cannot carry re %q (frame %#v)", c.name, wantRe, f)
+		}
+	}
+}
+
 // Unknown fields are ignored, and a frame of each side decodes as that side's
 // struct.
 func TestDecodeSides(t *testing.T) {
@@ -84,7 +145,7 @@ func TestDecodeSides(t *testing.T) {
 	}
 	want := map[Side][]string{
 		VisitorSide: {"chat.end", "chat.start", "hello", "message", "offline.submit", "ping", "typing"},
-		AgentSide:   {"activity", "chat.end", "hello", "message", "ping", "presence.set", "shift.snooze", "shift.snooze.end", "typing"},
+		AgentSide:   {"activity", "chat.end", "chat.transfer", "hello", "message", "ping", "presence.set", "shift.snooze", "shift.snooze.end", "typing"},
 	}
 	for side, types := range want {
 		if got := Types(side); !slices.Equal(got, types) {

@@ -40,11 +40,14 @@ type VisitorHello struct {
 }
 
 // ChatStart starts a chat with its first message (id required: it is idempotent).
+// DepartmentID chooses the department (docs/protocol.md#departments); absent, the
+// site's first online department in position order takes it.
 type ChatStart struct {
-	ID    string `json:"id"`
-	Text  string `json:"text"`
-	Name  string `json:"name,omitempty"`
-	Email string `json:"email,omitempty"`
+	ID           string `json:"id"`
+	Text         string `json:"text"`
+	Name         string `json:"name,omitempty"`
+	Email        string `json:"email,omitempty"`
+	DepartmentID string `json:"department_id,omitempty"`
 }
 
 // VisitorMessage is a visitor's chat message to its conversation.
@@ -65,13 +68,15 @@ type VisitorChatEnd struct {
 }
 
 // OfflineSubmit leaves an offline message; Fields are the custom fields, checked
-// against the site's form by CheckFields.
+// against the site's form by CheckFields. DepartmentID is the department the
+// message is for (absent: the site as a whole; docs/protocol.md#departments).
 type OfflineSubmit struct {
-	ID      string                     `json:"id"`
-	Email   string                     `json:"email"`
-	Message string                     `json:"message"`
-	Name    string                     `json:"name,omitempty"`
-	Fields  map[string]json.RawMessage `json:"fields,omitempty"`
+	ID           string                     `json:"id"`
+	Email        string                     `json:"email"`
+	Message      string                     `json:"message"`
+	Name         string                     `json:"name,omitempty"`
+	DepartmentID string                     `json:"department_id,omitempty"`
+	Fields       map[string]json.RawMessage `json:"fields,omitempty"`
 }
 
 // The client frames of the agent's socket (docs/protocol.md#agent-socket).
@@ -125,6 +130,17 @@ type ShiftSnoozeEnd struct {
 	Until string `json:"until,omitempty"`
 }
 
+// ChatTransfer hands one of the agent's open conversations to another agent
+// (ToAgentID) or to a department (ToDepartmentID): exactly one of the two. Note
+// is for the new agent only (docs/protocol.md#transfers).
+type ChatTransfer struct {
+	ID             string `json:"id"`
+	ConversationID string `json:"conversation_id"`
+	ToAgentID      string `json:"to_agent_id,omitempty"`
+	ToDepartmentID string `json:"to_department_id,omitempty"`
+	Note           string `json:"note,omitempty"`
+}
+
 // Unknown is a frame whose type the socket does not take; Validate answers it
 // unknown_type. Decode returns it rather than an error so that the server can
 // first insist on a hello.
@@ -150,6 +166,7 @@ func (AgentTyping) FrameType() string    { return "typing" }
 func (AgentChatEnd) FrameType() string   { return "chat.end" }
 func (ShiftSnooze) FrameType() string    { return "shift.snooze" }
 func (ShiftSnoozeEnd) FrameType() string { return "shift.snooze.end" }
+func (ChatTransfer) FrameType() string   { return "chat.transfer" }
 func (u Unknown) FrameType() string      { return u.Type }
 
 func (f *Ping) FrameID() string           { return f.ID }
@@ -167,4 +184,5 @@ func (f *AgentTyping) FrameID() string    { return f.ID }
 func (f *AgentChatEnd) FrameID() string   { return f.ID }
 func (f *ShiftSnooze) FrameID() string    { return f.ID }
 func (f *ShiftSnoozeEnd) FrameID() string { return f.ID }
+func (f *ChatTransfer) FrameID() string   { return f.ID }
 func (f *Unknown) FrameID() string        { return f.ID }

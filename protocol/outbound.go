@@ -22,7 +22,8 @@ type ErrorFrame struct {
 
 // VisitorWelcome answers a visitor's hello. Now is the server's clock (extension);
 // Conversation is the visitor's queued or open one (null when none) with the
-// messages after its last_seq.
+// messages after its last_seq; Departments are the site's in position order, a
+// list on the wire even when nil (docs/protocol.md#department-status).
 type VisitorWelcome struct {
 	Now          time.Time     `json:"now"`
 	VisitorID    string        `json:"visitor_id"`
@@ -30,6 +31,17 @@ type VisitorWelcome struct {
 	Status       Status        `json:"status"`
 	OfflineForm  OfflineForm   `json:"offline_form"`
 	Conversation *Conversation `json:"conversation"`
+	Departments  []Department  `json:"departments"`
+}
+
+// MarshalJSON writes the welcome with departments [] rather than null when it
+// has none.
+func (w VisitorWelcome) MarshalJSON() ([]byte, error) {
+	type plain VisitorWelcome // without this method
+	if w.Departments == nil {
+		w.Departments = []Department{}
+	}
+	return json.Marshal(plain(w))
 }
 
 // AgentWelcome answers an agent's hello. Agent is the agent as the HTTP API shows
@@ -48,10 +60,20 @@ type StatusFrame struct {
 	Status Status `json:"status"`
 }
 
-// SiteStatus is "site.status": a site's status, to its agents.
+// SiteStatus is "site.status": a site's status, to its agents, with each of its
+// departments' in position order (left out for a site without departments;
+// docs/protocol.md#department-status).
 type SiteStatus struct {
-	SiteID string `json:"site_id"`
-	Status Status `json:"status"`
+	SiteID      string       `json:"site_id"`
+	Status      Status       `json:"status"`
+	Departments []Department `json:"departments,omitempty"`
+}
+
+// DepartmentStatus is "department.status": a department's status changed, to the
+// visitors and agents of its site (docs/protocol.md#department-status).
+type DepartmentStatus struct {
+	DepartmentID string `json:"department_id"`
+	Status       Status `json:"status"`
 }
 
 // ClosingSoon says the site closes at ClosesAt.
@@ -59,10 +81,12 @@ type ClosingSoon struct {
 	ClosesAt time.Time `json:"closes_at"`
 }
 
-// Queue is a site's queue length, to its agents.
+// Queue is a site's queue length, to its agents; with DepartmentID, the length
+// of that department's queue (docs/protocol.md#department-status).
 type Queue struct {
-	SiteID string `json:"site_id"`
-	Length int    `json:"length"`
+	SiteID       string `json:"site_id"`
+	DepartmentID string `json:"department_id,omitempty"`
+	Length       int    `json:"length"`
 }
 
 // QueuePosition is a queued visitor's place in its site's queue.
@@ -72,11 +96,22 @@ type QueuePosition struct {
 }
 
 // ChatAssigned says a conversation has its agent: to the visitor as the answer to
-// its chat.start (with re) or after a queue, and to the agent with Visitor.
+// its chat.start (with re), after a queue or after a transfer, and to the agent
+// with Visitor, and with Transfer when the conversation was transferred to it
+// (docs/protocol.md#transfers).
 type ChatAssigned struct {
 	Re           string       `json:"re,omitempty"`
 	Conversation Conversation `json:"conversation"`
 	Visitor      *Visitor     `json:"visitor,omitempty"`
+	Transfer     *Transfer    `json:"transfer,omitempty"`
+}
+
+// ChatTransferred answers the agent whose chat.transfer (re) succeeded: the
+// conversation is no longer its own, and went To (docs/protocol.md#transfers).
+type ChatTransferred struct {
+	Re             string         `json:"re,omitempty"`
+	ConversationID string         `json:"conversation_id"`
+	To             TransferTarget `json:"to"`
 }
 
 // ChatQueued answers a chat.start that went to the site's queue.
@@ -87,10 +122,13 @@ type ChatQueued struct {
 }
 
 // ChatOffline says no chat can be had: the answer to a chat.start (with re), or a
-// queued chat missed (with conversation_id), with the offline form to fill in.
+// queued chat missed (with conversation_id), with the offline form to fill in;
+// DepartmentID is the department that could not take it, left out for none
+// (docs/protocol.md#departments).
 type ChatOffline struct {
 	Re             string      `json:"re,omitempty"`
 	ConversationID string      `json:"conversation_id,omitempty"`
+	DepartmentID   string      `json:"department_id,omitempty"`
 	Reason         string      `json:"reason"`
 	OfflineForm    OfflineForm `json:"offline_form"`
 	Prefill        Prefill     `json:"prefill"`
@@ -142,9 +180,11 @@ type ShiftFrame struct {
 	Shift
 }
 
-// ShiftEnding warns that the agent's shift ends at EndsAt.
+// ShiftEnding warns that the agent's shift ends at EndsAt; Conversations are its
+// open conversations then, left out when it has none (docs/protocol.md#handover).
 type ShiftEnding struct {
-	EndsAt time.Time `json:"ends_at"`
+	EndsAt        time.Time   `json:"ends_at"`
+	Conversations []ShiftChat `json:"conversations,omitempty"`
 }
 
 // ShiftEnded says the agent's shift is over.
@@ -172,30 +212,32 @@ type OfflineState struct {
 
 // FrameType: see Frame.
 
-func (Pong) FrameType() string            { return "pong" }
-func (ErrorFrame) FrameType() string      { return "error" }
-func (VisitorWelcome) FrameType() string  { return "welcome" }
-func (AgentWelcome) FrameType() string    { return "welcome" }
-func (StatusFrame) FrameType() string     { return "status" }
-func (SiteStatus) FrameType() string      { return "site.status" }
-func (ClosingSoon) FrameType() string     { return "closing_soon" }
-func (Queue) FrameType() string           { return "queue" }
-func (QueuePosition) FrameType() string   { return "queue.position" }
-func (ChatAssigned) FrameType() string    { return "chat.assigned" }
-func (ChatQueued) FrameType() string      { return "chat.queued" }
-func (ChatOffline) FrameType() string     { return "chat.offline" }
-func (MessageAck) FrameType() string      { return "message.ack" }
-func (MessageFrame) FrameType() string    { return "message" }
-func (TypingFrame) FrameType() string     { return "typing" }
-func (ChatEnded) FrameType() string       { return "chat.ended" }
-func (OfflineReceived) FrameType() string { return "offline.received" }
-func (PresenceFrame) FrameType() string   { return "presence" }
-func (ShiftFrame) FrameType() string      { return "shift" }
-func (ShiftEnding) FrameType() string     { return "shift.ending" }
-func (ShiftEnded) FrameType() string      { return "shift.ended" }
-func (ForceLogout) FrameType() string     { return "force_logout" }
-func (OfflineMessage) FrameType() string  { return "offline.message" }
-func (OfflineState) FrameType() string    { return "offline.state" }
+func (Pong) FrameType() string             { return "pong" }
+func (ErrorFrame) FrameType() string       { return "error" }
+func (VisitorWelcome) FrameType() string   { return "welcome" }
+func (AgentWelcome) FrameType() string     { return "welcome" }
+func (StatusFrame) FrameType() string      { return "status" }
+func (SiteStatus) FrameType() string       { return "site.status" }
+func (DepartmentStatus) FrameType() string { return "department.status" }
+func (ClosingSoon) FrameType() string      { return "closing_soon" }
+func (Queue) FrameType() string            { return "queue" }
+func (QueuePosition) FrameType() string    { return "queue.position" }
+func (ChatAssigned) FrameType() string     { return "chat.assigned" }
+func (ChatTransferred) FrameType() string  { return "chat.transferred" }
+func (ChatQueued) FrameType() string       { return "chat.queued" }
+func (ChatOffline) FrameType() string      { return "chat.offline" }
+func (MessageAck) FrameType() string       { return "message.ack" }
+func (MessageFrame) FrameType() string     { return "message" }
+func (TypingFrame) FrameType() string      { return "typing" }
+func (ChatEnded) FrameType() string        { return "chat.ended" }
+func (OfflineReceived) FrameType() string  { return "offline.received" }
+func (PresenceFrame) FrameType() string    { return "presence" }
+func (ShiftFrame) FrameType() string       { return "shift" }
+func (ShiftEnding) FrameType() string      { return "shift.ending" }
+func (ShiftEnded) FrameType() string       { return "shift.ended" }
+func (ForceLogout) FrameType() string      { return "force_logout" }
+func (OfflineMessage) FrameType() string   { return "offline.message" }
+func (OfflineState) FrameType() string     { return "offline.state" }
 
 // Encode writes f as a frame: {"type": f.FrameType(), ...f's fields}. f must
 // encode as a JSON object (every frame of this package does, inbound ones too, so a

@@ -39,7 +39,7 @@ func (f *ChatStart) Validate() *Error {
 	if f.Email != "" && !ValidEmail(f.Email) {
 		return Errorf(CodeBadRequest, "email", "not a valid e-mail address")
 	}
-	return nil
+	return checkRef(f.DepartmentID, "department_id")
 }
 
 func (f *VisitorMessage) Validate() *Error {
@@ -63,7 +63,10 @@ func (f *OfflineSubmit) Validate() *Error {
 	if fe := CheckText(f.Message, "message"); fe != nil {
 		return fe
 	}
-	return checkName(f.Name)
+	if fe := checkName(f.Name); fe != nil {
+		return fe
+	}
+	return checkRef(f.DepartmentID, "department_id")
 }
 
 // Presence statuses an agent may choose.
@@ -114,6 +117,46 @@ func (f *ShiftSnoozeEnd) UntilTime() (time.Time, *Error) {
 		return time.Time{}, Errorf(CodeBadRequest, "until", "until must be an RFC 3339 time, like 2026-11-23T18:30:00Z")
 	}
 	return t, nil
+}
+
+// Validate checks the transfer's shape: id, conversation_id, exactly one target,
+// ids of at most MaxRefChars and a note of at most MaxNoteChars. Whether the
+// target can take the conversation is the server's (docs/protocol.md#transfers).
+func (f *ChatTransfer) Validate() *Error {
+	if fe := requireID(f.ID); fe != nil {
+		return fe
+	}
+	if fe := requireConversation(f.ConversationID); fe != nil {
+		return fe
+	}
+	if fe := checkRef(f.ConversationID, "conversation_id"); fe != nil {
+		return fe
+	}
+	switch {
+	case f.ToAgentID == "" && f.ToDepartmentID == "":
+		return Errorf(CodeBadRequest, "to_agent_id", "a transfer needs to_agent_id or to_department_id")
+	case f.ToAgentID != "" && f.ToDepartmentID != "":
+		return Errorf(CodeBadRequest, "to_department_id", "a transfer goes to an agent or to a department, not both")
+	}
+	if fe := checkRef(f.ToAgentID, "to_agent_id"); fe != nil {
+		return fe
+	}
+	if fe := checkRef(f.ToDepartmentID, "to_department_id"); fe != nil {
+		return fe
+	}
+	if utf8.RuneCountInString(f.Note) > MaxNoteChars {
+		return Errorf(CodeBadRequest, "note", "at most %d characters", MaxNoteChars)
+	}
+	return nil
+}
+
+// checkRef refuses an id of field longer than MaxRefChars; an empty one is
+// absent and passes.
+func checkRef(id, field string) *Error {
+	if len(id) > MaxRefChars {
+		return Errorf(CodeBadRequest, field, "at most %d characters", MaxRefChars)
+	}
+	return nil
 }
 
 func requireID(id string) *Error {

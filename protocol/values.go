@@ -73,14 +73,16 @@ type AgentRef struct {
 }
 
 // Conversation is a conversation with its messages; agent is null while nobody
-// has it. site_id and created_at are extensions.
+// has it. site_id and created_at are extensions; department_id is left out for a
+// conversation without a department (docs/protocol.md#departments).
 type Conversation struct {
-	ID        string    `json:"id"`
-	SiteID    string    `json:"site_id"`
-	State     string    `json:"state"`
-	Agent     *AgentRef `json:"agent"`
-	CreatedAt time.Time `json:"created_at"`
-	Messages  []Message `json:"messages"`
+	ID           string    `json:"id"`
+	SiteID       string    `json:"site_id"`
+	DepartmentID string    `json:"department_id,omitempty"`
+	State        string    `json:"state"`
+	Agent        *AgentRef `json:"agent"`
+	CreatedAt    time.Time `json:"created_at"`
+	Messages     []Message `json:"messages"`
 }
 
 // Visitor is the visitor of a conversation as agents see it; lang, timezone and
@@ -101,10 +103,55 @@ type AgentChat struct {
 	Visitor      Visitor      `json:"visitor"`
 }
 
-// SiteSummary is a site in the agent's welcome: its status and queue length.
+// SiteSummary is a site in the agent's welcome: its status and queue length (all
+// its departments' together), and its departments in position order, left out for
+// a site without any (docs/protocol.md#department-status).
 type SiteSummary struct {
+	ID          string              `json:"id"`
+	Name        string              `json:"name"`
+	Status      Status              `json:"status"`
+	Queue       int                 `json:"queue"`
+	Departments []DepartmentSummary `json:"departments,omitempty"`
+}
+
+// Department is a department of a site as the sockets show it: its id, name and
+// own status (docs/protocol.md#department-status).
+type Department struct {
 	ID     string `json:"id"`
 	Name   string `json:"name"`
 	Status Status `json:"status"`
-	Queue  int    `json:"queue"`
+}
+
+// DepartmentSummary is a department in the agent's welcome: a Department with
+// the length of its own queue.
+type DepartmentSummary struct {
+	Department
+	Queue int `json:"queue"`
+}
+
+// Transfer says how a conversation came to the agent that gets it with
+// chat.assigned: from which agent, with which note ("" when none)
+// (docs/protocol.md#transfers).
+type Transfer struct {
+	FromAgent AgentRef `json:"from_agent"`
+	Note      string   `json:"note"`
+}
+
+// TransferTarget is where a transfer went: an agent (AgentID, AgentName), or a
+// department (DepartmentID), with the agent it was assigned to there, if any;
+// a department transfer without an agent waits in that department's queue
+// (docs/protocol.md#transfers).
+type TransferTarget struct {
+	AgentID      string `json:"agent_id,omitempty"`
+	AgentName    string `json:"agent_name,omitempty"`
+	DepartmentID string `json:"department_id,omitempty"`
+}
+
+// ShiftChat is an open conversation of an agent whose shift is ending, as
+// shift.ending lists it: its id and who the visitor is (the name it gave, "" for
+// none; its number, left out when it has none) (docs/protocol.md#handover).
+type ShiftChat struct {
+	ID            string `json:"id"`
+	VisitorName   string `json:"visitor_name"`
+	VisitorNumber int64  `json:"visitor_number,omitempty"`
 }
