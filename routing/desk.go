@@ -25,16 +25,27 @@ const SnoozeLength = 60 * time.Minute
 // not block and must not call back into the Desk (queue frames and return).
 type Notifier interface {
 	// SiteStatus: the site's status changed; tell its visitors and its agents.
-	SiteStatus(siteID string, st Status)
+	// depts are its departments' statuses then (nil for a site without).
+	SiteStatus(siteID string, st Status, depts []DepartmentStatus)
+	// DepartmentStatus: a department's status changed; tell the site's visitors
+	// and agents (docs/protocol.md#department-status). It comes before the
+	// SiteStatus it brings, if any.
+	DepartmentStatus(siteID string, dept DepartmentStatus)
 	// ClosingSoon: the site's open period ends at closesAt.
 	ClosingSoon(siteID string, closesAt time.Time)
-	// QueueLength: the site's queue changed length; tell its agents.
-	QueueLength(siteID string, n int)
+	// QueueLength: a queue of the site changed length (the department's, or the
+	// site's for deptID ""); tell its agents.
+	QueueLength(siteID, deptID string, n int)
 	// QueuePosition: a queued visitor moved in line.
 	QueuePosition(c *store.Conversation, position int)
-	// Assigned: a conversation got its agent (fromQueue: after waiting in the queue);
-	// msgs is its transcript so far.
-	Assigned(c *store.Conversation, msgs []*store.Message, fromQueue bool)
+	// Assigned: a conversation got its agent (fromQueue: after waiting in the queue,
+	// or by a transfer: the visitor is told too); msgs is its transcript so far, h
+	// says who handed it over (nil: nobody).
+	Assigned(c *store.Conversation, msgs []*store.Message, fromQueue bool, h *Handoff)
+	// Transferred: a transfer is done (docs/protocol.md#transfers); tell the
+	// sender and the visitor. The new agent's Assigned follows, unless the
+	// conversation waits in a queue.
+	Transferred(t Transferred)
 	// Missed: a queued conversation gave up; the visitor gets the site's offline
 	// form (site is nil when the site is gone).
 	Missed(c *store.Conversation, site *store.Site, reason string, prefill Prefill)
@@ -45,8 +56,9 @@ type Notifier interface {
 	Presence(agentID string, p Presence)
 	// Shift: an agent's shift changed (started, snoozed).
 	Shift(agentID string, sh Shift)
-	// ShiftEnding: the agent's shift ends at endsAt (the warning).
-	ShiftEnding(agentID string, endsAt time.Time)
+	// ShiftEnding: the agent's shift ends at endsAt (the warning); open are its
+	// open conversations, oldest assignment first, so it may hand them over.
+	ShiftEnding(agentID string, endsAt time.Time, open []*store.Conversation)
 	// ShiftEnded: the agent's shift ended.
 	ShiftEnded(agentID string)
 }
@@ -170,7 +182,9 @@ type siteState struct {
 	boundary    clock.Timer
 	closingSoon clock.Timer
 	warnedFor   time.Time // the period end whose closing-soon notice was sent
-	queue       []string  // conversation ids, oldest first
+	// lines are where its chats are routed: its own line, or one per department
+	// in position order (desk_lines.go); never empty.
+	lines []*line
 }
 
 // convState is a queued or open conversation.
@@ -185,6 +199,11 @@ type convState struct {
 	// queued start, its assignment from the queue, its miss, its end) is made
 	// outside mu, and closed when it is done (desk_busy.go).
 	busy chan struct{}
+	// waitFrom is when its wait in the queue began, when not at its creation (a
+	// transfer to a department queued it): its queue timeout counts from then.
+	waitFrom time.Time
+	// handoff is the transfer that queued it, told to the agent it is assigned to.
+	handoff *Handoff
 	// turn orders the queue: taken from Desk.turns when the chat joins its queue,
 	// so one put back (requeueLocked) finds its place again.
 	turn uint64
@@ -219,6 +238,12 @@ func (d *Desk) Load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("loading agents: %w", err)
 	}
+	depts := map[string][]*store.Department{}
+	for _, s := range sites {
+		if depts[s.ID], err = d.store.ListDepartments(ctx, s.ID); err != nil {
+			return fmt.Errorf("loading departments: %w", err)
+		}
+	}
 	var inFlight []*store.Conversation
 	for _, state := range inFlightStates {
 		before := ""
@@ -243,7 +268,9 @@ func (d *Desk) Load(ctx context.Context) error {
 	for _, s := range sites {
 		if err := d.putSiteLocked(s); err != nil {
 			d.log.Error("site with a bad schedule left out", zap.String("site", s.ID), zap.Error(err))
+			continue
 		}
+		d.setDepartmentsLocked(d.sites[s.ID], depts[s.ID])
 	}
 	// Oldest first, so queues come back in FIFO order (ids are time-ordered).
 	for i := len(inFlight) - 1; i >= 0; i-- {
@@ -265,7 +292,8 @@ func (d *Desk) Load(ctx context.Context) error {
 		if ss := d.sites[c.SiteID]; ss != nil {
 			d.turns++
 			cs.turn = d.turns
-			ss.queue = append(ss.queue, c.ID)
+			ln := ss.lineFor(c.DepartmentID)
+			ln.queue = append(ln.queue, c.ID)
 			d.armQueueTimeoutLocked(cs, ss)
 		}
 	}
@@ -293,8 +321,7 @@ func (d *Desk) Close() {
 	defer d.unlock()
 	d.closed = true
 	for _, ss := range d.sites {
-		stopTimer(ss.boundary)
-		stopTimer(ss.closingSoon)
+		ss.stopTimers()
 	}
 	for _, as := range d.agents {
 		as.stopTimers()
@@ -328,7 +355,7 @@ func (d *Desk) putSiteLocked(s *store.Site) error {
 	}
 	ss := d.sites[s.ID]
 	if ss == nil {
-		ss = &siteState{status: Status{Reason: "unknown"}}
+		ss = &siteState{status: Status{Reason: "unknown"}, lines: []*line{{status: Status{Reason: "unknown"}}}}
 		d.sites[s.ID] = ss
 	}
 	ss.site, ss.hours = s, hours

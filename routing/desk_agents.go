@@ -143,6 +143,9 @@ type AgentSnapshot struct {
 	Queues map[string]int `json:"queues"`
 	// SiteNames are the names of those sites.
 	SiteNames map[string]string `json:"site_names"`
+	// Departments are the departments of those sites that have some, in position
+	// order, with their statuses and queue lengths.
+	Departments map[string][]DepartmentStatus `json:"departments,omitempty"`
 }
 
 // AgentConnected counts a new socket of the agent and returns its snapshot.
@@ -170,7 +173,7 @@ func (d *Desk) ConnectAgent(agentID string, welcome func(AgentSnapshot)) (AgentS
 	as.lastActivity = now
 	d.armIdleLocked(as, now)
 	snap := AgentSnapshot{Agent: as.agent, Presence: as.presence, Shift: d.shiftLocked(as, now),
-		Sites: map[string]Status{}, Queues: map[string]int{}, SiteNames: map[string]string{}}
+		Sites: map[string]Status{}, Queues: map[string]int{}, SiteNames: map[string]string{}, Departments: map[string][]DepartmentStatus{}}
 	for _, cs := range d.convs {
 		if cs.conv.State == store.StateOpen && cs.conv.AgentID == agentID && !cs.pending {
 			c := *cs.conv
@@ -180,7 +183,10 @@ func (d *Desk) ConnectAgent(agentID string, welcome func(AgentSnapshot)) (AgentS
 	for id, ss := range d.sites {
 		if as.agent.Serves(id) {
 			snap.Sites[id] = ss.status
-			snap.Queues[id] = len(ss.queue)
+			snap.Queues[id] = ss.queued()
+			if deps := d.departmentsLocked(ss); deps != nil {
+				snap.Departments[id] = deps
+			}
 			snap.SiteNames[id] = ss.site.Name
 		}
 	}

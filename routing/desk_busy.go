@@ -62,17 +62,18 @@ func (d *Desk) requeueLocked(cs *convState) {
 	if ss == nil || d.convs[cs.conv.ID] != cs {
 		return
 	}
+	ln := ss.lineFor(cs.conv.DepartmentID)
 	i := 0
-	for i < len(ss.queue) {
-		if o := d.convs[ss.queue[i]]; o != nil && o.turn > cs.turn {
+	for i < len(ln.queue) {
+		if o := d.convs[ln.queue[i]]; o != nil && o.turn > cs.turn {
 			break
 		}
 		i++
 	}
-	ss.queue = append(ss.queue[:i:i], append([]string{cs.conv.ID}, ss.queue[i:]...)...)
+	ln.queue = append(ln.queue[:i:i], append([]string{cs.conv.ID}, ln.queue[i:]...)...)
 	d.armQueueTimeoutLocked(cs, ss)
-	d.queueChangedLocked(ss)
-	if st := d.statusLocked(ss, d.clock.Now()); !st.Online {
-		d.missQueueLocked(ss, st.Reason)
+	d.queueChangedLocked(ss, ln)
+	if st := d.lineStatusLocked(ss, ln, d.clock.Now()); !st.Online {
+		d.missQueueLocked(ss, ln, st.Reason)
 	}
 }

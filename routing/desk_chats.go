@@ -47,6 +47,9 @@ type StartRequest struct {
 	// VisitorNumber is the visitor's number on the site (store.Store.VisitorNumber),
 	// kept on the conversation; 0 when not known.
 	VisitorNumber int64 `json:"visitor_number"`
+	// DepartmentID is the department asked for ("": the first online one, on a
+	// site with departments; docs/protocol.md#routing-by-department).
+	DepartmentID string `json:"department_id,omitempty"`
 }
 
 // StartResult is what the visitor is answered.
@@ -56,7 +59,9 @@ type StartResult struct {
 	Messages     []*store.Message    `json:"messages"`
 	Position     int                 `json:"position"` // when queued
 	Reason       string              `json:"reason"`   // when offline
-	Prefill      Prefill             `json:"prefill"`
+	// DepartmentID is the department that was offline ("": the site's, or none).
+	DepartmentID string  `json:"department_id,omitempty"`
+	Prefill      Prefill `json:"prefill"`
 }
 
 // StartChat routes a visitor's chat at this instant (docs/protocol.md#routing): to the
@@ -116,24 +121,35 @@ func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, er
 		return res, nil
 	}
 	now := d.clock.Now()
-	st := d.statusLocked(ss, now)
-	if !st.Online {
+	ln, err := d.chooseLineLocked(ss, req.DepartmentID, now)
+	if err != nil {
 		d.unlock()
-		return StartResult{Outcome: OutcomeOffline, Reason: st.Reason, Prefill: Prefill{Text: req.Text, Name: req.Name, Email: req.Email}}, nil
+		return StartResult{}, err
 	}
-	c := &store.Conversation{ID: newConversationID(), SiteID: req.SiteID, VisitorID: req.VisitorID, VisitorName: req.Name,
+	pre := Prefill{Text: req.Text, Name: req.Name, Email: req.Email}
+	if ln == nil {
+		// Departments, none asked for and none online: the site's offline form.
+		st := d.statusLocked(ss, now)
+		d.unlock()
+		return StartResult{Outcome: OutcomeOffline, Reason: st.Reason, Prefill: pre}, nil
+	}
+	if st := d.lineStatusLocked(ss, ln, now); !st.Online {
+		d.unlock()
+		return StartResult{Outcome: OutcomeOffline, Reason: st.Reason, DepartmentID: ln.deptID(), Prefill: pre}, nil
+	}
+	c := &store.Conversation{ID: newConversationID(), SiteID: req.SiteID, DepartmentID: ln.deptID(), VisitorID: req.VisitorID, VisitorName: req.Name,
 		VisitorEmail: req.Email, Page: req.Page, VisitorLang: req.Lang, VisitorTimezone: req.Timezone, VisitorNumber: req.VisitorNumber, State: store.StateQueued,
 		CreatedAt: now, StartID: req.ClientID}
 	// The queue is FIFO: while chats wait (capacity only frees with a drain, so this
 	// happens after an assignment the store could not record), give them their turn
 	// first, and wait behind them if they still wait.
-	d.drainSiteLocked(req.SiteID, now)
+	d.drainLineLocked(ss, ln, now)
 	var as *agentState
-	if len(ss.queue) == 0 {
-		as = d.pickAgentLocked(req.SiteID, now)
+	if len(ln.queue) == 0 {
+		as = d.pickAgentLocked(ss, ln, now, "")
 	}
 	if as == nil {
-		return d.startQueued(ctx, ss, c, req, now)
+		return d.startQueued(ctx, ss, ln, c, req, now)
 	}
 	// Reserve: the agent's slot and the visitor's conversation, invisible to
 	// everyone (pending) until it is stored.
@@ -166,7 +182,7 @@ func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, er
 	c.LastSeq = m.Seq
 	cs.pending = false
 	msgs := []*store.Message{m}
-	d.notify.Assigned(copyConv(c), msgs, false)
+	d.notify.Assigned(copyConv(c), msgs, false, nil)
 	return StartResult{Outcome: OutcomeAssigned, Conversation: copyConv(c), Messages: msgs}, nil
 }
 
@@ -175,14 +191,14 @@ func (d *Desk) StartChat(ctx context.Context, req StartRequest) (StartResult, er
 // it keeps its turn) while it is written outside the lock. A site that went offline
 // (or away) meanwhile misses it at once, and the visitor is answered with the
 // offline form. Called with mu held; returns with mu released.
-func (d *Desk) startQueued(ctx context.Context, ss *siteState, c *store.Conversation, req StartRequest, now time.Time) (StartResult, error) {
+func (d *Desk) startQueued(ctx context.Context, ss *siteState, ln *line, c *store.Conversation, req StartRequest, now time.Time) (StartResult, error) {
 	cs := &convState{conv: c, pending: true}
 	cs.begin()
 	d.convs[c.ID] = cs
 	d.byVisitor[c.VisitorID] = c.ID
 	d.turns++
 	cs.turn = d.turns
-	ss.queue = append(ss.queue, c.ID)
+	ln.queue = append(ln.queue, c.ID)
 	d.unlock()
 
 	m, err := d.recordStart(ctx, c, req, now)
@@ -191,12 +207,16 @@ func (d *Desk) startQueued(ctx context.Context, ss *siteState, c *store.Conversa
 	defer d.unlock()
 	cs.finish()
 	cur := d.sites[c.SiteID]
+	var ln2 *line // the line it waits in now (departments may have changed)
+	if cur != nil {
+		ln2 = cur.lineFor(c.DepartmentID)
+	}
 	if err != nil {
 		d.forgetLocked(cs)
 		if cur != nil {
 			// Drains stopped at this start: their turn now.
-			cur.queue = removeID(cur.queue, c.ID)
-			d.drainSiteLocked(c.SiteID, d.clock.Now())
+			ln2.queue = removeID(ln2.queue, c.ID)
+			d.drainLineLocked(cur, ln2, d.clock.Now())
 		}
 		return StartResult{}, err
 	}
@@ -205,25 +225,29 @@ func (d *Desk) startQueued(ctx context.Context, ss *siteState, c *store.Conversa
 	at := d.clock.Now()
 	st := Status{Reason: ReasonPaused}
 	if cur != nil {
-		st = d.statusLocked(cur, at)
+		st = d.lineStatusLocked(cur, ln2, at)
 	}
 	if !st.Online {
 		d.forgetLocked(cs)
 		if cur != nil {
-			cur.queue = removeID(cur.queue, c.ID)
+			ln2.queue = removeID(ln2.queue, c.ID)
 		}
 		d.writes = append(d.writes, func() { d.recordMissedStart(c.ID, at) })
-		return StartResult{Outcome: OutcomeOffline, Reason: st.Reason, Prefill: Prefill{Text: req.Text, Name: req.Name, Email: req.Email}}, nil
+		return StartResult{Outcome: OutcomeOffline, Reason: st.Reason, DepartmentID: c.DepartmentID, Prefill: Prefill{Text: req.Text, Name: req.Name, Email: req.Email}}, nil
 	}
 	d.armQueueTimeoutLocked(cs, cur)
-	d.notify.QueueLength(cur.site.ID, len(cur.queue))
-	if cur.queue[0] == c.ID && d.pickAgentLocked(c.SiteID, at) != nil {
+	d.notify.QueueLength(cur.site.ID, ln2.deptID(), len(ln2.queue))
+	if ln2.queue[0] == c.ID && d.pickAgentLocked(cur, ln2, at, "") != nil {
 		// Someone became free while the start was written and the drain stopped
 		// here: it runs from a timer, so the visitor has its answer (queued) before
 		// the assignment that follows it.
-		d.after(at, func(now time.Time) { d.drainSiteLocked(c.SiteID, now) })
+		d.after(at, func(now time.Time) {
+			if ss := d.sites[c.SiteID]; ss != nil {
+				d.drainLineLocked(ss, ss.lineFor(c.DepartmentID), now)
+			}
+		})
 	}
-	return StartResult{Outcome: OutcomeQueued, Conversation: copyConv(c), Messages: []*store.Message{m}, Position: queueIndex(cur.queue, c.ID) + 1}, nil
+	return StartResult{Outcome: OutcomeQueued, Conversation: copyConv(c), Messages: []*store.Message{m}, Position: queueIndex(ln2.queue, c.ID) + 1}, nil
 }
 
 // recordMissedStart stores that a queued start whose site went offline while it
@@ -262,7 +286,7 @@ func (d *Desk) replayLocked(cs *convState, ss *siteState) StartResult {
 		res.Outcome = OutcomeAssigned
 	} else {
 		res.Outcome = OutcomeQueued
-		res.Position = queueIndex(ss.queue, cs.conv.ID) + 1
+		res.Position = queueIndex(ss.lineFor(cs.conv.DepartmentID).queue, cs.conv.ID) + 1
 	}
 	return res
 }
@@ -281,11 +305,13 @@ func queueIndex(q []string, id string) int {
 	return -1
 }
 
-// pickAgentLocked chooses whom to give a new chat of a site, or nil.
-func (d *Desk) pickAgentLocked(siteID string, now time.Time) *agentState {
+// pickAgentLocked chooses whom to give a new chat of a line, or nil: the agent
+// that can take one with the fewest open chats, ties to the one assigned least
+// recently, then by id (docs/protocol.md#routing); never the agent except.
+func (d *Desk) pickAgentLocked(ss *siteState, ln *line, now time.Time, except string) *agentState {
 	var best *agentState
 	for _, as := range d.agents {
-		if !as.assignableFor(siteID, now, d.grace) {
+		if as.agent.ID == except || !ln.answers(as.agent.ID) || !as.assignableFor(ss.site.ID, now, d.grace) {
 			continue
 		}
 		if best == nil || as.open < best.open ||

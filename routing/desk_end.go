@@ -48,10 +48,12 @@ func (d *Desk) EndChat(ctx context.Context, req EndRequest) (*store.Conversation
 		out = d.announce.ConversationEnded(ss.site, &ended)
 	}
 	wasOpen := cs.conv.State == store.StateOpen
-	if ss := d.sites[cs.conv.SiteID]; ss != nil && queueIndex(ss.queue, conversationID) >= 0 {
-		stopTimer(cs.timeout)
-		cs.timeout = nil
-		ss.queue = removeID(ss.queue, conversationID)
+	if ss := d.sites[cs.conv.SiteID]; ss != nil {
+		if ln := ss.lineFor(cs.conv.DepartmentID); queueIndex(ln.queue, conversationID) >= 0 {
+			stopTimer(cs.timeout)
+			cs.timeout = nil
+			ln.queue = removeID(ln.queue, conversationID)
+		}
 	}
 	cs.begin()
 	d.unlock()
@@ -75,7 +77,7 @@ func (d *Desk) EndChat(ctx context.Context, req EndRequest) (*store.Conversation
 	d.forgetLocked(cs)
 	d.notify.Ended(c, by, req.Re)
 	if ss := d.sites[c.SiteID]; ss != nil && !wasOpen {
-		d.queueChangedLocked(ss)
+		d.queueChangedLocked(ss, ss.lineFor(c.DepartmentID))
 	}
 	if as := d.agents[c.AgentID]; as != nil && wasOpen {
 		as.open--
@@ -109,7 +111,7 @@ func (d *Desk) QueueLength(siteID string) int {
 	d.mu.Lock()
 	defer d.unlock()
 	if ss := d.sites[siteID]; ss != nil {
-		return len(ss.queue)
+		return ss.queued()
 	}
 	return 0
 }

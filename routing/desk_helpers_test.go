@@ -18,17 +18,19 @@ import (
 
 // Event kinds, one per Notifier method.
 const (
-	evSiteStatus    = "SiteStatus"
-	evClosingSoon   = "ClosingSoon"
-	evQueueLength   = "QueueLength"
-	evQueuePosition = "QueuePosition"
-	evAssigned      = "Assigned"
-	evMissed        = "Missed"
-	evEnded         = "Ended"
-	evPresence      = "Presence"
-	evShift         = "Shift"
-	evShiftEnding   = "ShiftEnding"
-	evShiftEnded    = "ShiftEnded"
+	evSiteStatus       = "SiteStatus"
+	evClosingSoon      = "ClosingSoon"
+	evDepartmentStatus = "DepartmentStatus"
+	evTransferred      = "Transferred"
+	evQueueLength      = "QueueLength"
+	evQueuePosition    = "QueuePosition"
+	evAssigned         = "Assigned"
+	evMissed           = "Missed"
+	evEnded            = "Ended"
+	evPresence         = "Presence"
+	evShift            = "Shift"
+	evShiftEnding      = "ShiftEnding"
+	evShiftEnded       = "ShiftEnded"
 )
 
 // event is one Notifier call: the fake clock's Now() when it was made, and its
@@ -48,6 +50,8 @@ type recorder struct {
 	clk *clock.Fake
 	mu  sync.Mutex
 	evs []event
+	// ending is the open conversations of the last ShiftEnding.
+	ending []*store.Conversation
 }
 
 func (r *recorder) add(kind string, c *store.Conversation, format string, args ...any) {
@@ -62,22 +66,41 @@ func (r *recorder) add(kind string, c *store.Conversation, format string, args .
 	r.mu.Unlock()
 }
 
-func (r *recorder) SiteStatus(siteID string, st Status) {
+func (r *recorder) SiteStatus(siteID string, st Status, _ []DepartmentStatus) {
 	r.add(evSiteStatus, nil, "%s %s", siteID, fmtStatus(st))
+}
+func (r *recorder) DepartmentStatus(siteID string, dept DepartmentStatus) {
+	r.add(evDepartmentStatus, nil, "%s/%s %s", siteID, dept.ID, fmtStatus(dept.Status))
 }
 func (r *recorder) ClosingSoon(siteID string, closesAt time.Time) {
 	r.add(evClosingSoon, nil, "%s closes=%s", siteID, ts(closesAt))
 }
-func (r *recorder) QueueLength(siteID string, n int) { r.add(evQueueLength, nil, "%s %d", siteID, n) }
+func (r *recorder) QueueLength(siteID, deptID string, n int) {
+	if deptID != "" {
+		siteID += "/" + deptID
+	}
+	r.add(evQueueLength, nil, "%s %d", siteID, n)
+}
 func (r *recorder) QueuePosition(c *store.Conversation, position int) {
 	r.add(evQueuePosition, c, "%s %d", c.VisitorID, position)
 }
-func (r *recorder) Assigned(c *store.Conversation, msgs []*store.Message, fromQueue bool) {
+func (r *recorder) Assigned(c *store.Conversation, msgs []*store.Message, fromQueue bool, h *Handoff) {
 	texts := make([]string, len(msgs))
 	for i, m := range msgs {
 		texts[i] = m.Text
 	}
-	r.add(evAssigned, c, "%s to=%s state=%s queue=%t msgs=%s", c.VisitorID, c.AgentID, c.State, fromQueue, strings.Join(texts, "|"))
+	from := ""
+	if h != nil {
+		from = fmt.Sprintf(" from=%s note=%q", h.FromAgentID, h.Note)
+	}
+	r.add(evAssigned, c, "%s to=%s state=%s queue=%t msgs=%s%s", c.VisitorID, c.AgentID, c.State, fromQueue, strings.Join(texts, "|"), from)
+}
+func (r *recorder) Transferred(t Transferred) {
+	sys := ""
+	if t.System != nil {
+		sys = t.System.Text
+	}
+	r.add(evTransferred, t.Conversation, "%s from=%s to=%s/%s state=%s system=%q", t.Conversation.VisitorID, t.FromAgentID, t.To.AgentID, t.To.DepartmentID, t.Conversation.State, sys)
 }
 func (r *recorder) Missed(c *store.Conversation, _ *store.Site, reason string, p Prefill) {
 	r.add(evMissed, c, "%s state=%s reason=%s text=%q name=%s email=%s", c.VisitorID, c.State, reason, p.Text, p.Name, p.Email)
@@ -91,7 +114,10 @@ func (r *recorder) Presence(agentID string, p Presence) {
 func (r *recorder) Shift(agentID string, sh Shift) {
 	r.add(evShift, nil, "%s %s", agentID, fmtShift(sh))
 }
-func (r *recorder) ShiftEnding(agentID string, endsAt time.Time) {
+func (r *recorder) ShiftEnding(agentID string, endsAt time.Time, open []*store.Conversation) {
+	r.mu.Lock()
+	r.ending = open
+	r.mu.Unlock()
 	r.add(evShiftEnding, nil, "%s ends=%s", agentID, ts(endsAt))
 }
 func (r *recorder) ShiftEnded(agentID string) { r.add(evShiftEnded, nil, "%s", agentID) }

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -17,18 +18,24 @@ func (d *Desk) armQueueTimeoutLocked(cs *convState, ss *siteState) {
 	}
 	id := cs.conv.ID
 	stopTimer(cs.timeout)
-	cs.timeout = d.after(cs.conv.CreatedAt.Add(timeout), func(now time.Time) {
+	from := cs.conv.CreatedAt
+	if !cs.waitFrom.IsZero() {
+		from = cs.waitFrom
+	}
+	cs.timeout = d.after(from.Add(timeout), func(now time.Time) {
 		cs := d.convs[id]
 		if cs == nil || cs.conv.State != store.StateQueued || cs.busy != nil {
 			return
 		}
 		ss := d.sites[cs.conv.SiteID]
+		var ln *line
 		if ss != nil {
-			ss.queue = removeID(ss.queue, id)
+			ln = ss.lineFor(cs.conv.DepartmentID)
+			ln.queue = removeID(ln.queue, id)
 		}
 		d.missLocked(cs, ReasonQueueTimeout)
-		if ss != nil {
-			d.queueChangedAfterLocked(ss)
+		if ln != nil {
+			d.queueChangedAfterLocked(ss, ln)
 		}
 	})
 }
@@ -40,11 +47,11 @@ func removeID(q []string, id string) []string {
 	return q
 }
 
-// queueChangedLocked tells agents the length and every queued visitor its place (a
-// start still being recorded learns its place from its answer).
-func (d *Desk) queueChangedLocked(ss *siteState) {
-	d.notify.QueueLength(ss.site.ID, len(ss.queue))
-	for i, id := range ss.queue {
+// queueChangedLocked tells agents the line's length and every visitor queued in it
+// its place (a start still being recorded learns its place from its answer).
+func (d *Desk) queueChangedLocked(ss *siteState, ln *line) {
+	d.notify.QueueLength(ss.site.ID, ln.deptID(), len(ln.queue))
+	for i, id := range ln.queue {
 		if cs := d.convs[id]; cs != nil && !cs.pending {
 			d.notify.QueuePosition(cs.conv, i+1)
 		}
@@ -54,24 +61,24 @@ func (d *Desk) queueChangedLocked(ss *siteState) {
 // queueChangedAfterLocked is queueChangedLocked told after the writes queued so
 // far (the misses and assignments that changed the queue) are carried out, so
 // agents hear of a chat's fate before of the queue it left.
-func (d *Desk) queueChangedAfterLocked(ss *siteState) {
+func (d *Desk) queueChangedAfterLocked(ss *siteState, ln *line) {
 	d.writes = append(d.writes, func() {
 		d.mu.Lock()
 		defer d.unlock()
-		if d.sites[ss.site.ID] == ss {
-			d.queueChangedLocked(ss)
+		if d.sites[ss.site.ID] == ss && slices.Contains(ss.lines, ln) {
+			d.queueChangedLocked(ss, ln)
 		}
 	})
 }
 
-// missQueueLocked turns every queued chat of a site into a missed one. Starts still
-// being recorded stay: their own end sees the site's status (startQueued).
-func (d *Desk) missQueueLocked(ss *siteState, reason string) {
-	if len(ss.queue) == 0 {
+// missQueueLocked turns every chat queued in the line into a missed one. Starts
+// still being recorded stay: their own end sees the line's status (startQueued).
+func (d *Desk) missQueueLocked(ss *siteState, ln *line, reason string) {
+	if len(ln.queue) == 0 {
 		return
 	}
 	var kept []string
-	for _, id := range ss.queue {
+	for _, id := range ln.queue {
 		cs := d.convs[id]
 		switch {
 		case cs == nil:
@@ -81,11 +88,11 @@ func (d *Desk) missQueueLocked(ss *siteState, reason string) {
 			d.missLocked(cs, reason)
 		}
 	}
-	ss.queue = kept
+	ln.queue = kept
 	d.writes = append(d.writes, func() {
 		d.mu.Lock()
 		defer d.unlock()
-		d.notify.QueueLength(ss.site.ID, len(ss.queue))
+		d.notify.QueueLength(ss.site.ID, ln.deptID(), len(ln.queue))
 	})
 }
 
@@ -138,32 +145,40 @@ func (d *Desk) recordMiss(cs *convState, was *store.Conversation, reason string,
 	d.notify.Missed(c, site, reason, pre)
 }
 
-// drainSiteLocked assigns queued chats of a site, oldest first, while it is online
+// drainSiteLocked drains every line of a site (drainLineLocked).
+func (d *Desk) drainSiteLocked(siteID string, now time.Time) {
+	if ss := d.sites[siteID]; ss != nil {
+		for _, ln := range ss.lines {
+			d.drainLineLocked(ss, ln, now)
+		}
+	}
+}
+
+// drainLineLocked assigns the line's queued chats, oldest first, while it is online
 // and someone can take them. It stops at a start still being recorded: that one
 // keeps its turn, and its own end drains again.
-func (d *Desk) drainSiteLocked(siteID string, now time.Time) {
-	ss := d.sites[siteID]
-	if ss == nil || len(ss.queue) == 0 || !d.statusLocked(ss, now).Online {
+func (d *Desk) drainLineLocked(ss *siteState, ln *line, now time.Time) {
+	if len(ln.queue) == 0 || !d.lineStatusLocked(ss, ln, now).Online {
 		return
 	}
 	changed := false
-	for len(ss.queue) > 0 {
-		cs := d.convs[ss.queue[0]]
+	for len(ln.queue) > 0 {
+		cs := d.convs[ln.queue[0]]
 		if cs != nil && cs.busy != nil {
 			break
 		}
-		as := d.pickAgentLocked(siteID, now)
+		as := d.pickAgentLocked(ss, ln, now, "")
 		if as == nil {
 			break
 		}
-		ss.queue = ss.queue[1:]
+		ln.queue = ln.queue[1:]
 		changed = true
 		if cs != nil {
 			d.assignQueuedLocked(cs, as, now)
 		}
 	}
 	if changed {
-		d.queueChangedAfterLocked(ss)
+		d.queueChangedAfterLocked(ss, ln)
 	}
 }
 
@@ -178,15 +193,15 @@ func (d *Desk) assignQueuedLocked(cs *convState, as *agentState, now time.Time) 
 	as.lastAssigned = now
 	cs.begin()
 	// as.agent and cs.conv are mu's: what the write needs is read here.
-	convID, id, name := cs.conv.ID, as.agent.ID, as.agent.Name
-	d.writes = append(d.writes, func() { d.recordAssignment(cs, convID, as, id, name, prev, now) })
+	convID, id, name, h := cs.conv.ID, as.agent.ID, as.agent.Name, cs.handoff
+	d.writes = append(d.writes, func() { d.recordAssignment(cs, convID, as, id, name, h, prev, now) })
 }
 
 // recordAssignment stores an assignment decided at now, reads the transcript the
 // agent is given with it, and tells both sides. When the store refuses, the agent's
 // slot is given back and the chat goes back to its place in the queue; a later
 // drain tries again.
-func (d *Desk) recordAssignment(cs *convState, convID string, as *agentState, agentID, agentName string, prev, now time.Time) {
+func (d *Desk) recordAssignment(cs *convState, convID string, as *agentState, agentID, agentName string, h *Handoff, prev, now time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), storeWriteTimeout)
 	defer cancel()
 	c, err := d.store.UpdateConversation(ctx, convID, func(c *store.Conversation) error {
@@ -213,26 +228,33 @@ func (d *Desk) recordAssignment(cs *convState, convID string, as *agentState, ag
 		return
 	}
 	cs.conv = c
-	d.notify.Assigned(copyConv(c), msgs, true)
+	cs.handoff, cs.waitFrom = nil, time.Time{}
+	d.notify.Assigned(copyConv(c), msgs, true, h)
 }
 
-// drainForAgentLocked drains the queues of every site the agent serves, the site
-// whose head has waited longest first.
+// drainForAgentLocked drains the lines the agent answers for, in the sites it
+// serves, the line whose head has waited longest first.
 func (d *Desk) drainForAgentLocked(as *agentState, now time.Time) {
 	type head struct {
-		site string
-		at   time.Time
+		ss *siteState
+		ln *line
+		at uint64
 	}
 	var heads []head
 	for id, ss := range d.sites {
-		if len(ss.queue) > 0 && as.agent.Serves(id) {
-			if cs := d.convs[ss.queue[0]]; cs != nil {
-				heads = append(heads, head{id, cs.conv.CreatedAt})
+		if !as.agent.Serves(id) {
+			continue
+		}
+		for _, ln := range ss.lines {
+			if len(ln.queue) > 0 && ln.answers(as.agent.ID) {
+				if cs := d.convs[ln.queue[0]]; cs != nil {
+					heads = append(heads, head{ss, ln, cs.turn})
+				}
 			}
 		}
 	}
-	sort.Slice(heads, func(i, j int) bool { return heads[i].at.Before(heads[j].at) })
+	sort.Slice(heads, func(i, j int) bool { return heads[i].at < heads[j].at })
 	for _, h := range heads {
-		d.drainSiteLocked(h.site, now)
+		d.drainLineLocked(h.ss, h.ln, now)
 	}
 }

@@ -105,7 +105,7 @@ func (d *Desk) warnShiftLocked(agentID string, end time.Time) {
 		return
 	}
 	as.warnedFor = end
-	d.notify.ShiftEnding(agentID, end)
+	d.notify.ShiftEnding(agentID, end, d.openOfLocked(agentID))
 }
 
 // shiftBoundaryLocked runs when a shift ends or starts.
@@ -121,6 +121,7 @@ func (d *Desk) shiftBoundaryLocked(agentID string, now time.Time) {
 		d.notify.ShiftEnded(agentID)
 		d.notify.Shift(agentID, sh)
 		d.refreshSitesOfLocked(as, now)
+		d.handOverLocked(as, now)
 	case !was && sh.OnShift:
 		d.notify.Shift(agentID, sh)
 		d.refreshSitesOfLocked(as, now)

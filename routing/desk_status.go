@@ -35,27 +35,38 @@ func (d *Desk) availableLocked(siteID string, now time.Time) int {
 }
 
 func (d *Desk) statusLocked(ss *siteState, now time.Time) Status {
-	return SiteStatus(ss.site, ss.hours, now, d.availableLocked(ss.site.ID, now))
+	st, _ := d.statusesLocked(ss, now)
+	return st
 }
 
-// refreshSiteLocked recomputes a site's status, tells everyone when it changed,
-// turns its queue into missed chats when it went offline, and re-arms the timers of
-// its next boundary and of its closing-soon notice.
+// refreshSiteLocked recomputes a site's status and its departments', tells everyone
+// what changed (each department first, then the site), turns the queue of every
+// line that went offline into missed chats, and re-arms the timers of its next
+// boundaries and of its closing-soon notice.
 func (d *Desk) refreshSiteLocked(siteID string, now time.Time) {
 	ss := d.sites[siteID]
 	if ss == nil {
 		return
 	}
-	st := d.statusLocked(ss, now)
+	st, lines := d.statusesLocked(ss, now)
+	for i, ln := range ss.lines {
+		changed := !lines[i].Equal(ln.status)
+		ln.status = lines[i]
+		if changed && ln.dept != nil {
+			d.notify.DepartmentStatus(siteID, DepartmentStatus{ID: ln.dept.ID, Name: ln.dept.Name, Status: ln.status, Queue: len(ln.queue)})
+		}
+	}
 	if !st.Equal(ss.status) {
 		ss.status = st
-		d.notify.SiteStatus(siteID, st)
+		d.notify.SiteStatus(siteID, st, d.departmentsLocked(ss))
 		if d.announce != nil {
 			d.announce.SiteStatus(ss.site, st, now)
 		}
 	}
-	if !st.Online && len(ss.queue) > 0 {
-		d.missQueueLocked(ss, st.Reason)
+	for i, ln := range ss.lines {
+		if !lines[i].Online && len(ln.queue) > 0 {
+			d.missQueueLocked(ss, ln, lines[i].Reason)
+		}
 	}
 	d.armSiteTimersLocked(ss, now)
 }
@@ -78,6 +89,16 @@ func (d *Desk) armSiteTimersLocked(ss *siteState, now time.Time) {
 	id := ss.site.ID
 	if next, ok := ss.hours.NextChange(now); ok {
 		ss.boundary = d.after(next, func(now time.Time) { d.refreshSiteLocked(id, now) })
+	}
+	for _, ln := range ss.lines {
+		stopTimer(ln.boundary)
+		ln.boundary = nil
+		if ln.own == nil {
+			continue // the site's boundary above
+		}
+		if next, ok := ln.own.NextChange(now); ok {
+			ln.boundary = d.after(next, func(now time.Time) { d.refreshSiteLocked(id, now) })
+		}
 	}
 	end, open := periodEnd(ss, now)
 	if !open || ss.warnedFor.Equal(end) {
@@ -134,8 +155,17 @@ func (d *Desk) closingSoonAtLocked(ss *siteState, now time.Time) *time.Time {
 }
 
 // periodEnd is the end of the site's open period at now; open is false when its
-// hours are closed or the period does not end within the schedule's horizon.
+// hours are closed or the period does not end within the schedule's horizon. With
+// departments it is read from the site's last status, so refresh that first.
 func periodEnd(ss *siteState, now time.Time) (end time.Time, open bool) {
+	if ss.hasDepartments() {
+		// The site's period is its departments' (DerivedSiteStatus): it ends when
+		// the last online one closes.
+		if ss.status.Online && ss.status.ClosesAt != nil && ss.status.ClosesAt.After(now) {
+			return *ss.status.ClosesAt, true
+		}
+		return time.Time{}, false
+	}
 	if !ss.hours.OpenAt(now) {
 		return time.Time{}, false
 	}
@@ -164,9 +194,10 @@ func (d *Desk) SiteDeleted(siteID string) {
 	if ss == nil {
 		return
 	}
-	d.missQueueLocked(ss, ReasonPaused)
-	stopTimer(ss.boundary)
-	stopTimer(ss.closingSoon)
+	for _, ln := range ss.lines {
+		d.missQueueLocked(ss, ln, ReasonPaused)
+	}
+	ss.stopTimers()
 	delete(d.sites, siteID)
 	if d.announce != nil {
 		d.announce.SiteDeleted(siteID)

@@ -18,6 +18,9 @@ type VisitorJoin struct {
 	// ClosingSoon is when the site closes, when a visitor connecting now is to be
 	// told it closes soon (nil otherwise; see ClosingSoonAt).
 	ClosingSoon *time.Time
+	// Departments are the site's departments with their statuses now, in position
+	// order (nil for none).
+	Departments []DepartmentStatus
 }
 
 // JoinVisitor hands fn the site's status now, the site, the visitor's queued or
@@ -41,6 +44,7 @@ func (d *Desk) JoinVisitor(siteID, visitorID string, fn func(VisitorJoin)) error
 		}
 	}
 	j.ClosingSoon = d.closingSoonAtLocked(ss, now)
+	j.Departments = d.departmentsAtLocked(ss, now)
 	fn(j)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/livedesk/gateway/protocol"
+	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
 )
 
@@ -65,3 +66,16 @@ func mustJSON(v any) json.RawMessage {
 // frame builds {"type": t, ...fields}. Only the cluster files still build frames
 // this way (protocol.Encode is the typed way).
 func frame(t string, fields any) []byte { return protocol.EncodeAs(t, fields) }
+
+// toWSDepartments is the departments as site.status and the welcomes carry them
+// (nil for none).
+func toWSDepartments(ds []routing.DepartmentStatus) []protocol.Department {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([]protocol.Department, len(ds))
+	for i, d := range ds {
+		out[i] = protocol.Department{ID: d.ID, Name: d.Name, Status: protocol.Status(d.Status)}
+	}
+	return out
+}

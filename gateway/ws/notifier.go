@@ -55,33 +55,58 @@ func broadcastAgents(out frameOut, siteID string, b []byte) {
 	out.send("agents:all", b, false)
 }
 
-func (n *notifier) SiteStatus(siteID string, st routing.Status) {
+func (n *notifier) SiteStatus(siteID string, st routing.Status, depts []routing.DepartmentStatus) {
 	b := protocol.Encode(protocol.StatusFrame{Status: protocol.Status(st)})
 	n.statusMu.Lock()
 	n.statusFrames[siteID] = b
 	n.statusMu.Unlock()
 	n.out.send("site:"+siteID, b, true)
-	n.broadcastAgents(siteID, protocol.Encode(protocol.SiteStatus{SiteID: siteID, Status: protocol.Status(st)}))
+	n.broadcastAgents(siteID, protocol.Encode(protocol.SiteStatus{SiteID: siteID, Status: protocol.Status(st), Departments: toWSDepartments(depts)}))
+}
+
+// DepartmentStatus sends department.status to the site's visitors and agents
+// (docs/protocol.md#department-status).
+func (n *notifier) DepartmentStatus(siteID string, dept routing.DepartmentStatus) {
+	b := protocol.Encode(protocol.DepartmentStatus{DepartmentID: dept.ID, Status: protocol.Status(dept.Status)})
+	n.out.send("site:"+siteID, b, false)
+	n.broadcastAgents(siteID, b)
 }
 
 func (n *notifier) ClosingSoon(siteID string, closesAt time.Time) {
 	n.out.send("site:"+siteID, protocol.Encode(protocol.ClosingSoon{ClosesAt: closesAt.UTC()}), false)
 }
 
-func (n *notifier) QueueLength(siteID string, length int) {
-	n.broadcastAgents(siteID, protocol.Encode(protocol.Queue{SiteID: siteID, Length: length}))
+func (n *notifier) QueueLength(siteID, deptID string, length int) {
+	n.broadcastAgents(siteID, protocol.Encode(protocol.Queue{SiteID: siteID, DepartmentID: deptID, Length: length}))
 }
 
 func (n *notifier) QueuePosition(c *store.Conversation, position int) {
 	n.out.send("visitor:"+c.VisitorID, protocol.Encode(protocol.QueuePosition{ConversationID: c.ID, Position: position}), false)
 }
 
-func (n *notifier) Assigned(c *store.Conversation, msgs []*store.Message, fromQueue bool) {
+func (n *notifier) Assigned(c *store.Conversation, msgs []*store.Message, fromQueue bool, h *routing.Handoff) {
 	wc := toWSConversation(c, msgs)
 	v := visitorOf(c)
-	n.out.send("agent:"+c.AgentID, protocol.Encode(protocol.ChatAssigned{Conversation: wc, Visitor: &v}), false)
+	f := protocol.ChatAssigned{Conversation: wc, Visitor: &v}
+	if h != nil {
+		f.Transfer = &protocol.Transfer{FromAgent: protocol.AgentRef{ID: h.FromAgentID, Name: h.FromAgentName}, Note: h.Note}
+	}
+	n.out.send("agent:"+c.AgentID, protocol.Encode(f), false)
 	if fromQueue {
 		n.out.send("visitor:"+c.VisitorID, protocol.Encode(protocol.ChatAssigned{Conversation: wc}), false)
+	}
+}
+
+// Transferred tells the sender its chat.transferred and the visitor the system
+// message (docs/protocol.md#transfers); the new agent's chat.assigned follows.
+func (n *notifier) Transferred(t routing.Transferred) {
+	c := t.Conversation
+	if t.FromAgentID != "" {
+		n.out.send("agent:"+t.FromAgentID, protocol.Encode(protocol.ChatTransferred{Re: t.Re, ConversationID: c.ID,
+			To: protocol.TransferTarget(t.To)}), false)
+	}
+	if t.System != nil {
+		n.out.send("visitor:"+c.VisitorID, protocol.Encode(protocol.MessageFrame(toWSMessage(t.System))), false)
 	}
 }
 
@@ -114,8 +139,12 @@ func (n *notifier) Shift(agentID string, sh routing.Shift) {
 	n.out.send("agent:"+agentID, shiftFrame("", sh), false)
 }
 
-func (n *notifier) ShiftEnding(agentID string, endsAt time.Time) {
-	n.out.send("agent:"+agentID, protocol.Encode(protocol.ShiftEnding{EndsAt: endsAt.UTC()}), false)
+func (n *notifier) ShiftEnding(agentID string, endsAt time.Time, open []*store.Conversation) {
+	f := protocol.ShiftEnding{EndsAt: endsAt.UTC()}
+	for _, c := range open {
+		f.Conversations = append(f.Conversations, protocol.ShiftChat{ID: c.ID, VisitorName: c.VisitorName, VisitorNumber: c.VisitorNumber})
+	}
+	n.out.send("agent:"+agentID, protocol.Encode(f), false)
 }
 
 func (n *notifier) ShiftEnded(agentID string) {
