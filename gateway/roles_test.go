@@ -62,6 +62,7 @@ func roleCases() []roleCase {
 		{"put site mode", "PUT /api/v1/sites/{id}/mode", siteA("/mode"), func(*fixture) any { return map[string]string{"mode": "auto"} }, codes(ok, ok, 403, 403)},
 		{"site status", "GET /api/v1/sites/{id}/status", siteA("/status"), nil, codes(ok, ok, ok, 404)},
 		{"site hours", "GET /api/v1/sites/{id}/hours", siteA("/hours?from=2026-11-23&to=2026-11-29"), nil, codes(ok, ok, ok, 404)},
+		{"site coverage", "GET /api/v1/sites/{id}/coverage", siteA("/coverage?from=2026-11-23&to=2026-11-29"), nil, codes(ok, ok, 403, 403)},
 		{"site hours preview", "POST /api/v1/sites/{id}/hours/preview", siteA("/hours/preview?from=2026-11-23&to=2026-11-29"), func(*fixture) any { return weekSchedule }, codes(ok, ok, 403, 403)},
 		{"offline messages", "GET /api/v1/sites/{id}/offline-messages", siteA("/offline-messages"), nil, codes(ok, ok, ok, 404)},
 		{"offline messages by state", "GET /api/v1/sites/{id}/offline-messages", siteA("/offline-messages?state=new"), nil, codes(ok, ok, ok, 404)},

@@ -25,6 +25,7 @@ func (s *Server) routes() {
 	v1("/sites/{id}/status", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetSiteStatus)})
 	v1("/sites/{id}/hours", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetSiteHours)})
 	v1("/sites/{id}/hours/preview", map[string]http.HandlerFunc{"POST": s.api.Authed(s.api.PreviewSiteHours)})
+	v1("/sites/{id}/coverage", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetSiteCoverage)})
 	v1("/sites/{id}/offline-messages", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ListOfflineMessages)})
 	v1("/sites/{id}/offline-messages/{message}", map[string]http.HandlerFunc{"PATCH": s.api.Authed(s.api.PatchOfflineMessage)})
 	v1("/offline-messages/counts", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.OfflineCounts)})

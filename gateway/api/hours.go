@@ -8,7 +8,7 @@ import (
 	"github.com/livedesk/gateway/store"
 )
 
-// maxHoursDays bounds the /hours and /hours/preview range (inclusive).
+// maxHoursDays bounds the /hours, /hours/preview and /coverage range (inclusive).
 const maxHoursDays = 366
 
 // hoursAnswer is the body of GET /sites/{id}/hours and of its preview
@@ -76,37 +76,47 @@ func (h *Handler) PreviewSiteHours(w http.ResponseWriter, r *http.Request, me *s
 	return nil
 }
 
-// hoursOver reads the range of ?from= and ?to= (local dates of the schedule's zone;
-// from defaults to today there, to to 13 days after from; at most maxHoursDays
-// inclusive) and answers the merged open periods over it.
+// hoursOver answers the merged open periods of hours over the range of ?from= and
+// ?to= (hoursRange).
 func (h *Handler) hoursOver(r *http.Request, hours *schedule.Compiled) (*hoursAnswer, error) {
-	q := r.URL.Query()
-	var err error
-	today := localDate(h.clock.Now(), hours.Location())
-	from, to := today, today.AddDays(13)
-	if v := q.Get("from"); v != "" {
-		if from, err = schedule.ParseDate(v); err != nil {
-			return nil, badRequest("from", "must be a date YYYY-MM-DD")
-		}
-		to = from.AddDays(13)
-	}
-	if v := q.Get("to"); v != "" {
-		if to, err = schedule.ParseDate(v); err != nil {
-			return nil, badRequest("to", "must be a date YYYY-MM-DD")
-		}
-	}
-	n := schedule.DaysBetween(from, to) + 1
-	if n < 1 {
-		return nil, badRequest("to", "must not be before from")
-	}
-	if n > maxHoursDays {
-		return nil, badRequest("to", "at most %d days from from", maxHoursDays)
+	from, to, err := h.hoursRange(r, hours.Location())
+	if err != nil {
+		return nil, err
 	}
 	periods := hours.Periods(from, to)
 	if periods == nil {
 		periods = []schedule.Period{}
 	}
 	return &hoursAnswer{Timezone: hours.Location().String(), From: from.String(), To: to.String(), Periods: periods}, nil
+}
+
+// hoursRange reads the range of ?from= and ?to=, local dates of loc (the hours'
+// zone): from defaults to today there, to to 13 days after from; at most
+// maxHoursDays inclusive. A bad date, to before from or a longer range is a 400
+// naming from or to.
+func (h *Handler) hoursRange(r *http.Request, loc *time.Location) (from, to schedule.Date, err error) {
+	q := r.URL.Query()
+	today := localDate(h.clock.Now(), loc)
+	from, to = today, today.AddDays(13)
+	if v := q.Get("from"); v != "" {
+		if from, err = schedule.ParseDate(v); err != nil {
+			return from, to, badRequest("from", "must be a date YYYY-MM-DD")
+		}
+		to = from.AddDays(13)
+	}
+	if v := q.Get("to"); v != "" {
+		if to, err = schedule.ParseDate(v); err != nil {
+			return from, to, badRequest("to", "must be a date YYYY-MM-DD")
+		}
+	}
+	n := schedule.DaysBetween(from, to) + 1
+	if n < 1 {
+		return from, to, badRequest("to", "must not be before from")
+	}
+	if n > maxHoursDays {
+		return from, to, badRequest("to", "at most %d days from from", maxHoursDays)
+	}
+	return from, to, nil
 }
 
 // localDate is the civil date of t in loc.

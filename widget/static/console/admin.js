@@ -90,16 +90,17 @@
   // The preview always shows what the editor holds, saved or not: every edit asks
   // POST /sites/{id}/hours/preview (debounced) over the range the user picked, and the
   // intervals the server merges are named in the editor (docs/protocol.md#hours-preview).
+  // Beside it, the open hours of that range no one is rostered for (coverage.js).
   var PREVIEW_DELAY = 250, MAX_RANGE_DAYS = 366;
   (function () {
     var v = { shown: false };
     function fresh() {
       return { saving: false, saves: 0, error: null, errors: [], preview: [], dirty: false, previews: 0, previewDraft: false,
-        previewRange: null, previewErrors: [], merges: [] };
+        previewRange: null, previewErrors: [], merges: [], coverage: null };
     }
     var S = fresh();
     var view = $('view-hours'), picker, editor, status, mode, save, saveNote, errBox, preview, dirtyNote;
-    var rangeBox, fromIn, toIn, previewNote, previewErr;
+    var rangeBox, fromIn, toIn, previewNote, previewErr, coverage;
     var editing = null; // the site whose hours the editor holds
     var range = null; // {from, to} the user picked; null: the server's default (14 days from today)
     function build() {
@@ -124,6 +125,7 @@
       preview = el('div', { 'data-testid': 'hours-preview', 'aria-live': 'polite' });
       previewNote = el('p', { class: 'muted small', 'data-testid': 'preview-source' });
       previewErr = el('div', { class: 'error', 'data-testid': 'preview-error', hidden: true });
+      coverage = LD.CoverageBox();
       function rangeInput(name, label) {
         return el('span', { class: 'field' }, [el('label', { for: 'preview-' + name, text: label }),
           el('input', { type: 'date', id: 'preview-' + name, 'data-testid': 'preview-' + name, 'data-path': name, required: true,
@@ -148,7 +150,7 @@
           errBox
         ]),
         el('section', { class: 'card', 'aria-label': 'Preview', 'data-testid': 'preview-card' }, [el('h3', { text: 'Preview' }),
-          rangeBox, previewNote, previewErr, preview])
+          rangeBox, previewNote, previewErr, coverage.root, preview])
       ]));
     }
     function showStatus() {
@@ -206,6 +208,8 @@
           }
           previewErr.hidden = false;
           preview.hidden = true;
+          coverage.clear();
+          S.coverage = null;
           return;
         }
         S.previewErrors = [];
@@ -222,6 +226,7 @@
           draft: draft, special: (body.exceptions || []).map(function (e) { return e.date; })
         });
         S.previews++;
+        return coverage.show(id, r.body, draft).then(function (gaps) { if (gaps !== undefined) S.coverage = gaps; });
       });
     }
     function submit() {
@@ -265,7 +270,7 @@
     v.state = function () {
       return { saving: S.saving, saves: S.saves, error: S.error, errors: S.errors, dirty: S.dirty, preview: S.preview,
         previews: S.previews, previewDraft: S.previewDraft, previewRange: S.previewRange, previewErrors: S.previewErrors,
-        merges: S.merges, schedule: editor ? editor.get() : null };
+        merges: S.merges, coverage: S.coverage, schedule: editor ? editor.get() : null };
     };
     LD.views.hours = v;
   })();

@@ -356,6 +356,9 @@
   };
 
   // ---- preview of GET /sites/{id}/hours: one row per local date of the site ----
+  // The end of a period that started on date ref, in zone tz: "17:00", "24:00",
+  // "06:00 (next day)", "Wed 25 Nov 09:00".
+  LD.periodEnd = fmtEnd;
   function fmtEnd(e, tz, ref) {
     var p = LD.parts(e, tz);
     if (p.date === ref) return p.hm;
