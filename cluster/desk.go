@@ -40,7 +40,7 @@ func (r remoteDesk) JoinVisitor(ctx context.Context, siteID, visitorID string, c
 		return err
 	}
 	n.joinsLeader.Add(1)
-	n.views.offer(siteID, res.View.Status, res.Seq, n.d.Clock.Now())
+	n.views.offer(siteID, res.View.Status, res.View.Departments, true, res.Seq, n.d.Clock.Now())
 	res.View.Site = site
 	c.Release(res.Seq, welcome(res.View)...)
 	return nil
@@ -60,14 +60,14 @@ func (r remoteDesk) joinFromView(ctx context.Context, site *store.Site, visitorI
 	n := r.n
 	now := n.d.Clock.Now()
 	v, ok := n.views.get(site.ID, now)
-	if !ok {
+	if !ok || !v.known {
 		return false
 	}
 	conv, err := r.VisitorConversation(ctx, visitorID)
 	if err != nil || conv != nil {
 		return false
 	}
-	view := deskapi.VisitorJoin{Status: v.st, Site: site, ClosingSoon: routing.ClosingSoon(v.st, site.ClosingSoonMinutes, now)}
+	view := deskapi.VisitorJoin{Status: v.st, Site: site, ClosingSoon: routing.ClosingSoon(v.st, site.ClosingSoonMinutes, now), Departments: v.depts}
 	n.joinsLocal.Add(1) // before the welcome goes out: whoever sees it sees the count
 	c.Release(v.seq, welcome(view)...)
 	return true
@@ -238,5 +238,23 @@ func (r remoteDesk) AgentDeleted(ctx context.Context, agentID string) {
 
 func (r remoteDesk) Status(ctx context.Context, siteID string) (routing.Status, int, error) {
 	res, err := opStatus.call(ctx, r.n.rpc, siteID, statusReq{Site: siteID})
+	return res.Status, res.Available, err
+}
+
+func (r remoteDesk) Transfer(ctx context.Context, req routing.TransferRequest) (routing.TransferResult, error) {
+	return opTransfer.call(ctx, r.n.rpc, req.ConversationID, req)
+}
+
+// DepartmentsChanged drops every node's view of the site (its departments' statuses
+// are in it) and has the leader reload them.
+func (r remoteDesk) DepartmentsChanged(ctx context.Context, siteID string) error {
+	r.n.views.drop(siteID)
+	r.n.broadcastControl(control{Op: ctlSite, ID: siteID})
+	_, err := opDepartmentsChanged.call(ctx, r.n.rpc, siteID, siteChangedReq{Site: siteID})
+	return err
+}
+
+func (r remoteDesk) DepartmentStatus(ctx context.Context, siteID, deptID string) (routing.Status, int, error) {
+	res, err := opDepartmentStatus.call(ctx, r.n.rpc, siteID, departmentStatusReq{Site: siteID, Department: deptID})
 	return res.Status, res.Available, err
 }

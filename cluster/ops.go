@@ -72,6 +72,19 @@ var (
 			l.d.AgentDeleted(r.Agent)
 			return none{}, nil
 		}}
+	opTransfer = op[routing.TransferRequest, routing.TransferResult]{"transfer",
+		func(l *leader, ctx context.Context, _ string, r routing.TransferRequest) (routing.TransferResult, error) {
+			return l.d.Transfer(ctx, r)
+		}}
+	opDepartmentsChanged = op[siteChangedReq, none]{"departments_changed",
+		func(l *leader, ctx context.Context, _ string, r siteChangedReq) (none, error) {
+			return none{}, l.d.ReloadDepartments(ctx, r.Site)
+		}}
+	opDepartmentStatus = op[departmentStatusReq, statusRes]{"department_status",
+		func(l *leader, _ context.Context, _ string, r departmentStatusReq) (statusRes, error) {
+			st, avail, err := l.d.DepartmentStatus(r.Site, r.Department)
+			return statusRes{Status: st, Available: avail}, err
+		}}
 	opStatus = op[statusReq, statusRes]{"status",
 		func(l *leader, ctx context.Context, _ string, r statusReq) (statusRes, error) {
 			st, avail, err := l.desk.Status(ctx, r.Site)
@@ -82,7 +95,8 @@ var (
 // opList is every op; ops is the registry made of it, by name on the wire.
 var (
 	opList = []registered{opStart, opJoinVisitor, opEnd, opConnect, opDisconnect, opHeartbeat, opLeave, opPresence,
-		opActivity, opSnooze, opEndSnooze, opSiteChanged, opSiteDeleted, opAgentChanged, opAgentDeleted, opStatus}
+		opActivity, opSnooze, opEndSnooze, opSiteChanged, opSiteDeleted, opAgentChanged, opAgentDeleted, opStatus,
+		opTransfer, opDepartmentsChanged, opDepartmentStatus}
 	ops = registry(opList...)
 )
 
@@ -138,6 +152,10 @@ type (
 	siteChangedReq struct {
 		Site string `json:"site"`
 	}
+	departmentStatusReq struct {
+		Site       string `json:"site"`
+		Department string `json:"department"`
+	}
 	siteDeletedReq struct {
 		Site string `json:"site"`
 	}
@@ -160,7 +178,7 @@ type (
 func (l *leader) joinVisitor(_ context.Context, _ string, r joinVisitorReq) (joinVisitorRes, error) {
 	var res joinVisitorRes
 	err := l.d.JoinVisitor(r.Site, r.Visitor, func(j routing.VisitorJoin) {
-		res.View = deskapi.VisitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon}
+		res.View = deskapi.VisitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon, Departments: j.Departments}
 		res.Seq = l.n.pub.lastSeq()
 	})
 	return res, err

@@ -24,10 +24,11 @@ import (
 
 // wireVersion is the version of the leader RPC this build speaks. 1 was the
 // untyped calls, which carried no version (and so read as 0); 2 the typed ops
-// with JSON-tagged routing types. Every node of a cluster runs the same build
+// with JSON-tagged routing types; 3 added departments and transfers (issue 15).
+// Every node of a cluster runs the same build
 // (docs/operations.md#cluster-mode): a call across versions fails clearly
 // instead of being misread.
-const wireVersion = 2
+const wireVersion = 3
 
 // rpcRequest is a call. Key orders calls: the leader handles calls with the same key
 // one at a time, in the order they were published.
@@ -83,6 +84,10 @@ var rpcErrs = []struct {
 	{"exists", routing.ErrConversationExists},
 	{"not_in", routing.ErrNotInConversation},
 	{"snooze_end", routing.ErrSnoozeEnd},
+	{"transfer_conflict", routing.ErrTransferConflict},
+	{"unknown_agent", routing.ErrUnknownAgent},
+	{"unknown_department", routing.ErrUnknownDepartment},
+	{"not_open", routing.ErrNotOpen},
 	{"not_found", store.ErrNotFound},
 	{"unavailable", store.ErrUnavailable},
 }
@@ -100,6 +105,10 @@ func encodeRPCError(err error) (code, msg string) {
 }
 
 func decodeRPCError(code, msg string) error {
+	if code == "transfer_conflict" {
+		// The reason is the message the client is shown: it crosses as it is.
+		return &routing.TransferConflict{Reason: msg}
+	}
 	for _, e := range rpcErrs {
 		if e.code == code {
 			if msg == "" || msg == e.err.Error() {

@@ -29,8 +29,9 @@ func TestOpsRegistry(t *testing.T) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	want := []string{"activity", "agent_changed", "agent_deleted", "connect", "disconnect", "end", "end_snooze", "heartbeat",
-		"join_visitor", "leave", "presence", "site_changed", "site_deleted", "snooze", "start", "status"}
+	want := []string{"activity", "agent_changed", "agent_deleted", "connect", "department_status", "departments_changed",
+		"disconnect", "end", "end_snooze", "heartbeat", "join_visitor", "leave", "presence", "site_changed", "site_deleted",
+		"snooze", "start", "status", "transfer"}
 	if !reflect.DeepEqual(names, want) {
 		t.Fatalf("ops %v, want %v", names, want)
 	}
@@ -139,9 +140,9 @@ func TestLeaderAnswersOtherVersionsAndUnknownOpsWithAnError(t *testing.T) {
 		want error
 	}{
 		{`{"id":1,"node":"n1","op":"status","key":"s","a":{"id":"s"}}`, ErrWireVersion},
-		{`{"v":3,"id":2,"node":"n1","op":"status","key":"s","a":{"site":"s"}}`, ErrWireVersion},
-		{`{"v":2,"id":3,"node":"n1","op":"visitor_conv","key":"s","a":{"id":"v"}}`, ErrUnknownOp},
-		{`{"v":2,"id":4,"node":"n1","op":"status","key":"s","a":"not an object"}`, errBadCall},
+		{`{"v":4,"id":2,"node":"n1","op":"status","key":"s","a":{"site":"s"}}`, ErrWireVersion},
+		{`{"v":3,"id":3,"node":"n1","op":"visitor_conv","key":"s","a":{"id":"v"}}`, ErrUnknownOp},
+		{`{"v":3,"id":4,"node":"n1","op":"status","key":"s","a":"not an object"}`, errBadCall},
 	}
 	// A one-way call of another version gets no answer: the next answer is the
 	// next call's (same key, so the same shard, in order).

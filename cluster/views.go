@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,10 +35,16 @@ type siteViews struct {
 	views   map[string]statusView
 }
 
-// statusView is one site's status as of the leader's decision seq.
+// statusView is one site's status as of the leader's decision seq, with its
+// departments' when known: a view is only made from a leader's answer to a join,
+// which carries them, or renewed by the frames that follow it (status,
+// department.status); a site seen only through its frames has known false, and its
+// visitors go to the leader.
 type statusView struct {
-	st  routing.Status
-	seq uint64
+	st    routing.Status
+	depts []routing.DepartmentStatus
+	known bool
+	seq   uint64
 	// until is when the view stops being trusted: the status's next boundary, or
 	// viewTTL after it was recorded when the status names none.
 	until time.Time
@@ -85,30 +92,67 @@ func (v *siteViews) left(group string) {
 	delete(v.views, id)
 }
 
-// offer records st as of decision seq, unless the node has no member of the site
-// (its subscription may have a gap) or already holds a later decision. A view of
-// the same decision is renewed (its until recomputed from now).
-func (v *siteViews) offer(siteID string, st routing.Status, seq uint64, now time.Time) {
+// offer records st (with depts, when known) as of decision seq, unless the node has
+// no member of the site (its subscription may have a gap) or already holds a later
+// decision. A view of the same decision is renewed (its until recomputed from now).
+// A status alone (known false) keeps the departments of the view it renews.
+func (v *siteViews) offer(siteID string, st routing.Status, depts []routing.DepartmentStatus, known bool, seq uint64, now time.Time) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.members[siteID] == 0 {
 		return
 	}
-	if cur, ok := v.views[siteID]; ok && cur.seq > seq {
+	cur, ok := v.views[siteID]
+	if ok && cur.seq > seq {
 		return
 	}
-	v.views[siteID] = statusView{st: st, seq: seq, until: viewUntil(st, now)}
+	if !known && ok {
+		depts, known = cur.depts, cur.known
+	}
+	v.views[siteID] = statusView{st: st, depts: depts, known: known, seq: seq, until: viewUntil(st, depts, now)}
 }
 
-// viewUntil is the next boundary the status names, or now + viewTTL.
-func viewUntil(st routing.Status, now time.Time) time.Time {
+// offerDepartment records a department's status of decision seq in the site's view;
+// a department the view does not know makes it unknown.
+func (v *siteViews) offerDepartment(siteID, deptID string, st routing.Status, seq uint64, now time.Time) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	cur, ok := v.views[siteID]
+	if !ok || cur.seq > seq {
+		return
+	}
+	depts := slices.Clone(cur.depts)
+	i := slices.IndexFunc(depts, func(d routing.DepartmentStatus) bool { return d.ID == deptID })
+	if i < 0 {
+		cur.known = false
+	} else {
+		depts[i].Status = st
+	}
+	cur.depts, cur.seq, cur.until = depts, seq, viewUntil(cur.st, depts, now)
+	v.views[siteID] = cur
+}
+
+// viewUntil is the next boundary the status names (else now + viewTTL), or a
+// department's that comes earlier.
+func viewUntil(st routing.Status, depts []routing.DepartmentStatus, now time.Time) time.Time {
+	until := boundaryOr(st, now.Add(viewTTL))
+	for _, d := range depts {
+		if b := boundaryOr(d.Status, until); b.Before(until) {
+			until = b
+		}
+	}
+	return until
+}
+
+// boundaryOr is the boundary st names (closes_at, else opens_at), else or.
+func boundaryOr(st routing.Status, or time.Time) time.Time {
 	switch {
 	case st.ClosesAt != nil:
 		return *st.ClosesAt
 	case st.OpensAt != nil:
 		return *st.OpensAt
 	}
-	return now.Add(viewTTL)
+	return or
 }
 
 // get returns the site's view when it can be trusted at now.
@@ -136,10 +180,12 @@ func (v *siteViews) dropAll() {
 	v.mu.Unlock()
 }
 
-// statusFrame is the part of a "status" frame a view is made of.
+// statusFrame is the part of a "status" or "department.status" frame a view is
+// made of.
 type statusFrame struct {
-	Type   string         `json:"type"`
-	Status routing.Status `json:"status"`
+	Type         string         `json:"type"`
+	Status       routing.Status `json:"status"`
+	DepartmentID string         `json:"department_id"`
 }
 
 // observe records a numbered status frame of group as it passes through the node,
@@ -151,8 +197,13 @@ func (v *siteViews) observe(group string, b []byte, seq uint64, now time.Time) {
 		return
 	}
 	var f statusFrame
-	if json.Unmarshal(b, &f) != nil || f.Type != "status" {
+	if json.Unmarshal(b, &f) != nil {
 		return
 	}
-	v.offer(id, f.Status, seq, now)
+	switch f.Type {
+	case "status":
+		v.offer(id, f.Status, nil, false, seq, now)
+	case "department.status":
+		v.offerDepartment(id, f.DepartmentID, f.Status, seq, now)
+	}
 }

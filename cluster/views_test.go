@@ -34,7 +34,7 @@ func TestSiteViews(t *testing.T) {
 	joined := func(v *siteViews) { v.joined("site:s") }
 	left := func(v *siteViews) { v.left("site:s") }
 	offer := func(st routing.Status, seq uint64) step {
-		return func(v *siteViews) { v.offer("s", st, seq, now) }
+		return func(v *siteViews) { v.offer("s", st, nil, true, seq, now) }
 	}
 	cases := []struct {
 		name  string
@@ -55,7 +55,7 @@ func TestSiteViews(t *testing.T) {
 		{"not at the boundary (the leader's frame for it may be on its way)", []step{joined, offer(open, 5)}, closes, nil, 0},
 		{"a status naming no boundary lasts viewTTL", []step{joined, offer(never, 5)}, now.Add(viewTTL - time.Nanosecond), &never, 5},
 		{"and not after", []step{joined, offer(never, 5)}, now.Add(viewTTL), nil, 0},
-		{"the same decision renews it", []step{joined, offer(never, 5), func(v *siteViews) { v.offer("s", never, 5, now.Add(time.Minute)) }},
+		{"the same decision renews it", []step{joined, offer(never, 5), func(v *siteViews) { v.offer("s", never, nil, true, 5, now.Add(time.Minute)) }},
 			now.Add(viewTTL + time.Second), &never, 5},
 		{"a lost message drops it", []step{joined, offer(open, 5), func(v *siteViews) { v.drop("s") }}, now, nil, 0},
 		{"a reconnect drops it", []step{joined, offer(open, 5), func(v *siteViews) { v.dropAll() }}, now, nil, 0},

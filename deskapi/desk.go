@@ -67,6 +67,16 @@ type Desk interface {
 	AgentDeleted(ctx context.Context, agentID string)
 	// Status is the site's status now and how many agents are available for it.
 	Status(ctx context.Context, siteID string) (routing.Status, int, error)
+	// Transfer hands an open conversation to an agent or a department
+	// (routing.Desk.Transfer; routing.ErrTransferConflict, ErrUnknownAgent,
+	// ErrUnknownDepartment, ErrNotOpen for what it cannot do).
+	Transfer(ctx context.Context, req routing.TransferRequest) (routing.TransferResult, error)
+	// DepartmentsChanged takes the site's departments as the store has them now,
+	// after an edit.
+	DepartmentsChanged(ctx context.Context, siteID string) error
+	// DepartmentStatus is a department's status now and how many of its agents are
+	// available (routing.ErrUnknownDepartment when it is not the site's).
+	DepartmentStatus(ctx context.Context, siteID, deptID string) (routing.Status, int, error)
 }
 
 // VisitorJoin is what a visitor's welcome is built from. It travels between
@@ -77,6 +87,9 @@ type VisitorJoin struct {
 	// ClosingSoon is when the site closes, when a visitor connecting now is to be
 	// told it closes soon.
 	ClosingSoon *time.Time `json:"closing_soon"`
+	// Departments are the site's departments with their statuses, in position
+	// order (none for a site without).
+	Departments []routing.DepartmentStatus `json:"departments,omitempty"`
 	// Site is the site; not sent between nodes (each node has its own copy).
 	Site *store.Site `json:"-"`
 }

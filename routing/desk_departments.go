@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"context"
 	"time"
 
 	"github.com/livedesk/gateway/store"
@@ -62,4 +63,15 @@ func (d *Desk) departmentsAtLocked(ss *siteState, now time.Time) []DepartmentSta
 		out[i].Status = d.lineStatusLocked(ss, ss.lines[i], now)
 	}
 	return out
+}
+
+// ReloadDepartments reads the site's departments from the store (outside the lock)
+// and takes them as DepartmentsChanged does.
+func (d *Desk) ReloadDepartments(ctx context.Context, siteID string) error {
+	depts, err := d.store.ListDepartments(ctx, siteID)
+	if err != nil {
+		return err
+	}
+	d.DepartmentsChanged(siteID, depts)
+	return nil
 }

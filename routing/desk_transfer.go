@@ -17,11 +17,17 @@ var ErrUnknownAgent = errors.New("no such agent")
 // conversation is transferred.
 var ErrNotOpen = errors.New("the conversation is not open")
 
+// ErrTransferConflict is what every TransferConflict is (errors.Is).
+var ErrTransferConflict = errors.New("the target cannot take the conversation")
+
 // TransferConflict is a transfer the target cannot take (docs/protocol.md#transfers):
 // nothing changed. Its text is the reason, for the error's message.
 type TransferConflict struct{ Reason string }
 
 func (e *TransferConflict) Error() string { return e.Reason }
+
+// Unwrap makes a TransferConflict an ErrTransferConflict.
+func (e *TransferConflict) Unwrap() error { return ErrTransferConflict }
 
 // TransferRequest hands an open conversation to an agent or to a department
 // (exactly one of ToAgentID, ToDepartmentID). Its JSON is its shape on the

@@ -37,7 +37,7 @@ func (l localDesk) JoinVisitor(_ context.Context, siteID, visitorID string, c *h
 		c.Release(0)
 		return err
 	}
-	c.Release(0, welcome(deskapi.VisitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon, Site: j.Site})...)
+	c.Release(0, welcome(deskapi.VisitorJoin{Status: j.Status, Conversation: j.Conversation, ClosingSoon: j.ClosingSoon, Site: j.Site, Departments: j.Departments})...)
 	return nil
 }
 
@@ -113,4 +113,16 @@ func (l localDesk) Status(_ context.Context, siteID string) (routing.Status, int
 		return st, 0, err
 	}
 	return st, l.d.AvailableAgents(siteID, l.d.Now()), nil
+}
+
+func (l localDesk) Transfer(ctx context.Context, req routing.TransferRequest) (routing.TransferResult, error) {
+	return l.d.Transfer(ctx, req)
+}
+
+func (l localDesk) DepartmentsChanged(ctx context.Context, siteID string) error {
+	return l.d.ReloadDepartments(ctx, siteID)
+}
+
+func (l localDesk) DepartmentStatus(_ context.Context, siteID, deptID string) (routing.Status, int, error) {
+	return l.d.DepartmentStatus(siteID, deptID)
 }
