@@ -93,11 +93,7 @@ func (h *Handler) parseAgentChange(ctx context.Context, m map[string]json.RawMes
 		case "current_password":
 			// checked by the caller against the stored hash
 		case "schedule":
-			if string(raw) != "null" {
-				var sch schedule.Schedule
-				sch, err = scheduleField(raw, k)
-				c.schedule = &sch
-			}
+			c.schedule, err = optionalSchedule(raw, k)
 		case "presence":
 			c.presence, err = presenceField(raw, k)
 		}
