@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/livedesk/gateway/routing/schedule"
@@ -86,34 +85,19 @@ func optionalSchedule(raw json.RawMessage, prefix string) (*schedule.Schedule, e
 // departmentAgents decodes a list of ids of agents that exist and serve the site;
 // a repeated id is kept once.
 func (h *Handler) departmentAgents(ctx context.Context, raw json.RawMessage, name, siteID string) ([]string, error) {
-	var ids []string
-	if err := field(raw, name, &ids); err != nil {
-		return nil, err
-	}
-	if len(ids) > maxDepartmentAgents {
-		return nil, badRequest(name, "at most %d agents", maxDepartmentAgents)
-	}
-	out := make([]string, 0, len(ids))
-	seen := map[string]bool{}
-	for i, id := range ids {
-		if seen[id] {
-			continue
-		}
-		path := fmt.Sprintf("%s[%d]", name, i)
+	return idsField(raw, name, maxDepartmentAgents, "agents", func(path, id string) error {
 		a, err := h.store.GetAgent(ctx, id)
 		if isNotFound(err) {
-			return nil, badRequest(path, "unknown agent %q", id)
+			return badRequest(path, "unknown agent %q", id)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !a.Serves(siteID) {
-			return nil, badRequest(path, "agent %q does not serve this site", id)
+			return badRequest(path, "agent %q does not serve this site", id)
 		}
-		seen[id] = true
-		out = append(out, id)
-	}
-	return out, nil
+		return nil
+	})
 }
 
 // departmentNotify decodes {"emails": [...]}, the addresses checked as a site's.
