@@ -50,7 +50,7 @@ func roleCases() []roleCase {
 		return func(f *fixture) string { return "/api/v1/agents/" + f.mkAgent(role, nil).ID + suffix }
 	}
 	ok, created, none := 200, 201, 204
-	return []roleCase{
+	return append(departmentRoleCases(), []roleCase{
 		{"me", "GET /api/v1/me", fixed("/api/v1/me"), nil, codes(ok, ok, ok, ok)},
 		{"time zones", "GET /api/v1/timezones", fixed("/api/v1/timezones"), nil, codes(ok, ok, ok, ok)},
 		{"list sites", "GET /api/v1/sites", fixed("/api/v1/sites"), nil, codes(ok, ok, ok, ok)},
@@ -97,7 +97,7 @@ func roleCases() []roleCase {
 		{"unknown site", "GET /api/v1/sites/{id}", fixed("/api/v1/sites/nope"), nil, codes(404, 404, 404, 404)},
 		{"unknown agent", "GET /api/v1/agents/{id}", fixed("/api/v1/agents/nope"), nil, codes(404, 404, 403, 403)},
 		{"unknown conversation", "GET /api/v1/conversations/{id}", fixed("/api/v1/conversations/nope"), nil, codes(404, 404, 404, 404)},
-	}
+	}...)
 }
 
 func (f *fixture) mkConversation(siteID string) *store.Conversation {

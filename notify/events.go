@@ -37,6 +37,9 @@ type OfflineMessage struct {
 	Lang      string            `json:"lang,omitempty"`
 	Timezone  string            `json:"timezone,omitempty"`
 	CreatedAt time.Time         `json:"created_at"`
+	// DepartmentID is the department the message was left for; absent for the
+	// site as a whole.
+	DepartmentID string `json:"department_id,omitempty"`
 }
 
 // ConversationData is the data of conversation.ended. The outbox stores it without

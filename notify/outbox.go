@@ -3,6 +3,7 @@ package notify
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/livedesk/gateway/store"
@@ -18,17 +19,41 @@ type Outbox struct {
 }
 
 // OfflineMessage returns the notifications of a stored offline message (site
-// notify settings); none when the site notifies nobody.
-func (o Outbox) OfflineMessage(site *store.Site, m *store.OfflineMessage) ([]*store.Notification, error) {
+// notify settings); none when the site notifies nobody. dept is the department
+// the message was left for (nil: none): its notify.emails get the e-mail too,
+// beside the site's (docs/protocol.md#departments), each address once.
+func (o Outbox) OfflineMessage(site *store.Site, dept *store.Department, m *store.OfflineMessage) ([]*store.Notification, error) {
 	data := OfflineMessageData{Site: siteRef(site), Message: OfflineMessage{
 		ID: m.ID, VisitorID: m.VisitorID, Name: m.Name, Email: m.Email, Message: m.Message,
 		Fields: m.Fields, Page: m.Page, Lang: m.Lang, Timezone: m.Timezone, CreatedAt: m.CreatedAt.UTC(),
+		DepartmentID: m.DepartmentID,
 	}}
 	if data.Message.Fields == nil {
 		data.Message.Fields = map[string]string{}
 	}
 	n := site.Notify
-	return o.items(NewEventID(), TypeOfflineMessage, site.ID, m.CreatedAt, data, n.Emails, n.WebhookURL, n.WebhookSecret)
+	emails := n.Emails
+	if dept != nil {
+		emails = joinAddresses(n.Emails, dept.Notify.Emails)
+	}
+	return o.items(NewEventID(), TypeOfflineMessage, site.ID, m.CreatedAt, data, emails, n.WebhookURL, n.WebhookSecret)
+}
+
+// joinAddresses is a, then the addresses of b that a does not have (without regard
+// to case).
+func joinAddresses(a, b []string) []string {
+	out := append([]string(nil), a...)
+	seen := make(map[string]bool, len(a)+len(b))
+	for _, e := range a {
+		seen[strings.ToLower(e)] = true
+	}
+	for _, e := range b {
+		if k := strings.ToLower(e); !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // ConversationEnded returns the notifications of an ended conversation (site notify

@@ -93,11 +93,7 @@ func (h *Handler) parseAgentChange(ctx context.Context, m map[string]json.RawMes
 		case "current_password":
 			// checked by the caller against the stored hash
 		case "schedule":
-			if string(raw) != "null" {
-				var sch schedule.Schedule
-				sch, err = scheduleField(raw, k)
-				c.schedule = &sch
-			}
+			c.schedule, err = optionalSchedule(raw, k)
 		case "presence":
 			c.presence, err = presenceField(raw, k)
 		}
@@ -132,12 +128,27 @@ func presenceField(raw json.RawMessage, name string) (string, error) {
 
 // sitesField decodes a list of existing site ids (an empty list means all sites).
 func (h *Handler) sitesField(ctx context.Context, raw json.RawMessage, name string) ([]string, error) {
+	return idsField(raw, name, 1000, "sites", func(path, id string) error {
+		if _, err := h.store.GetSite(ctx, id); err != nil {
+			if isNotFound(err) {
+				return badRequest(path, "unknown site %q", id)
+			}
+			return err
+		}
+		return nil
+	})
+}
+
+// idsField decodes a list of at most max ids (what they are is named in the
+// error), each checked once by check with its JSON path; a repeated id is kept
+// once, in the place it first has.
+func idsField(raw json.RawMessage, name string, max int, what string, check func(path, id string) error) ([]string, error) {
 	var ids []string
 	if err := field(raw, name, &ids); err != nil {
 		return nil, err
 	}
-	if len(ids) > 1000 {
-		return nil, badRequest(name, "at most 1000 sites")
+	if len(ids) > max {
+		return nil, badRequest(name, "at most %d %s", max, what)
 	}
 	out := make([]string, 0, len(ids))
 	seen := map[string]bool{}
@@ -145,10 +156,7 @@ func (h *Handler) sitesField(ctx context.Context, raw json.RawMessage, name stri
 		if seen[id] {
 			continue
 		}
-		if _, err := h.store.GetSite(ctx, id); err != nil {
-			if isNotFound(err) {
-				return nil, badRequest(fmt.Sprintf("%s[%d]", name, i), "unknown site %q", id)
-			}
+		if err := check(fmt.Sprintf("%s[%d]", name, i), id); err != nil {
 			return nil, err
 		}
 		seen[id] = true

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"net/http"
 
 	"github.com/livedesk/gateway/store"
@@ -157,6 +156,9 @@ func (h *Handler) PatchAgent(w http.ResponseWriter, r *http.Request, me *store.A
 		return err
 	}
 	h.live.AgentChanged(a)
+	if c.fields["sites"] {
+		h.dropFromDepartments(r.Context(), a.ID, a.Serves)
+	}
 	if c.fields["password"] {
 		h.live.ForceLogout(a.ID)
 	}
@@ -182,6 +184,7 @@ func (h *Handler) DeleteAgent(w http.ResponseWriter, r *http.Request, me *store.
 		return err
 	}
 	h.desk.AgentDeleted(r.Context(), target.ID)
+	h.dropFromDepartments(r.Context(), target.ID, func(string) bool { return false })
 	h.live.ForceLogout(target.ID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -198,12 +201,8 @@ func (h *Handler) PutAgentSchedule(w http.ResponseWriter, r *http.Request, me *s
 		return err
 	}
 	c := &agentChange{fields: map[string]bool{"schedule": true}}
-	if string(bytes.TrimSpace(body)) != "null" {
-		sch, err := scheduleField(body, "")
-		if err != nil {
-			return err
-		}
-		c.schedule = &sch
+	if c.schedule, err = optionalSchedule(body, ""); err != nil {
+		return err
 	}
 	now := h.clock.Now().UTC()
 	a, err := h.store.UpdateAgent(r.Context(), target.ID, func(a *store.Agent) error { c.apply(a, now); return nil })

@@ -34,7 +34,13 @@ func (h *Handler) GetSiteHours(w http.ResponseWriter, r *http.Request, me *store
 	if err != nil {
 		return err
 	}
-	hours, err := schedule.Compile(st.Schedule)
+	return h.writeHours(w, r, st.Schedule)
+}
+
+// writeHours answers the open periods of sch over ?from= to ?to= (hoursOver): the
+// body of GET /sites/{id}/hours and of GET /departments/{id}/hours.
+func (h *Handler) writeHours(w http.ResponseWriter, r *http.Request, sch schedule.Schedule) error {
+	hours, err := schedule.Compile(sch)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func NewSite(now time.Time) *store.Site {
 }
 
 var siteFields = []string{"name", "mode", "schedule", "allowed_origins", "closing_soon_minutes",
-	"queue_timeout_seconds", "offline_form", "notify", "presence_alerts"}
+	"queue_timeout_seconds", "offline_form", "notify", "presence_alerts", "shift_end"}
 
 // siteReadOnly are fields a client may echo back from a GET; they are ignored.
 var siteReadOnly = []string{"id", "created_at", "updated_at"}
@@ -84,19 +84,32 @@ func applySiteField(st *store.Site, k string, raw json.RawMessage) error {
 		err = applyNotify(&st.Notify, raw)
 	case "presence_alerts":
 		err = applyPresenceAlerts(&st.PresenceAlerts, raw)
+	case "shift_end":
+		st.ShiftEnd, err = shiftEndField(raw, k)
 	}
 	return err
 }
 
 func modeField(raw json.RawMessage, name string) (string, error) {
+	return choiceField(raw, name, store.ModeAuto, store.ModeOffline)
+}
+
+// choiceField decodes a string that must be a or b.
+func choiceField(raw json.RawMessage, name, a, b string) (string, error) {
 	var v string
 	if err := field(raw, name, &v); err != nil {
 		return "", err
 	}
-	if v != store.ModeAuto && v != store.ModeOffline {
-		return "", badRequest(name, "must be %q or %q", store.ModeAuto, store.ModeOffline)
+	if v != a && v != b {
+		return "", badRequest(name, "must be %q or %q", a, b)
 	}
 	return v, nil
+}
+
+// shiftEndField accepts what a site does with an agent's chats at the end of its
+// shift (docs/protocol.md#departments): "keep" or "handover".
+func shiftEndField(raw json.RawMessage, name string) (string, error) {
+	return choiceField(raw, name, store.ShiftEndKeep, store.ShiftEndHandover)
 }
 
 func originsField(raw json.RawMessage, name string) ([]string, error) {
@@ -296,6 +309,7 @@ type siteView struct {
 	OfflineForm         store.OfflineForm    `json:"offline_form"`
 	Notify              notifyView           `json:"notify"`
 	PresenceAlerts      store.PresenceAlerts `json:"presence_alerts"`
+	ShiftEnd            string               `json:"shift_end"`
 	CreatedAt           time.Time            `json:"created_at"`
 	UpdatedAt           time.Time            `json:"updated_at"`
 }
@@ -323,6 +337,6 @@ func viewSite(s *store.Site) siteView {
 		AllowedOrigins: orEmpty(s.AllowedOrigins), ClosingSoonMinutes: s.ClosingSoonMinutes,
 		QueueTimeoutSeconds: s.QueueTimeoutSeconds, OfflineForm: form,
 		Notify:         notifyView{Emails: orEmpty(s.Notify.Emails), WebhookURL: s.Notify.WebhookURL, WebhookSecretSet: s.Notify.WebhookSecret != ""},
-		PresenceAlerts: alerts, CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(),
+		PresenceAlerts: alerts, ShiftEnd: s.ShiftEndOrKeep(), CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(),
 	}
 }

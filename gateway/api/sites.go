@@ -11,10 +11,14 @@ import (
 	"go.uber.org/zap"
 )
 
-// memberSite loads a site the agent may see; a site it may not see is "not found",
-// so its existence does not leak.
+// memberSite loads the site of the path that the agent may see (memberSiteID).
 func (h *Handler) memberSite(r *http.Request, me *store.Agent) (*store.Site, error) {
-	id := r.PathValue("id")
+	return h.memberSiteID(r, me, r.PathValue("id"))
+}
+
+// memberSiteID loads a site the agent may see; a site it may not see is "not
+// found", so its existence does not leak.
+func (h *Handler) memberSiteID(r *http.Request, me *store.Agent, id string) (*store.Site, error) {
 	if !isMember(me, id) {
 		return nil, NotFound("site")
 	}

@@ -304,7 +304,7 @@ func (ss *session) offlineSubmit(f *protocol.OfflineSubmit) *protocol.Error {
 		Lang: ss.lang, Timezone: ss.tz, VisitorNumber: number,
 		CreatedAt: ss.rt.clock.Now().UTC(), ClientID: f.ID}
 	// The notifications go in the same write as the message: both or neither.
-	out, err := ss.rt.opts.Outbox.OfflineMessage(site, msg)
+	out, err := ss.rt.opts.Outbox.OfflineMessage(site, nil, msg)
 	if err != nil {
 		ss.rt.log.Error("offline message notification not made", zap.Error(err))
 	}
