@@ -28,6 +28,14 @@ func departmentRoleCases() []roleCase {
 		{"put department schedule", "PUT /api/v1/departments/{id}/schedule", fresh("/schedule"), func(*fixture) any { return weekSchedule }, codes(ok, ok, 403, 403)},
 		{"delete department", "DELETE /api/v1/departments/{id}", fresh(""), nil, codes(none, none, 403, 403)},
 		{"department hours", "GET /api/v1/departments/{id}/hours", fresh("/hours?from=2026-11-23&to=2026-11-29"), nil, codes(ok, ok, ok, 404)},
+		{"department status", "GET /api/v1/departments/{id}/status", func(f *fixture) string {
+			return "/api/v1/departments/" + f.apiDepartment(f.siteA.ID, f.uniq("Dept ")) + "/status"
+		}, nil, codes(ok, ok, ok, 404)},
+		// A conversation the desk does not hold (made in the store) is not open: 409
+		// for those who may transfer, 403 for the others.
+		{"transfer conversation", "POST /api/v1/conversations/{id}/transfer", func(f *fixture) string {
+			return "/api/v1/conversations/" + f.mkConversation(f.siteA.ID).ID + "/transfer"
+		}, func(*fixture) any { return map[string]any{"to_agent_id": "nobody"} }, codes(409, 409, 403, 403)},
 		{"unknown department", "PATCH /api/v1/departments/{id}", fixed("/api/v1/departments/nope"), func(*fixture) any { return map[string]any{"position": 1} }, codes(404, 404, 403, 403)},
 	}
 }
@@ -40,6 +48,18 @@ func (f *fixture) mkDepartment(siteID, name string) *store.Department {
 		f.t.Fatal(err)
 	}
 	return d
+}
+
+// apiDepartment creates a department of the site through the API (so the desk
+// knows it) and returns its id.
+func (f *fixture) apiDepartment(siteID, name string) string {
+	f.t.Helper()
+	r := f.mustDo("POST", "/api/v1/sites/"+siteID+"/departments", f.tokens["admin"], map[string]any{"name": name}, 201)
+	var d store.Department
+	if err := json.Unmarshal(r.Body, &d); err != nil {
+		f.t.Fatal(err)
+	}
+	return d.ID
 }
 
 // departmentNames lists the names GET /sites/{id}/departments answers, in order.

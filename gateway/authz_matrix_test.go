@@ -98,6 +98,10 @@ var agentFrameRows = map[string]frameRow{
 	"shift.snooze": {frameOf("shift.snooze"), roles("shift", "shift", "shift", "shift", unauth, unauth, unauth)},
 	// Cancelling answers the shift, snoozed or not; only the agent's own is touched.
 	"shift.snooze.end": {frameOf("shift.snooze.end"), roles("shift", "shift", "shift", "shift", unauth, unauth, unauth)},
+	// Only agentA's own conversation can be handed on; the target named here does
+	// not exist, so agentA learns that (not_found) and nothing moves.
+	"chat.transfer": {frameOf("chat.transfer", "conversation_id", "", "to_agent_id", "nobody"),
+		roles("error:not_found", "error:not_found", "error:not_found", "error:not_found", unauth, unauth, unauth)},
 }
 
 // visitorFrameRows: on /ws/visitor of site A, hello carries the role's token as

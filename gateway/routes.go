@@ -28,6 +28,7 @@ func (s *Server) routes() {
 	v1("/sites/{id}/coverage", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetSiteCoverage)})
 	v1("/sites/{id}/departments", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ListDepartments), "POST": s.api.Authed(s.api.CreateDepartment)})
 	v1("/departments/{id}", map[string]http.HandlerFunc{"PATCH": s.api.Authed(s.api.PatchDepartment), "DELETE": s.api.Authed(s.api.DeleteDepartment)})
+	v1("/departments/{id}/status", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetDepartmentStatus)})
 	v1("/departments/{id}/schedule", map[string]http.HandlerFunc{"PUT": s.api.Authed(s.api.PutDepartmentSchedule)})
 	v1("/departments/{id}/hours", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetDepartmentHours)})
 	v1("/sites/{id}/offline-messages", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ListOfflineMessages)})
@@ -44,6 +45,7 @@ func (s *Server) routes() {
 
 	v1("/conversations", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ListConversations)})
 	v1("/conversations/{id}", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetConversation)})
+	v1("/conversations/{id}/transfer", map[string]http.HandlerFunc{"POST": s.api.Authed(s.api.TransferConversation)})
 
 	v1("/notifications", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ListNotifications)})
 	v1("/notifications/{id}", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetNotification)})

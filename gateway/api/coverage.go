@@ -2,7 +2,9 @@ package api
 
 import (
 	"net/http"
+	"slices"
 
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing/schedule"
 	"github.com/livedesk/gateway/store"
 )
@@ -14,7 +16,8 @@ type coverageAnswer struct {
 
 // GetSiteCoverage answers GET /sites/{id}/coverage: the parts of the site's open
 // periods over ?from= to ?to= (the /hours range, in the site's zone) in which no
-// agent who serves the site is rostered. Owners and admins only.
+// agent who serves the site is rostered; with ?department_id=, the department's
+// hours and its agents (docs/protocol.md#department-coverage). Owners and admins only.
 func (h *Handler) GetSiteCoverage(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
 	if err := requireManager(me); err != nil {
 		return err
@@ -23,7 +26,21 @@ func (h *Handler) GetSiteCoverage(w http.ResponseWriter, r *http.Request, me *st
 	if err != nil {
 		return err
 	}
-	hours, err := schedule.Compile(st.Schedule)
+	sch, inDept := st.Schedule, func(string) bool { return true }
+	if id := r.URL.Query().Get("department_id"); id != "" {
+		d, err := h.store.GetDepartment(r.Context(), id)
+		if isNotFound(err) || (err == nil && d.SiteID != st.ID) {
+			return &APIError{Status: http.StatusNotFound, Code: protocol.CodeNotFound, Field: "department_id", Message: "no such department on this site"}
+		}
+		if err != nil {
+			return err
+		}
+		if d.Schedule != nil {
+			sch = *d.Schedule
+		}
+		inDept = func(agentID string) bool { return slices.Contains(d.Agents, agentID) }
+	}
+	hours, err := schedule.Compile(sch)
 	if err != nil {
 		return err
 	}
@@ -37,7 +54,7 @@ func (h *Handler) GetSiteCoverage(w http.ResponseWriter, r *http.Request, me *st
 	}
 	var serving []*store.Agent
 	for _, a := range all {
-		if a.Serves(st.ID) {
+		if a.Serves(st.ID) && inDept(a.ID) {
 			serving = append(serving, a)
 		}
 	}

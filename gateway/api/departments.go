@@ -88,6 +88,7 @@ func (h *Handler) CreateDepartment(w http.ResponseWriter, r *http.Request, me *s
 	if err := h.store.CreateDepartment(r.Context(), d); err != nil {
 		return departmentError(err, c.name)
 	}
+	h.departmentsChanged(r.Context(), d.SiteID)
 	WriteJSON(w, http.StatusCreated, ViewDepartment(d))
 	return nil
 }
@@ -150,6 +151,7 @@ func (h *Handler) updateDepartment(w http.ResponseWriter, r *http.Request, id st
 	if err != nil {
 		return departmentError(err, c.name)
 	}
+	h.departmentsChanged(r.Context(), d.SiteID)
 	WriteJSON(w, http.StatusOK, ViewDepartment(d))
 	return nil
 }
@@ -190,6 +192,7 @@ func (h *Handler) DeleteDepartment(w http.ResponseWriter, r *http.Request, me *s
 	if err := h.store.DeleteDepartment(r.Context(), d.ID); err != nil {
 		return departmentError(err, d.Name)
 	}
+	h.departmentsChanged(r.Context(), d.SiteID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -231,6 +234,7 @@ func (h *Handler) dropFromDepartments(ctx context.Context, agentID string, keep 
 			h.log.Error("agent left in departments", zap.String("agent", agentID), zap.String("site", st.ID), zap.Error(err))
 			continue
 		}
+		changed := false
 		for _, d := range depts {
 			if !slices.Contains(d.Agents, agentID) {
 				continue
@@ -244,6 +248,19 @@ func (h *Handler) dropFromDepartments(ctx context.Context, agentID string, keep 
 			if err != nil && !isNotFound(err) {
 				h.log.Error("agent left in a department", zap.String("agent", agentID), zap.String("department", d.ID), zap.Error(err))
 			}
+			changed = true
 		}
+		if changed {
+			h.departmentsChanged(ctx, st.ID)
+		}
+	}
+}
+
+// departmentsChanged tells the desk that the site's departments changed in the
+// store, so routing and statuses follow at once. A failure is logged: the write
+// stands, and the desk takes the departments at its next reload or start.
+func (h *Handler) departmentsChanged(ctx context.Context, siteID string) {
+	if err := h.desk.DepartmentsChanged(ctx, siteID); err != nil {
+		h.log.Error("desk not told of a department change", zap.String("site", siteID), zap.Error(err))
 	}
 }

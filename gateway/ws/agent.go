@@ -73,7 +73,12 @@ func (ss *session) agentHello(f *protocol.AgentHello) *protocol.Error {
 			w.Conversations = append(w.Conversations, protocol.AgentChat{Conversation: toWSConversation(c, msgs), Visitor: visitorOf(c)})
 		}
 		for id, st := range snap.Sites {
-			w.Sites = append(w.Sites, protocol.SiteSummary{ID: id, Name: snap.SiteNames[id], Status: protocol.Status(st), Queue: snap.Queues[id]})
+			s := protocol.SiteSummary{ID: id, Name: snap.SiteNames[id], Status: protocol.Status(st), Queue: snap.Queues[id]}
+			for _, d := range snap.Departments[id] {
+				s.Departments = append(s.Departments, protocol.DepartmentSummary{
+					Department: protocol.Department{ID: d.ID, Name: d.Name, Status: protocol.Status(d.Status)}, Queue: d.Queue})
+			}
+			w.Sites = append(w.Sites, s)
 		}
 		sortSites(w.Sites)
 		return [][]byte{protocol.Encode(w)}
@@ -155,6 +160,8 @@ func (ss *session) agentFrame(f protocol.Inbound) *protocol.Error {
 			return ss.storeFrameErr(err)
 		}
 		return nil
+	case *protocol.ChatTransfer:
+		return ss.chatTransfer(f)
 	case *protocol.ShiftSnooze:
 		// The answer, with its re, goes to every socket of the agent: all its tabs
 		// learn the new end.

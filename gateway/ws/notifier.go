@@ -111,7 +111,7 @@ func (n *notifier) Transferred(t routing.Transferred) {
 }
 
 func (n *notifier) Missed(c *store.Conversation, site *store.Site, reason string, pre routing.Prefill) {
-	f := protocol.ChatOffline{ConversationID: c.ID, Reason: reason, OfflineForm: offlineForm(site), Prefill: protocol.Prefill(pre)}
+	f := protocol.ChatOffline{ConversationID: c.ID, DepartmentID: c.DepartmentID, Reason: reason, OfflineForm: offlineForm(site), Prefill: protocol.Prefill(pre)}
 	n.out.send("visitor:"+c.VisitorID, protocol.Encode(f), false)
 }
 

@@ -86,7 +86,7 @@ func (ss *session) visitorHello(f *protocol.VisitorHello) *protocol.Error {
 	}
 	err := rt.desk.JoinVisitor(ctx, ss.siteID, id, ss.client, join, func(v deskapi.VisitorJoin) [][]byte {
 		w := protocol.VisitorWelcome{Now: rt.clock.Now().UTC(), VisitorID: id, VisitorToken: tok, Status: protocol.Status(v.Status),
-			OfflineForm: offlineForm(v.Site)}
+			OfflineForm: offlineForm(v.Site), Departments: toWSDepartments(v.Departments)}
 		if c := v.Conversation; c != nil {
 			msgs, err := rt.store.ListMessages(ctx, c.ID, resumeFrom(after, c.LastSeq), maxResume)
 			if err != nil {
@@ -182,10 +182,12 @@ func (ss *session) chatStart(f *protocol.ChatStart) *protocol.Error {
 	}
 	res, err := ss.rt.desk.StartChat(ctx, routing.StartRequest{SiteID: ss.siteID, VisitorID: ss.visitorID, ClientID: f.ID,
 		Text: f.Text, Name: strings.TrimSpace(f.Name), Email: f.Email, Page: ss.page, Lang: ss.lang, Timezone: ss.tz,
-		VisitorNumber: number})
+		VisitorNumber: number, DepartmentID: f.DepartmentID})
 	switch {
 	case errors.Is(err, routing.ErrConversationExists):
 		return protocol.Errorf(protocol.CodeConflict, "", "a conversation is already open or queued")
+	case errors.Is(err, routing.ErrUnknownDepartment):
+		return errUnknownDepartment
 	case err != nil:
 		return ss.storeFrameErr(err)
 	}
@@ -196,7 +198,7 @@ func (ss *session) chatStart(f *protocol.ChatStart) *protocol.Error {
 		ss.send(protocol.Encode(protocol.ChatQueued{Re: f.ID, Conversation: toWSConversation(res.Conversation, res.Messages), Position: res.Position}))
 	default:
 		site := ss.rt.desk.Site(ss.siteID)
-		ss.send(protocol.Encode(protocol.ChatOffline{Re: f.ID, Reason: res.Reason, OfflineForm: offlineForm(site), Prefill: protocol.Prefill(res.Prefill)}))
+		ss.send(protocol.Encode(protocol.ChatOffline{Re: f.ID, DepartmentID: res.DepartmentID, Reason: res.Reason, OfflineForm: offlineForm(site), Prefill: protocol.Prefill(res.Prefill)}))
 	}
 	return nil
 }
@@ -295,16 +297,27 @@ func (ss *session) offlineSubmit(f *protocol.OfflineSubmit) *protocol.Error {
 	}
 	ctx, cancel := opCtx()
 	defer cancel()
+	var dept *store.Department
+	if f.DepartmentID != "" {
+		d, err := ss.rt.store.GetDepartment(ctx, f.DepartmentID)
+		switch {
+		case errors.Is(err, store.ErrNotFound) || (err == nil && d.SiteID != ss.siteID):
+			return errUnknownDepartment
+		case err != nil:
+			return ss.storeFrameErr(err)
+		}
+		dept = d
+	}
 	number, err := ss.visitorNumber(ctx)
 	if err != nil {
 		return ss.storeFrameErr(err)
 	}
-	msg := &store.OfflineMessage{ID: uuid.Must(uuid.NewV7()).String(), SiteID: ss.siteID, VisitorID: ss.visitorID,
+	msg := &store.OfflineMessage{DepartmentID: f.DepartmentID, ID: uuid.Must(uuid.NewV7()).String(), SiteID: ss.siteID, VisitorID: ss.visitorID,
 		Name: strings.TrimSpace(f.Name), Email: strings.TrimSpace(f.Email), Message: f.Message, Fields: fields, Page: ss.page,
 		Lang: ss.lang, Timezone: ss.tz, VisitorNumber: number,
 		CreatedAt: ss.rt.clock.Now().UTC(), ClientID: f.ID}
 	// The notifications go in the same write as the message: both or neither.
-	out, err := ss.rt.opts.Outbox.OfflineMessage(site, nil, msg)
+	out, err := ss.rt.opts.Outbox.OfflineMessage(site, dept, msg)
 	if err != nil {
 		ss.rt.log.Error("offline message notification not made", zap.Error(err))
 	}
@@ -321,3 +334,7 @@ func (ss *session) offlineSubmit(f *protocol.OfflineSubmit) *protocol.Error {
 	}
 	return nil
 }
+
+// errUnknownDepartment answers a chat.start or offline.submit naming a department
+// the site does not have (docs/protocol.md#routing-by-department).
+var errUnknownDepartment = protocol.Errorf(protocol.CodeNotFound, "department_id", "no such department on this site")
