@@ -20,11 +20,22 @@ type agentPool struct {
 	closes    counters
 	errors    counters
 	onMessage func(f *frame, at time.Duration)
+	onFrame   agentFrameHook
 	wg        sync.WaitGroup
 }
 
+// agentFrameHook sees every frame agent i's socket reads (raw, with its type) at
+// its arrival time, on that socket's reading goroutine.
+type agentFrameHook func(i int, typ string, raw []byte, at time.Duration)
+
 func connectAgents(ctx context.Context, cfg *config, creds []*agentCred, base time.Time, onMessage func(*frame, time.Duration)) (*agentPool, error) {
-	p := &agentPool{conns: make([]*websocket.Conn, len(creds)), onMessage: onMessage}
+	return connectAgentPool(ctx, creds, base, onMessage, nil)
+}
+
+// connectAgentPool connects every agent of creds and reads their sockets until ctx
+// ends or close; onMessage (pushed messages) and onFrame (every frame) may be nil.
+func connectAgentPool(ctx context.Context, creds []*agentCred, base time.Time, onMessage func(*frame, time.Duration), onFrame agentFrameHook) (*agentPool, error) {
+	p := &agentPool{conns: make([]*websocket.Conn, len(creds)), onMessage: onMessage, onFrame: onFrame}
 	err := parallel(ctx, len(creds), 16, func(i int) error {
 		c, err := dial(ctx, agentURL(creds[i].base), map[string]any{"type": "hello", "token": creds[i].token})
 		if err != nil {
@@ -37,14 +48,14 @@ func connectAgents(ctx context.Context, cfg *config, creds []*agentCred, base ti
 		p.close()
 		return nil, err
 	}
-	for _, c := range p.conns {
+	for i, c := range p.conns {
 		p.wg.Add(1)
-		go p.read(ctx, c, base)
+		go p.read(ctx, i, c, base)
 	}
 	return p, nil
 }
 
-func (p *agentPool) read(ctx context.Context, c *websocket.Conn, base time.Time) {
+func (p *agentPool) read(ctx context.Context, i int, c *websocket.Conn, base time.Time) {
 	defer p.wg.Done()
 	for {
 		_, b, err := c.Read(ctx)
@@ -58,6 +69,9 @@ func (p *agentPool) read(ctx context.Context, c *websocket.Conn, base time.Time)
 		var f frame
 		if json.Unmarshal(b, &f) != nil {
 			continue
+		}
+		if p.onFrame != nil {
+			p.onFrame(i, f.Type, b, now)
 		}
 		switch f.Type {
 		case "chat.assigned":

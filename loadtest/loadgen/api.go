@@ -17,6 +17,7 @@ import (
 
 // agentCred is an agent the load generator logs in and connects.
 type agentCred struct {
+	id              string // set when the load generator created the agent
 	email, password string
 	token           string
 	base            *url.URL // node its socket connects to
@@ -109,9 +110,13 @@ func prepareAgents(ctx context.Context, cfg *config) ([]*agentCred, error) {
 		if cfg.emailPrefix == "" {
 			body := map[string]any{"email": a.email, "name": fmt.Sprintf("Load agent %d", i+1), "password": a.password,
 				"sites": []string{cfg.site}, "max_chats": cfg.maxChats}
-			if err := apiCall(ctx, httpClientFrom(nil), cfg.agentURLs[0], "POST", "/agents", cfg.token, body, nil); err != nil {
+			var created struct {
+				ID string `json:"id"`
+			}
+			if err := apiCall(ctx, httpClientFrom(nil), cfg.agentURLs[0], "POST", "/agents", cfg.token, body, &created); err != nil {
 				return fmt.Errorf("create agent %s: %w", a.email, err)
 			}
+			a.id = created.ID
 		}
 		var out struct {
 			Token string `json:"token"`

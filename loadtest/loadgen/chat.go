@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/livedesk/gateway/protocol"
 )
 
 // ChatSummary is the result of the chat scenario.
@@ -150,9 +151,33 @@ func runChat(ctx context.Context, cfg *config) (*ChatSummary, error) {
 	setupDur := time.Since(setup)
 	fmt.Printf("chat: %d conversations assigned in %.1fs; sending %.0f msg/s for %s\n", cfg.conversations, setupDur.Seconds(), cfg.rate, cfg.duration)
 
-	interval := time.Duration(float64(time.Second) * float64(cfg.conversations) / cfg.rate)
+	sendDur := sendStamped(ctx, base, vs, cfg.rate, cfg.duration, &sent, &vErrors)
+	// Drain: wait for what is in flight.
+	waitFor(ctx, 10*time.Second, func() bool { return acked.Load() >= sent.Load() && received.Load() >= sent.Load() })
+
+	s := &ChatSummary{RunInfo: newRunInfo("chat", cfg, len(creds), &vErrors, &vCloses, pool), Conversations: cfg.conversations,
+		DurationSeconds: sendDur.Seconds(), Sent: sent.Load(), SendRate: float64(sent.Load()) / sendDur.Seconds(),
+		Acked: acked.Load(), Received: received.Load(), Duplicates: dups.Load(), Lost: sent.Load() - received.Load(),
+		Latency: lat.summary(), AckLatency: ackLat.summary(), SetupSeconds: setupDur.Seconds()}
+	fmt.Printf("\n== chat: %d conversations, visitors on %s, agents on %s ==\n", s.Conversations, strings.Join(s.VisitorURLs, ","), strings.Join(s.AgentURLs, ","))
+	fmt.Printf("sent        %d in %.1fs (%.0f msg/s, target %.0f)\n", s.Sent, s.DurationSeconds, s.SendRate, s.TargetRate)
+	fmt.Printf("acked       %d\n", s.Acked)
+	fmt.Printf("received    %d at agents (duplicates %d), lost %d\n", s.Received, s.Duplicates, s.Lost)
+	fmt.Printf("visitor->agent  %s\n", s.Latency)
+	fmt.Printf("send->ack       %s\n", s.AckLatency)
+	s.printFailures()
+	return s, nil
+}
+
+// sendStamped has every visitor send messages "lg v=<i> n=<n> t=<nanos since base>"
+// (ids m1, m2, ...), rate messages/s in total spread evenly over the visitors and over
+// time, for duration; each send is remembered in the visitor's sentAt (for its ack)
+// and counted in sent, a failed write in vErrors (that visitor then stops). It
+// returns how long the sending took.
+func sendStamped(ctx context.Context, base time.Time, vs []*chatVisitor, rate float64, duration time.Duration, sent *atomic.Int64, vErrors *counters) time.Duration {
+	interval := time.Duration(float64(time.Second) * float64(len(vs)) / rate)
 	start := time.Now()
-	end := start.Add(cfg.duration)
+	end := start.Add(duration)
 	var wg sync.WaitGroup
 	for _, v := range vs {
 		wg.Add(1)
@@ -176,7 +201,7 @@ func runChat(ctx context.Context, cfg *config) (*ChatSummary, error) {
 				v.sentAt[id] = t
 				v.mu.Unlock()
 				text := fmt.Sprintf("lg v=%d n=%d t=%d", v.i, n, int64(t))
-				if err := writeJSON(ctx, v.c, map[string]any{"type": "message", "id": id, "text": text}); err != nil {
+				if err := writeFrame(ctx, v.c, &protocol.VisitorMessage{ID: id, Text: text}); err != nil {
 					vErrors.add("write failed")
 					return
 				}
@@ -186,22 +211,7 @@ func runChat(ctx context.Context, cfg *config) (*ChatSummary, error) {
 		}(v)
 	}
 	wg.Wait()
-	sendDur := time.Since(start)
-	// Drain: wait for what is in flight.
-	waitFor(ctx, 10*time.Second, func() bool { return acked.Load() >= sent.Load() && received.Load() >= sent.Load() })
-
-	s := &ChatSummary{RunInfo: newRunInfo("chat", cfg, len(creds), &vErrors, &vCloses, pool), Conversations: cfg.conversations,
-		DurationSeconds: sendDur.Seconds(), Sent: sent.Load(), SendRate: float64(sent.Load()) / sendDur.Seconds(),
-		Acked: acked.Load(), Received: received.Load(), Duplicates: dups.Load(), Lost: sent.Load() - received.Load(),
-		Latency: lat.summary(), AckLatency: ackLat.summary(), SetupSeconds: setupDur.Seconds()}
-	fmt.Printf("\n== chat: %d conversations, visitors on %s, agents on %s ==\n", s.Conversations, strings.Join(s.VisitorURLs, ","), strings.Join(s.AgentURLs, ","))
-	fmt.Printf("sent        %d in %.1fs (%.0f msg/s, target %.0f)\n", s.Sent, s.DurationSeconds, s.SendRate, s.TargetRate)
-	fmt.Printf("acked       %d\n", s.Acked)
-	fmt.Printf("received    %d at agents (duplicates %d), lost %d\n", s.Received, s.Duplicates, s.Lost)
-	fmt.Printf("visitor->agent  %s\n", s.Latency)
-	fmt.Printf("send->ack       %s\n", s.AckLatency)
-	s.printFailures()
-	return s, nil
+	return time.Since(start)
 }
 
 // parseStamp reads "lg v=<visitor> n=<number> t=<nanos>".

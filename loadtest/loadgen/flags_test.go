@@ -127,3 +127,35 @@ func TestFleetFlags(t *testing.T) {
 		t.Fatalf("merge: %+v %v", m, err)
 	}
 }
+
+func TestDepartmentsFlags(t *testing.T) {
+	base := []string{"-scenario", "departments", "-site", "s", "-visitor-urls", "http://127.0.0.1:1"}
+	c, err := parseFlags(append(base, "-token", "T"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2,000 visitors over 5 departments: 400 each, 4 agents of 100 and one more.
+	if c.departments != 5 || c.agents != 25 || c.maxChats != 100 || c.rate != 5000 || c.transferShare != 0.05 || c.msgRate != 500 {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if c, err := parseFlags(append(base, "-token", "T", "-departments", "0", "-visitors", "150", "-max-chats", "50", "-rate", "0")); err != nil ||
+		c.agents != 4 || c.rate != 0 {
+		t.Fatalf("no departments: %+v %v", c, err)
+	}
+	for _, bad := range [][]string{
+		{}, // no token
+		{"-agents-email-prefix", "a", "-agents-password", "p", "-token", "T"},
+		{"-token", "T", "-departments", "21"},
+		{"-token", "T", "-departments", "-1"},
+		{"-token", "T", "-transfer-share", "1.5"},
+		{"-token", "T", "-msg-rate", "0"},
+		{"-token", "T", "-visitors", "10", "-msg-rate", "100"}, // 10 msg/s a visitor
+		{"-token", "T", "-agents", "1"},
+		{"-token", "T", "-agents", "4"}, // fewer than the departments
+		{"-token", "T", "-visitors", "4990"},
+	} {
+		if _, err := parseFlags(append(base, bad...)); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}

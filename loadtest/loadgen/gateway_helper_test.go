@@ -12,8 +12,14 @@ import (
 
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/gateway"
+	"github.com/livedesk/gateway/gateway/api"
 	"go.uber.org/zap"
+	"golang.org/x/crypto/bcrypt"
 )
+
+// The scenarios create and log in agents (the departments one, ten of them): at the
+// default bcrypt cost that is seconds of CPU each under -race on a busy box.
+func init() { api.BcryptCost = bcrypt.MinCost }
 
 // testGW is one in-process gateway (embedded store) shared by the scenario tests.
 // Its clock, and the load generator's wallNow, can be moved ahead of the real clock

@@ -6,6 +6,14 @@
 //	                  the agent side measures visitor -> agent latency.
 //	-scenario starts: many visitors each send one chat.start at -rate starts/s (0: as
 //	                  fast as possible) and time the chat.assigned/chat.queued answer.
+//	-scenario departments: -departments departments with their own hours (one 24/7,
+//	                  the others in other zones, open now) created on -site through
+//	                  the API, agents spread over them (some in two); chat.start at
+//	                  -rate spread over the departments, then messages at -msg-rate
+//	                  for -duration while -transfer-share of the chats is transferred
+//	                  (chat.transfer to another department or agent, on another node
+//	                  when there is one): start, message and transfer latencies, lost
+//	                  and duplicate messages (docs/protocol.md#departments).
 //	-scenario idle:   -visitors sockets (hello -> welcome) over -visitor-urls and the
 //	                  -src addresses at -connect-rate, held for -duration (or until
 //	                  -at) answering the server's pings; connect times, sockets held,
@@ -71,8 +79,14 @@ type config struct {
 	rateSet       bool
 	conversations int
 	visitors      int
-	jsonPath      string
-	timeout       time.Duration
+
+	// departments (-departments, -transfer-share, -msg-rate)
+	departments   int
+	transferShare float64
+	msgRate       float64
+
+	jsonPath string
+	timeout  time.Duration
 
 	// idle, fanout and storm (fleetflags.go)
 	connectRate     float64
@@ -126,6 +140,8 @@ func run(args []string) int {
 		summary, err = runChat(ctx, cfg)
 	case cfg.scenario == "starts":
 		summary, err = runStarts(ctx, cfg)
+	case cfg.scenario == "departments":
+		summary, err = runDepartments(ctx, cfg)
 	case cfg.scenario == "idle":
 		summary, err = runIdle(ctx, cfg)
 	case cfg.scenario == "fanout":
@@ -149,7 +165,7 @@ func run(args []string) int {
 
 func parseFlags(args []string) (*config, error) {
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
-	scenario := fs.String("scenario", "chat", "chat, starts, idle, fanout or storm")
+	scenario := fs.String("scenario", "chat", "chat, starts, departments, idle, fanout or storm")
 	vurls := fs.String("visitor-urls", "http://127.0.0.1:8080", "comma-separated base URLs of the nodes visitors connect to")
 	aurls := fs.String("agent-urls", "", "comma-separated base URLs of the nodes agents connect to (default: -visitor-urls)")
 	site := fs.String("site", "", "site id (required)")
@@ -161,7 +177,10 @@ func parseFlags(args []string) (*config, error) {
 	duration := fs.Duration("duration", 20*time.Second, "chat: how long to send messages; idle: how long to hold the sockets (at most 5m)")
 	rate := fs.Float64("rate", -1, "chat: messages/s in total (default 2000); starts: chat.start/s (default 5000, 0 = as fast as possible)")
 	convs := fs.Int("conversations", 250, "chat: number of conversations (visitors)")
-	visitors := fs.Int("visitors", 2000, "starts, idle, fanout, storm: number of visitors (sockets) of this process")
+	visitors := fs.Int("visitors", 2000, "starts, departments, idle, fanout, storm: number of visitors (sockets) of this process")
+	depts := fs.Int("departments", 5, "departments: number of departments to create on -site (0: none, the site as it is)")
+	share := fs.Float64("transfer-share", 0.05, "departments: share of the chats transferred during the message phase")
+	msgRate := fs.Float64("msg-rate", 500, "departments: visitor messages/s in total during -duration")
 	jsonPath := fs.String("json", "", "write the summary as JSON to this path")
 	timeout := fs.Duration("timeout", 60*time.Second, "how long to wait for set-up steps and answers")
 	ff := addFleetFlags(fs)
@@ -178,7 +197,7 @@ func parseFlags(args []string) (*config, error) {
 	}
 	c := &config{cpuProfile: *cpuProfile, scenario: *scenario, site: *site, token: *token, emailPrefix: *prefix, agentPassword: *apw,
 		agents: *agents, maxChats: *maxChats, duration: *duration, rate: *rate, conversations: *convs,
-		visitors: *visitors, jsonPath: *jsonPath, timeout: *timeout}
+		visitors: *visitors, jsonPath: *jsonPath, timeout: *timeout, departments: *depts, transferShare: *share, msgRate: *msgRate}
 	var err error
 	if c.visitorURLs, err = parseURLs(*vurls); err != nil {
 		return nil, fmt.Errorf("-visitor-urls: %w", err)
@@ -208,6 +227,10 @@ func parseFlags(args []string) (*config, error) {
 	case "chat", "starts":
 		if (c.token == "") == (c.emailPrefix == "") {
 			return nil, fmt.Errorf("give either -token (create agents) or -agents-email-prefix with -agents-password")
+		}
+	case "departments":
+		if c.token == "" || c.emailPrefix != "" {
+			return nil, fmt.Errorf("departments: give -token (it creates the agents and the departments), not -agents-email-prefix")
 		}
 	}
 	switch c.scenario {
@@ -253,6 +276,10 @@ func parseFlags(args []string) (*config, error) {
 		if n := c.agents + c.visitors; n > maxSockets {
 			return nil, fmt.Errorf("%d sockets is over the bound of %d", n, maxSockets)
 		}
+	case "departments":
+		if err := c.checkDepartments(); err != nil {
+			return nil, err
+		}
 	case "idle", "fanout", "storm":
 		given := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -260,7 +287,7 @@ func parseFlags(args []string) (*config, error) {
 			return nil, err
 		}
 	default:
-		return nil, fmt.Errorf("-scenario must be chat, starts, idle, fanout or storm")
+		return nil, fmt.Errorf("-scenario must be chat, starts, departments, idle, fanout or storm")
 	}
 	return c, nil
 }

@@ -149,3 +149,44 @@ func TestStormAgainstGateway(t *testing.T) {
 		t.Fatalf("held %d all back %.3fs back time %+v closes %v", s.Held, s.AllBackSeconds, s.BackTime, s.VisitorCloses)
 	}
 }
+
+// Five departments with their own hours on one node: every chat starts in its
+// department, a quarter are transferred (to another department or agent) while
+// messages flow, and no message is lost or delivered twice.
+func TestDepartmentsAgainstGateway(t *testing.T) {
+	t.Parallel()
+	site := newTestSite(t)
+	cfg := testConfig(t, "-scenario", "departments", "-site", site, "-token", testGW.token, "-visitors", "40",
+		"-max-chats", "10", "-rate", "200", "-msg-rate", "80", "-duration", "2s", "-transfer-share", "0.25")
+	s, err := runDepartments(testCtx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Departments) != 5 || s.Agents != 10 {
+		t.Fatalf("departments %v agents %d", s.Departments, s.Agents)
+	}
+	st := s.Starts
+	if st.Answered != 40 || st.Outcomes["chat.assigned"] != 40 || st.Latency.Count != 40 || st.StartsPerSec <= 0 {
+		t.Fatalf("starts %+v", st)
+	}
+	for _, name := range s.Departments {
+		if st.ByDepartment[name] < 8 { // 8 each, more for those that got transfers
+			t.Fatalf("by department %v", st.ByDepartment)
+		}
+	}
+	m := s.Messages
+	if m.Sent < 100 || m.Acked != m.Sent || m.Lost != 0 || m.Duplicates != 0 || int64(m.Latency.Count) != m.Sent-int64(m.TranscriptOnly) {
+		t.Fatalf("messages %+v", m)
+	}
+	tr := s.Transfers
+	if tr.Planned != 10 || tr.Sent != 10 || tr.Assigned != 10 || tr.Outcomes["to a department"] != 5 || tr.Outcomes["to an agent"] != 5 || tr.Latency.Count != 10 ||
+		tr.BackToSender != 0 || tr.VisitorNotice != 10 || tr.NewConvID != 0 {
+		t.Fatalf("transfers %+v", tr)
+	}
+	if tr.SameNode.Count != 10 || tr.CrossNode.Count != 0 {
+		t.Fatalf("one node: every transfer is on it: %+v", tr)
+	}
+	if len(s.VisitorErrors) != 0 || len(s.AgentErrors) != 0 || len(s.VisitorCloses) != 0 || len(s.AgentCloses) != 0 {
+		t.Fatalf("failures: visitor %v %v agent %v %v", s.VisitorErrors, s.VisitorCloses, s.AgentErrors, s.AgentCloses)
+	}
+}

@@ -101,12 +101,7 @@ func runStarts(ctx context.Context, cfg *config) (*StartsSummary, error) {
 					outcomes.add(kind)
 					lat.add(now - time.Duration(v.sentAt.Load()))
 					nAnswered.Add(1)
-					for {
-						old := lastAnswer.Load()
-						if int64(now) <= old || lastAnswer.CompareAndSwap(old, int64(now)) {
-							break
-						}
-					}
+					storeMax(&lastAnswer, int64(now))
 				}
 			}
 		}(v)
@@ -119,35 +114,7 @@ func runStarts(ctx context.Context, cfg *config) (*StartsSummary, error) {
 		}
 	}
 	firstSend := time.Since(base)
-	start := time.Now()
-	var wg sync.WaitGroup
-	if cfg.rate > 0 {
-		for k, v := range vs {
-			at := start.Add(time.Duration(float64(k) / cfg.rate * float64(time.Second)))
-			if d := time.Until(at); d > time.Millisecond {
-				time.Sleep(d)
-			}
-			wg.Add(1)
-			go func() { defer wg.Done(); send(v) }()
-		}
-	} else {
-		next := atomic.Int64{}
-		for w := 0; w < 64; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					k := next.Add(1) - 1
-					if k >= int64(len(vs)) {
-						return
-					}
-					send(vs[k])
-				}
-			}()
-		}
-	}
-	wg.Wait()
-	sendDur := time.Since(start)
+	sendDur := fire(len(vs), cfg.rate, func(k int) { send(vs[k]) })
 	waitFor(ctx, cfg.timeout, func() bool { return nAnswered.Load() >= int64(len(vs)) })
 	// Let the agent side catch up with its chat.assigned frames.
 	waitFor(ctx, 5*time.Second, func() bool { return pool.nAssigned.Load() >= int64(outcomes.snapshot()["chat.assigned"]) })
@@ -168,6 +135,51 @@ func runStarts(ctx context.Context, cfg *config) (*StartsSummary, error) {
 	fmt.Printf("outcomes    %v; agent-side chat.assigned %d\n", s.Outcomes, s.AgentAssigned)
 	s.printFailures()
 	return s, nil
+}
+
+// fire calls send(0..n-1), paced at rate calls/s (each on its own goroutine, at its
+// moment), or for rate <= 0 as fast as 64 goroutines can; it returns when every call
+// has returned, with the time that took.
+func fire(n int, rate float64, send func(k int)) time.Duration {
+	start := time.Now()
+	var wg sync.WaitGroup
+	if rate > 0 {
+		for k := 0; k < n; k++ {
+			at := start.Add(time.Duration(float64(k) / rate * float64(time.Second)))
+			if d := time.Until(at); d > time.Millisecond {
+				time.Sleep(d)
+			}
+			wg.Add(1)
+			go func() { defer wg.Done(); send(k) }()
+		}
+	} else {
+		next := atomic.Int64{}
+		for w := 0; w < 64; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					k := next.Add(1) - 1
+					if k >= int64(n) {
+						return
+					}
+					send(int(k))
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	return time.Since(start)
+}
+
+// storeMax raises a to v when v is greater.
+func storeMax(a *atomic.Int64, v int64) {
+	for {
+		old := a.Load()
+		if v <= old || a.CompareAndSwap(old, v) {
+			return
+		}
+	}
 }
 
 func rateText(r float64) string {

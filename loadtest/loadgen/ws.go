@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/livedesk/gateway/protocol"
 )
 
 // frame is the union of the server frames the load generator reads.
@@ -29,8 +30,9 @@ type frame struct {
 	} `json:"conversation"`
 }
 
-// dial opens a socket and does the hello/welcome exchange.
-func dial(ctx context.Context, u string, hello map[string]any) (*websocket.Conn, error) {
+// dial opens a socket and does the hello/welcome exchange; hello is the frame as
+// JSON encodes it (a map, or protocol.Encode's bytes as a json.RawMessage).
+func dial(ctx context.Context, u string, hello any) (*websocket.Conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	c, _, err := websocket.Dial(dctx, u, nil)
@@ -67,6 +69,13 @@ func writeJSON(ctx context.Context, c *websocket.Conn, v any) error {
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	return c.Write(wctx, websocket.MessageText, b)
+}
+
+// writeFrame sends a protocol frame (protocol.Encode: its type first).
+func writeFrame(ctx context.Context, c *websocket.Conn, f protocol.Frame) error {
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return c.Write(wctx, websocket.MessageText, protocol.Encode(f))
 }
 
 func visitorURL(base *url.URL, site string) string {
