@@ -184,7 +184,7 @@ func sendStamped(ctx context.Context, base time.Time, vs []*chatVisitor, rate fl
 		go func(v *chatVisitor) {
 			defer wg.Done()
 			next := start.Add(interval * time.Duration(v.i) / time.Duration(len(vs)))
-			for n := int64(1); ; n++ {
+			for n := int64(1); next.Before(end); n++ {
 				if d := time.Until(next); d > 0 {
 					select {
 					case <-time.After(d):

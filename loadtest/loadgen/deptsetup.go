@@ -40,7 +40,12 @@ var deptHours = []struct {
 // department's hours from deptHours, open at now and for at least two hours after;
 // agent i answers for department i mod n, and every third agent also for the next
 // one, so that some agents count chats of two departments against one max_chats.
+//
+// For n 0 (a site without departments) there is no plan.
 func planDepartments(n, agents int, now time.Time) ([]*deptPlan, error) {
+	if n <= 0 {
+		return nil, nil
+	}
 	ps := make([]*deptPlan, n)
 	for k := range ps {
 		h := deptHours[k%len(deptHours)]

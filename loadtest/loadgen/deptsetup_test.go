@@ -70,6 +70,9 @@ func TestPlanDepartmentsAgents(t *testing.T) {
 			t.Errorf("%d departments, %d agents: %v, want %v", tc.depts, tc.agents, got, tc.want)
 		}
 	}
+	if ps, err := planDepartments(0, 3, time.Now()); ps != nil || err != nil {
+		t.Fatalf("no departments: %v %v", ps, err)
+	}
 	ps, _ := planDepartments(7, 7, time.Now())
 	if ps[5].name != "Support 24/7 2" || ps[6].name != "Sales Paris 2" {
 		t.Fatalf("names past the fifth: %q %q", ps[5].name, ps[6].name)

@@ -190,3 +190,26 @@ func TestDepartmentsAgainstGateway(t *testing.T) {
 		t.Fatalf("failures: visitor %v %v agent %v %v", s.VisitorErrors, s.VisitorCloses, s.AgentErrors, s.AgentCloses)
 	}
 }
+
+// The same scenario on a site without departments (the baseline beside the
+// departments figures): chats start without department_id, every transfer goes to
+// an agent.
+func TestDepartmentsScenarioWithoutDepartments(t *testing.T) {
+	t.Parallel()
+	site := newTestSite(t)
+	cfg := testConfig(t, "-scenario", "departments", "-departments", "0", "-site", site, "-token", testGW.token, "-visitors", "20",
+		"-max-chats", "10", "-rate", "0", "-msg-rate", "40", "-duration", "1s", "-transfer-share", "0.25")
+	s, err := runDepartments(testCtx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Departments) != 0 || s.Agents != 3 || s.Starts.Outcomes["chat.assigned"] != 20 || s.Starts.ByDepartment["(none)"] != 20 {
+		t.Fatalf("departments %v agents %d starts %+v", s.Departments, s.Agents, s.Starts)
+	}
+	if m := s.Messages; m.Sent < 20 || m.Lost != 0 || m.Duplicates != 0 {
+		t.Fatalf("messages %+v", m)
+	}
+	if tr := s.Transfers; tr.Planned != 5 || tr.Assigned != 5 || tr.Outcomes["to an agent"] != 5 || tr.VisitorNotice != 5 {
+		t.Fatalf("transfers %+v", tr)
+	}
+}
