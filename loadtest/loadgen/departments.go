@@ -212,23 +212,20 @@ func (side *visitorSide) read(ctx context.Context, base time.Time, v *deptVisito
 		}
 		switch env.Type {
 		case "chat.assigned", "chat.queued", "chat.offline":
-			var f struct {
-				Re           string                 `json:"re"`
-				Conversation *protocol.Conversation `json:"conversation"`
-			}
-			if json.Unmarshal(b, &f) != nil {
+			re, conv, ok := chatAnswer(env.Type, b)
+			if !ok {
 				continue
 			}
-			if f.Conversation != nil {
-				if old, ok := v.convID.Load().(string); ok && old != f.Conversation.ID {
+			if conv != "" {
+				if old, ok := v.convID.Load().(string); ok && old != conv {
 					side.newConvID.Add(1)
 				}
-				v.convID.Store(f.Conversation.ID)
+				v.convID.Store(conv)
+				if re == "start" {
+					desk.startedIn(conv, v.dept)
+				}
 			}
-			if f.Re == "start" && f.Conversation != nil {
-				desk.startedIn(f.Conversation.ID, v.dept)
-			}
-			if f.Re == "start" && v.answered.CompareAndSwap(false, true) {
+			if re == "start" && v.answered.CompareAndSwap(false, true) {
 				side.outcomes.add(env.Type)
 				side.startLat.add(now - time.Duration(v.startAt.Load()))
 				side.nAnswered.Add(1)
@@ -262,6 +259,25 @@ func (side *visitorSide) read(ctx context.Context, base time.Time, v *deptVisito
 				}
 			}
 		}
+	}
+}
+
+// chatAnswer reads a visitor's chat.assigned, chat.queued or chat.offline: the
+// frame it answers (re, "" for a push) and its conversation ("" for none).
+func chatAnswer(typ string, b []byte) (re, conv string, ok bool) {
+	switch typ {
+	case "chat.assigned":
+		var f protocol.ChatAssigned
+		ok = json.Unmarshal(b, &f) == nil
+		return f.Re, f.Conversation.ID, ok
+	case "chat.queued":
+		var f protocol.ChatQueued
+		ok = json.Unmarshal(b, &f) == nil
+		return f.Re, f.Conversation.ID, ok
+	default:
+		var f protocol.ChatOffline
+		ok = json.Unmarshal(b, &f) == nil
+		return f.Re, f.ConversationID, ok
 	}
 }
 
