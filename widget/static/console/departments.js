@@ -14,7 +14,13 @@
     var view = $('view-departments'), picker, listBox, errBox, note, createForm, editBox, site = null;
 
     function path(id) { return '/departments/' + encodeURIComponent(id); }
-    function fail(r, what, root) { S.error = r.error; LD.showApiError(root || view, errBox, r, what); return r; }
+    function fail(r, what, root) {
+      S.error = r.error;
+      LD.showApiError(root || view, errBox, r, what);
+      if (!r.error.field) errBox.scrollIntoView({ block: 'nearest' });
+      renderList(); // a refused delete: its button reads Delete again
+      return r;
+    }
     // act runs one change, then shows its error (at its field in root) or its note and
     // reloads the list.
     function act(method, p, body, done, what, root) {
