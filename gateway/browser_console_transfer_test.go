@@ -109,3 +109,72 @@ func consoleTransfer(t *testing.T, w, h int64) {
 	bcNoErrors(t, ann)
 	bcNoErrors(t, boTab)
 }
+
+// Ann (one chat at most, shift 09:00-10:00 UTC) answers for Sales alone: a second
+// visitor waits in Sales's queue, which her side list shows under site A until it
+// leaves. Ten minutes before her shift ends the banner offers to hand over her open
+// chat; the dialog opens on it with Sales chosen, and the chat goes to Bo, who has
+// joined Sales (docs/protocol.md#handover). At desktop size and on a 360x740 phone.
+func TestBrowserConsoleDepartmentQueueAndHandover(t *testing.T) {
+	for _, size := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1280, 800}, {"phone", 360, 740}} {
+		t.Run(size.name, func(t *testing.T) { consoleQueueAndHandover(t, size.w, size.h) })
+	}
+}
+
+// consoleQueueAndHandover is TestBrowserConsoleDepartmentQueueAndHandover at one viewport.
+func consoleQueueAndHandover(t *testing.T, w, h int64) {
+	ctx := bcBrowser(t, "UTC")
+	f := newFixture(t)
+	daily := map[string]any{}
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		daily[d] = []any{map[string]string{"from": "09:00", "to": "10:00"}}
+	}
+	f.mustDo("PUT", "/api/v1/agents/"+f.agentA.ID+"/schedule", f.tokens["admin"], map[string]any{"enabled": true, "timezone": "UTC", "weekly": daily}, 200)
+	f.mustDo("PATCH", "/api/v1/agents/"+f.agentA.ID, f.tokens["admin"], map[string]any{"name": "Ann", "max_chats": 1, "idle_minutes": 0}, 200)
+	sales := f.apiDepartment(f.siteA.ID, "Sales")
+	f.mustDo("PATCH", "/api/v1/departments/"+sales, f.tokens["admin"], map[string]any{"agents": []string{f.agentA.ID}}, 200)
+	bcRun(t, ctx, "Ann logs in", chromedp.EmulateViewport(w, h), bcLogin(f, f.agentA.Email),
+		bcWait(`[data-testid=department][data-department-id="`+sales+`"][data-online=true]`))
+	f.clock.Advance(15 * time.Second)
+
+	v1, _ := f.visitor(f.siteA.ID, nil)
+	v1.send(map[string]any{"type": "chat.start", "id": "a", "text": "first", "name": "Vera"})
+	conv := func(m map[string]any) string { return m["conversation"].(map[string]any)["id"].(string) }
+	m, _ := v1.waitFor("chat.assigned")
+	first := conv(m)
+	v2, _ := f.visitor(f.siteA.ID, nil)
+	v2.send(map[string]any{"type": "chat.start", "id": "b", "text": "second"})
+	v2.waitFor("chat.queued")
+	dq := `[data-testid=department][data-department-id="` + sales + `"] [data-testid=department-queue]`
+	bcRun(t, ctx, "Sales's queue is shown", waitJS(bcQ(dq)+`?.textContent === 'Queue: 1'`),
+		waitJS(bcQ(`[data-testid=site-queue]`)+`?.textContent === 'Queue: 1'`))
+	v2.send(map[string]any{"type": "chat.end", "id": "end-b"})
+	bcRun(t, ctx, "the queue is empty again", waitJS(`!`+bcQ(dq)+` && !`+bcQ(`[data-testid=site-queue]`)))
+
+	bo := f.mkAgent("agent", []string{f.siteA.ID})
+	f.mustDo("PATCH", "/api/v1/agents/"+bo.ID, f.tokens["admin"], map[string]any{"name": "Bo", "idle_minutes": 0}, 200)
+	boSock, _ := f.agentSocket(f.token(bo))
+	f.mustDo("PATCH", "/api/v1/departments/"+sales, f.tokens["admin"], map[string]any{"agents": []string{f.agentA.ID, bo.ID}}, 200)
+	// Neither goes idle over the jump (idle_minutes 0).
+	f.clock.Set(time.Date(2026, 11, 23, 9, 50, 0, 0, time.UTC))
+	hand := `[data-testid=handover-open][data-conversation-id="` + first + `"]`
+	bcRun(t, ctx, "the warning offers to hand over",
+		bcState(`s.shiftEnding === '2026-11-23T10:00:00Z' && s.admin.transfer.handover.length === 1`),
+		waitJS(`!`+bcQ(`[data-testid=shift-banner]`)+`.hidden && `+bcQ(hand)+`?.textContent === 'Vera'`),
+		bcClick(hand),
+		waitJS(bcQ(`[data-testid=transfer-dialog]`)+`?.open`),
+		bcWait(`[data-testid=transfer-department][data-department-id="`+sales+`"] input:checked`),
+		bcClick(`[data-testid=transfer-send]`),
+		bcState(`s.admin.transfer.done === 1 && s.chats.length === 0`),
+		waitJS(bcQ(`[data-testid=handover]`)+`.hidden`),
+	)
+	got, _ := boSock.waitFor("chat.assigned")
+	tr, _ := got["transfer"].(map[string]any)
+	if conv(got) != first || tr == nil || tr["from_agent"].(map[string]any)["id"] != f.agentA.ID || tr["note"] != "" {
+		t.Fatalf("Bo got %v", got)
+	}
+	bcNoErrors(t, ctx)
+}
