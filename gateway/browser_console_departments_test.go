@@ -10,17 +10,12 @@ import (
 )
 
 // The owner manages site A's departments on their page: creates Billing (a taken
-// name is refused at the name's input), gives it agentA and an address, its own
-// hours, then the site's again; creates Sales and moves it first; deleting Billing
+// name is refused at the name's input), gives it agentA and an address (its hours
+// are then covered), its own hours, then the site's again; creates Sales and moves it first; deleting Billing
 // while one of its chats is open shows the server's 409 and deletes nothing. At
 // desktop size and on a 360x740 phone (docs/protocol.md#department-api).
 func TestBrowserConsoleDepartmentsAdmin(t *testing.T) {
-	for _, size := range []struct {
-		name string
-		w, h int64
-	}{{"desktop", 1280, 800}, {"phone", 360, 740}} {
-		t.Run(size.name, func(t *testing.T) { consoleDepartmentsAdmin(t, size.w, size.h) })
-	}
+	bcEachSize(t, consoleDepartmentsAdmin)
 }
 
 // consoleDepartmentsAdmin is TestBrowserConsoleDepartmentsAdmin at one viewport.
@@ -48,6 +43,8 @@ func consoleDepartmentsAdmin(t *testing.T, w, h int64) {
 		bcSet(edit+`[data-testid=dept-emails]`, "billing@shop.example"),
 		bcClick(edit+`[data-testid=dept-save]`),
 		bcState(`s.admin.departments.done === 2 && s.admin.departments.departments[1].agents.length === 1`),
+		// agentA, always on shift, covers the site's hours (always open).
+		bcWait(edit+`[data-testid=coverage]:not([hidden]) [data-testid=coverage-ok]`),
 	)
 	var list []map[string]any
 	depts := func() []map[string]any {

@@ -16,12 +16,7 @@ import (
 // shows it with the transcript and "Transferred by Ann: <note>". At desktop size and
 // on a 360x740 phone (docs/protocol.md#transfers).
 func TestBrowserConsoleTransfer(t *testing.T) {
-	for _, size := range []struct {
-		name string
-		w, h int64
-	}{{"desktop", 1280, 800}, {"phone", 360, 740}} {
-		t.Run(size.name, func(t *testing.T) { consoleTransfer(t, size.w, size.h) })
-	}
+	bcEachSize(t, consoleTransfer)
 }
 
 // consoleTransfer is TestBrowserConsoleTransfer at one viewport.
@@ -116,23 +111,14 @@ func consoleTransfer(t *testing.T, w, h int64) {
 // chat; the dialog opens on it with Sales chosen, and the chat goes to Bo, who has
 // joined Sales (docs/protocol.md#handover). At desktop size and on a 360x740 phone.
 func TestBrowserConsoleDepartmentQueueAndHandover(t *testing.T) {
-	for _, size := range []struct {
-		name string
-		w, h int64
-	}{{"desktop", 1280, 800}, {"phone", 360, 740}} {
-		t.Run(size.name, func(t *testing.T) { consoleQueueAndHandover(t, size.w, size.h) })
-	}
+	bcEachSize(t, consoleQueueAndHandover)
 }
 
 // consoleQueueAndHandover is TestBrowserConsoleDepartmentQueueAndHandover at one viewport.
 func consoleQueueAndHandover(t *testing.T, w, h int64) {
 	ctx := bcBrowser(t, "UTC")
 	f := newFixture(t)
-	daily := map[string]any{}
-	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-		daily[d] = []any{map[string]string{"from": "09:00", "to": "10:00"}}
-	}
-	f.mustDo("PUT", "/api/v1/agents/"+f.agentA.ID+"/schedule", f.tokens["admin"], map[string]any{"enabled": true, "timezone": "UTC", "weekly": daily}, 200)
+	f.mustDo("PUT", "/api/v1/agents/"+f.agentA.ID+"/schedule", f.tokens["admin"], bcDailyHours("09:00", "10:00"), 200)
 	f.mustDo("PATCH", "/api/v1/agents/"+f.agentA.ID, f.tokens["admin"], map[string]any{"name": "Ann", "max_chats": 1, "idle_minutes": 0}, 200)
 	sales := f.apiDepartment(f.siteA.ID, "Sales")
 	f.mustDo("PATCH", "/api/v1/departments/"+sales, f.tokens["admin"], map[string]any{"agents": []string{f.agentA.ID}}, 200)

@@ -133,6 +133,9 @@
       var editor = LD.ScheduleEditor({ follow: true, opening: true });
       editor.set(d.schedule);
       var schedErr = el('p', { class: 'error', role: 'alert', 'data-testid': 'dept-schedule-error', hidden: true });
+      // The next 14 days of its saved hours that none of its agents is rostered for.
+      var coverage = LD.CoverageBox();
+      LD.api('GET', path(d.id) + '/hours').then(function (r) { if (r.ok && S.editing === d.id) coverage.show(site, r.body, false, d.id); });
       var sched = el('form', { novalidate: true, 'data-testid': 'dept-schedule-form', onsubmit: function (e) {
         e.preventDefault();
         editor.clearErrors(); schedErr.hidden = true; S.error = null;
@@ -146,7 +149,7 @@
         el('h4', { text: 'Hours' }),
         el('p', { class: 'muted', text: 'Its own hours replace the site\'s for this department.' }), editor.root,
         el('div', { class: 'actions' }, [el('button', { type: 'submit', class: 'primary', 'data-testid': 'dept-schedule-save', text: 'Save hours' })]),
-        schedErr
+        schedErr, coverage.root
       ]);
       editBox.append(el('div', { class: 'view-head' }, [
         el('h3', { text: 'Edit ' + d.name }),
