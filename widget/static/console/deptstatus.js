@@ -19,9 +19,10 @@
     return null;
   }
   // deptStatuses applies a site.status's departments: their statuses and names, in its
-  // order, keeping the queues known (a site.status says none).
+  // order, keeping the queues known (a site.status says none). A site.status without
+  // departments is that of a site that has none (any more).
   LD.deptStatuses = function (s, list) {
-    if (!Array.isArray(list)) return;
+    if (!Array.isArray(list)) { s.departments = null; return; }
     var next = LD.deptList(list);
     (next || []).forEach(function (d) { var old = find(s, d.id); if (old) d.queue = old.queue; });
     s.departments = next;
