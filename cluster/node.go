@@ -261,9 +261,9 @@ func (n *Node) control(c control) {
 	case ctlLogout:
 		n.d.Host.ForceLogoutHere(c.ID)
 	case ctlSite:
-		// The site or its departments changed: the cached copy and the view of its
-		// status (which lists its departments) are both stale.
 		n.sites.drop(c.ID)
+	case ctlDepartments:
+		// The view lists the departments: a deleted or renamed one would linger.
 		n.views.drop(c.ID)
 	case ctlAgent:
 		ctx, cancel := opCtx()
