@@ -50,6 +50,24 @@ const bwInput = `document.getElementById('livedesk-widget').shadowRoot.querySele
 const bwFrenchPage = `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Boutique</title></head>
 <body><h1>Boutique de démonstration</h1><script src="/widget.js" data-site="%s" data-lang="fr" async></script></body></html>`
 
+// bwSize is a browser window a widget test runs in.
+type bwSize struct {
+	name          string
+	width, height int64
+	phone         bool // mobile emulation: touch, and a device scale of 2
+}
+
+// bwSizes are the desktop and the phone sizes the widget's layout is checked at.
+var bwSizes = []bwSize{{"desktop", 1280, 800, false}, {"phone", 360, 740, true}}
+
+// bwViewport emulates the size.
+func bwViewport(s bwSize) chromedp.Action {
+	if s.phone {
+		return chromedp.EmulateViewport(s.width, s.height, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch)
+	}
+	return chromedp.EmulateViewport(s.width, s.height)
+}
+
 type bwWidgetState struct {
 	Connected bool `json:"connected"`
 	Status    *struct {
