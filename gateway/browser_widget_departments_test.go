@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -113,6 +114,10 @@ func TestBrowserWidgetDepartmentPickerRoutesTheChat(t *testing.T) {
 			bwOpen(t, ctx)
 			bwPickerShows(t, ctx, "the picker", bwPickerAt10)
 			bwFitsWidth(t, ctx, "the picker")
+			if !size.phone {
+				bwEval(t, ctx, `document.activeElement.blur(); true`, nil)
+				saveScreenshot(t, ctx, filepath.Join("docs", "screenshots", "widget-departments.png"))
+			}
 			if st := bwState(t, ctx); st.View != "pick" || st.Conversation != nil {
 				t.Fatalf("widget with the picker: %+v", st)
 			}
@@ -274,6 +279,38 @@ func TestBrowserWidgetOfflineDepartmentGetsTheOfflineForm(t *testing.T) {
 				t.Fatalf("offline messages by department: %v", byText)
 			}
 		})
+	}
+}
+
+// A department deleted after the page loaded (deletions are not pushed) is still in
+// the picker; the chat started in it gets error not_found: the widget forgets the
+// department and starts the chat again for the site, where the first online
+// department (Sales) takes it.
+func TestBrowserWidgetDeletedDepartmentFallsBackToTheSite(t *testing.T) {
+	f, alice, d, ctx := bwDeptSetup(t, bwSizes[0])
+	bwLoad(t, ctx, f.http.URL+"/demo")
+	bwOpen(t, ctx)
+	bwPickerShows(t, ctx, "the picker", bwPickerAt10)
+	f.mustDo("DELETE", "/api/v1/departments/"+d.support, f.tokens["admin"], nil, 204)
+	bwRun(t, ctx, "choose Support", chromedp.Click(bwDeptButton(d.support), chromedp.ByJSPath))
+	bwSay(t, ctx, "Anyone there?")
+	m, _ := alice.waitFor("chat.assigned")
+	convID := m["conversation"].(map[string]any)["id"].(string)
+	bwShows(t, ctx, "visitor", "Anyone there?")
+	starts := bwSentFrames(t, ctx, "chat.start")
+	if len(starts) != 2 || starts[0]["department_id"] != d.support || starts[1]["department_id"] != nil || starts[0]["id"] != starts[1]["id"] {
+		t.Fatalf("chat.start frames %v", starts)
+	}
+	if stored, err := f.store.GetConversation(context.Background(), convID); err != nil || stored.DepartmentID != d.sales {
+		t.Fatalf("stored conversation %+v (%v)", stored, err)
+	}
+	var names []string
+	bwEval(t, ctx, `window.LivedeskWidget.state().departments.map(d => d.name)`, &names)
+	if strings.Join(names, ",") != "Sales,Billing" {
+		t.Fatalf("departments the widget knows: %v", names)
+	}
+	if st := bwState(t, ctx); st.Pending != 0 || st.Conversation == nil || st.Conversation.ID != convID {
+		t.Fatalf("widget: %+v", st)
 	}
 }
 

@@ -20,8 +20,8 @@ func DemoPage(siteID string) []byte {
 }
 
 // Script returns widget.js as served: the shared socket client (socket.js), the
-// widget's words (strings.js), its department picker (departments.js) and the widget
-// (static/widget.js) in one function, so a page embeds the widget with one script tag
+// widget's words (strings.js), its style sheet (style.js), its department picker
+// (departments.js) and the widget (static/widget.js) in one function, so a page embeds the widget with one script tag
 // and sees no name but window.LivedeskWidget. Built once.
 func Script() []byte {
 	scriptOnce.Do(func() {
@@ -37,7 +37,7 @@ func Script() []byte {
 }
 
 // widgetParts are the files of widget.js, in order: each defines what the next use.
-var widgetParts = []string{"static/socket.js", "static/strings.js", "static/departments.js", "static/widget.js"}
+var widgetParts = []string{"static/socket.js", "static/strings.js", "static/style.js", "static/departments.js", "static/widget.js"}
 
 var (
 	scriptOnce sync.Once
