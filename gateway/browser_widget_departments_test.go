@@ -314,6 +314,27 @@ func TestBrowserWidgetDeletedDepartmentFallsBackToTheSite(t *testing.T) {
 	}
 }
 
+// Without an offline form an offline department cannot be chosen: its entry says when
+// it is back but is disabled, and the online ones still start chats.
+func TestBrowserWidgetOfflineDepartmentWithoutFormIsDisabled(t *testing.T) {
+	f, _, d, ctx := bwDeptSetup(t, bwSizes[0])
+	f.mustDo("PATCH", "/api/v1/sites/"+f.siteA.ID, f.tokens["admin"], map[string]any{"offline_form": map[string]any{"enabled": false}}, 200)
+	bwLoad(t, ctx, f.http.URL+"/demo")
+	bwOpen(t, ctx)
+	bwPickerShows(t, ctx, "the picker", bwPickerAt10)
+	var disabled []bool
+	bwEval(t, ctx, inWidget(`return [...w.querySelectorAll('[data-testid=department]')].map(e => e.disabled)`), &disabled)
+	if len(disabled) != 3 || disabled[0] || disabled[1] || !disabled[2] {
+		t.Fatalf("disabled entries %v", disabled)
+	}
+	bwEval(t, ctx, bwDeptButton(d.billing)+`.click(); true`, nil)
+	if st := bwState(t, ctx); st.View != "pick" {
+		t.Fatalf("widget after clicking Billing: %+v", st)
+	}
+	bwRun(t, ctx, "choose Sales", chromedp.Click(bwDeptButton(d.sales), chromedp.ByJSPath))
+	bwWait(t, ctx, "the chat view", inWidget(`return w.querySelector('[data-testid=input]').checkVisibility()`))
+}
+
 // The picker speaks the widget's language, and says when a department is back in
 // the visitor's own zone: Billing opens Tuesday 09:00 Paris, 03:00 in New York.
 func TestBrowserWidgetDepartmentPickerTranslated(t *testing.T) {

@@ -32,9 +32,10 @@ var LivedeskDepartments = function (o) {
     // forget drops a department the server said it does not have.
     forget: function (id) { list = list.filter(function (d) { return d.id !== id; }); },
     // render brings the picker's buttons in box in line with the departments: one per
-    // department, in order, each saying its name and its status; the nodes are kept
+    // department, in order, each saying its name and its status; an offline one is
+    // disabled unless offlineOK (the site's offline form is on). The nodes are kept
     // across renders, so a status change does not move the focus.
-    render: function (box) {
+    render: function (box, offlineOK) {
       var keep = {};
       list.forEach(function (d, i) {
         var n = nodes[d.id], id = d.id;
@@ -47,6 +48,7 @@ var LivedeskDepartments = function (o) {
         n.lastChild.textContent = txt;
         n.classList.toggle('off', !on);
         n.setAttribute('data-state', on ? 'online' : 'offline');
+        n.disabled = !on && !offlineOK;
         n.setAttribute('aria-label', d.name + ': ' + txt);
         keep[id] = 1;
         if (box.children[i] !== n) box.insertBefore(n, box.children[i] || null);

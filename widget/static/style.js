@@ -30,7 +30,7 @@ var LivedeskCSS = ':host{all:initial}*{box-sizing:border-box;font:14px/1.4 syste
   '.thanks{padding:24px 14px;text-align:center;font-weight:600}' +
   '.pick{flex:1;min-height:0;overflow-y:auto;padding:12px 14px}.pick .q{margin:0 0 10px;font-weight:600}.depts{display:flex;flex-direction:column;gap:8px}' +
   '.dept{display:block;width:100%;text-align:left;border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;background:#fff;color:#1f2328;cursor:pointer}' +
-  '.dept:hover{border-color:#1f6feb}.dept b{display:block;font-weight:600;overflow-wrap:anywhere}.dept small{display:block;font-size:12px;color:#1a7f37}' +
+  '.dept:hover:enabled{border-color:#1f6feb}.dept:disabled{cursor:default;opacity:.7}.dept b{display:block;font-weight:600;overflow-wrap:anywhere}.dept small{display:block;font-size:12px;color:#1a7f37}' +
   '.dept.off{background:#f6f8fa}.dept.off small{color:#57606a}.dept:focus-visible,.link:focus-visible{outline:3px solid #f2a900;outline-offset:2px}' +
   '.deptbar{display:flex;align-items:center;gap:8px;padding:6px 14px;background:#f6f8fa;border-bottom:1px solid #d0d7de}' +
   '.deptbar b{flex:1;min-width:0;font-weight:600;overflow-wrap:anywhere}.link{border:0;background:none;padding:0;color:#0969da;text-decoration:underline;cursor:pointer}' +

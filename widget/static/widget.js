@@ -440,7 +440,7 @@
       S.msgs = S.msgs.filter(function (m) { return m.pending; });
       var start = { type: 'chat.start', id: id, text: text }, name = get('localStorage', 'name');
       if (name) start.name = name.slice(0, 200);
-      if (chosen()) start.department_id = S.dept; // none: the server takes the first online
+      if (startDept()) start.department_id = S.dept; // none: the server takes the first online
       ok = queue(start);
     } else ok = queue({ type: 'message', id: id, text: text }, !S.conv);
     if (!ok) return;
@@ -464,11 +464,15 @@
 
   // ---- departments (docs/protocol.md#departments) ----
   function chosen() { return S.dept ? depts.find(S.dept) : undefined; }
+  // startDept is the department a chat.start would name: the chosen one while online.
+  function startDept() { var d = chosen(); return d && d.status.online ? d : undefined; }
   // formDeptID is the department the offline form is for: that of the chat.offline it
   // answers, else the one the visitor chose; null: the site's.
   function formDeptID() { return S.offline ? S.offline.dept : chosen() ? S.dept : null; }
+  function formOn() { return !(S.form && S.form.enabled === false); }
   function pickDept(id) {
-    if (!depts.find(id)) return;
+    var d = depts.find(id);
+    if (!d || (!d.status.online && !formOn())) return; // offline, and no form to offer
     S.dept = id; S.offline = null; S.thanks = false;
     update(); focusView(view());
   }
@@ -490,13 +494,13 @@
     if (S.thanks) return 'thanks';
     if (S.offline) return 'offline';
     if (!(S.status && S.status.online)) return 'offline';
-    var d = chosen();
-    if (d) return d.status.online ? 'chat' : 'offline';
+    if (startDept()) return 'chat';
+    if (chosen() && formOn()) return 'offline'; // without a form an offline choice counts as none
     return depts.online().length > 1 || (S.open && S.picking && depts.all().length > 1) ? 'pick' : 'chat';
   }
   function hiddenAll() {
     if (!S.status) return !S.shown;
-    return !S.conv && !starting() && !S.status.online && S.form && S.form.enabled === false;
+    return !S.conv && !starting() && !S.status.online && !formOn();
   }
 
   function toggle(open) {
@@ -572,11 +576,11 @@
     offEl.hidden = v !== 'offline';
     thanksEl.hidden = v !== 'thanks';
     pickEl.hidden = v !== 'pick';
-    if (v === 'pick') depts.render(pickList);
+    if (v === 'pick') depts.render(pickList, formOn());
     var c = S.conv;
     // The department a chat would start in, or the offline form is for, with a way
     // back to the picker while another department is online.
-    var bd = v === 'offline' ? depts.find(formDeptID()) : v === 'chat' && !c && !starting() ? chosen() : undefined;
+    var bd = v === 'offline' ? depts.find(formDeptID()) : v === 'chat' && !c && !starting() ? startDept() : undefined;
     deptBar.hidden = !bd;
     if (bd) {
       deptName.textContent = bd.name;
