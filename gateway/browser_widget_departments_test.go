@@ -196,6 +196,11 @@ func TestBrowserWidgetDepartmentPickerFlipsLive(t *testing.T) {
 			f.mustDo("PATCH", "/api/v1/departments/"+d.support, f.tokens["admin"], map[string]any{"agents": []string{}}, 200)
 			bwPickerShows(t, ctx, "Support without agents", []bwDeptEntry{{"Sales", "online", "Online"},
 				{"Support", "offline", "Offline"}, {"Billing", "offline", "Back Tuesday at 09:00"}})
+			// Frames for a department the widget does not know, or without a status, change nothing.
+			bwEval(t, ctx, `[{type: 'department.status', department_id: 'nope', status: {online: false, reason: 'no_agents'}},
+				{type: 'department.status', department_id: '`+d.sales+`'}].forEach(f => window.__bwWS.onmessage({data: JSON.stringify(f)})); true`, nil)
+			bwPickerShows(t, ctx, "the picker after unknown frames", []bwDeptEntry{{"Sales", "online", "Online"},
+				{"Support", "offline", "Offline"}, {"Billing", "offline", "Back Tuesday at 09:00"}})
 			var same bool
 			bwEval(t, ctx, `window.__bwMark === performance.timeOrigin`, &same)
 			if !same {
@@ -280,6 +285,43 @@ func TestBrowserWidgetOfflineDepartmentGetsTheOfflineForm(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A chat transferred to a department whose agents are all busy waits in its queue:
+// the widget says its place in line and names no agent, until the department's agent
+// frees up and gets it.
+func TestBrowserWidgetTransferIntoADepartmentQueue(t *testing.T) {
+	f, alice, d, ctx := bwDeptSetup(t, bwSizes[0])
+	f.mustDo("PATCH", "/api/v1/agents/"+f.agentA.ID, f.tokens["admin"], map[string]any{"max_chats": 1}, 200)
+	other, _ := f.visitor(f.siteA.ID, nil)
+	other.send(map[string]any{"type": "chat.start", "id": "o1", "text": "Busy Alice", "department_id": d.sales})
+	busy := other.expect("chat.assigned")["conversation"].(map[string]any)["id"].(string)
+	alice.waitFor("chat.assigned")
+
+	bwLoad(t, ctx, f.http.URL+"/demo")
+	bwOpen(t, ctx)
+	bwPickerShows(t, ctx, "the picker", bwPickerAt10)
+	bwRun(t, ctx, "choose Support", chromedp.Click(bwDeptButton(d.support), chromedp.ByJSPath))
+	bwSay(t, ctx, "I need a quote")
+	m, _ := d.boSock.waitFor("chat.assigned")
+	convID := m["conversation"].(map[string]any)["id"].(string)
+	bwWait(t, ctx, "Bo's name", inWidget(`return w.querySelector('header small').textContent === "You're chatting with Bo"`))
+
+	f.mustDo("POST", "/api/v1/conversations/"+convID+"/transfer", f.tokens["admin"], map[string]any{"to_department_id": d.sales}, 200)
+	bwShows(t, ctx, "system", "Transferred to Sales.")
+	bwWait(t, ctx, "the place in line", inWidget(`const q = w.querySelector('[data-testid=queue]');
+		return q.checkVisibility() && q.textContent === 'You are number 1 in line' && w.querySelector('header small').textContent === "We're online"`))
+	if st := bwState(t, ctx); st.Conversation == nil || st.Conversation.ID != convID || st.Conversation.State != "queued" {
+		t.Fatalf("widget in the queue: %+v", st)
+	}
+	alice.send(map[string]any{"type": "chat.end", "id": "e1", "conversation_id": busy})
+	for {
+		if m, _ := alice.waitFor("chat.assigned"); m["conversation"].(map[string]any)["id"] == convID {
+			break
+		}
+	}
+	bwWait(t, ctx, "Alice's name", inWidget(`return w.querySelector('header small').textContent === "You're chatting with Alice" &&
+		!w.querySelector('[data-testid=queue]').checkVisibility()`))
 }
 
 // A department deleted after the page loaded (deletions are not pushed) is still in

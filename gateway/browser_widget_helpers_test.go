@@ -22,13 +22,15 @@ import (
 
 // bwHookJS runs before each document of a test page. The page keeps the computer's own
 // clock: the widget takes the server's (fake) clock from the welcome's now.
-//   - window.__bwSent records the frames the widget sends;
+//   - window.__bwSent records the frames the widget sends; window.__bwWS is its latest
+//     socket (__bwWS.onmessage({data}) hands the widget a frame as if the server sent it);
 //   - while window.__bwHold is true, frames from the server are held in window.__bwHeld
 //     (each {data, run}) instead of reaching the widget: a frame "in flight".
 const bwHookJS = `(() => {
   window.__bwHold = false; window.__bwHeld = []; window.__bwSent = [];
   const WS = window.WebSocket;
   window.WebSocket = class extends WS {
+    constructor(...a) { super(...a); window.__bwWS = this; }
     send(d) { window.__bwSent.push(String(d)); return super.send(d); }
     get onmessage() { return super.onmessage; }
     set onmessage(fn) {

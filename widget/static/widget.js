@@ -216,6 +216,11 @@
         break;
       case 'queue.position':
         S.queuePos = f.position;
+        // An open chat transferred to a department whose agents are all busy waits in
+        // its queue: no agent has it until chat.assigned (docs/protocol.md#transfers).
+        if (S.conv && S.conv.state === 'open' && (!f.conversation_id || f.conversation_id === S.conv.id)) {
+          S.conv.state = 'queued'; S.conv.agent = null; S.agentTyping = false; saveConv();
+        }
         break;
       case 'chat.offline':
         var p = f.prefill || {}, extra = [];
