@@ -236,7 +236,8 @@ func TestBrowserWidgetOfflineDepartmentGetsTheOfflineForm(t *testing.T) {
 			bwPickerShows(t, ctx, "the picker", bwPickerAt10)
 			bwRun(t, ctx, "choose Billing", chromedp.Click(bwDeptButton(d.billing), chromedp.ByJSPath))
 			offlineForm := inWidget(`return w.querySelector('[data-testid=offline-form]').checkVisibility()`)
-			bwWait(t, ctx, "Billing's offline form", offlineForm+` && `+inWidget(`return w.querySelector('[data-testid=department-name]').textContent === 'Billing'`))
+			bwWait(t, ctx, "Billing's offline form", offlineForm+` && `+inWidget(`return w.querySelector('[data-testid=department-name]').textContent === 'Billing' &&
+				w.querySelector('[data-testid=department-state]').textContent === 'Back Tuesday at 09:00'`))
 			var focused string
 			bwEval(t, ctx, inWidget(`return w.activeElement ? w.activeElement.dataset.testid : ''`), &focused)
 			if focused != "offline-name" {

@@ -33,5 +33,5 @@ var LivedeskCSS = ':host{all:initial}*{box-sizing:border-box;font:14px/1.4 syste
   '.dept:hover:enabled{border-color:#1f6feb}.dept:disabled{cursor:default;opacity:.7}.dept b{display:block;font-weight:600;overflow-wrap:anywhere}.dept small{display:block;font-size:12px;color:#1a7f37}' +
   '.dept.off{background:#f6f8fa}.dept.off small{color:#57606a}.dept:focus-visible,.link:focus-visible{outline:3px solid #f2a900;outline-offset:2px}' +
   '.deptbar{display:flex;align-items:center;gap:8px;padding:6px 14px;background:#f6f8fa;border-bottom:1px solid #d0d7de}' +
-  '.deptbar b{flex:1;min-width:0;font-weight:600;overflow-wrap:anywhere}.link{border:0;background:none;padding:0;color:#0969da;text-decoration:underline;cursor:pointer}' +
+  '.deptbar .t{flex:1;min-width:0}.deptbar b{display:block;font-weight:600;overflow-wrap:anywhere}.deptbar small{display:block;font-size:12px;color:#57606a}.link{border:0;background:none;padding:0;color:#0969da;text-decoration:underline;cursor:pointer}' +
   '@media (max-width:480px){.panel{inset:0;width:100%;height:100%;max-height:none;border-radius:0}}';

@@ -326,7 +326,7 @@
   var CSS = LivedeskCSS; // style.js
 
   var host, root, launcher, statusEl, panel, subEl, endBtn, closingEl, queueEl, errEl, chatEl, listEl, typingEl,
-    inputEl, sendBtn, offEl, formEl, fieldsKey, thanksEl, pickEl, pickList, deptBar, deptName, deptBack, nodes = {};
+    inputEl, sendBtn, offEl, formEl, fieldsKey, thanksEl, pickEl, pickList, deptBar, deptName, deptState, deptBack, nodes = {};
 
   function build() {
     host = el('div', { id: 'livedesk-widget', lang: LANG, hidden: true });
@@ -356,8 +356,9 @@
     pickList = el('div', { class: 'depts', role: 'group', 'aria-label': M.departments });
     pickEl = el('div', { class: 'pick', 'data-testid': 'picker' }, [el('p', { class: 'q', text: M.pick }), pickList]);
     deptName = el('b', { 'data-testid': 'department-name' });
+    deptState = el('small', { 'data-testid': 'department-state' });
     deptBack = el('button', { type: 'button', class: 'link', 'data-testid': 'other-departments', text: M.otherDepts, onclick: unpick });
-    deptBar = el('div', { class: 'deptbar', 'data-testid': 'department-bar' }, [deptName, deptBack]);
+    deptBar = el('div', { class: 'deptbar', 'data-testid': 'department-bar' }, [el('div', { class: 't' }, [deptName, deptState]), deptBack]);
     panel = el('div', { class: 'panel', id: 'ld-panel', role: 'dialog', 'aria-label': M.chat, 'data-testid': 'panel', hidden: true,
       onkeydown: function (e) { if (e.key === 'Escape') { e.stopPropagation(); toggle(false); } } },
     [el('header', {}, [el('div', { class: 't' }, [el('b', { text: M.title }), subEl]), endBtn,
@@ -589,6 +590,7 @@
     deptBar.hidden = !bd;
     if (bd) {
       deptName.textContent = bd.name;
+      deptState.textContent = deptLabel(bd.status);
       deptBack.hidden = !depts.online().some(function (d) { return d.id !== bd.id; });
     }
     subEl.textContent = !sock.connected && S.shown ? M.reconnecting :
