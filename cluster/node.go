@@ -261,7 +261,10 @@ func (n *Node) control(c control) {
 	case ctlLogout:
 		n.d.Host.ForceLogoutHere(c.ID)
 	case ctlSite:
+		// The site or its departments changed: the cached copy and the view of its
+		// status (which lists its departments) are both stale.
 		n.sites.drop(c.ID)
+		n.views.drop(c.ID)
 	case ctlAgent:
 		ctx, cancel := opCtx()
 		defer cancel()
