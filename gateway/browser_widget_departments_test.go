@@ -134,6 +134,9 @@ func TestBrowserWidgetDepartmentPickerRoutesTheChat(t *testing.T) {
 			m, _ := d.boSock.waitFor("chat.assigned")
 			conv := m["conversation"].(map[string]any)
 			convID := conv["id"].(string)
+			if conv["department_id"] != d.support {
+				t.Fatalf("Bo's chat.assigned %v", m)
+			}
 			if starts := bwSentFrames(t, ctx, "chat.start"); len(starts) != 1 || starts[0]["department_id"] != d.support {
 				t.Fatalf("chat.start frames %v", starts)
 			}
@@ -169,6 +172,11 @@ func TestBrowserWidgetDepartmentPickerRoutesTheChat(t *testing.T) {
 			}
 			if st := bwState(t, ctx); st.Conversation == nil || st.Conversation.ID != convID || st.Conversation.State != "open" {
 				t.Fatalf("widget after the transfer: %+v", st)
+			}
+			var dept string
+			bwEval(t, ctx, `window.LivedeskWidget.state().department`, &dept)
+			if dept != d.sales {
+				t.Fatalf("the widget's department after the transfer %q, want Sales", dept)
 			}
 			bwFitsWidth(t, ctx, "the chat after the transfer")
 		})
