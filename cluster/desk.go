@@ -249,7 +249,7 @@ func (r remoteDesk) Transfer(ctx context.Context, req routing.TransferRequest) (
 // are in it) and has the leader reload them.
 func (r remoteDesk) DepartmentsChanged(ctx context.Context, siteID string) error {
 	r.n.views.drop(siteID)
-	r.n.broadcastControl(control{Op: ctlSite, ID: siteID})
+	r.n.broadcastControl(control{Op: ctlDepartments, ID: siteID})
 	_, err := opDepartmentsChanged.call(ctx, r.n.rpc, siteID, siteChangedReq{Site: siteID})
 	return err
 }

@@ -262,6 +262,9 @@ func (n *Node) control(c control) {
 		n.d.Host.ForceLogoutHere(c.ID)
 	case ctlSite:
 		n.sites.drop(c.ID)
+	case ctlDepartments:
+		// The view lists the departments: a deleted or renamed one would linger.
+		n.views.drop(c.ID)
 	case ctlAgent:
 		ctx, cancel := opCtx()
 		defer cancel()
