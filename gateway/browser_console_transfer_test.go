@@ -13,8 +13,8 @@ import (
 // refused (no one else is available there): the dialog shows the server's reason and
 // the chat stays hers. Once Bo answers for Sales, the dialog lists him with his load
 // and she transfers the chat to him with a note: it leaves her list, and Bo's console
-// shows it with the transcript and "Transferred by Ann: <note>". At desktop size and
-// on a 360x740 phone (docs/protocol.md#transfers).
+// shows it with the transcript and "Transferred by Ann: <note>", also after a reload.
+// At desktop size and on a 360x740 phone (docs/protocol.md#transfers).
 func TestBrowserConsoleTransfer(t *testing.T) {
 	bcEachSize(t, consoleTransfer)
 }
@@ -92,6 +92,9 @@ func consoleTransfer(t *testing.T, w, h int64) {
 	if got := bcText(t, boTab, `[data-testid=visitor-name]`); got != "Vera" {
 		t.Fatalf("Bo's chat is with %q", got)
 	}
+	// A reload's welcome says nothing of the transfer: the note is still shown.
+	bcRun(t, boTab, "Bo reloads", chromedp.Reload(), bcState(`s.connected && s.chats.length === 1`),
+		waitJS(bcQ(`[data-testid=chat-transfer-note]`)+`?.textContent === `+bcJS("Transferred by Ann: "+note)))
 	// The visitor keeps its conversation, is told, and never sees the note.
 	msg, _ := v.waitFor("message")
 	if msg["from"] != "system" || msg["text"] != "Transferred to Bo." || strings.Contains(msg["text"].(string), "refund") {

@@ -576,8 +576,9 @@
     q('[data-testid="chat-close"]').hidden = !c.ended;
     q('[data-testid="chat-transfer"]').hidden = c.ended;
     q('[data-testid="chat-transfer"]').disabled = !sock.connected;
-    q('.transfer-note').hidden = !c.transfer;
-    q('.transfer-note').textContent = c.transfer ? LD.transferText(c.transfer) : '';
+    var tr = c.transfer || LD.transferOf(c.id);
+    q('.transfer-note').hidden = !tr;
+    q('.transfer-note').textContent = tr ? LD.transferText(tr) : '';
   }
 
   function render() {

@@ -16,6 +16,15 @@
   }
   var T = fresh(), dlg = null, parts = {};
 
+  // The transfers of the chats handed to this agent, kept for the tab's session: the
+  // welcome after a reload says nothing of them, and the note must still show.
+  var TRANSFERS_KEY = 'livedesk:console:transfers';
+  function transfers() {
+    try { return JSON.parse(LD.load(TRANSFERS_KEY) || '{}') || {}; } catch (e) { return {}; }
+  }
+  // transferOf is the transfer that brought the chat to this agent, or null.
+  LD.transferOf = function (id) { return transfers()[id] || null; };
+
   // transferOwns: is re the id of the chat.transfer the dialog waits on? Its error is
   // then the dialog's to show, not the console's banner.
   LD.transferOwns = function (re) { return !!T.pending && T.pending === re; };
@@ -170,7 +179,17 @@
         T.pending = null;
         T.error = 'Not transferred: ' + (f.message || f.code);
         return render();
+      case 'chat.assigned':
+        if (f.transfer && f.conversation) {
+          var kept = transfers();
+          kept[f.conversation.id] = f.transfer;
+          LD.store(TRANSFERS_KEY, JSON.stringify(kept));
+        }
+        return;
       case 'welcome': // a reconnect: an answer on the old socket is lost
+        var open = {}, had = transfers();
+        (f.conversations || []).forEach(function (item) { var id = (item.conversation || item).id; if (had[id]) open[id] = had[id]; });
+        LD.store(TRANSFERS_KEY, JSON.stringify(open));
         if (T.pending) { T.pending = null; T.error = 'The connection was lost: check the chat list, then try again.'; }
         if (T.open && !(LD.chatOf(T.conv) && !LD.chatOf(T.conv).ended)) close();
         render();
@@ -191,7 +210,7 @@
   // for the reset at logout.
   LD.views.transfer = {
     show: function () {},
-    reset: function () { close(); T = fresh(); renderHandover(); },
+    reset: function () { close(); T = fresh(); LD.store(TRANSFERS_KEY, null); renderHandover(); },
     state: function () {
       return { open: T.open, conversation_id: T.conv, choice: T.choice, pending: T.pending, error: T.error, done: T.done,
         agents: T.agents, handover: T.handover.map(function (h) { return h.id; }) };
