@@ -195,7 +195,8 @@
         render();
         return renderHandover();
       case 'site.status':
-      case 'department.status':
+      case 'department.status': // availability changed somewhere: list the agents again
+        if (T.open) loadAgents();
         return render();
       case 'shift.ending':
         T.handover = f.conversations || [];
