@@ -19,7 +19,7 @@ func toWSMessage(m *store.Message) protocol.Message {
 
 // toWSConversation is c with msgs, as frames carry it.
 func toWSConversation(c *store.Conversation, msgs []*store.Message) protocol.Conversation {
-	wc := protocol.Conversation{ID: c.ID, SiteID: c.SiteID, State: c.State, CreatedAt: c.CreatedAt.UTC(), Messages: make([]protocol.Message, 0, len(msgs))}
+	wc := protocol.Conversation{ID: c.ID, SiteID: c.SiteID, DepartmentID: c.DepartmentID, State: c.State, CreatedAt: c.CreatedAt.UTC(), Messages: make([]protocol.Message, 0, len(msgs))}
 	if c.AgentID != "" {
 		wc.Agent = &protocol.AgentRef{ID: c.AgentID, Name: c.AgentName}
 	}
