@@ -1,0 +1,450 @@
+package gateway
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// salesSupport is site A with Sales (Sam, Sid) and Support (Sue), each console on
+// the node given, and visitors on vNode whose chats Sam took while alone.
+type salesSupport struct {
+	sales, support   string
+	sam, sid, sue    deskAgent
+	samS, sidS, sueS *wsClient
+	vs               []*wsClient
+	convs            []string // the visitors' conversations, open with Sam in Sales
+}
+
+// newSalesSupport makes it through api (node 0 of a cluster, or the one node): Sam
+// connects alone on samNode and takes chats visitors' chats, then Sid and Sue connect
+// on theirs. Sue takes at most sueMax chats.
+func newSalesSupport(t *testing.T, api, samNode, sidNode, sueNode, vNode *fixture, chats, sueMax int) *salesSupport {
+	t.Helper()
+	d := &salesSupport{sam: api.apiAgent("Sam", 5), sid: api.apiAgent("Sid", 5), sue: api.apiAgent("Sue", sueMax)}
+	d.sales = api.apiDept(api.siteA.ID, map[string]any{"name": "Sales", "agents": []string{d.sam.id, d.sid.id}})
+	d.support = api.apiDept(api.siteA.ID, map[string]any{"name": "Support", "agents": []string{d.sue.id}})
+	d.samS, _ = samNode.agentSocket(d.sam.token)
+	for i := 0; i < chats; i++ {
+		v, _ := vNode.visitor(api.siteA.ID, nil)
+		d.vs = append(d.vs, v)
+		d.convs = append(d.convs, assignedTo(t, start(v, "s", fmt.Sprintf("hello %d", i), d.sales), d.sam.id, d.sales))
+		d.samS.WaitMatch(frameWait, "Sam's chat.assigned", func(m map[string]any) bool {
+			return m["type"] == "chat.assigned" && convOf(m)["id"] == d.convs[i]
+		})
+	}
+	d.sidS, _ = sidNode.agentSocket(d.sid.token)
+	d.sueS, _ = sueNode.agentSocket(d.sue.token)
+	return d
+}
+
+// transfer sends Sam's chat.transfer of conversation i with the fields and returns
+// the answer to it.
+func (d *salesSupport) transfer(id string, i int, fields map[string]any) map[string]any {
+	d.samS.T.Helper()
+	m := map[string]any{"type": "chat.transfer", "id": id, "conversation_id": d.convs[i]}
+	for k, v := range fields {
+		m[k] = v
+	}
+	d.samS.send(m)
+	got, _ := d.samS.Reply(id)
+	return got
+}
+
+// everyTransferConflict: each transfer the target cannot take, and each bad or
+// unknown one, is refused with its code and field, and nothing changes.
+func TestEveryTransferConflictChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	d := newSalesSupport(t, f, f, f, f, f, 1, 5)
+	// Sid takes a chat and is full; Ada is away, Otto off shift, Gus gone past his
+	// grace; Night is closed, Solo has only Sam.
+	f.mustDo("PATCH", "/api/v1/agents/"+d.sid.id, f.tokens["admin"], map[string]any{"max_chats": 1}, 200)
+	busy, _ := f.visitor(f.siteA.ID, nil)
+	assignedTo(t, start(busy, "s", "for Sid", d.sales), d.sid.id, d.sales)
+	ada, otto, gus := f.apiAgent("Ada", 5), f.apiAgent("Otto", 5), f.apiAgent("Gus", 5)
+	daily := map[string]any{}
+	for _, day := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		daily[day] = []any{map[string]string{"from": "20:00", "to": "21:00"}}
+	}
+	f.mustDo("PUT", "/api/v1/agents/"+otto.id+"/schedule", f.tokens["admin"], map[string]any{"enabled": true, "timezone": "UTC", "weekly": daily}, 200)
+	f.mustDo("PATCH", "/api/v1/departments/"+d.sales, f.tokens["admin"], map[string]any{"agents": []string{d.sam.id, d.sid.id, ada.id, otto.id, gus.id}}, 200)
+	night := f.apiDept(f.siteA.ID, map[string]any{"name": "Night", "schedule": nightHours, "agents": []string{d.sue.id}})
+	solo := f.apiDept(f.siteA.ID, map[string]any{"name": "Solo", "agents": []string{d.sam.id}})
+	elsewhere := f.apiDept(f.siteB.ID, map[string]any{"name": "Sales", "agents": []string{f.agentB.ID}})
+	adaS, _ := f.agentSocket(ada.token)
+	adaS.send(map[string]any{"type": "presence.set", "id": "p", "status": "away"})
+	adaS.Reply("p")
+	ottoS, _ := f.agentSocket(otto.token)
+	gusS, _ := f.agentSocket(gus.token)
+	gusS.Conn.CloseNow()
+	f.waitSockets(5 + 2) // Sam, Sid, Sue, Ada, Otto; the two visitors: the desk saw Gus go
+	f.clock.Advance(16 * time.Second)
+	others := []*wsClient{d.sidS, d.sueS, adaS, ottoS, d.vs[0], busy}
+	drain(append(others, d.samS)...)
+
+	long := strings.Repeat("é", 1001)
+	cases := []struct {
+		name        string
+		fields      map[string]any
+		code, field string
+		says        string // in the message
+	}{
+		{"to the sender", map[string]any{"to_agent_id": d.sam.id}, "conflict", "", ""},
+		{"not serving the site", map[string]any{"to_agent_id": f.agentB.ID}, "conflict", "", "serve"},
+		{"not in the department", map[string]any{"to_agent_id": d.sue.id}, "conflict", "", "Sales"},
+		{"away", map[string]any{"to_agent_id": ada.id}, "conflict", "", "available"},
+		{"off shift", map[string]any{"to_agent_id": otto.id}, "conflict", "", "available"},
+		{"no socket past the grace", map[string]any{"to_agent_id": gus.id}, "conflict", "", "available"},
+		{"at max_chats", map[string]any{"to_agent_id": d.sid.id}, "conflict", "", ""},
+		{"department offline", map[string]any{"to_department_id": night}, "conflict", "", "outside_hours"},
+		{"only the sender available", map[string]any{"to_department_id": solo}, "conflict", "", ""},
+		{"unknown agent", map[string]any{"to_agent_id": "nobody"}, "not_found", "to_agent_id", ""},
+		{"unknown department", map[string]any{"to_department_id": "nothing"}, "not_found", "to_department_id", ""},
+		{"another site's department", map[string]any{"to_department_id": elsewhere}, "not_found", "to_department_id", ""},
+		{"both targets", map[string]any{"to_agent_id": d.sid.id, "to_department_id": d.support}, "bad_request", "to_department_id", ""},
+		{"no target", map[string]any{}, "bad_request", "to_agent_id", ""},
+		{"note too long", map[string]any{"to_department_id": d.support, "note": long}, "bad_request", "note", ""},
+	}
+	for i, c := range cases {
+		id := fmt.Sprintf("t%d", i)
+		m := d.transfer(id, 0, c.fields)
+		msg, _ := m["message"].(string)
+		if m["type"] != "error" || m["code"] != c.code || (m["field"] != nil && m["field"] != c.field) || (c.field != "" && m["field"] != c.field) ||
+			!strings.Contains(msg, c.says) || msg == "" {
+			t.Fatalf("%s: %v, want %s (field %q)", c.name, m, c.code, c.field)
+		}
+		f.unchangedWith(t, d.convs[0], d.sam.id, d.sales)
+		silent(t, append(others, d.samS)...)
+	}
+	// Not the sender's conversation (Sid's, or none): not_found, also for Sam's own
+	// when someone else asks.
+	for _, who := range []*wsClient{d.sidS, d.sueS} {
+		who.send(map[string]any{"type": "chat.transfer", "id": "x", "conversation_id": d.convs[0], "to_department_id": d.support})
+		if m, _ := who.Reply("x"); m["code"] != "not_found" || m["field"] != "conversation_id" {
+			t.Fatalf("%s transferring Sam's chat: %v", who.Name, m)
+		}
+	}
+	d.samS.send(map[string]any{"type": "chat.transfer", "id": "y", "conversation_id": "no-such-chat", "to_department_id": d.support})
+	if m, _ := d.samS.Reply("y"); m["code"] != "not_found" || m["field"] != "conversation_id" {
+		t.Fatalf("unknown conversation: %v", m)
+	}
+	f.unchangedWith(t, d.convs[0], d.sam.id, d.sales)
+	silent(t, append(others, d.samS)...)
+	// Sam still has the chat: its messages go through.
+	d.samS.send(map[string]any{"type": "message", "id": "m", "conversation_id": d.convs[0], "text": "still me"})
+	if m, _ := d.samS.Reply("m"); m["type"] != "message.ack" {
+		t.Fatalf("Sam's message after the refusals: %v", m)
+	}
+}
+
+// unchangedWith fails unless the conversation is open with agent in dept, as stored.
+func (f *fixture) unchangedWith(t *testing.T, conv, agent, dept string) {
+	t.Helper()
+	if c := f.storedConv(conv); c["state"] != "open" || agentOf(c) != agent || c["department_id"] != dept {
+		t.Fatalf("conversation after a refused transfer: %v", c)
+	}
+}
+
+// handedTo checks what a successful transfer of conv to agent (name) in dept told
+// the new agent (its chat.assigned with the transcript, the system message last,
+// and the transfer) and the visitor (the system message, then chat.assigned).
+func handedTo(t *testing.T, to, v *wsClient, conv string, agent deskAgent, dept string, from deskAgent, note, label string) map[string]any {
+	t.Helper()
+	m, _ := to.WaitMatch(frameWait, "chat.assigned of "+conv, func(m map[string]any) bool {
+		return m["type"] == "chat.assigned" && convOf(m)["id"] == conv
+	})
+	c := convOf(m)
+	msgs := c["messages"].([]any)
+	last := msgs[len(msgs)-1].(map[string]any)
+	tr, _ := m["transfer"].(map[string]any)
+	fa, _ := tr["from_agent"].(map[string]any)
+	if agentOf(c) != agent.id || c["department_id"] != dept || c["state"] != "open" || last["from"] != "system" || last["text"] != "Transferred to "+label+"." ||
+		fa["id"] != from.id || fa["name"] != from.name || tr["note"] != note || m["visitor"] == nil {
+		t.Fatalf("%s's chat.assigned %v", agent.name, m)
+	}
+	sys, _ := v.WaitMatch(frameWait, "the system message", func(m map[string]any) bool { return m["type"] == "message" && m["from"] == "system" })
+	if sys["conversation_id"] != conv || sys["text"] != last["text"] || sys["seq"] != last["seq"] {
+		t.Fatalf("visitor's system message %v, the transcript's %v", sys, last)
+	}
+	va := v.expect("chat.assigned")
+	if vc := convOf(va); vc["id"] != conv || agentOf(vc) != agent.id || va["transfer"] != nil || va["visitor"] != nil {
+		t.Fatalf("visitor's chat.assigned %v", va)
+	}
+	return m
+}
+
+// A transfer to an agent: the sender is told, the new agent gets the transcript and
+// the note, the visitor a system message and the new agent, with the same
+// conversation; the sender can no longer write, and messages go to the new agent.
+func TestTransferToAnAgent(t *testing.T) {
+	f := newFixture(t)
+	d := newSalesSupport(t, f, f, f, f, f, 1, 5)
+	v, conv := d.vs[0], d.convs[0]
+	d.samS.send(map[string]any{"type": "message", "id": "a1", "conversation_id": conv, "text": "Let me get Sid"})
+	ack, _ := d.samS.Reply("a1")
+	drain(d.samS, d.sidS, d.sueS, v)
+	m := d.transfer("t1", 0, map[string]any{"to_agent_id": d.sid.id, "note": "wants a discount"})
+	if to, _ := m["to"].(map[string]any); m["type"] != "chat.transferred" || m["conversation_id"] != conv || to["agent_id"] != d.sid.id || to["agent_name"] != "Sid" {
+		t.Fatalf("Sam's answer %v", m)
+	}
+	a := handedTo(t, d.sidS, v, conv, d.sid, d.sales, d.sam, "wants a discount", "Sid")
+	if n := len(convOf(a)["messages"].([]any)); n != 3 {
+		t.Fatalf("transcript of %d messages, want the start, Sam's and the system one: %v", n, a)
+	}
+	silent(t, d.sueS)
+	// Sam is out of it; a resend of what Sam wrote before is still acknowledged.
+	for _, fr := range []map[string]any{
+		{"type": "message", "id": "a2", "conversation_id": conv, "text": "me again"},
+		{"type": "chat.end", "id": "e1", "conversation_id": conv},
+		{"type": "chat.transfer", "id": "t2", "conversation_id": conv, "to_agent_id": d.sid.id},
+	} {
+		d.samS.send(fr)
+		if got, _ := d.samS.Reply(fr["id"].(string)); got["code"] != "not_found" || got["field"] != "conversation_id" {
+			t.Fatalf("Sam's %s after the transfer: %v", fr["type"], got)
+		}
+	}
+	d.samS.send(map[string]any{"type": "message", "id": "a1", "conversation_id": conv, "text": "Let me get Sid"})
+	if got, _ := d.samS.Reply("a1"); got["type"] != "message.ack" || got["seq"] != ack["seq"] {
+		t.Fatalf("resend of a message from before the transfer: %v, first ack %v", got, ack)
+	}
+	v.send(map[string]any{"type": "message", "id": "v1", "text": "hi Sid"})
+	if got, _ := v.Reply("v1"); got["conversation_id"] != conv {
+		t.Fatalf("visitor's ack %v", got)
+	}
+	if got, _ := d.sidS.waitFor("message"); got["text"] != "hi Sid" {
+		t.Fatalf("Sid got %v", got)
+	}
+	silent(t, d.samS, d.sueS)
+	if c := f.storedConv(conv); agentOf(c) != d.sid.id || c["state"] != "open" {
+		t.Fatalf("stored %v", c)
+	}
+}
+
+// A transfer to a department: assigned to its free agent, or queued at its end when
+// all are full and assigned with the note once one frees; the API transfers as the
+// socket does, and refuses a queued conversation.
+func TestTransferToADepartmentAndThroughTheAPI(t *testing.T) {
+	f := newFixture(t)
+	d := newSalesSupport(t, f, f, f, f, f, 3, 1)
+	drain(d.samS, d.sidS, d.sueS)
+	m := d.transfer("t1", 0, map[string]any{"to_department_id": d.support, "note": "billing question"})
+	if to, _ := m["to"].(map[string]any); to["department_id"] != d.support || to["agent_id"] != d.sue.id || to["agent_name"] != "Sue" {
+		t.Fatalf("Sam's answer %v", m)
+	}
+	handedTo(t, d.sueS, d.vs[0], d.convs[0], d.sue, d.support, d.sam, "billing question", "Support")
+
+	// Sue is full: the next one waits in Support's queue.
+	m = d.transfer("t2", 1, map[string]any{"to_department_id": d.support})
+	if to, _ := m["to"].(map[string]any); to["department_id"] != d.support || to["agent_id"] != nil {
+		t.Fatalf("Sam's answer for a queued transfer %v", m)
+	}
+	if sys, _ := d.vs[1].waitFor("message"); sys["from"] != "system" || sys["text"] != "Transferred to Support." {
+		t.Fatalf("visitor's system message %v", sys)
+	}
+	if qp := d.vs[1].expect("queue.position"); qp["conversation_id"] != d.convs[1] || qp["position"] != 1.0 {
+		t.Fatalf("visitor's queue.position %v", qp)
+	}
+	if q, _ := d.sueS.waitFor("queue"); q["department_id"] != d.support || q["length"] != 1.0 {
+		t.Fatalf("Support's queue %v", q)
+	}
+	if c := f.storedConv(d.convs[1]); c["state"] != "queued" || c["department_id"] != d.support || c["agent"] != nil {
+		t.Fatalf("stored while queued %v", c)
+	}
+	r := f.mustDo("POST", "/api/v1/conversations/"+d.convs[1]+"/transfer", f.tokens["admin"], map[string]any{"to_agent_id": d.sid.id}, 409)
+	if code, _ := r.errField(t); code != "conflict" {
+		t.Fatalf("API transfer of a queued chat: %s", r.Body)
+	}
+	d.sueS.send(map[string]any{"type": "chat.end", "id": "e", "conversation_id": d.convs[0]})
+	if a, _ := d.vs[1].waitFor("chat.assigned"); agentOf(convOf(a)) != d.sue.id {
+		t.Fatalf("visitor assigned from Support's queue: %v", a)
+	}
+	if a, _ := d.sueS.waitFor("chat.assigned"); convOf(a)["id"] != d.convs[1] || a["transfer"].(map[string]any)["note"] != "" ||
+		a["transfer"].(map[string]any)["from_agent"].(map[string]any)["id"] != d.sam.id {
+		t.Fatalf("Sue's chat.assigned from the queue %v", a)
+	}
+
+	// Through the API (owner): the same checks, then the same hand-over.
+	base := "/api/v1/conversations/" + d.convs[2] + "/transfer"
+	for _, c := range []struct {
+		body  map[string]any
+		code  int
+		field string
+	}{
+		{map[string]any{"to_agent_id": d.sid.id, "to_department_id": d.sales}, 400, "to_department_id"},
+		{map[string]any{"to_agent_id": d.sid.id, "note": strings.Repeat("x", 1001)}, 400, "note"},
+		{map[string]any{"to_agent_id": "nobody"}, 404, "to_agent_id"},
+		{map[string]any{"to_agent_id": d.sam.id}, 409, ""},
+		{map[string]any{"to_agent_id": d.sue.id}, 409, ""},
+	} {
+		r := f.mustDo("POST", base, f.tokens["owner"], c.body, c.code)
+		if _, field := r.errField(t); field != c.field {
+			t.Fatalf("%v: %s", c.body, r.Body)
+		}
+		f.unchangedWith(t, d.convs[2], d.sam.id, d.sales)
+	}
+	f.mustDo("POST", base, f.tokens["agentA"], map[string]any{"to_agent_id": d.sid.id}, 403)
+	drain(d.samS, d.vs[2])
+	body := f.mustDo("POST", base, f.tokens["owner"], map[string]any{"to_agent_id": d.sid.id, "note": "from the boss"}, 200).json(t)
+	if to, _ := body["to"].(map[string]any); body["conversation_id"] != d.convs[2] || to["agent_id"] != d.sid.id {
+		t.Fatalf("API answer %v", body)
+	}
+	if m, _ := d.samS.waitFor("chat.transferred"); m["re"] != nil || m["conversation_id"] != d.convs[2] {
+		t.Fatalf("Sam told of the API transfer: %v", m)
+	}
+	handedTo(t, d.sidS, d.vs[2], d.convs[2], d.sid, d.sales, d.sam, "from the boss", "Sid")
+}
+
+// The visitor writes on while Sam hands the chat to Sid: no message is lost, none
+// reaches Sid twice, and Sam saw only those stored before the step.
+func TestTransferWithMessagesInFlight(t *testing.T) {
+	f := newFixture(t)
+	d := newSalesSupport(t, f, f, f, f, f, 1, 5)
+	drain(d.samS, d.sidS, d.sueS, d.vs[0])
+	transferUnderLoad(t, d.vs[0], d.samS, d.sidS, d.convs[0], d.sid.id, func() {
+		d.samS.send(map[string]any{"type": "chat.transfer", "id": "t", "conversation_id": d.convs[0], "to_agent_id": d.sid.id})
+	})
+	silent(t, d.sueS)
+}
+
+// loadN is how many messages the visitor writes during a transfer: within its
+// burst (20) with the frames before them, so none is rate limited.
+const loadN = 14
+
+// transferUnderLoad has visitor v write loadN messages, each once the one before is
+// acknowledged, while transfer (started after the third) hands conversation conv
+// from the agent on socket from to the agent toID on socket to. Then: every
+// acknowledged message reached the new agent exactly once, in the transcript of its
+// chat.assigned or live, never both; the old agent got exactly those of the
+// transcript, each once; the visitor got the system message and the new agent.
+func transferUnderLoad(t *testing.T, v, from, to *wsClient, conv, toID string, transfer func()) {
+	t.Helper()
+	third := make(chan struct{})
+	type result struct {
+		acked  []float64
+		frames []map[string]any
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		defer func() { done <- r }()
+		for i := 0; i < loadN; i++ {
+			id := fmt.Sprintf("load%d", i)
+			if r.err = v.TrySend(map[string]any{"type": "message", "id": id, "text": id}); r.err != nil {
+				return
+			}
+			for {
+				m, ok, err := v.NextWithin(frameWait)
+				if !ok {
+					r.err = fmt.Errorf("no answer to %s (%v)", id, err)
+					return
+				}
+				r.frames = append(r.frames, m)
+				if m["re"] == id {
+					if m["type"] != "message.ack" || m["conversation_id"] != conv {
+						r.err = fmt.Errorf("answer to %s: %v", id, m)
+						return
+					}
+					r.acked = append(r.acked, m["seq"].(float64))
+					break
+				}
+			}
+			if i == 2 {
+				close(third)
+			}
+		}
+	}()
+	<-third
+	transfer()
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	loadSeq := map[float64]bool{}
+	for _, s := range r.acked {
+		loadSeq[s] = true
+	}
+	// The new agent: its chat.assigned, and the live messages before and after it.
+	live := map[float64]int{}
+	countLive := func(ms []map[string]any) {
+		for _, m := range ms {
+			if m["type"] == "message" && m["conversation_id"] == conv && m["from"] == "visitor" {
+				live[m["seq"].(float64)]++
+			}
+		}
+	}
+	a, before := to.WaitMatch(frameWait, "chat.assigned of "+conv, func(m map[string]any) bool {
+		return m["type"] == "chat.assigned" && convOf(m)["id"] == conv
+	})
+	countLive(before)
+	inTranscript := map[float64]bool{}
+	for _, x := range convOf(a)["messages"].([]any) {
+		if m := x.(map[string]any); m["from"] == "visitor" {
+			inTranscript[m["seq"].(float64)] = true
+		}
+	}
+	missing := func() int {
+		n := 0
+		for s := range loadSeq {
+			if !inTranscript[s] && live[s] == 0 {
+				n++
+			}
+		}
+		return n
+	}
+	for missing() > 0 {
+		m, _ := to.WaitMatch(frameWait, "the rest of the visitor's messages", func(m map[string]any) bool { return m["type"] == "message" })
+		countLive([]map[string]any{m})
+	}
+	countLive(to.DrainUntilPong())
+	for s, n := range live {
+		if n > 1 || inTranscript[s] {
+			t.Fatalf("seq %v reached the new agent %d times live, in the transcript too: %v", s, n, inTranscript[s])
+		}
+	}
+	// The old agent: the messages of the transcript, each once, none after the step.
+	old := map[float64]int{}
+	wantOld := 0
+	for s := range loadSeq {
+		if inTranscript[s] {
+			wantOld++
+		}
+	}
+	for got := 0; got < wantOld; {
+		m, _ := from.WaitMatch(frameWait, "the messages from before the step", func(m map[string]any) bool {
+			return m["type"] == "message" && m["conversation_id"] == conv
+		})
+		if loadSeq[m["seq"].(float64)] {
+			old[m["seq"].(float64)]++
+			got++
+		}
+	}
+	for _, m := range from.DrainUntilPong() {
+		if m["type"] == "message" && m["conversation_id"] == conv {
+			old[m["seq"].(float64)]++
+		}
+	}
+	for s, n := range old {
+		if n != 1 || !inTranscript[s] {
+			t.Fatalf("seq %v reached the old agent %d times (in the new agent's transcript: %v)", s, n, inTranscript[s])
+		}
+	}
+	// The visitor: one system message, then the new agent.
+	rest := append(r.frames, v.DrainUntilPong()...)
+	sys, assigned := 0, 0
+	for _, m := range rest {
+		switch {
+		case m["type"] == "message" && m["from"] == "system":
+			sys++
+		case m["type"] == "chat.assigned":
+			if assigned++; sys != 1 || agentOf(convOf(m)) != toID || convOf(m)["id"] != conv {
+				t.Fatalf("visitor's chat.assigned %v after %d system messages", m, sys)
+			}
+		}
+	}
+	if sys != 1 || assigned != 1 {
+		t.Fatalf("visitor got %d system messages and %d chat.assigned: %v", sys, assigned, rest)
+	}
+	t.Logf("%d messages: %d before the step, %d after", len(loadSeq), wantOld, len(live))
+}
