@@ -316,3 +316,96 @@ func TestDepartmentDeletedWithChatsInFlight(t *testing.T) {
 		t.Fatalf("the ended chat of the deleted department: %v", c)
 	}
 }
+
+// With shift_end handover, Sam's open chats move at his shift's end to the
+// least-loaded available agent of their department, oldest assignment first, each
+// counting the loads the previous ones left; the one no one else can take (Support
+// has only Sam) stays with him. shift.ending listed them all at the warning.
+func TestHandoverAtShiftEnd(t *testing.T) {
+	f := newFixture(t)
+	f.mustDo("PATCH", "/api/v1/sites/"+f.siteA.ID, f.tokens["admin"], map[string]any{"shift_end": "handover"}, 200)
+	sam, xav, yan := f.apiAgent("Sam", 5), f.apiAgent("Xav", 5), f.apiAgent("Yan", 5)
+	daily := map[string]any{}
+	for _, day := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		daily[day] = []any{map[string]string{"from": "09:00", "to": "11:00"}}
+	}
+	f.mustDo("PUT", "/api/v1/agents/"+sam.id+"/schedule", f.tokens["admin"], map[string]any{"enabled": true, "timezone": "UTC", "weekly": daily}, 200)
+	sales := f.apiDept(f.siteA.ID, map[string]any{"name": "Sales", "agents": []string{sam.id, xav.id, yan.id}})
+	support := f.apiDept(f.siteA.ID, map[string]any{"name": "Support", "agents": []string{sam.id}})
+	samS := f.agentsOnline(sam)[0]
+	startAs := func(name, dept string) (*wsClient, string, map[string]any) {
+		t.Helper()
+		f.clock.Advance(time.Second) // each assignment at its own instant
+		v, _ := f.visitor(f.siteA.ID, nil)
+		v.send(map[string]any{"type": "chat.start", "id": "s", "text": "hello", "name": name, "department_id": dept})
+		m, _ := v.Reply("s")
+		c := convOf(m)
+		if m["type"] != "chat.assigned" {
+			t.Fatalf("start of %s: %v", name, m)
+		}
+		return v, c["id"].(string), m
+	}
+	v1, c1, _ := startAs("Ann", sales)
+	_, c2, _ := startAs("Bob", support)
+	v3, c3, _ := startAs("", sales)
+	socks := f.agentsOnline(xav, yan)
+	// Xav and Yan: the one that gets the first chat gets the third too (least
+	// recently assigned of two with one each): busy has 2, light 1.
+	byID := map[string]*wsClient{xav.id: socks[0], yan.id: socks[1]}
+	names := map[string]string{xav.id: "Xav", yan.id: "Yan"}
+	_, _, m4 := startAs("", sales)
+	busy := agentOf(convOf(m4))
+	_, _, m5 := startAs("", sales)
+	light := agentOf(convOf(m5))
+	if _, _, m6 := startAs("", sales); agentOf(convOf(m6)) != busy || busy == light || byID[busy] == nil || byID[light] == nil {
+		t.Fatalf("set-up: %s took the 4th, %s the 5th, %v the 6th", busy, light, m6)
+	}
+	drain(samS, socks[0], socks[1])
+
+	f.clock.Set(time.Date(2026, 11, 23, 10, 50, 0, 0, time.UTC))
+	m, _ := samS.waitFor("shift.ending")
+	list, _ := m["conversations"].([]any)
+	if m["ends_at"] != "2026-11-23T11:00:00Z" || len(list) != 3 {
+		t.Fatalf("shift.ending %v", m)
+	}
+	for i, want := range []struct{ id, name string }{{c1, "Ann"}, {c2, "Bob"}, {c3, ""}} {
+		if c := list[i].(map[string]any); c["id"] != want.id || c["visitor_name"] != want.name || c["visitor_number"] == nil {
+			t.Fatalf("shift.ending conversation %d: %v, want %v", i, c, want)
+		}
+	}
+	silent(t, socks[0], socks[1])
+
+	f.clock.Set(time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC))
+	// c1, the oldest, goes to light (1 < 2); then both have 2 and c3 goes to busy,
+	// who was assigned longer ago.
+	moved := map[string]string{}
+	ended := false
+	for len(moved) < 2 {
+		m, skipped := samS.waitFor("chat.transferred")
+		for _, s := range skipped {
+			ended = ended || s["type"] == "shift.ended"
+		}
+		to, _ := m["to"].(map[string]any)
+		if m["re"] != nil {
+			t.Fatalf("a hand-over answers nothing: %v", m)
+		}
+		moved[m["conversation_id"].(string)], _ = to["agent_id"].(string)
+	}
+	if moved[c1] != light || moved[c3] != busy {
+		t.Fatalf("handed over %v, want %s to %s and %s to %s", moved, c1, light, c3, busy)
+	}
+	for conv, v := range map[string]*wsClient{c1: v1, c3: v3} {
+		to := deskAgent{id: moved[conv], name: names[moved[conv]]}
+		handedTo(t, byID[moved[conv]], v, conv, to, sales, sam, "", to.name)
+	}
+	if !ended {
+		t.Fatal("no shift.ended before the hand-over")
+	}
+	if c := f.storedConv(c2); c["state"] != "open" || agentOf(c) != sam.id {
+		t.Fatalf("the chat no one could take: %v", c)
+	}
+	samS.send(map[string]any{"type": "message", "id": "m", "conversation_id": c2, "text": "still with you"})
+	if m, _ := samS.Reply("m"); m["type"] != "message.ack" {
+		t.Fatalf("Sam's message in the chat he kept: %v", m)
+	}
+}
