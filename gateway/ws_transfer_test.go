@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -301,8 +302,9 @@ func TestTransferWithMessagesInFlight(t *testing.T) {
 	f := newFixture(t)
 	d := newSalesSupport(t, f, f, f, f, f, 1, 5)
 	drain(d.samS, d.sidS, d.sueS, d.vs[0])
-	transferUnderLoad(t, d.vs[0], d.samS, d.sidS, d.convs[0], d.sid.id, func() {
+	transferUnderLoad(t, d.vs[0], d.samS, d.sidS, d.convs[0], d.sid.id, nil, func() []map[string]any {
 		d.samS.send(map[string]any{"type": "chat.transfer", "id": "t", "conversation_id": d.convs[0], "to_agent_id": d.sid.id})
+		return nil
 	})
 	silent(t, d.sueS)
 }
@@ -313,11 +315,13 @@ const loadN = 14
 
 // transferUnderLoad has visitor v write loadN messages, each once the one before is
 // acknowledged, while transfer (started after the third) hands conversation conv
-// from the agent on socket from to the agent toID on socket to. Then: every
+// from the agent on socket from to the agent toID on socket to; transfer returns
+// the frames of from it read, if any. With pause not nil, the visitor writes half
+// of its messages, then waits for pause to close before the rest. Then: every
 // acknowledged message reached the new agent exactly once, in the transcript of its
 // chat.assigned or live, never both; the old agent got exactly those of the
 // transcript, each once; the visitor got the system message and the new agent.
-func transferUnderLoad(t *testing.T, v, from, to *wsClient, conv, toID string, transfer func()) {
+func transferUnderLoad(t *testing.T, v, from, to *wsClient, conv, toID string, pause <-chan struct{}, transfer func() []map[string]any) {
 	t.Helper()
 	third := make(chan struct{})
 	type result struct {
@@ -353,10 +357,13 @@ func transferUnderLoad(t *testing.T, v, from, to *wsClient, conv, toID string, t
 			if i == 2 {
 				close(third)
 			}
+			if i == loadN/2 && pause != nil {
+				<-pause
+			}
 		}
 	}()
 	<-third
-	transfer()
+	fromFrames := transfer()
 	r := <-done
 	if r.err != nil {
 		t.Fatal(r.err)
@@ -405,13 +412,20 @@ func transferUnderLoad(t *testing.T, v, from, to *wsClient, conv, toID string, t
 	}
 	// The old agent: the messages of the transcript, each once, none after the step.
 	old := map[float64]int{}
+	got := 0
+	for _, m := range fromFrames {
+		if m["type"] == "message" && m["conversation_id"] == conv && loadSeq[m["seq"].(float64)] {
+			old[m["seq"].(float64)]++
+			got++
+		}
+	}
 	wantOld := 0
 	for s := range loadSeq {
 		if inTranscript[s] {
 			wantOld++
 		}
 	}
-	for got := 0; got < wantOld; {
+	for got < wantOld {
 		m, _ := from.WaitMatch(frameWait, "the messages from before the step", func(m map[string]any) bool {
 			return m["type"] == "message" && m["conversation_id"] == conv
 		})
@@ -431,7 +445,12 @@ func transferUnderLoad(t *testing.T, v, from, to *wsClient, conv, toID string, t
 		}
 	}
 	// The visitor: one system message, then the new agent.
-	rest := append(r.frames, v.DrainUntilPong()...)
+	rest := r.frames
+	if !slices.ContainsFunc(rest, func(m map[string]any) bool { return m["type"] == "chat.assigned" }) {
+		m, skipped := v.WaitMatch(frameWait, "the visitor's chat.assigned", func(m map[string]any) bool { return m["type"] == "chat.assigned" })
+		rest = append(append(rest, skipped...), m)
+	}
+	rest = append(rest, v.DrainUntilPong()...)
 	sys, assigned := 0, 0
 	for _, m := range rest {
 		switch {
