@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -131,4 +133,163 @@ func describe(m map[string]any) string {
 		return "error " + m["code"].(string)
 	}
 	return m["type"].(string)
+}
+
+// loadN is how many messages the visitor writes during a transfer: within its
+// burst (20) with the frames before them, so none is rate limited.
+const loadN = 14
+
+// transferUnderLoad has visitor v write loadN messages, each once the one before is
+// acknowledged, while transfer (started after the third) hands conversation conv
+// from the agent on socket from to the agent toID on socket to; transfer returns
+// the frames of from it read, if any. With pause not nil, the visitor writes half
+// of its messages, then waits for pause to close before the rest. Then: every
+// acknowledged message reached the new agent exactly once, in the transcript of its
+// chat.assigned or live, never both; the old agent got exactly those of the
+// transcript, each once; the visitor got the system message and the new agent.
+func transferUnderLoad(t *testing.T, v, from, to *wsClient, conv, toID string, pause <-chan struct{}, transfer func() []map[string]any) {
+	t.Helper()
+	third := make(chan struct{})
+	type result struct {
+		acked  []float64
+		frames []map[string]any
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		defer func() { done <- r }()
+		for i := 0; i < loadN; i++ {
+			id := fmt.Sprintf("load%d", i)
+			if r.err = v.TrySend(map[string]any{"type": "message", "id": id, "text": id}); r.err != nil {
+				return
+			}
+			for {
+				m, ok, err := v.NextWithin(frameWait)
+				if !ok {
+					r.err = fmt.Errorf("no answer to %s (%v)", id, err)
+					return
+				}
+				r.frames = append(r.frames, m)
+				if m["re"] == id {
+					if m["type"] != "message.ack" || m["conversation_id"] != conv {
+						r.err = fmt.Errorf("answer to %s: %v", id, m)
+						return
+					}
+					r.acked = append(r.acked, m["seq"].(float64))
+					break
+				}
+			}
+			if i == 2 {
+				close(third)
+			}
+			if i == loadN/2 && pause != nil {
+				<-pause
+			}
+		}
+	}()
+	<-third
+	fromFrames := transfer()
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	loadSeq := map[float64]bool{}
+	for _, s := range r.acked {
+		loadSeq[s] = true
+	}
+	// The new agent: its chat.assigned, and the live messages before and after it.
+	live := map[float64]int{}
+	countLive := func(ms []map[string]any) {
+		for _, m := range ms {
+			if m["type"] == "message" && m["conversation_id"] == conv && m["from"] == "visitor" {
+				live[m["seq"].(float64)]++
+			}
+		}
+	}
+	a, before := to.WaitMatch(frameWait, "chat.assigned of "+conv, func(m map[string]any) bool {
+		return m["type"] == "chat.assigned" && convOf(m)["id"] == conv
+	})
+	countLive(before)
+	inTranscript := map[float64]bool{}
+	for _, x := range convOf(a)["messages"].([]any) {
+		if m := x.(map[string]any); m["from"] == "visitor" {
+			inTranscript[m["seq"].(float64)] = true
+		}
+	}
+	missing := func() int {
+		n := 0
+		for s := range loadSeq {
+			if !inTranscript[s] && live[s] == 0 {
+				n++
+			}
+		}
+		return n
+	}
+	for missing() > 0 {
+		m, _ := to.WaitMatch(frameWait, "the rest of the visitor's messages", func(m map[string]any) bool { return m["type"] == "message" })
+		countLive([]map[string]any{m})
+	}
+	countLive(to.DrainUntilPong())
+	for s, n := range live {
+		if n > 1 || inTranscript[s] {
+			t.Fatalf("seq %v reached the new agent %d times live, in the transcript too: %v", s, n, inTranscript[s])
+		}
+	}
+	// The old agent: the messages of the transcript, each once, none after the step.
+	old := map[float64]int{}
+	got := 0
+	for _, m := range fromFrames {
+		if m["type"] == "message" && m["conversation_id"] == conv && loadSeq[m["seq"].(float64)] {
+			old[m["seq"].(float64)]++
+			got++
+		}
+	}
+	wantOld := 0
+	for s := range loadSeq {
+		if inTranscript[s] {
+			wantOld++
+		}
+	}
+	for got < wantOld {
+		m, _ := from.WaitMatch(frameWait, "the messages from before the step", func(m map[string]any) bool {
+			return m["type"] == "message" && m["conversation_id"] == conv
+		})
+		if loadSeq[m["seq"].(float64)] {
+			old[m["seq"].(float64)]++
+			got++
+		}
+	}
+	for _, m := range from.DrainUntilPong() {
+		if m["type"] == "message" && m["conversation_id"] == conv {
+			old[m["seq"].(float64)]++
+		}
+	}
+	for s, n := range old {
+		if n != 1 || !inTranscript[s] {
+			t.Fatalf("seq %v reached the old agent %d times (in the new agent's transcript: %v)", s, n, inTranscript[s])
+		}
+	}
+	// The visitor: one system message, then the new agent.
+	rest := r.frames
+	if !slices.ContainsFunc(rest, func(m map[string]any) bool { return m["type"] == "chat.assigned" }) {
+		m, skipped := v.WaitMatch(frameWait, "the visitor's chat.assigned", func(m map[string]any) bool { return m["type"] == "chat.assigned" })
+		rest = append(append(rest, skipped...), m)
+	}
+	rest = append(rest, v.DrainUntilPong()...)
+	sys, assigned := 0, 0
+	for _, m := range rest {
+		switch {
+		case m["type"] == "message" && m["from"] == "system":
+			sys++
+		case m["type"] == "chat.assigned":
+			if assigned++; sys != 1 || agentOf(convOf(m)) != toID || convOf(m)["id"] != conv {
+				t.Fatalf("visitor's chat.assigned %v after %d system messages", m, sys)
+			}
+		}
+	}
+	if sys != 1 || assigned != 1 {
+		t.Fatalf("visitor got %d system messages and %d chat.assigned: %v", sys, assigned, rest)
+	}
+	t.Logf("%d messages: %d before the step, %d after", len(loadSeq), wantOld, len(live))
 }

@@ -28,8 +28,14 @@ type deskAgent struct{ id, name, token string }
 // any node), never idle, with maxChats.
 func (f *fixture) apiAgent(name string, maxChats int) deskAgent {
 	f.t.Helper()
+	return f.apiAgentOf(f.siteA.ID, name, maxChats)
+}
+
+// apiAgentOf is apiAgent for an agent serving siteID.
+func (f *fixture) apiAgentOf(siteID, name string, maxChats int) deskAgent {
+	f.t.Helper()
 	r := f.mustDo("POST", "/api/v1/agents", f.tokens["admin"], map[string]any{"email": strings.ToLower(f.uniq(name)) + "@example.com",
-		"name": name, "password": testPassword, "sites": []string{f.siteA.ID}, "max_chats": maxChats, "idle_minutes": 0}, 201)
+		"name": name, "password": testPassword, "sites": []string{siteID}, "max_chats": maxChats, "idle_minutes": 0}, 201)
 	id, _ := r.json(f.t)["id"].(string)
 	a, err := f.store.GetAgent(context.Background(), id)
 	if err != nil {
@@ -265,6 +271,11 @@ func TestDepartmentQueuesAreFIFOAndIndependent(t *testing.T) {
 				t.Fatalf("%s got a second chat.assigned %v", s.Name, g)
 			}
 		}
+	}
+	// A site without departments knows none: not_found.
+	vb, _ := f.visitor(f.siteB.ID, nil)
+	if m := start(vb, "x", "hi", sales); m["type"] != "error" || m["code"] != "not_found" || m["field"] != "department_id" {
+		t.Fatalf("a department on a site without any: %v", m)
 	}
 }
 

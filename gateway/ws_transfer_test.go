@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,11 +14,12 @@ type salesSupport struct {
 	sam, sid, sue    deskAgent
 	samS, sidS, sueS *wsClient
 	vs               []*wsClient
+	vtokens          []string // their visitor tokens
 	convs            []string // the visitors' conversations, open with Sam in Sales
 }
 
 // newSalesSupport makes it through api (node 0 of a cluster, or the one node): Sam
-// connects alone on samNode and takes chats visitors' chats, then Sid and Sue connect
+// connects alone on samNode and takes the chats of that many visitors, then Sid and Sue connect
 // on theirs. Sue takes at most sueMax chats.
 func newSalesSupport(t *testing.T, api, samNode, sidNode, sueNode, vNode *fixture, chats, sueMax int) *salesSupport {
 	t.Helper()
@@ -28,8 +28,9 @@ func newSalesSupport(t *testing.T, api, samNode, sidNode, sueNode, vNode *fixtur
 	d.support = api.apiDept(api.siteA.ID, map[string]any{"name": "Support", "agents": []string{d.sue.id}})
 	d.samS, _ = samNode.agentSocket(d.sam.token)
 	for i := 0; i < chats; i++ {
-		v, _ := vNode.visitor(api.siteA.ID, nil)
+		v, w := vNode.visitor(api.siteA.ID, nil)
 		d.vs = append(d.vs, v)
+		d.vtokens = append(d.vtokens, w["visitor_token"].(string))
 		d.convs = append(d.convs, assignedTo(t, start(v, "s", fmt.Sprintf("hello %d", i), d.sales), d.sam.id, d.sales))
 		d.samS.WaitMatch(frameWait, "Sam's chat.assigned", func(m map[string]any) bool {
 			return m["type"] == "chat.assigned" && convOf(m)["id"] == d.convs[i]
@@ -160,7 +161,7 @@ func handedTo(t *testing.T, to, v *wsClient, conv string, agent deskAgent, dept 
 	last := msgs[len(msgs)-1].(map[string]any)
 	tr, _ := m["transfer"].(map[string]any)
 	fa, _ := tr["from_agent"].(map[string]any)
-	if agentOf(c) != agent.id || c["department_id"] != dept || c["state"] != "open" || last["from"] != "system" || last["text"] != "Transferred to "+label+"." ||
+	if got, _ := c["department_id"].(string); agentOf(c) != agent.id || got != dept || c["state"] != "open" || last["from"] != "system" || last["text"] != "Transferred to "+label+"." ||
 		fa["id"] != from.id || fa["name"] != from.name || tr["note"] != note || m["visitor"] == nil {
 		t.Fatalf("%s's chat.assigned %v", agent.name, m)
 	}
@@ -309,161 +310,66 @@ func TestTransferWithMessagesInFlight(t *testing.T) {
 	silent(t, d.sueS)
 }
 
-// loadN is how many messages the visitor writes during a transfer: within its
-// burst (20) with the frames before them, so none is rate limited.
-const loadN = 14
+// A site without departments transfers to an agent as well (the conversation keeps
+// no department) and has no department to transfer to; a transfer to the sender's
+// own department goes to someone else there, every tab of the sender is told, and a
+// reconnecting visitor and new agent find the conversation where it went.
+func TestTransferWithoutDepartmentsAndWithinOne(t *testing.T) {
+	f := newFixture(t)
+	bea := f.apiAgentOf(f.siteB.ID, "Bea", 5)
+	b, _ := f.agentSocket(f.tokens["agentB"])
+	vb, _ := f.visitor(f.siteB.ID, nil)
+	m := start(vb, "s", "plain site", "")
+	conv := convOf(m)["id"].(string)
+	if _, has := convOf(m)["department_id"]; has || agentOf(convOf(m)) != f.agentB.ID {
+		t.Fatalf("start on a site without departments: %v", m)
+	}
+	beaS, _ := f.agentSocket(bea.token)
+	drain(b, beaS)
+	b.send(map[string]any{"type": "chat.transfer", "id": "d", "conversation_id": conv, "to_department_id": "any"})
+	if m, _ := b.Reply("d"); m["code"] != "not_found" || m["field"] != "to_department_id" {
+		t.Fatalf("a department on a site without any: %v", m)
+	}
+	silent(t, beaS, vb)
+	b.send(map[string]any{"type": "chat.transfer", "id": "a", "conversation_id": conv, "to_agent_id": bea.id})
+	if m, _ := b.Reply("a"); m["type"] != "chat.transferred" {
+		t.Fatalf("transfer on a site without departments: %v", m)
+	}
+	from := deskAgent{id: f.agentB.ID, name: f.agentB.Name}
+	a := handedTo(t, beaS, vb, conv, bea, "", from, "", "Bea")
+	if _, has := convOf(a)["department_id"]; has {
+		t.Fatalf("a conversation without a department got one: %v", a)
+	}
 
-// transferUnderLoad has visitor v write loadN messages, each once the one before is
-// acknowledged, while transfer (started after the third) hands conversation conv
-// from the agent on socket from to the agent toID on socket to; transfer returns
-// the frames of from it read, if any. With pause not nil, the visitor writes half
-// of its messages, then waits for pause to close before the rest. Then: every
-// acknowledged message reached the new agent exactly once, in the transcript of its
-// chat.assigned or live, never both; the old agent got exactly those of the
-// transcript, each once; the visitor got the system message and the new agent.
-func transferUnderLoad(t *testing.T, v, from, to *wsClient, conv, toID string, pause <-chan struct{}, transfer func() []map[string]any) {
-	t.Helper()
-	third := make(chan struct{})
-	type result struct {
-		acked  []float64
-		frames []map[string]any
-		err    error
+	d := newSalesSupport(t, f, f, f, f, f, 1, 5)
+	tab2, _ := f.agentSocket(d.sam.token)
+	drain(d.samS, tab2, d.sidS, d.sueS, d.vs[0])
+	m = d.transfer("t", 0, map[string]any{"to_department_id": d.sales})
+	if to, _ := m["to"].(map[string]any); to["department_id"] != d.sales || to["agent_id"] != d.sid.id {
+		t.Fatalf("to the sender's own department: %v", m)
 	}
-	done := make(chan result, 1)
-	go func() {
-		var r result
-		defer func() { done <- r }()
-		for i := 0; i < loadN; i++ {
-			id := fmt.Sprintf("load%d", i)
-			if r.err = v.TrySend(map[string]any{"type": "message", "id": id, "text": id}); r.err != nil {
-				return
-			}
-			for {
-				m, ok, err := v.NextWithin(frameWait)
-				if !ok {
-					r.err = fmt.Errorf("no answer to %s (%v)", id, err)
-					return
-				}
-				r.frames = append(r.frames, m)
-				if m["re"] == id {
-					if m["type"] != "message.ack" || m["conversation_id"] != conv {
-						r.err = fmt.Errorf("answer to %s: %v", id, m)
-						return
-					}
-					r.acked = append(r.acked, m["seq"].(float64))
-					break
-				}
-			}
-			if i == 2 {
-				close(third)
-			}
-			if i == loadN/2 && pause != nil {
-				<-pause
-			}
-		}
-	}()
-	<-third
-	fromFrames := transfer()
-	r := <-done
-	if r.err != nil {
-		t.Fatal(r.err)
+	if m, _ := tab2.waitFor("chat.transferred"); m["re"] != "t" || m["conversation_id"] != d.convs[0] {
+		t.Fatalf("Sam's other tab: %v", m)
 	}
-	loadSeq := map[float64]bool{}
-	for _, s := range r.acked {
-		loadSeq[s] = true
+	handedTo(t, d.sidS, d.vs[0], d.convs[0], d.sid, d.sales, d.sam, "", "Sales")
+	silent(t, d.sueS)
+	// Where a reconnect finds it.
+	_, w := f.visitor(f.siteA.ID, map[string]any{"visitor_token": d.vtokens[0]})
+	wc, _ := w["conversation"].(map[string]any)
+	msgs, _ := wc["messages"].([]any)
+	if wc["id"] != d.convs[0] || agentOf(wc) != d.sid.id || len(msgs) == 0 || msgs[len(msgs)-1].(map[string]any)["from"] != "system" {
+		t.Fatalf("visitor's welcome after the transfer: %v", w)
 	}
-	// The new agent: its chat.assigned, and the live messages before and after it.
-	live := map[float64]int{}
-	countLive := func(ms []map[string]any) {
-		for _, m := range ms {
-			if m["type"] == "message" && m["conversation_id"] == conv && m["from"] == "visitor" {
-				live[m["seq"].(float64)]++
-			}
-		}
+	_, sw := f.agentSocket(d.sid.token)
+	found := false
+	for _, x := range sw["conversations"].([]any) {
+		found = found || convOf(x.(map[string]any))["id"] == d.convs[0]
 	}
-	a, before := to.WaitMatch(frameWait, "chat.assigned of "+conv, func(m map[string]any) bool {
-		return m["type"] == "chat.assigned" && convOf(m)["id"] == conv
-	})
-	countLive(before)
-	inTranscript := map[float64]bool{}
-	for _, x := range convOf(a)["messages"].([]any) {
-		if m := x.(map[string]any); m["from"] == "visitor" {
-			inTranscript[m["seq"].(float64)] = true
-		}
+	if !found {
+		t.Fatalf("Sid's welcome lacks the conversation: %v", sw)
 	}
-	missing := func() int {
-		n := 0
-		for s := range loadSeq {
-			if !inTranscript[s] && live[s] == 0 {
-				n++
-			}
-		}
-		return n
+	_, ow := f.agentSocket(d.sam.token)
+	if cs, _ := ow["conversations"].([]any); len(cs) != 0 {
+		t.Fatalf("Sam's welcome still has %v", cs)
 	}
-	for missing() > 0 {
-		m, _ := to.WaitMatch(frameWait, "the rest of the visitor's messages", func(m map[string]any) bool { return m["type"] == "message" })
-		countLive([]map[string]any{m})
-	}
-	countLive(to.DrainUntilPong())
-	for s, n := range live {
-		if n > 1 || inTranscript[s] {
-			t.Fatalf("seq %v reached the new agent %d times live, in the transcript too: %v", s, n, inTranscript[s])
-		}
-	}
-	// The old agent: the messages of the transcript, each once, none after the step.
-	old := map[float64]int{}
-	got := 0
-	for _, m := range fromFrames {
-		if m["type"] == "message" && m["conversation_id"] == conv && loadSeq[m["seq"].(float64)] {
-			old[m["seq"].(float64)]++
-			got++
-		}
-	}
-	wantOld := 0
-	for s := range loadSeq {
-		if inTranscript[s] {
-			wantOld++
-		}
-	}
-	for got < wantOld {
-		m, _ := from.WaitMatch(frameWait, "the messages from before the step", func(m map[string]any) bool {
-			return m["type"] == "message" && m["conversation_id"] == conv
-		})
-		if loadSeq[m["seq"].(float64)] {
-			old[m["seq"].(float64)]++
-			got++
-		}
-	}
-	for _, m := range from.DrainUntilPong() {
-		if m["type"] == "message" && m["conversation_id"] == conv {
-			old[m["seq"].(float64)]++
-		}
-	}
-	for s, n := range old {
-		if n != 1 || !inTranscript[s] {
-			t.Fatalf("seq %v reached the old agent %d times (in the new agent's transcript: %v)", s, n, inTranscript[s])
-		}
-	}
-	// The visitor: one system message, then the new agent.
-	rest := r.frames
-	if !slices.ContainsFunc(rest, func(m map[string]any) bool { return m["type"] == "chat.assigned" }) {
-		m, skipped := v.WaitMatch(frameWait, "the visitor's chat.assigned", func(m map[string]any) bool { return m["type"] == "chat.assigned" })
-		rest = append(append(rest, skipped...), m)
-	}
-	rest = append(rest, v.DrainUntilPong()...)
-	sys, assigned := 0, 0
-	for _, m := range rest {
-		switch {
-		case m["type"] == "message" && m["from"] == "system":
-			sys++
-		case m["type"] == "chat.assigned":
-			if assigned++; sys != 1 || agentOf(convOf(m)) != toID || convOf(m)["id"] != conv {
-				t.Fatalf("visitor's chat.assigned %v after %d system messages", m, sys)
-			}
-		}
-	}
-	if sys != 1 || assigned != 1 {
-		t.Fatalf("visitor got %d system messages and %d chat.assigned: %v", sys, assigned, rest)
-	}
-	t.Logf("%d messages: %d before the step, %d after", len(loadSeq), wantOld, len(live))
 }
