@@ -420,3 +420,56 @@ func TestHandoverAtShiftEnd(t *testing.T) {
 		t.Fatalf("Sam's message in the chat he kept: %v", m)
 	}
 }
+
+// A department's status follows its agents and the site's mode, and the site's
+// follows them: Support without its one agent is no_agents while the site stays
+// online; with Sales's gone too the site is offline with Sales's reason, told after
+// the department.status that changed it; a pause turns every department paused.
+func TestDepartmentStatusFollowsAgentsAndMode(t *testing.T) {
+	f := newFixture(t)
+	sam, sue := f.apiAgent("Sam", 5), f.apiAgent("Sue", 5)
+	sales := f.apiDept(f.siteA.ID, map[string]any{"name": "Sales", "agents": []string{sam.id}})
+	support := f.apiDept(f.siteA.ID, map[string]any{"name": "Support", "agents": []string{sue.id}})
+	socks := f.agentsOnline(sam, sue)
+	v, _ := f.visitor(f.siteA.ID, nil)
+	deptStatus := func(c *wsClient, dept, reason string) {
+		t.Helper()
+		if m := c.expect("department.status"); m["department_id"] != dept || status(m)["reason"] != reason {
+			t.Fatalf("%s: %v, want %s %s", c.Name, m, dept, reason)
+		}
+	}
+	away := func(s *wsClient) {
+		t.Helper()
+		s.send(map[string]any{"type": "presence.set", "id": "p", "status": "away"})
+		s.Reply("p")
+	}
+	away(socks[1])
+	deptStatus(v, support, "no_agents")
+	silent(t, v)
+	away(socks[0])
+	deptStatus(v, sales, "no_agents")
+	if st := status(v.expect("status")); st["online"] != false || st["reason"] != "no_agents" {
+		t.Fatalf("site status with nobody: %v", st)
+	}
+	m, _ := socks[1].waitFor("site.status")
+	if ds, _ := m["departments"].([]any); status(m)["reason"] != "no_agents" || len(ds) != 2 || status(ds[0].(map[string]any))["reason"] != "no_agents" {
+		t.Fatalf("agent's site.status %v", m)
+	}
+	for _, s := range socks {
+		s.send(map[string]any{"type": "presence.set", "id": "p", "status": "online"})
+		s.Reply("p")
+	}
+	drain(v)
+	f.mustDo("PUT", "/api/v1/sites/"+f.siteA.ID+"/mode", f.tokens["admin"], map[string]string{"mode": "offline"}, 200)
+	deptStatus(v, sales, "paused")
+	deptStatus(v, support, "paused")
+	if st := status(v.expect("status")); st["reason"] != "paused" {
+		t.Fatalf("site status when paused: %v", st)
+	}
+	// A department's own hours edited: its status at once.
+	f.mustDo("PUT", "/api/v1/sites/"+f.siteA.ID+"/mode", f.tokens["admin"], map[string]string{"mode": "auto"}, 200)
+	drain(v)
+	f.mustDo("PUT", "/api/v1/departments/"+support+"/schedule", f.tokens["admin"], nightHours, 200)
+	deptStatus(v, support, "outside_hours")
+	silent(t, v)
+}

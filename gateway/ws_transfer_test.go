@@ -373,3 +373,30 @@ func TestTransferWithoutDepartmentsAndWithinOne(t *testing.T) {
 		t.Fatalf("Sam's welcome still has %v", cs)
 	}
 }
+
+// A chat a transfer queued waits from the transfer: missed after the site's
+// queue_timeout_seconds counted from then, with its department named.
+func TestTransferQueuedWaitsFromTheTransfer(t *testing.T) {
+	f := newFixture(t)
+	f.mustDo("PATCH", "/api/v1/sites/"+f.siteA.ID, f.tokens["admin"], map[string]any{"queue_timeout_seconds": 60}, 200)
+	d := newSalesSupport(t, f, f, f, f, f, 2, 1)
+	if m := d.transfer("t0", 0, map[string]any{"to_department_id": d.support}); m["type"] != "chat.transferred" {
+		t.Fatalf("first transfer %v", m)
+	}
+	f.clock.Advance(30 * time.Second)
+	if m := d.transfer("t1", 1, map[string]any{"to_department_id": d.support}); m["type"] != "chat.transferred" || m["to"].(map[string]any)["agent_id"] != nil {
+		t.Fatalf("second transfer %v", m)
+	}
+	v := d.vs[1]
+	v.waitFor("queue.position")
+	f.clock.Advance(59 * time.Second)
+	silent(t, v)
+	f.clock.Advance(time.Second)
+	m := v.expect("chat.offline")
+	if m["conversation_id"] != d.convs[1] || m["department_id"] != d.support || m["reason"] != "queue_timeout" {
+		t.Fatalf("missed after the transfer: %v", m)
+	}
+	if c := f.storedConv(d.convs[1]); c["state"] != "missed" || c["department_id"] != d.support {
+		t.Fatalf("stored %v", c)
+	}
+}
