@@ -400,3 +400,49 @@ func TestTransferQueuedWaitsFromTheTransfer(t *testing.T) {
 		t.Fatalf("stored %v", c)
 	}
 }
+
+// A visitor ends the chat right as Sam transfers it, many times: whichever step
+// comes first wins, and every side agrees on which (Sam's answer, Sue's frames, the
+// store).
+func TestTransferRacesTheVisitorsEnd(t *testing.T) {
+	f := newFixture(t)
+	sam, sue := f.apiAgent("Sam", 5), f.apiAgent("Sue", 100)
+	sales := f.apiDept(f.siteA.ID, map[string]any{"name": "Sales", "agents": []string{sam.id}})
+	support := f.apiDept(f.siteA.ID, map[string]any{"name": "Support", "agents": []string{sue.id}})
+	socks := f.agentsOnline(sam, sue)
+	samS, sueS := socks[0], socks[1]
+	won := map[string]int{}
+	for round := 0; round < 12; round++ {
+		v, _ := f.visitor(f.siteA.ID, nil)
+		conv := assignedTo(t, start(v, "s", "hi", sales), sam.id, sales)
+		drain(samS, sueS)
+		done := make(chan struct{})
+		go func() { defer close(done); _ = v.TrySend(map[string]any{"type": "chat.end", "id": "e"}) }()
+		samS.send(map[string]any{"type": "chat.transfer", "id": "t", "conversation_id": conv, "to_department_id": support})
+		<-done
+		m, _ := samS.Reply("t")
+		v.WaitMatch(frameWait, "the visitor's chat.ended", func(m map[string]any) bool { return m["re"] == "e" })
+		got := sueS.DrainUntilPong()
+		c := f.storedConv(conv)
+		switch {
+		case m["type"] == "chat.transferred":
+			won["transfer"]++
+			if len(got) < 2 || got[0]["type"] != "chat.assigned" || got[len(got)-1]["type"] != "chat.ended" || agentOf(c) != sue.id {
+				t.Fatalf("round %d: transferred, then Sue got %v; stored %v", round, got, c)
+			}
+		case m["code"] == "not_found":
+			won["end"]++
+			if len(got) != 0 || agentOf(c) != sam.id {
+				t.Fatalf("round %d: ended first, yet Sue got %v; stored %v", round, got, c)
+			}
+		default:
+			t.Fatalf("round %d: Sam's answer %v", round, m)
+		}
+		if c["state"] != "ended" || c["ended_by"] != "visitor" {
+			t.Fatalf("round %d: stored %v", round, c)
+		}
+		drain(samS)
+		v.Conn.CloseNow()
+	}
+	t.Logf("won: %v", won)
+}
