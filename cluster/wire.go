@@ -61,7 +61,7 @@ type control struct {
 const (
 	ctlLogout = "logout" // force_logout every socket of agent ID
 	ctlAgent  = "agent"  // agent ID was edited: reload it, move its sockets
-	ctlSite   = "site"   // site ID was edited or deleted: drop cached copies
+	ctlSite   = "site"   // site ID, or its departments, edited or deleted: drop cached copies and the view
 )
 
 // opCtx bounds one store operation or call the node makes on its own behalf (a
