@@ -293,3 +293,72 @@ func transferUnderLoad(t *testing.T, v, from, to *wsClient, conv, toID string, p
 	}
 	t.Logf("%d messages: %d before the step, %d after", len(loadSeq), wantOld, len(live))
 }
+
+// Department hours in a cluster: Sales's closing reaches the visitors of every node
+// once, at its instant; later welcomes, also those a node answers from its own view,
+// show it, and a department created since is in the next welcome everywhere.
+func TestClusterDepartmentBoundaryAndWelcomes(t *testing.T) {
+	tc := newTestCluster(t, 3)
+	f := tc.nodes[0]
+	sam, sue := f.apiAgent("Sam", 5), f.apiAgent("Sue", 5)
+	sales := f.apiDept(f.siteA.ID, map[string]any{"name": "Sales", "schedule": salesHours, "agents": []string{sam.id}})
+	f.apiDept(f.siteA.ID, map[string]any{"name": "Support", "schedule": alwaysOpen, "agents": []string{sue.id}})
+	tc.nodes[1].agentSocket(sam.token)
+	tc.nodes[2].agentSocket(sue.token)
+	tc.clock.Advance(15 * time.Second)
+	reasons := func(w map[string]any) []any {
+		var out []any
+		for _, d := range w["departments"].([]any) {
+			out = append(out, status(d.(map[string]any))["reason"])
+		}
+		return out
+	}
+	var vs []*wsClient
+	for _, n := range tc.nodes {
+		for k := 0; k < 2; k++ {
+			v, w := n.visitor(f.siteA.ID, nil)
+			if got := reasons(w); len(got) != 2 || got[0] != "open" || got[1] != "open" {
+				t.Fatalf("welcome departments %v", w["departments"])
+			}
+			vs = append(vs, v)
+		}
+	}
+	tc.clock.Set(salesClose.Add(-time.Second))
+	for _, v := range vs {
+		v.quiet()
+	}
+	tc.clock.Set(salesClose)
+	for _, v := range vs {
+		if m := v.expect("department.status"); m["department_id"] != sales || status(m)["reason"] != "outside_hours" {
+			t.Fatalf("%s at 17:00: %v", v.Name, m)
+		}
+	}
+	for _, v := range vs {
+		v.quiet() // once, and the site's status did not change
+	}
+	for i, n := range tc.nodes {
+		_, w := n.visitor(f.siteA.ID, nil)
+		if got := reasons(w); len(got) != 2 || got[0] != "outside_hours" || got[1] != "open" || status(w)["online"] != true {
+			t.Fatalf("welcome on node %d after 17:00: %v, status %v", i, w["departments"], status(w))
+		}
+	}
+	// Each node hears of the edit through Redis after the API answered: the next
+	// welcomes show Billing within the guard (a node's view would otherwise be
+	// trusted until the fake clock reaches its next boundary, that is never here).
+	f.apiDept(f.siteA.ID, map[string]any{"name": "Billing", "agents": []string{sue.id}})
+	for i, n := range tc.nodes {
+		deadline := time.Now().Add(frameWait)
+		for {
+			v, w := n.visitor(f.siteA.ID, nil)
+			got := reasons(w)
+			if len(got) == 3 && got[2] == "open" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("welcome on node %d after Billing was created: %v", i, w["departments"])
+			}
+			v.Conn.CloseNow()
+			time.Sleep(5 * time.Millisecond) // the control message is on its way
+		}
+	}
+}
