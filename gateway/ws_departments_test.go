@@ -272,6 +272,16 @@ func TestDepartmentQueuesAreFIFOAndIndependent(t *testing.T) {
 			}
 		}
 	}
+	// A console connecting now sees each department's queue and the site's total.
+	_, w := f.agentSocket(sue.token)
+	for _, x := range w["sites"].([]any) {
+		if s := x.(map[string]any); s["id"] == f.siteA.ID {
+			ds, _ := s["departments"].([]any)
+			if s["queue"] != 2.0 || len(ds) != 2 || ds[0].(map[string]any)["queue"] != 2.0 || ds[1].(map[string]any)["queue"] != 0.0 {
+				t.Fatalf("agent's welcome for site A: %v", s)
+			}
+		}
+	}
 	// A site without departments knows none: not_found.
 	vb, _ := f.visitor(f.siteB.ID, nil)
 	if m := start(vb, "x", "hi", sales); m["type"] != "error" || m["code"] != "not_found" || m["field"] != "department_id" {
