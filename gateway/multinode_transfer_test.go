@@ -362,3 +362,31 @@ func TestClusterDepartmentBoundaryAndWelcomes(t *testing.T) {
 		}
 	}
 }
+
+// Hand-over at shift end in a cluster: Sam's chat moves from his socket on node 0
+// to Xav's on node 1; the visitor on node 1 is told, and the store agrees.
+func TestClusterHandoverAtShiftEnd(t *testing.T) {
+	tc := newTestCluster(t, 2)
+	f := tc.nodes[0]
+	f.mustDo("PATCH", "/api/v1/sites/"+f.siteA.ID, f.tokens["admin"], map[string]any{"shift_end": "handover"}, 200)
+	sam, xav := f.apiAgent("Sam", 5), f.apiAgent("Xav", 5)
+	daily := map[string]any{}
+	for _, day := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		daily[day] = []any{map[string]string{"from": "09:00", "to": "11:00"}}
+	}
+	f.mustDo("PUT", "/api/v1/agents/"+sam.id+"/schedule", f.tokens["admin"], map[string]any{"enabled": true, "timezone": "UTC", "weekly": daily}, 200)
+	sales := f.apiDept(f.siteA.ID, map[string]any{"name": "Sales", "agents": []string{sam.id, xav.id}})
+	samS, _ := tc.nodes[0].agentSocket(sam.token)
+	v, _ := tc.nodes[1].visitor(f.siteA.ID, nil)
+	conv := assignedTo(t, start(v, "s", "hello", sales), sam.id, sales)
+	xavS, _ := tc.nodes[1].agentSocket(xav.token)
+	tc.clock.Set(time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC))
+	m, _ := samS.waitFor("chat.transferred")
+	if to, _ := m["to"].(map[string]any); m["conversation_id"] != conv || m["re"] != nil || to["agent_id"] != xav.id {
+		t.Fatalf("Sam's chat.transferred %v", m)
+	}
+	handedTo(t, xavS, v, conv, xav, sales, sam, "", "Xav")
+	if c := f.storedConv(conv); agentOf(c) != xav.id || c["state"] != "open" {
+		t.Fatalf("stored %v", c)
+	}
+}
