@@ -252,7 +252,7 @@ func (r remoteDesk) Transfer(ctx context.Context, req routing.TransferRequest) (
 func (r remoteDesk) DepartmentsChanged(ctx context.Context, siteID string) error {
 	_, err := opDepartmentsChanged.call(ctx, r.n.rpc, siteID, siteChangedReq{Site: siteID})
 	r.n.views.drop(siteID)
-	r.n.broadcastControl(control{Op: ctlSite, ID: siteID})
+	r.n.broadcastControl(control{Op: ctlDepartments, ID: siteID})
 	return err
 }
 

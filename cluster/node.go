@@ -266,6 +266,7 @@ func (n *Node) control(c control) {
 		n.d.Host.ForceLogoutHere(c.ID)
 	case ctlSite:
 		n.sites.drop(c.ID)
+	case ctlDepartments:
 		n.views.drop(c.ID)
 	case ctlAgent:
 		ctx, cancel := opCtx()

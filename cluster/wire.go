@@ -61,7 +61,11 @@ type control struct {
 const (
 	ctlLogout = "logout" // force_logout every socket of agent ID
 	ctlAgent  = "agent"  // agent ID was edited: reload it, move its sockets
-	ctlSite   = "site"   // site ID, or its departments, edited or deleted: drop cached copies and the view
+	ctlSite   = "site"   // site ID was edited or deleted: drop cached copies
+	// ctlDepartments: the departments of site ID changed (the leader has them
+	// already): drop the site's view, which holds the old list. A node that does
+	// not know it ignores it.
+	ctlDepartments = "departments"
 )
 
 // opCtx bounds one store operation or call the node makes on its own behalf (a
