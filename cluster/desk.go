@@ -260,3 +260,7 @@ func (r remoteDesk) DepartmentStatus(ctx context.Context, siteID, deptID string)
 	res, err := opDepartmentStatus.call(ctx, r.n.rpc, siteID, departmentStatusReq{Site: siteID, Department: deptID})
 	return res.Status, res.Available, err
 }
+
+func (r remoteDesk) AgentLoads(ctx context.Context, siteID string) ([]routing.AgentLoad, error) {
+	return opAgentLoads.call(ctx, r.n.rpc, siteID, statusReq{Site: siteID})
+}

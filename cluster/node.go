@@ -267,6 +267,7 @@ func (n *Node) control(c control) {
 	case ctlSite:
 		n.sites.drop(c.ID)
 	case ctlDepartments:
+		// The view lists the departments: a deleted or renamed one would linger.
 		n.views.drop(c.ID)
 	case ctlAgent:
 		ctx, cancel := opCtx()

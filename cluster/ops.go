@@ -85,6 +85,10 @@ var (
 			st, avail, err := l.d.DepartmentStatus(r.Site, r.Department)
 			return statusRes{Status: st, Available: avail}, err
 		}}
+	opAgentLoads = op[statusReq, []routing.AgentLoad]{"agent_loads",
+		func(l *leader, _ context.Context, _ string, r statusReq) ([]routing.AgentLoad, error) {
+			return l.d.AgentLoads(r.Site)
+		}}
 	opStatus = op[statusReq, statusRes]{"status",
 		func(l *leader, ctx context.Context, _ string, r statusReq) (statusRes, error) {
 			st, avail, err := l.desk.Status(ctx, r.Site)
@@ -96,7 +100,7 @@ var (
 var (
 	opList = []registered{opStart, opJoinVisitor, opEnd, opConnect, opDisconnect, opHeartbeat, opLeave, opPresence,
 		opActivity, opSnooze, opEndSnooze, opSiteChanged, opSiteDeleted, opAgentChanged, opAgentDeleted, opStatus,
-		opTransfer, opDepartmentsChanged, opDepartmentStatus}
+		opTransfer, opDepartmentsChanged, opDepartmentStatus, opAgentLoads}
 	ops = registry(opList...)
 )
 

@@ -29,7 +29,7 @@ func TestOpsRegistry(t *testing.T) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	want := []string{"activity", "agent_changed", "agent_deleted", "connect", "department_status", "departments_changed",
+	want := []string{"activity", "agent_changed", "agent_deleted", "agent_loads", "connect", "department_status", "departments_changed",
 		"disconnect", "end", "end_snooze", "heartbeat", "join_visitor", "leave", "presence", "site_changed", "site_deleted",
 		"snooze", "start", "status", "transfer"}
 	if !reflect.DeepEqual(names, want) {

@@ -62,9 +62,8 @@ const (
 	ctlLogout = "logout" // force_logout every socket of agent ID
 	ctlAgent  = "agent"  // agent ID was edited: reload it, move its sockets
 	ctlSite   = "site"   // site ID was edited or deleted: drop cached copies
-	// ctlDepartments: the departments of site ID changed (the leader has them
-	// already): drop the site's view, which holds the old list. A node that does
-	// not know it ignores it.
+	// ctlDepartments: the departments of site ID changed: drop the views of its
+	// status, which list them.
 	ctlDepartments = "departments"
 )
 

@@ -77,6 +77,9 @@ type Desk interface {
 	// DepartmentStatus is a department's status now and how many of its agents are
 	// available (routing.ErrUnknownDepartment when it is not the site's).
 	DepartmentStatus(ctx context.Context, siteID, deptID string) (routing.Status, int, error)
+	// AgentLoads lists the agents available for the site now with their loads
+	// (routing.Desk.AgentLoads).
+	AgentLoads(ctx context.Context, siteID string) ([]routing.AgentLoad, error)
 }
 
 // VisitorJoin is what a visitor's welcome is built from. It travels between

@@ -28,6 +28,9 @@ func departmentRoleCases() []roleCase {
 		{"put department schedule", "PUT /api/v1/departments/{id}/schedule", fresh("/schedule"), func(*fixture) any { return weekSchedule }, codes(ok, ok, 403, 403)},
 		{"delete department", "DELETE /api/v1/departments/{id}", fresh(""), nil, codes(none, none, 403, 403)},
 		{"department hours", "GET /api/v1/departments/{id}/hours", fresh("/hours?from=2026-11-23&to=2026-11-29"), nil, codes(ok, ok, ok, 404)},
+		{"available agents", "GET /api/v1/sites/{id}/agents/available", func(f *fixture) string {
+			return "/api/v1/sites/" + f.siteA.ID + "/agents/available"
+		}, nil, codes(ok, ok, ok, 404)},
 		{"department status", "GET /api/v1/departments/{id}/status", func(f *fixture) string {
 			return "/api/v1/departments/" + f.apiDepartment(f.siteA.ID, f.uniq("Dept ")) + "/status"
 		}, nil, codes(ok, ok, ok, 404)},

@@ -25,6 +25,7 @@ func (s *Server) routes() {
 	v1("/sites/{id}/status", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetSiteStatus)})
 	v1("/sites/{id}/hours", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetSiteHours)})
 	v1("/sites/{id}/hours/preview", map[string]http.HandlerFunc{"POST": s.api.Authed(s.api.PreviewSiteHours)})
+	v1("/sites/{id}/agents/available", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetAvailableAgents)})
 	v1("/sites/{id}/coverage", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetSiteCoverage)})
 	v1("/sites/{id}/departments", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ListDepartments), "POST": s.api.Authed(s.api.CreateDepartment)})
 	v1("/departments/{id}", map[string]http.HandlerFunc{"PATCH": s.api.Authed(s.api.PatchDepartment), "DELETE": s.api.Authed(s.api.DeleteDepartment)})

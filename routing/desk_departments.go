@@ -2,6 +2,8 @@ package routing
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/livedesk/gateway/store"
@@ -74,4 +76,47 @@ func (d *Desk) ReloadDepartments(ctx context.Context, siteID string) error {
 	}
 	d.DepartmentsChanged(siteID, depts)
 	return nil
+}
+
+// AgentLoad is an agent available for a site now, with its load: whom a
+// conversation can be handed to (docs/protocol.md#transfers).
+type AgentLoad struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Open     int    `json:"open"`
+	MaxChats int    `json:"max_chats"`
+	// Departments are the site's departments it answers for, in position order.
+	Departments []string `json:"departments"`
+}
+
+// AgentLoads lists the agents available for the site now, fewest open chats
+// first, then by name (ErrUnknownSite for a site the desk does not know).
+func (d *Desk) AgentLoads(siteID string) ([]AgentLoad, error) {
+	d.mu.Lock()
+	defer d.unlock()
+	ss := d.sites[siteID]
+	if ss == nil {
+		return nil, ErrUnknownSite
+	}
+	now := d.clock.Now()
+	out := []AgentLoad{}
+	for _, as := range d.agents {
+		if !as.availableFor(siteID, now, d.grace) {
+			continue
+		}
+		l := AgentLoad{ID: as.agent.ID, Name: as.agent.Name, Open: as.open, MaxChats: as.agent.MaxChats, Departments: []string{}}
+		for _, ln := range ss.lines {
+			if ln.dept != nil && ln.answers(as.agent.ID) {
+				l.Departments = append(l.Departments, ln.dept.ID)
+			}
+		}
+		out = append(out, l)
+	}
+	slices.SortFunc(out, func(a, b AgentLoad) int {
+		if a.Open != b.Open {
+			return a.Open - b.Open
+		}
+		return strings.Compare(a.Name+"\x00"+a.ID, b.Name+"\x00"+b.ID)
+	})
+	return out, nil
 }

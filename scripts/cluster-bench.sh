@@ -6,7 +6,9 @@
 # Everything (redis-server, both nodes, temp dir) is stopped and removed on exit.
 # Environment: CHAT_RATE (2000), CHAT_DURATION (20s), CONVERSATIONS (250),
 # START_VISITORS (2000), START_RATE (0 = max), REDIS_FSYNC (always; everysec shows
-# what the fsync of every write costs), OUT (directory for logs and JSON).
+# what the fsync of every write costs), OUT (directory for logs and JSON), PROFILE_SECONDS
+# (0; when set, a CPU profile of n1, the leader, is taken over that many seconds from
+# the start of the starts part, into $OUT/leader-starts.pprof).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -57,8 +59,12 @@ done
 EMAIL=owner@example.com
 PASSWORD="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 SECRET="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-start_node() { # id port
-	"$TMP/gateway" --redis-url "redis://127.0.0.1:$RPORT/0" --addr "127.0.0.1:$2" --node-id "$1" \
+PROFILE_SECONDS=${PROFILE_SECONDS:-0}
+D1=$(free_port)
+start_node() { # id port [debug port]
+	local debug=()
+	[[ -n ${3:-} ]] && debug=(--debug-addr "127.0.0.1:$3")
+	"$TMP/gateway" --redis-url "redis://127.0.0.1:$RPORT/0" --addr "127.0.0.1:$2" --node-id "$1" "${debug[@]}" \
 		--owner-email "$EMAIL" --owner-password "$PASSWORD" --secret "$SECRET" --demo --log-level warn \
 		--max-conns-per-addr 0 --max-sockets-per-addr 0 \
 		>"$OUT/$1.log" 2>&1 &
@@ -68,7 +74,7 @@ P1=$(free_port)
 P2=$(free_port)
 N1=http://127.0.0.1:$P1
 N2=http://127.0.0.1:$P2
-start_node n1 "$P1"
+start_node n1 "$P1" "$D1"
 wait_ready "$N1"
 start_node n2 "$P2"
 wait_ready "$N2"
@@ -82,9 +88,16 @@ echo "demo site $SITE"
 echo "+ loadgen -scenario chat -visitor-urls $N1 -agent-urls $N2 -site $SITE -token <owner token> -rate $CHAT_RATE -duration $CHAT_DURATION -conversations $CONVERSATIONS"
 "$TMP/loadgen" -scenario chat -visitor-urls "$N1" -agent-urls "$N2" -site "$SITE" -token "$TOKEN" \
 	-rate "$CHAT_RATE" -duration "$CHAT_DURATION" -conversations "$CONVERSATIONS" -json "$OUT/chat.json"
+if ((PROFILE_SECONDS > 0)); then
+	curl -fsS -o "$OUT/leader-starts.pprof" "http://127.0.0.1:$D1/debug/pprof/profile?seconds=$PROFILE_SECONDS" &
+	PROF_PID=$!
+fi
 echo "+ loadgen -scenario starts -visitor-urls $N1,$N2 -agent-urls $N1,$N2 -site $SITE -token <owner token> -visitors $START_VISITORS -rate $START_RATE"
 "$TMP/loadgen" -scenario starts -visitor-urls "$N1,$N2" -agent-urls "$N1,$N2" -site "$SITE" -token "$TOKEN" \
 	-visitors "$START_VISITORS" -rate "$START_RATE" -json "$OUT/starts.json"
+if ((PROFILE_SECONDS > 0)); then
+	wait "$PROF_PID" && echo "leader CPU profile: $OUT/leader-starts.pprof (go tool pprof -top $TMP/gateway $OUT/leader-starts.pprof)"
+fi
 echo "JSON: $OUT/chat.json $OUT/starts.json"
 for n in n1 n2; do
 	if grep -qiE 'panic|error|fatal' "$OUT/$n.log"; then

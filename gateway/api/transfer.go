@@ -107,3 +107,22 @@ func (h *Handler) GetDepartmentStatus(w http.ResponseWriter, r *http.Request, me
 	WriteJSON(w, http.StatusOK, statusResponse{Status: status, AvailableAgents: &available})
 	return nil
 }
+
+// GetAvailableAgents answers GET /sites/{id}/agents/available for a member of the
+// site: the agents available now with their loads and departments, whom a
+// conversation can be transferred to.
+func (h *Handler) GetAvailableAgents(w http.ResponseWriter, r *http.Request, me *store.Agent) error {
+	st, err := h.memberSite(r, me)
+	if err != nil {
+		return err
+	}
+	loads, err := h.desk.AgentLoads(r.Context(), st.ID)
+	if errors.Is(err, routing.ErrUnknownSite) {
+		return NotFound("site")
+	}
+	if err != nil {
+		return h.storeError(r, err)
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"agents": loads})
+	return nil
+}

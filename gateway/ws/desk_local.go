@@ -126,3 +126,7 @@ func (l localDesk) DepartmentsChanged(ctx context.Context, siteID string) error 
 func (l localDesk) DepartmentStatus(_ context.Context, siteID, deptID string) (routing.Status, int, error) {
 	return l.d.DepartmentStatus(siteID, deptID)
 }
+
+func (l localDesk) AgentLoads(_ context.Context, siteID string) ([]routing.AgentLoad, error) {
+	return l.d.AgentLoads(siteID)
+}
