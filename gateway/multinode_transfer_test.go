@@ -370,11 +370,7 @@ func TestClusterHandoverAtShiftEnd(t *testing.T) {
 	f := tc.nodes[0]
 	f.mustDo("PATCH", "/api/v1/sites/"+f.siteA.ID, f.tokens["admin"], map[string]any{"shift_end": "handover"}, 200)
 	sam, xav := f.apiAgent("Sam", 5), f.apiAgent("Xav", 5)
-	daily := map[string]any{}
-	for _, day := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-		daily[day] = []any{map[string]string{"from": "09:00", "to": "11:00"}}
-	}
-	f.mustDo("PUT", "/api/v1/agents/"+sam.id+"/schedule", f.tokens["admin"], map[string]any{"enabled": true, "timezone": "UTC", "weekly": daily}, 200)
+	f.dailyShift(sam, "09:00", "11:00")
 	sales := f.apiDept(f.siteA.ID, map[string]any{"name": "Sales", "agents": []string{sam.id, xav.id}})
 	samS, _ := tc.nodes[0].agentSocket(sam.token)
 	v, _ := tc.nodes[1].visitor(f.siteA.ID, nil)

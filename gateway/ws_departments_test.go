@@ -44,6 +44,16 @@ func (f *fixture) apiAgentOf(siteID, name string, maxChats int) deskAgent {
 	return deskAgent{id: id, name: name, token: f.token(a)}
 }
 
+// dailyShift gives the agent its own shift, from-to UTC every day.
+func (f *fixture) dailyShift(a deskAgent, from, to string) {
+	f.t.Helper()
+	daily := map[string]any{}
+	for _, day := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		daily[day] = []any{map[string]string{"from": from, "to": to}}
+	}
+	f.mustDo("PUT", "/api/v1/agents/"+a.id+"/schedule", f.tokens["admin"], map[string]any{"enabled": true, "timezone": "UTC", "weekly": daily}, 200)
+}
+
 // apiDept creates a department of the site through the API and returns its id.
 func (f *fixture) apiDept(siteID string, body map[string]any) string {
 	f.t.Helper()
@@ -346,11 +356,7 @@ func TestHandoverAtShiftEnd(t *testing.T) {
 	f := newFixture(t)
 	f.mustDo("PATCH", "/api/v1/sites/"+f.siteA.ID, f.tokens["admin"], map[string]any{"shift_end": "handover"}, 200)
 	sam, xav, yan := f.apiAgent("Sam", 5), f.apiAgent("Xav", 5), f.apiAgent("Yan", 5)
-	daily := map[string]any{}
-	for _, day := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-		daily[day] = []any{map[string]string{"from": "09:00", "to": "11:00"}}
-	}
-	f.mustDo("PUT", "/api/v1/agents/"+sam.id+"/schedule", f.tokens["admin"], map[string]any{"enabled": true, "timezone": "UTC", "weekly": daily}, 200)
+	f.dailyShift(sam, "09:00", "11:00")
 	sales := f.apiDept(f.siteA.ID, map[string]any{"name": "Sales", "agents": []string{sam.id, xav.id, yan.id}})
 	support := f.apiDept(f.siteA.ID, map[string]any{"name": "Support", "agents": []string{sam.id}})
 	samS := f.agentsOnline(sam)[0]

@@ -65,11 +65,7 @@ func TestEveryTransferConflictChangesNothing(t *testing.T) {
 	busy, _ := f.visitor(f.siteA.ID, nil)
 	assignedTo(t, start(busy, "s", "for Sid", d.sales), d.sid.id, d.sales)
 	ada, otto, gus := f.apiAgent("Ada", 5), f.apiAgent("Otto", 5), f.apiAgent("Gus", 5)
-	daily := map[string]any{}
-	for _, day := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-		daily[day] = []any{map[string]string{"from": "20:00", "to": "21:00"}}
-	}
-	f.mustDo("PUT", "/api/v1/agents/"+otto.id+"/schedule", f.tokens["admin"], map[string]any{"enabled": true, "timezone": "UTC", "weekly": daily}, 200)
+	f.dailyShift(otto, "20:00", "21:00")
 	f.mustDo("PATCH", "/api/v1/departments/"+d.sales, f.tokens["admin"], map[string]any{"agents": []string{d.sam.id, d.sid.id, ada.id, otto.id, gus.id}}, 200)
 	night := f.apiDept(f.siteA.ID, map[string]any{"name": "Night", "schedule": nightHours, "agents": []string{d.sue.id}})
 	solo := f.apiDept(f.siteA.ID, map[string]any{"name": "Solo", "agents": []string{d.sam.id}})
