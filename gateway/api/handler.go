@@ -9,6 +9,7 @@ package api
 import (
 	"context"
 	"errors"
+	"github.com/livedesk/gateway/internal/clientaddr"
 	"net/http"
 	"time"
 
@@ -50,7 +51,7 @@ type Options struct {
 	Wake func()
 	// TrustedProxies are the peers whose X-Forwarded-For names the client the login
 	// limits count on.
-	TrustedProxies TrustedProxies
+	TrustedProxies clientaddr.TrustedProxies
 	// Registry receives the login counter (gateway_logins_total); nil: none.
 	Registry *prometheus.Registry
 }
@@ -135,3 +136,7 @@ func (h *Handler) checkWebhookTargets(ctx context.Context, st *store.Site) error
 	}
 	return nil
 }
+
+// clientAddr is the address the request comes from, as the trusted proxies say
+// (clientaddr.TrustedProxies.ClientAddr).
+func (h *Handler) clientAddr(r *http.Request) string { return h.opts.TrustedProxies.ClientAddr(r) }
