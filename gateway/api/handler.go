@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"github.com/livedesk/gateway/internal/clientaddr"
+	"github.com/livedesk/gateway/internal/loginlimit"
 	"net/http"
 	"time"
 
@@ -67,7 +68,7 @@ type Handler struct {
 	desk   deskapi.Desk
 	live   Live
 	// logins limits failed logins per address and account; loginResults counts them.
-	logins       *loginGuard
+	logins       *loginlimit.Guard
 	loginResults *prometheus.CounterVec
 	// dummyHash is compared against when the e-mail is unknown, so a login takes as
 	// long whether or not the account exists.
@@ -92,7 +93,7 @@ func New(opts Options) (*Handler, error) {
 		opts.TokenTTL = DefaultTokenTTL
 	}
 	h := &Handler{store: opts.Store, clock: opts.Clock, log: opts.Logger, opts: opts, desk: opts.Desk, live: opts.Live,
-		tokens: &TokenIssuer{Secret: opts.Secret, TTL: opts.TokenTTL, Clock: opts.Clock}, logins: newLoginGuard(),
+		tokens: &TokenIssuer{Secret: opts.Secret, TTL: opts.TokenTTL, Clock: opts.Clock}, logins: loginlimit.NewGuard(),
 		loginResults: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gateway_logins_total", Help: "Login attempts by result (ok, bad_credentials, rate_limited).",
 		}, []string{"result"}),
