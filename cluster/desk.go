@@ -245,12 +245,14 @@ func (r remoteDesk) Transfer(ctx context.Context, req routing.TransferRequest) (
 	return opTransfer.call(ctx, r.n.rpc, req.ConversationID, req)
 }
 
-// DepartmentsChanged drops every node's view of the site (its departments' statuses
-// are in it) and has the leader reload them.
+// DepartmentsChanged has the leader reload the site's departments, then drops every
+// node's view of the site (its departments are in it: a node would go on welcoming
+// with the old list, as an edit that changes no status publishes nothing), so the
+// next join on each node asks the leader, which has the new list by then.
 func (r remoteDesk) DepartmentsChanged(ctx context.Context, siteID string) error {
-	r.n.views.drop(siteID)
-	r.n.broadcastControl(control{Op: ctlSite, ID: siteID})
 	_, err := opDepartmentsChanged.call(ctx, r.n.rpc, siteID, siteChangedReq{Site: siteID})
+	r.n.views.drop(siteID)
+	r.n.broadcastControl(control{Op: ctlDepartments, ID: siteID})
 	return err
 }
 

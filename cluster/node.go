@@ -81,8 +81,9 @@ type Node struct {
 	activityMu sync.Mutex
 	activity   map[string]time.Time // agent -> last activity sent (throttle)
 
-	stopc chan struct{}
-	wg    sync.WaitGroup
+	stopc    chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
 }
 
 // New makes a node with o (defaults filled in) and d; Start joins the cluster.
@@ -127,14 +128,17 @@ func (n *Node) Start(ctx context.Context) error {
 }
 
 // Stop leaves the election (a leader hands over at once), tells the leader this
-// node's sockets are gone, and closes the broker and the publisher.
+// node's sockets are gone, and closes the broker and the publisher. Stop may be
+// called more than once (as Lease.Stop): the later calls do nothing.
 func (n *Node) Stop() {
-	close(n.stopc)
-	n.wg.Wait()
-	n.lease.Stop()
-	opLeave.cast(n.rpc, n.o.NodeID, leaveReq{})
-	_ = n.broker.Close()
-	n.pub.close()
+	n.stopOnce.Do(func() {
+		close(n.stopc)
+		n.wg.Wait()
+		n.lease.Stop()
+		opLeave.cast(n.rpc, n.o.NodeID, leaveReq{})
+		_ = n.broker.Close()
+		n.pub.close()
+	})
 }
 
 // lead runs when this node wins the lease (on the lease's goroutine, which must not
@@ -261,9 +265,9 @@ func (n *Node) control(c control) {
 	case ctlLogout:
 		n.d.Host.ForceLogoutHere(c.ID)
 	case ctlSite:
-		// The site or its departments changed: the cached copy and the view of its
-		// status (which lists its departments) are both stale.
 		n.sites.drop(c.ID)
+	case ctlDepartments:
+		// The view lists the departments: a deleted or renamed one would linger.
 		n.views.drop(c.ID)
 	case ctlAgent:
 		ctx, cancel := opCtx()

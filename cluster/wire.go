@@ -62,6 +62,9 @@ const (
 	ctlLogout = "logout" // force_logout every socket of agent ID
 	ctlAgent  = "agent"  // agent ID was edited: reload it, move its sockets
 	ctlSite   = "site"   // site ID was edited or deleted: drop cached copies
+	// ctlDepartments: the departments of site ID changed: drop the views of its
+	// status, which list them.
+	ctlDepartments = "departments"
 )
 
 // opCtx bounds one store operation or call the node makes on its own behalf (a

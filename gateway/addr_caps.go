@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"github.com/livedesk/gateway/internal/clientaddr"
 	"net"
 	"net/http"
 	"sync"
@@ -66,7 +67,7 @@ func (c *addrCounter) release(addr string) {
 // with 429 and counted in gateway_addr_cap_refused_total{kind}.
 type addrCaps struct {
 	conns, sockets *addrCounter
-	trusted        api.TrustedProxies
+	trusted        clientaddr.TrustedProxies
 	refused        *prometheus.CounterVec
 }
 
@@ -115,7 +116,7 @@ func (l capListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return c, err
 	}
-	addr := api.PeerHost(c.RemoteAddr().String())
+	addr := clientaddr.PeerHost(c.RemoteAddr().String())
 	if l.caps.trusted.Trusts(addr) {
 		return c, nil
 	}

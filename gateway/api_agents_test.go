@@ -1,11 +1,11 @@
 package gateway
 
 import (
+	"github.com/livedesk/gateway/internal/loginlimit"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/gateway/setup"
 	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
@@ -96,8 +96,8 @@ func TestWrongPasswordsElsewhereDoNotLockTheOwnerOut(t *testing.T) {
 			}
 		}
 	}
-	if codes[401] != api.LoginAccountBurst || codes[429] != 50-api.LoginAccountBurst || first429 != api.LoginAccountBurst+1 {
-		t.Fatalf("50 wrong passwords from A: %v (first 429 at %d), want %d checked then 429", codes, first429, api.LoginAccountBurst)
+	if codes[401] != loginlimit.LoginAccountBurst || codes[429] != 50-loginlimit.LoginAccountBurst || first429 != loginlimit.LoginAccountBurst+1 {
+		t.Fatalf("50 wrong passwords from A: %v (first 429 at %d), want %d checked then 429", codes, first429, loginlimit.LoginAccountBurst)
 	}
 	right := map[string]string{"email": setup.DefaultOwnerEmail, "password": testPassword}
 	f.doFrom(addrA, "POST", "/api/v1/login", "", right) // A has failed: refused even so

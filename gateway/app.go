@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/livedesk/gateway/internal/clientaddr"
 	"io"
 	"net"
 	"net/http"
@@ -14,7 +15,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/cluster"
-	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/gateway/setup"
 	"github.com/livedesk/gateway/notify"
 	"github.com/livedesk/gateway/store"
@@ -194,7 +194,7 @@ func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {
 	if no.WebhookAllowPrivate = a.cfg.WebhookAllowPrivate; no.WebhookAllowPrivate {
 		a.log.Warn("webhooks may go to loopback, link-local and private addresses (--webhook-allow-private)")
 	}
-	proxies, err := api.ParseTrustedProxies(a.cfg.TrustedProxies)
+	proxies, err := clientaddr.ParseTrustedProxies(a.cfg.TrustedProxies)
 	if err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}

@@ -154,3 +154,23 @@ func bcSite(f *fixture, id string) map[string]any {
 	f.t.Helper()
 	return f.mustDo("GET", "/api/v1/sites/"+id, f.tokens["admin"], nil, 200).json(f.t)
 }
+
+// bcEachSize runs a console test at desktop size (1280x800) and on a 360x740 phone,
+// as subtests named desktop and phone.
+func bcEachSize(t *testing.T, test func(t *testing.T, w, h int64)) {
+	for _, size := range []struct {
+		name string
+		w, h int64
+	}{{"desktop", 1280, 800}, {"phone", 360, 740}} {
+		t.Run(size.name, func(t *testing.T) { test(t, size.w, size.h) })
+	}
+}
+
+// bcDailyHours is a schedule (a body for PUT .../schedule) open from-to UTC every day.
+func bcDailyHours(from, to string) map[string]any {
+	daily := map[string]any{}
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		daily[d] = []any{map[string]string{"from": from, "to": to}}
+	}
+	return map[string]any{"enabled": true, "timezone": "UTC", "weekly": daily}
+}

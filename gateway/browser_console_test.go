@@ -98,12 +98,7 @@ func TestBrowserConsoleHoursEditor(t *testing.T) {
 // less" to 10:45, "Cancel snooze" back to 10:00, and at 11:00 the shift is over. At
 // desktop size and on a 360x740 phone.
 func TestBrowserConsoleShiftBannerAndSnooze(t *testing.T) {
-	for _, size := range []struct {
-		name string
-		w, h int64
-	}{{"desktop", 1280, 800}, {"phone", 360, 740}} {
-		t.Run(size.name, func(t *testing.T) { shiftBannerAndSnooze(t, size.w, size.h) })
-	}
+	bcEachSize(t, shiftBannerAndSnooze)
 }
 
 // shiftBannerAndSnooze is TestBrowserConsoleShiftBannerAndSnooze at one viewport.
@@ -111,11 +106,7 @@ func shiftBannerAndSnooze(t *testing.T, w, h int64) {
 	ctx := bcBrowser(t, "UTC")
 	bcRun(t, ctx, "viewport", chromedp.EmulateViewport(w, h))
 	f := newFixture(t)
-	daily := map[string]any{}
-	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-		daily[d] = []any{map[string]string{"from": "09:00", "to": "10:00"}}
-	}
-	f.mustDo("PUT", "/api/v1/agents/"+f.agentB.ID+"/schedule", f.tokens["admin"], map[string]any{"enabled": true, "timezone": "UTC", "weekly": daily}, 200)
+	f.mustDo("PUT", "/api/v1/agents/"+f.agentB.ID+"/schedule", f.tokens["admin"], bcDailyHours("09:00", "10:00"), 200)
 	bcRun(t, ctx, "agentB logs in",
 		bcLogin(f, f.agentB.Email),
 		bcState(`s.shift && s.shift.on_shift && s.shift.ends_at === '2026-11-23T10:00:00Z'`),

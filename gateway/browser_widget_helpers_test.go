@@ -22,13 +22,15 @@ import (
 
 // bwHookJS runs before each document of a test page. The page keeps the computer's own
 // clock: the widget takes the server's (fake) clock from the welcome's now.
-//   - window.__bwSent records the frames the widget sends;
+//   - window.__bwSent records the frames the widget sends; window.__bwWS is its latest
+//     socket (__bwWS.onmessage({data}) hands the widget a frame as if the server sent it);
 //   - while window.__bwHold is true, frames from the server are held in window.__bwHeld
 //     (each {data, run}) instead of reaching the widget: a frame "in flight".
 const bwHookJS = `(() => {
   window.__bwHold = false; window.__bwHeld = []; window.__bwSent = [];
   const WS = window.WebSocket;
   window.WebSocket = class extends WS {
+    constructor(...a) { super(...a); window.__bwWS = this; }
     send(d) { window.__bwSent.push(String(d)); return super.send(d); }
     get onmessage() { return super.onmessage; }
     set onmessage(fn) {
@@ -49,6 +51,24 @@ const bwInput = `document.getElementById('livedesk-widget').shadowRoot.querySele
 // bwFrenchPage is a page of the site in French, with the widget told so by data-lang.
 const bwFrenchPage = `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Boutique</title></head>
 <body><h1>Boutique de démonstration</h1><script src="/widget.js" data-site="%s" data-lang="fr" async></script></body></html>`
+
+// bwSize is a browser window a widget test runs in.
+type bwSize struct {
+	name          string
+	width, height int64
+	phone         bool // mobile emulation: touch, and a device scale of 2
+}
+
+// bwSizes are the desktop and the phone sizes the widget's layout is checked at.
+var bwSizes = []bwSize{{"desktop", 1280, 800, false}, {"phone", 360, 740, true}}
+
+// bwViewport emulates the size.
+func bwViewport(s bwSize) chromedp.Action {
+	if s.phone {
+		return chromedp.EmulateViewport(s.width, s.height, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch)
+	}
+	return chromedp.EmulateViewport(s.width, s.height)
+}
 
 type bwWidgetState struct {
 	Connected bool `json:"connected"`

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"fmt"
+	"github.com/livedesk/gateway/internal/clientaddr"
 	"net"
 	"net/mail"
 	"net/url"
@@ -114,7 +115,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("--debug-addr %q: want host:port (%v)", c.DebugAddr, err)
 		}
 	}
-	if _, err := api.ParseTrustedProxies(c.TrustedProxies); err != nil {
+	if _, err := clientaddr.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %v", err)
 	}
 	if c.MaxConnsPerAddr < 0 {

@@ -10,6 +10,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"github.com/livedesk/gateway/internal/clientaddr"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -50,9 +51,9 @@ type Options struct {
 	// Notify configures e-mail and webhooks.
 	Notify NotifyOptions
 	// TrustedProxies are the peers whose X-Forwarded-For names the client that the
-	// login limits and the socket cap count on (api.TrustedProxies.ClientAddr); none: the client is the
+	// login limits and the socket cap count on (clientaddr.TrustedProxies.ClientAddr); none: the client is the
 	// TCP peer.
-	TrustedProxies api.TrustedProxies
+	TrustedProxies clientaddr.TrustedProxies
 	// MaxConnsPerAddr caps the TCP connections one peer address holds open at once
 	// (LimitListener); MaxSocketsPerAddr caps the WebSockets of one client address.
 	// 0: no cap.

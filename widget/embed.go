@@ -19,20 +19,25 @@ func DemoPage(siteID string) []byte {
 	return bytes.ReplaceAll(mustRead("static/demo.html"), []byte("{{SITE_ID}}"), []byte(html.EscapeString(siteID)))
 }
 
-// Script returns widget.js as served: the shared socket client (socket.js) and the
-// widget (static/widget.js) in one function, so a page embeds the widget with one
-// script tag and sees no name but window.LivedeskWidget. Built once.
+// Script returns widget.js as served: the shared socket client (socket.js), the
+// widget's words (strings.js), its style sheet (style.js), its department picker
+// (departments.js) and the widget (static/widget.js) in one function, so a page embeds the widget with one script tag
+// and sees no name but window.LivedeskWidget. Built once.
 func Script() []byte {
 	scriptOnce.Do(func() {
 		var b bytes.Buffer
 		b.WriteString("(function () {\n")
-		b.Write(mustRead("static/socket.js"))
-		b.Write(mustRead("static/widget.js"))
+		for _, name := range widgetParts {
+			b.Write(mustRead(name))
+		}
 		b.WriteString("})();\n")
 		script = b.Bytes()
 	})
 	return script
 }
+
+// widgetParts are the files of widget.js, in order: each defines what the next use.
+var widgetParts = []string{"static/socket.js", "static/strings.js", "static/style.js", "static/departments.js", "static/widget.js"}
 
 var (
 	scriptOnce sync.Once

@@ -11,16 +11,19 @@ import (
 
 // conversationView is a conversation as the API shows it; messages only in GET by id.
 type conversationView struct {
-	ID         string      `json:"id"`
-	SiteID     string      `json:"site_id"`
-	State      string      `json:"state"`
-	Visitor    visitorView `json:"visitor"`
-	Agent      *agentRef   `json:"agent"`
-	CreatedAt  time.Time   `json:"created_at"`
-	AssignedAt *time.Time  `json:"assigned_at"`
-	EndedAt    *time.Time  `json:"ended_at"`
-	EndedBy    string      `json:"ended_by,omitempty"`
-	LastSeq    int64       `json:"last_seq"`
+	ID     string `json:"id"`
+	SiteID string `json:"site_id"`
+	// DepartmentID is left out for a conversation without a department, so a site
+	// without departments answers as before (docs/protocol.md#departments).
+	DepartmentID string      `json:"department_id,omitempty"`
+	State        string      `json:"state"`
+	Visitor      visitorView `json:"visitor"`
+	Agent        *agentRef   `json:"agent"`
+	CreatedAt    time.Time   `json:"created_at"`
+	AssignedAt   *time.Time  `json:"assigned_at"`
+	EndedAt      *time.Time  `json:"ended_at"`
+	EndedBy      string      `json:"ended_by,omitempty"`
+	LastSeq      int64       `json:"last_seq"`
 }
 
 // conversationDetail is a conversation with its transcript.
@@ -56,7 +59,7 @@ type messageView struct {
 }
 
 func viewConversation(c *store.Conversation) conversationView {
-	v := conversationView{ID: c.ID, SiteID: c.SiteID, State: c.State,
+	v := conversationView{ID: c.ID, SiteID: c.SiteID, DepartmentID: c.DepartmentID, State: c.State,
 		Visitor: visitorView{ID: c.VisitorID, Name: c.VisitorName, Email: c.VisitorEmail, Page: c.Page, Lang: c.VisitorLang, Timezone: c.VisitorTimezone,
 			Number: c.VisitorNumber},
 		CreatedAt: c.CreatedAt.UTC(), AssignedAt: utcPtr(c.AssignedAt), EndedAt: utcPtr(c.EndedAt), EndedBy: c.EndedBy, LastSeq: c.LastSeq}

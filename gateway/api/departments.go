@@ -178,16 +178,18 @@ func (h *Handler) DeleteDepartment(w http.ResponseWriter, r *http.Request, me *s
 	if err != nil {
 		return err
 	}
+	inFlight := 0
 	for _, state := range []string{store.StateQueued, store.StateOpen} {
 		live, err := h.store.ListConversations(r.Context(), store.ConversationFilter{
-			SiteID: d.SiteID, DepartmentID: d.ID, State: state, Limit: 1,
+			SiteID: d.SiteID, DepartmentID: d.ID, State: state, Limit: maxCounted,
 		})
 		if err != nil {
 			return err
 		}
-		if len(live) > 0 {
-			return conflict("", "the department has "+state+" conversations: end or transfer them first")
-		}
+		inFlight += len(live)
+	}
+	if inFlight > 0 {
+		return conflict("", fmt.Sprintf("the department has %d conversations queued or open: end or transfer them first", inFlight))
 	}
 	if err := h.store.DeleteDepartment(r.Context(), d.ID); err != nil {
 		return departmentError(err, d.Name)
@@ -196,6 +198,9 @@ func (h *Handler) DeleteDepartment(w http.ResponseWriter, r *http.Request, me *s
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// maxCounted bounds the count of conversations a refused delete reports per state.
+const maxCounted = 1000
 
 // GetDepartmentHours answers GET /departments/{id}/hours for a member of its site:
 // as GET /sites/{id}/hours, with the department's hours, or the site's when it has

@@ -9,6 +9,8 @@ package api
 import (
 	"context"
 	"errors"
+	"github.com/livedesk/gateway/internal/clientaddr"
+	"github.com/livedesk/gateway/internal/loginlimit"
 	"net/http"
 	"time"
 
@@ -50,7 +52,7 @@ type Options struct {
 	Wake func()
 	// TrustedProxies are the peers whose X-Forwarded-For names the client the login
 	// limits count on.
-	TrustedProxies TrustedProxies
+	TrustedProxies clientaddr.TrustedProxies
 	// Registry receives the login counter (gateway_logins_total); nil: none.
 	Registry *prometheus.Registry
 }
@@ -66,7 +68,7 @@ type Handler struct {
 	desk   deskapi.Desk
 	live   Live
 	// logins limits failed logins per address and account; loginResults counts them.
-	logins       *loginGuard
+	logins       *loginlimit.Guard
 	loginResults *prometheus.CounterVec
 	// dummyHash is compared against when the e-mail is unknown, so a login takes as
 	// long whether or not the account exists.
@@ -91,7 +93,7 @@ func New(opts Options) (*Handler, error) {
 		opts.TokenTTL = DefaultTokenTTL
 	}
 	h := &Handler{store: opts.Store, clock: opts.Clock, log: opts.Logger, opts: opts, desk: opts.Desk, live: opts.Live,
-		tokens: &TokenIssuer{Secret: opts.Secret, TTL: opts.TokenTTL, Clock: opts.Clock}, logins: newLoginGuard(),
+		tokens: &TokenIssuer{Secret: opts.Secret, TTL: opts.TokenTTL, Clock: opts.Clock}, logins: loginlimit.NewGuard(),
 		loginResults: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gateway_logins_total", Help: "Login attempts by result (ok, bad_credentials, rate_limited).",
 		}, []string{"result"}),
@@ -135,3 +137,7 @@ func (h *Handler) checkWebhookTargets(ctx context.Context, st *store.Site) error
 	}
 	return nil
 }
+
+// clientAddr is the address the request comes from, as the trusted proxies say
+// (clientaddr.TrustedProxies.ClientAddr).
+func (h *Handler) clientAddr(r *http.Request) string { return h.opts.TrustedProxies.ClientAddr(r) }

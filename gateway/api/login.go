@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/store"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -26,7 +27,7 @@ type loginResponse struct {
 }
 
 // Login exchanges e-mail and password for a token. Failures are limited per
-// address and per account (loginGuard); an unknown e-mail costs the same bcrypt work
+// address and per account (loginlimit.Guard); an unknown e-mail costs the same bcrypt work
 // as a known one.
 func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 	err := func() error {
@@ -55,10 +56,10 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 		if password == "" {
 			return badRequest("password", "required")
 		}
-		done, refused := h.logins.begin(h.clientAddr(r), strings.ToLower(email), h.clock.Now())
-		if refused != nil {
+		done, admitted := h.logins.Begin(h.clientAddr(r), strings.ToLower(email), h.clock.Now())
+		if !admitted {
 			h.loginResults.WithLabelValues("rate_limited").Inc()
-			return refused
+			return errLoginsLimited
 		}
 		a, err := h.store.GetAgentByEmail(r.Context(), email)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -93,3 +94,6 @@ func (h *Handler) Me(w http.ResponseWriter, r *http.Request, me *store.Agent) er
 	WriteJSON(w, http.StatusOK, ViewAgent(me))
 	return nil
 }
+
+// errLoginsLimited is the answer to a login the limits refuse.
+var errLoginsLimited = &APIError{Status: http.StatusTooManyRequests, Code: protocol.CodeRateLimited, Message: "too many failed logins: wait a minute"}

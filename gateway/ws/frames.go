@@ -17,9 +17,11 @@ func toWSMessage(m *store.Message) protocol.Message {
 	return protocol.Message{ConversationID: m.ConversationID, Seq: m.Seq, From: m.From, AgentName: m.AgentName, Text: m.Text, At: m.At.UTC()}
 }
 
-// toWSConversation is c with msgs, as frames carry it.
+// toWSConversation is c with msgs, as frames carry it; department_id is left out for a
+// conversation without a department (docs/protocol.md#visitor-socket).
 func toWSConversation(c *store.Conversation, msgs []*store.Message) protocol.Conversation {
-	wc := protocol.Conversation{ID: c.ID, SiteID: c.SiteID, State: c.State, CreatedAt: c.CreatedAt.UTC(), Messages: make([]protocol.Message, 0, len(msgs))}
+	wc := protocol.Conversation{ID: c.ID, SiteID: c.SiteID, DepartmentID: c.DepartmentID, State: c.State, CreatedAt: c.CreatedAt.UTC(),
+		Messages: make([]protocol.Message, 0, len(msgs))}
 	if c.AgentID != "" {
 		wc.Agent = &protocol.AgentRef{ID: c.AgentID, Name: c.AgentName}
 	}

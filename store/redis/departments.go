@@ -123,18 +123,8 @@ func (s *Store) UpdateDepartment(ctx context.Context, id string, fn func(*store.
 		if err := store.CheckDepartmentName(cur, others); err != nil {
 			return err
 		}
-		data, err := encode(cur)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.Set(ctx, key, data, 0)
-			return nil
-		}); err != nil {
-			return err
-		}
-		out = new(store.Department)
-		return decode(key, data, out)
+		out, err = putRecord(ctx, tx, key, cur)
+		return err
 	}, key)
 	if err != nil {
 		return nil, err

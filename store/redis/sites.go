@@ -84,18 +84,8 @@ func (s *Store) UpdateSite(ctx context.Context, id string, fn func(*store.Site) 
 			return &callerError{err}
 		}
 		cur.ID = id
-		data, err := encode(cur)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.Set(ctx, key, data, 0)
-			return nil
-		}); err != nil {
-			return err
-		}
-		out = new(store.Site)
-		return decode(key, data, out)
+		out, err = putRecord(ctx, tx, key, cur)
+		return err
 	}, key)
 	if err != nil {
 		return nil, err

@@ -102,3 +102,20 @@ func clampLimit(limit, def, max int) int {
 	}
 	return min(limit, max)
 }
+
+// putRecord writes v at key in tx's MULTI and returns the record as stored (decoded
+// back from the bytes written), which an update answers with.
+func putRecord[T any](ctx context.Context, tx *redis.Tx, key string, v *T) (*T, error) {
+	data, err := encode(v)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, key, data, 0)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	out := new(T)
+	return out, decode(key, data, out)
+}

@@ -2,8 +2,9 @@
  * <script src="https://HOST/widget.js" data-site="SITE_ID" async></script>
  * Optional data-lang="en|fr|es|de" (else the browser's language, else English).
  * Plain JS, no dependencies. Protocol: docs/protocol.md#visitor-socket.
- * Served after socket.js (LivedeskSocket: connection, resume, backoff, outbox), inside
- * the same function: see gateway/widget_files.go. */
+ * Served after socket.js (LivedeskSocket: connection, resume, backoff, outbox), strings.js
+ * (LivedeskStrings: the words), style.js (LivedeskCSS) and departments.js
+ * (LivedeskDepartments: the picker), inside the same function: see widget/embed.go. */
 (function () {
   'use strict';
   if (window.LivedeskWidget) return;
@@ -16,69 +17,8 @@
   var KEY = 'livedesk:' + SITE + ':';
   var MAX_TEXT = 4000;
 
-  // All user-visible strings (aria labels too), by language and message id.
-  var T = {
-    en: {
-      title: 'Chat with us', online: "We're online", offline: "We're offline", away: 'Our team is away',
-      backAt: 'Back at {time}', backOn: 'Back {day} at {time}', connecting: 'Connecting…',
-      openChat: 'Open chat', closeChat: 'Close chat', chat: 'Chat',
-      placeholder: 'Type your message…', send: 'Send', end: 'End chat',
-      typing: 'Agent is typing…', closingSoon: 'We close at {time}',
-      queue: 'You are number {n} in line', waiting: 'Waiting for an agent…',
-      assigned: "You're chatting with {name}", agent: 'Agent',
-      sending: 'Sending…', notSent: 'Not sent', ended: 'The chat has ended.',
-      offlineIntro: "We're not here right now. Leave a message and we'll get back to you.",
-      name: 'Name', email: 'E-mail', message: 'Message', submit: 'Send message',
-      thanks: "Thanks, we'll get back to you", required: 'This field is required',
-      badEmail: 'Enter a valid e-mail address', tooLong: 'At most {n} characters',
-      tooBig: 'This message is too long', reconnecting: 'Reconnecting…'
-    },
-    fr: {
-      title: 'Discutez avec nous', online: 'Nous sommes en ligne', offline: 'Nous sommes absents', away: 'Notre équipe est absente',
-      backAt: 'De retour à {time}', backOn: 'De retour {day} à {time}', connecting: 'Connexion…',
-      openChat: 'Ouvrir la discussion', closeChat: 'Fermer la discussion', chat: 'Discussion',
-      placeholder: 'Écrivez votre message…', send: 'Envoyer', end: 'Terminer',
-      typing: 'Un conseiller écrit…', closingSoon: 'Nous fermons à {time}',
-      queue: "Vous êtes n° {n} dans la file d'attente", waiting: "En attente d'un conseiller…",
-      assigned: 'Vous discutez avec {name}', agent: 'Conseiller',
-      sending: 'Envoi…', notSent: 'Non envoyé', ended: 'La discussion est terminée.',
-      offlineIntro: 'Nous ne sommes pas disponibles pour le moment. Laissez-nous un message, nous vous répondrons au plus vite.',
-      name: 'Nom', email: 'Adresse e-mail', message: 'Message', submit: 'Envoyer le message',
-      thanks: 'Merci, nous vous répondrons très vite', required: 'Ce champ est obligatoire',
-      badEmail: 'Saisissez une adresse e-mail valide', tooLong: '{n} caractères maximum',
-      tooBig: 'Ce message est trop long', reconnecting: 'Reconnexion…'
-    },
-    es: {
-      title: 'Habla con nosotros', online: 'Estamos en línea', offline: 'Ahora no estamos', away: 'Nuestro equipo no está disponible',
-      backAt: 'Volvemos a las {time}', backOn: 'Volvemos el {day} a las {time}', connecting: 'Conectando…',
-      openChat: 'Abrir el chat', closeChat: 'Cerrar el chat', chat: 'Chat',
-      placeholder: 'Escribe tu mensaje…', send: 'Enviar', end: 'Terminar chat',
-      typing: 'El agente está escribiendo…', closingSoon: 'Cerramos a las {time}',
-      queue: 'Eres el número {n} en la cola', waiting: 'Esperando a un agente…',
-      assigned: 'Estás hablando con {name}', agent: 'Agente',
-      sending: 'Enviando…', notSent: 'No enviado', ended: 'El chat ha terminado.',
-      offlineIntro: 'Ahora mismo no estamos. Déjanos un mensaje y te responderemos lo antes posible.',
-      name: 'Nombre', email: 'Correo electrónico', message: 'Mensaje', submit: 'Enviar mensaje',
-      thanks: 'Gracias, te responderemos pronto', required: 'Este campo es obligatorio',
-      badEmail: 'Introduce un correo electrónico válido', tooLong: 'Máximo {n} caracteres',
-      tooBig: 'El mensaje es demasiado largo', reconnecting: 'Reconectando…'
-    },
-    de: {
-      title: 'Chatten Sie mit uns', online: 'Wir sind online', offline: 'Wir sind gerade nicht da', away: 'Unser Team ist nicht erreichbar',
-      backAt: 'Ab {time} Uhr wieder da', backOn: 'Ab {day}, {time} Uhr wieder da', connecting: 'Verbindung wird aufgebaut…',
-      openChat: 'Chat öffnen', closeChat: 'Chat schließen', chat: 'Chat',
-      placeholder: 'Ihre Nachricht…', send: 'Senden', end: 'Chat beenden',
-      typing: 'Ein Mitarbeiter schreibt…', closingSoon: 'Wir schließen um {time} Uhr',
-      queue: 'Sie sind Nummer {n} in der Warteschlange', waiting: 'Warten auf einen Mitarbeiter…',
-      assigned: 'Sie chatten mit {name}', agent: 'Mitarbeiter',
-      sending: 'Wird gesendet…', notSent: 'Nicht gesendet', ended: 'Der Chat wurde beendet.',
-      offlineIntro: 'Gerade ist niemand da. Hinterlassen Sie uns eine Nachricht, wir melden uns bei Ihnen.',
-      name: 'Name', email: 'E-Mail-Adresse', message: 'Nachricht', submit: 'Nachricht senden',
-      thanks: 'Danke, wir melden uns bei Ihnen', required: 'Dieses Feld ist erforderlich',
-      badEmail: 'Bitte geben Sie eine gültige E-Mail-Adresse ein', tooLong: 'Höchstens {n} Zeichen',
-      tooBig: 'Diese Nachricht ist zu lang', reconnecting: 'Verbindung wird wiederhergestellt…'
-    }
-  };
+  // All user-visible strings (aria labels too), by language and message id: strings.js.
+  var T = LivedeskStrings;
   // The visitor's languages, most wanted first: the script tag's data-lang, then the browser's.
   var WANT = [script.getAttribute('data-lang')].concat(navigator.languages || [], navigator.language)
     .map(function (l) { return String(l || '').toLowerCase(); }).filter(Boolean);
@@ -129,13 +69,25 @@
     return t('backOn', { day: new Intl.DateTimeFormat(LANG, o).format(d), time: hm(d) });
   }
 
+  // backText is "Back at 08:00" for a status that is closed by its hours, else null; a
+  // status paused by hand promises no time (docs/protocol.md#paused).
+  function backText(st) { return st.reason !== 'paused' && st.opens_at && when(st.opens_at, 'backAt') || null; }
+  // deptLabel says a department's status in the picker: online, back at, or offline.
+  function deptLabel(st) { return st.online ? M.deptOnline : backText(st) || M.deptOffline; }
+
   // ---- state ----
   var S = {
     sentSeq: 0, noSeq: false,
     status: null, form: { enabled: true, fields: [] }, conv: null, msgs: [],
     open: false, offline: null, thanks: false, submitting: false, queuePos: null, closesAt: null,
-    agentTyping: false, unread: false, error: '', shown: false, ended: {}
+    agentTyping: false, unread: false, error: '', shown: false, ended: {},
+    // dept: the department the visitor chose, or that of its conversation (null: none);
+    // picking: the picker is on screen (it stays there while the panel is open, even
+    // when fewer than two departments are online by then).
+    dept: null, picking: false
   };
+  // The site's departments (docs/protocol.md#department-status), [] for a site without.
+  var depts = LivedeskDepartments({ el: el, label: deptLabel, pick: pickDept });
   var stored = getJSON('conv');
   if (stored && stored.id) {
     S.conv = { id: stored.id, state: stored.state, agent: stored.agent || null };
@@ -203,6 +155,7 @@
   function applyConv(c) {
     if (S.conv && S.conv.id !== c.id) S.msgs = S.msgs.filter(function (m) { return m.pending; });
     S.conv = { id: c.id, state: c.state || 'open', agent: c.agent || null };
+    if (c.department_id) S.dept = c.department_id; // a transfer may have changed it
     if (c.state === 'queued' && c.position != null) S.queuePos = c.position;
     if (c.state !== 'queued') S.queuePos = null;
     (c.messages || []).forEach(addMsg);
@@ -236,6 +189,8 @@
         }
         S.error = '';
         S.status = f.status || null;
+        depts.set(f.departments);
+        if (S.dept && !depts.find(S.dept)) S.dept = null;
         if (f.offline_form) S.form = f.offline_form;
         if (c) applyConv(c); else convEnded();
         flush();
@@ -246,6 +201,9 @@
         break;
       case 'closing_soon':
         S.closesAt = f.closes_at;
+        break;
+      case 'department.status':
+        if (!depts.status(f.department_id, f.status)) return; // not a department we know: ignored
         break;
       case 'chat.assigned':
       case 'chat.queued':
@@ -258,6 +216,11 @@
         break;
       case 'queue.position':
         S.queuePos = f.position;
+        // An open chat transferred to a department whose agents are all busy waits in
+        // its queue: no agent has it until chat.assigned (docs/protocol.md#transfers).
+        if (S.conv && S.conv.state === 'open' && (!f.conversation_id || f.conversation_id === S.conv.id)) {
+          S.conv.state = 'queued'; S.conv.agent = null; S.agentTyping = false; saveConv();
+        }
         break;
       case 'chat.offline':
         var p = f.prefill || {}, extra = [];
@@ -270,7 +233,8 @@
         if (!f.re && S.conv) S.msgs = S.msgs.filter(function (m) { return m.pending; });
         S.conv = null; S.queuePos = null; saveConv();
         if (f.offline_form) S.form = f.offline_form;
-        S.offline = { reason: f.reason, prefill: { text: [p.text || ''].concat(extra).join('\n').trim(), name: p.name, email: p.email } };
+        S.offline = { reason: f.reason, dept: f.department_id || null,
+          prefill: { text: [p.text || ''].concat(extra).join('\n').trim(), name: p.name, email: p.email } };
         S.thanks = false; S.prefilled = false;
         break;
       case 'message.ack':
@@ -287,7 +251,8 @@
         if (S.ended[f.conversation_id]) return;
         if (!S.conv && f.conversation_id) S.conv = { id: f.conversation_id, state: 'open', agent: null };
         if (addMsg(f)) {
-          if (f.from === 'agent') { S.agentTyping = false; if (!S.open) S.unread = true; }
+          if (f.from === 'agent') S.agentTyping = false;
+          if (f.from !== 'visitor' && !S.open) S.unread = true; // the agent's, or a system message ("Transferred to Bo.")
           saveConv();
         }
         break;
@@ -301,7 +266,7 @@
         break;
       case 'offline.received':
         sock.ack(f.re);
-        S.submitting = false; S.thanks = true; S.offline = null;
+        S.submitting = false; S.thanks = true; S.offline = null; S.dept = null;
         if (formEl) formEl.reset();
         update();
         if (S.open) thanksEl.focus();
@@ -312,6 +277,15 @@
         if (e && (f.code === 'unavailable' || f.code === 'rate_limited')) {
           sock.resendLater(e.f.id);
           return;
+        }
+        if (e && e.f.department_id && f.code === 'not_found' && f.field === 'department_id') {
+          // Deleted since the welcome (deletions are not pushed): forget it and send the
+          // frame again for the site (docs/protocol.md#routing-by-department).
+          forgetDept(e.f.department_id);
+          delete e.f.department_id;
+          sock.save();
+          if (sock.connected) sock.send(e.f);
+          break;
         }
         if (e && e.f.type === 'chat.start' && f.code === 'conflict') { // a conversation exists already: post into it
           m = findMsg(e.f.id);
@@ -349,37 +323,10 @@
     (kids || []).forEach(function (c) { if (c) n.appendChild(c); });
     return n;
   }
-  var CSS = ':host{all:initial}*{box-sizing:border-box;font:14px/1.4 system-ui,sans-serif}' +
-    '[hidden]{display:none!important}' +
-    '.launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;display:flex;align-items:center;gap:8px;' +
-    'border:0;border-radius:24px;padding:12px 18px;background:#1f6feb;color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}' +
-    '.launcher.off{background:#57606a}.launcher:focus-visible,button:focus-visible,textarea:focus-visible,input:focus-visible{outline:3px solid #f2a900;outline-offset:2px}' +
-    '.dot{width:10px;height:10px;border-radius:50%;background:#3fb950}.off .dot{background:#d0d7de}' +
-    '.launcher.unread::after{content:"";position:absolute;top:2px;right:2px;width:12px;height:12px;border-radius:50%;background:#e5534b}' +
-    '.panel{position:fixed;right:20px;bottom:80px;z-index:2147483001;width:360px;height:520px;max-height:calc(100vh - 100px);' +
-    'display:flex;flex-direction:column;background:#fff;color:#1f2328;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3);overflow:hidden}' +
-    'header{display:flex;align-items:center;gap:8px;padding:12px 14px;background:#1f6feb;color:#fff}' +
-    'header .t{flex:1;min-width:0}header b{display:block;font-weight:600}header small{display:block;opacity:.9}' +
-    'header button{background:transparent;color:#fff;border:1px solid rgba(255,255,255,.6);border-radius:6px;padding:4px 8px;cursor:pointer}' +
-    '.banner{padding:8px 14px;background:#fff8c5;border-bottom:1px solid #eac54f}.err{color:#cf222e;font-size:12px}' +
-    '.info{padding:6px 14px;background:#f6f8fa;color:#57606a;border-bottom:1px solid #d0d7de}' +
-    '.chat,.off-view{flex:1;display:flex;flex-direction:column;min-height:0}' +
-    '.msgs{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:6px}' +
-    '.msg{max-width:80%;padding:8px 10px;border-radius:10px;background:#f0f2f5;align-self:flex-start;white-space:pre-wrap;overflow-wrap:anywhere}' +
-    '.msg.visitor{align-self:flex-end;background:#1f6feb;color:#fff}.msg.system{align-self:center;background:none;color:#57606a;font-style:italic}' +
-    '.msg.pending{opacity:.6}.msg.failed{border:1px solid #cf222e}.who{font-size:12px;font-weight:600;color:#57606a}.msg small{display:block;font-size:11px;opacity:.8}' +
-    '.typing{padding:0 14px 4px;color:#57606a;font-style:italic}' +
-    '.compose{display:flex;gap:8px;padding:10px;border-top:1px solid #d0d7de}' +
-    'textarea,input{width:100%;border:1px solid #d0d7de;border-radius:6px;padding:8px;color:#1f2328;background:#fff}' +
-    '.compose textarea{resize:none;height:42px}' +
-    '.btn{border:0;border-radius:6px;padding:8px 14px;background:#1f6feb;color:#fff;cursor:pointer}.btn:disabled{opacity:.5;cursor:default}' +
-    'form.of{flex:1;min-height:0;overflow-y:auto;padding:12px 14px;display:flex;flex-direction:column;gap:10px}form.of label{display:block;font-weight:600;margin-bottom:3px}' +
-    'form.of .cb label{display:inline;font-weight:400}form.of .cb input{width:auto;margin-right:6px}form.of textarea{min-height:90px;resize:vertical}' +
-    '.thanks{padding:24px 14px;text-align:center;font-weight:600}' +
-    '@media (max-width:480px){.panel{inset:0;width:100%;height:100%;max-height:none;border-radius:0}}';
+  var CSS = LivedeskCSS; // style.js
 
   var host, root, launcher, statusEl, panel, subEl, endBtn, closingEl, queueEl, errEl, chatEl, listEl, typingEl,
-    inputEl, sendBtn, offEl, formEl, fieldsKey, thanksEl, nodes = {};
+    inputEl, sendBtn, offEl, formEl, fieldsKey, thanksEl, pickEl, pickList, deptBar, deptName, deptState, deptBack, nodes = {};
 
   function build() {
     host = el('div', { id: 'livedesk-widget', lang: LANG, hidden: true });
@@ -406,11 +353,17 @@
       el('form', { class: 'compose', onsubmit: function (e) { e.preventDefault(); submitText(); } }, [inputEl, sendBtn])]);
     offEl = el('div', { class: 'off-view' });
     thanksEl = el('div', { class: 'thanks', 'data-testid': 'offline-thanks', role: 'status', tabindex: -1, text: M.thanks });
+    pickList = el('div', { class: 'depts', role: 'group', 'aria-label': M.departments });
+    pickEl = el('div', { class: 'pick', 'data-testid': 'picker' }, [el('p', { class: 'q', text: M.pick }), pickList]);
+    deptName = el('b', { 'data-testid': 'department-name' });
+    deptState = el('small', { 'data-testid': 'department-state' });
+    deptBack = el('button', { type: 'button', class: 'link', 'data-testid': 'other-departments', text: M.otherDepts, onclick: unpick });
+    deptBar = el('div', { class: 'deptbar', 'data-testid': 'department-bar' }, [el('div', { class: 't' }, [deptName, deptState]), deptBack]);
     panel = el('div', { class: 'panel', id: 'ld-panel', role: 'dialog', 'aria-label': M.chat, 'data-testid': 'panel', hidden: true,
       onkeydown: function (e) { if (e.key === 'Escape') { e.stopPropagation(); toggle(false); } } },
     [el('header', {}, [el('div', { class: 't' }, [el('b', { text: M.title }), subEl]), endBtn,
       el('button', { type: 'button', 'aria-label': M.closeChat, text: '✕', onclick: function () { toggle(false); } })]),
-    closingEl, errEl, chatEl, offEl, thanksEl]);
+    closingEl, errEl, deptBar, chatEl, pickEl, offEl, thanksEl]);
     root.appendChild(launcher); root.appendChild(panel);
     document.body.appendChild(host);
     document.addEventListener('keydown', function (e) { // focus left on a hidden element falls back to body
@@ -473,7 +426,8 @@
       if (v) fields[f.name] = v; else if (f.required) bad('f_' + f.name, M.required);
     });
     if (!ok) { if (first) first.focus(); return; }
-    var f = { type: 'offline.submit', id: uid(), email: email, message: msg };
+    var f = { type: 'offline.submit', id: uid(), email: email, message: msg }, d = formDeptID();
+    if (d) f.department_id = d; // docs/protocol.md#offline-form-per-department
     if (els.name.value.trim()) f.name = els.name.value.trim();
     put('localStorage', 'name', f.name || null); // so the agent of a later chat knows the visitor by it
     if (Object.keys(fields).length) f.fields = fields;
@@ -492,6 +446,7 @@
       S.msgs = S.msgs.filter(function (m) { return m.pending; });
       var start = { type: 'chat.start', id: id, text: text }, name = get('localStorage', 'name');
       if (name) start.name = name.slice(0, 200);
+      if (startDept()) start.department_id = S.dept; // none: the server takes the first online
       ok = queue(start);
     } else ok = queue({ type: 'message', id: id, text: text }, !S.conv);
     if (!ok) return;
@@ -513,26 +468,60 @@
     if (typing.on) { typing.on = false; typing.last = 0; sock.send({ type: 'typing', state: false }); }
   }
 
+  // ---- departments (docs/protocol.md#departments) ----
+  function chosen() { return S.dept ? depts.find(S.dept) : undefined; }
+  // startDept is the department a chat.start would name: the chosen one while online.
+  function startDept() { var d = chosen(); return d && d.status.online ? d : undefined; }
+  // formDeptID is the department the offline form is for: that of the chat.offline it
+  // answers, else the one the visitor chose; null: the site's.
+  function formDeptID() { return S.offline ? S.offline.dept : chosen() ? S.dept : null; }
+  function formOn() { return !(S.form && S.form.enabled === false); }
+  function pickDept(id) {
+    var d = depts.find(id);
+    if (!d || (!d.status.online && !formOn())) return; // offline, and no form to offer
+    S.dept = id; S.offline = null; S.thanks = false;
+    update(); focusView(view());
+  }
+  function unpick() {
+    S.dept = null;
+    if (S.offline && S.offline.dept) S.offline = null;
+    update(); focusView(view());
+  }
+  function forgetDept(id) {
+    depts.forget(id);
+    if (S.dept === id) S.dept = null;
+    if (S.offline && S.offline.dept === id) S.offline.dept = null;
+  }
+
+  // view is what the panel shows: the chat, the department picker (before the first
+  // message, while more than one department is online), the offline form, or the thanks.
   function view() {
     if (S.conv || starting()) return 'chat';
     if (S.thanks) return 'thanks';
     if (S.offline) return 'offline';
-    return S.status && S.status.online ? 'chat' : 'offline';
+    if (!(S.status && S.status.online)) return 'offline';
+    if (startDept()) return 'chat';
+    if (chosen() && formOn()) return 'offline'; // without a form an offline choice counts as none
+    return depts.online().length > 1 || (S.open && S.picking && depts.all().length > 1) ? 'pick' : 'chat';
   }
   function hiddenAll() {
     if (!S.status) return !S.shown;
-    return !S.conv && !starting() && !S.status.online && S.form && S.form.enabled === false;
+    return !S.conv && !starting() && !S.status.online && !formOn();
   }
 
   function toggle(open) {
     S.open = open;
     if (open) S.unread = false;
-    else { S.thanks = false; stopTyping(); if (S.status && S.status.online) S.offline = null; }
+    else {
+      S.thanks = false; stopTyping(); if (S.status && S.status.online) S.offline = null;
+      if (!S.conv && !starting()) S.dept = null; // the next chat picks again
+    }
     update();
     if (open) focusView(view()); else launcher.focus();
   }
   function focusView(v) {
-    var n = v === 'chat' ? inputEl : v === 'thanks' ? thanksEl : v === 'offline' && formEl && formEl.querySelector('input,textarea');
+    var n = v === 'chat' ? inputEl : v === 'thanks' ? thanksEl : v === 'pick' ? pickList.querySelector('button') :
+      v === 'offline' && formEl && formEl.querySelector('input,textarea');
     (n || panel.querySelector('header button:last-child')).focus();
   }
 
@@ -566,8 +555,9 @@
   function update() {
     if (!host) return;
     var a = root.activeElement, v = view(), old = S.view; // a view that turns hidden takes the focus along
-    var moved = S.open && v !== old && a && [chatEl, offEl, thanksEl].some(function (c) { return c.contains(a); });
+    var moved = S.open && v !== old && a && [chatEl, pickEl, offEl, thanksEl, deptBar].some(function (c) { return c.contains(a); });
     S.view = v;
+    S.picking = v === 'pick' && S.open;
     if (S.status) S.shown = true;
     var hide = hiddenAll();
     host.hidden = hide;
@@ -579,7 +569,7 @@
     // Paused by hand: opens_at is only the hours' next opening, not when the team is
     // back, so no time is promised (docs/protocol.md#paused).
     else if (st.reason === 'paused') txt = M.away;
-    else txt = (st.opens_at && when(st.opens_at, 'backAt')) || M.offline;
+    else txt = backText(st) || M.offline;
     statusEl.textContent = txt;
     launcher.classList.toggle('off', !on);
     launcher.classList.toggle('unread', S.unread);
@@ -591,7 +581,18 @@
     chatEl.hidden = v !== 'chat';
     offEl.hidden = v !== 'offline';
     thanksEl.hidden = v !== 'thanks';
+    pickEl.hidden = v !== 'pick';
+    if (v === 'pick') depts.render(pickList, formOn());
     var c = S.conv;
+    // The department a chat would start in, or the offline form is for, with a way
+    // back to the picker while another department is online.
+    var bd = v === 'offline' ? depts.find(formDeptID()) : v === 'chat' && !c && !starting() ? startDept() : undefined;
+    deptBar.hidden = !bd;
+    if (bd) {
+      deptName.textContent = bd.name;
+      deptState.textContent = deptLabel(bd.status);
+      deptBack.hidden = !depts.online().some(function (d) { return d.id !== bd.id; });
+    }
     subEl.textContent = !sock.connected && S.shown ? M.reconnecting :
       c && c.agent && c.agent.name ? t('assigned', { name: c.agent.name }) : txt;
     endBtn.hidden = !c;
@@ -621,14 +622,17 @@
     }
     if (moved) focusView(v);
   }
-  setInterval(function () { if (S.closesAt || (S.status && S.status.opens_at)) update(); }, 30000);
+  setInterval(function () {
+    if (S.closesAt || (S.status && S.status.opens_at) || depts.all().some(function (d) { return d.status.opens_at; })) update();
+  }, 30000);
 
   window.LivedeskWidget = {
     state: function () {
       return {
         connected: sock.connected, status: S.status,
         conversation: S.conv ? { id: S.conv.id, state: S.conv.state, agent: S.conv.agent, queue_position: S.queuePos } : null,
-        pending: sock.outbox.length, open: S.open, view: view()
+        pending: sock.outbox.length, open: S.open, view: view(),
+        departments: depts.all().map(function (d) { return { id: d.id, name: d.name, status: d.status }; }), department: S.dept
       };
     },
     open: function () { toggle(true); },

@@ -7,7 +7,6 @@
   'use strict';
   var LD = window.LD, $ = LD.$, el = LD.el, store = LD.store, load = LD.load, uid = LD.uid, hm = LD.hm;
   var OUTBOX_KEY = 'livedesk:console:outbox';
-  var REASONS = { paused: 'paused', outside_hours: 'outside hours', no_agents: 'no agents', open: 'open' };
   var BASE_TITLE = document.title;
 
   // ---- state ----
@@ -30,6 +29,13 @@
   });
   LD.me = function () { return C.agent; };
   LD.siteStatus = function (id) { var s = findSite(id); return s ? s.status : null; };
+  // For transfer.js and departments.js: the socket, the departments the socket knows
+  // of a site, and how the console names a chat's visitor.
+  LD.send = function (f) { return sock.send(f); };
+  LD.connected = function () { return sock.connected; };
+  LD.siteDepartments = function (id) { var s = findSite(id); return (s && s.departments) || []; };
+  LD.chatOf = function (id) { return C.chats[id] || null; };
+  LD.visitorName = function (c) { return visitorName(c); };
 
   // ---- login / logout ----
   function showLogin(loggedOut) {
@@ -125,6 +131,7 @@
     var conv = item.conversation || item, v = visitor || item.visitor || conv.visitor || {};
     var c = chat(conv.id), isNew = !c.msgs.length && !c.site_id;
     c.site_id = conv.site_id || c.site_id;
+    if (conv.state) c.department_id = conv.department_id || null;
     c.state = conv.state || c.state;
     c.visitor = {
       id: v.id || conv.visitor_id || c.visitor.id, name: v.name || conv.visitor_name || c.visitor.name,
@@ -237,7 +244,7 @@
   // ---- frames ----
   function normSite(s) {
     var q = s.queue_length != null ? s.queue_length : typeof s.queue === 'number' ? s.queue : 0;
-    return { id: s.id || s.site_id, name: s.name || s.id || s.site_id, status: s.status || null, queue: q };
+    return { id: s.id || s.site_id, name: s.name || s.id || s.site_id, status: s.status || null, queue: q, departments: LD.deptList(s.departments) };
   }
   function findSite(id) {
     for (var i = 0; i < C.sites.length; i++) if (C.sites[i].id === id) return C.sites[i];
@@ -287,14 +294,25 @@
         break;
       case 'site.status':
         site(f.site_id).status = f.status;
+        LD.deptStatuses(site(f.site_id), f.departments);
         LD.emit('sites');
         break;
       case 'queue':
-        site(f.site_id).queue = f.length || 0;
+        if (f.department_id) LD.deptQueue(site(f.site_id), f.department_id, f.length);
+        else site(f.site_id).queue = f.length || 0;
         break;
+      case 'department.status':
+        if (!LD.deptStatus(C.sites, f.department_id, f.status)) return; // a department it does not know
+        LD.emit('sites');
+        break;
+      case 'chat.transferred': // no longer this agent's (docs/protocol.md#transfers)
+        c = C.chats[f.conversation_id];
+        if (c) { stopTyping(c); closeChat(c); }
+        return;
       case 'chat.assigned':
         if (!f.conversation) return;
         applyConv(f.conversation, f.visitor);
+        if (f.transfer) C.chats[f.conversation.id].transfer = f.transfer;
         if (!C.active || (C.chats[C.active] && C.chats[C.active].ended)) C.active = f.conversation.id;
         notifyNewChat();
         break;
@@ -341,6 +359,7 @@
       case 'force_logout':
         return logout(true);
       case 'error':
+        if (f.re && LD.transferOwns(f.re)) return; // answered in the transfer dialog
         p = f.re ? findPending(f.re) : null;
         if (p && (f.code === 'unavailable' || f.code === 'rate_limited')) {
           sock.resendLater(f.re);
@@ -416,11 +435,12 @@
     ul.textContent = '';
     C.sites.forEach(function (s) {
       var st = s.status, on = !!(st && st.online);
-      var txt = !st ? 'unknown' : on ? 'Online' : 'Offline' + (st.reason && REASONS[st.reason] ? ' (' + REASONS[st.reason] + ')' : '');
+      var txt = LD.statusText(st);
       ul.appendChild(el('li', { 'data-testid': 'site', 'data-site-id': s.id, 'data-online': String(on) }, [
         el('span', { class: 'name', text: s.name }),
         el('span', { class: 'site-status' + (on ? ' on' : ''), 'data-testid': 'site-status', text: txt }),
-        s.queue ? el('span', { class: 'queue', 'data-testid': 'site-queue', text: 'Queue: ' + s.queue }) : null
+        s.queue ? el('span', { class: 'queue', 'data-testid': 'site-queue', text: 'Queue: ' + s.queue }) : null,
+        LD.deptItems(s)
       ]));
     });
   }
@@ -485,6 +505,7 @@
     });
     c.pane = el('section', { class: 'pane', id: 'chat-pane', role: 'tabpanel', 'data-testid': 'chat', 'data-conversation-id': c.id }, [
       el('div', { class: 'vinfo', 'data-testid': 'visitor-info' }),
+      el('p', { class: 'transfer-note', 'data-testid': 'chat-transfer-note', hidden: true }),
       el('div', { class: 'msgs', 'data-testid': 'chat-messages', role: 'log', 'aria-live': 'polite' }),
       el('div', { class: 'typing', 'data-testid': 'chat-typing', text: 'Visitor is typing…', hidden: true }),
       el('div', { class: 'ended-note', 'data-testid': 'chat-ended-note', hidden: true }),
@@ -495,6 +516,7 @@
           type: 'button', class: 'danger', 'data-testid': 'chat-end', text: 'End',
           onclick: function () { if (!c.ended) sock.send({ type: 'chat.end', id: uid(), conversation_id: c.id }); }
         }),
+        el('button', { type: 'button', 'data-testid': 'chat-transfer', text: 'Transfer', onclick: function () { LD.openTransfer(c.id); } }),
         el('button', { type: 'button', 'data-testid': 'chat-close', text: 'Close', hidden: true, onclick: function () { closeChat(c); } })
       ])
     ]);
@@ -552,6 +574,11 @@
     q('[data-testid="chat-end"]').disabled = c.ended || !sock.connected;
     q('[data-testid="chat-end"]').hidden = c.ended;
     q('[data-testid="chat-close"]').hidden = !c.ended;
+    q('[data-testid="chat-transfer"]').hidden = c.ended;
+    q('[data-testid="chat-transfer"]').disabled = !sock.connected;
+    var tr = c.transfer || LD.transferOf(c.id);
+    q('.transfer-note').hidden = !tr;
+    q('.transfer-note').textContent = tr ? LD.transferText(tr) : '';
   }
 
   function render() {
@@ -598,7 +625,7 @@
         admin: LD.viewState ? LD.viewState() : {}, errors: LD.errors.slice(),
         chats: C.order.map(function (id) {
           var c = C.chats[id];
-          return { id: id, site_id: c.site_id, state: c.state, ended: c.ended, ended_by: c.endedBy, visitor: c.visitor,
+          return { id: id, site_id: c.site_id, department_id: c.department_id, transfer: c.transfer || null, state: c.state, ended: c.ended, ended_by: c.endedBy, visitor: c.visitor,
             messages: c.msgs.length, typing: c.typing, unread: c.unread };
         })
       };

@@ -12,12 +12,13 @@
     return LD.dayLabel(p.date) + ' ' + p.hm + '–' + LD.periodEnd(Date.parse(gap.end), tz, p.date);
   };
 
-  // CoverageBox: show(siteId, hours, draft) asks GET /sites/{id}/coverage over the
+  // CoverageBox: show(siteId, hours, draft, deptId) asks GET /sites/{id}/coverage over the
   // range of an hours answer ({timezone, from, to}) and lists the gaps in the site's
   // zone; only the latest answer counts. It resolves with the gaps shown, null when
   // none are (not a manager, an error), undefined for an answer a later show
   // replaced. draft: the preview
   // shows unsaved edits, which the gaps (of the saved hours) do not know of yet.
+  // deptId: the gaps of that department (docs/protocol.md#department-coverage).
   LD.CoverageBox = function () {
     var root = el('div', { class: 'coverage', 'data-testid': 'coverage', 'aria-live': 'polite', hidden: true });
     var seq = 0;
@@ -37,10 +38,11 @@
         ? 'Against the saved hours: save to check your changes. Agents\' own shifts count; presence does not.'
         : 'Times in ' + tz + '. Agents\' own shifts count; presence does not.' }));
     }
-    function show(id, hours, draft) {
+    function show(id, hours, draft, deptId) {
       var n = ++seq;
       if (!LD.isManager()) { root.hidden = true; return Promise.resolve(null); }
-      var q = '?from=' + encodeURIComponent(hours.from) + '&to=' + encodeURIComponent(hours.to);
+      var q = '?from=' + encodeURIComponent(hours.from) + '&to=' + encodeURIComponent(hours.to) +
+        (deptId ? '&department_id=' + encodeURIComponent(deptId) : '');
       return LD.api('GET', '/sites/' + encodeURIComponent(id) + '/coverage' + q).then(function (r) {
         if (n !== seq) return undefined;
         root.hidden = false;

@@ -94,9 +94,12 @@
   };
 
   // ScheduleEditor builds an editor. opts.follow: offer "follow the site's hours"
-  // (an agent's schedule, null on the wire). opts.onchange: called on every edit.
+  // (an agent's schedule, null on the wire); with opts.opening the schedule is opening
+  // hours (a department's), not shifts, and follow reads "use the site's hours".
+  // opts.onchange: called on every edit.
   LD.ScheduleEditor = function (opts) {
     opts = opts || {};
+    var shifts = !!opts.follow && !opts.opening;
     var id = 'se' + (++seq), st = blank(), saved = 'null';
     var root = el('div', { class: 'sched', 'data-testid': 'hours-editor' });
 
@@ -194,7 +197,7 @@
         root.appendChild(el('label', { class: 'check' }, [
           el('input', { type: 'checkbox', 'data-testid': 'schedule-follow', checked: st.follow,
             onchange: function () { st.follow = this.checked; structural(); } }),
-          ' Follow the site\'s hours (no shifts of its own)'
+          opts.opening ? ' Use the site\'s hours' : ' Follow the site\'s hours (no shifts of its own)'
         ]));
         if (st.follow) return;
       }
@@ -213,9 +216,9 @@
         el('label', { class: 'check' }, [
           el('input', { type: 'checkbox', 'data-testid': 'hours-enabled', 'data-path': 'enabled', checked: st.enabled,
             onchange: function () { st.enabled = this.checked; root.classList.toggle('off', !st.enabled); changed(); } }),
-          opts.follow ? ' Limit to these hours' : ' Opening hours enabled'
+          shifts ? ' Limit to these hours' : ' Opening hours enabled'
         ]),
-        el('span', { class: 'off-note muted', text: opts.follow ? 'Off: always on shift.' : 'Off: always open; the hours below are kept.' }),
+        el('span', { class: 'off-note muted', text: shifts ? 'Off: always on shift.' : 'Off: always open; the hours below are kept.' }),
         el('span', { class: 'field' }, [
           el('label', { for: tzId, text: 'Time zone' }),
           el('input', { id: tzId, list: zoneList(), 'data-testid': 'hours-timezone', 'data-path': 'timezone', value: st.timezone,
@@ -246,7 +249,7 @@
       });
       root.appendChild(week);
       root.appendChild(el('p', { class: 'none-note warn-text', role: 'status', hidden: hasHours(),
-        text: opts.follow ? 'No hours: never on shift while this is enabled.' : 'No hours: the chat is always closed while this is enabled.' }));
+        text: shifts ? 'No hours: never on shift while this is enabled.' : 'No hours: the chat is always closed while this is enabled.' }));
 
       var ex = el('div', { class: 'exceptions', role: 'group', 'aria-label': 'Holidays and special dates' }, [
         el('h4', { text: 'Holidays and special dates' })

@@ -1,4 +1,6 @@
-package api
+// Package clientaddr says which address a request comes from: the peer, or the
+// client a trusted proxy names in X-Forwarded-For (--trusted-proxies).
+package clientaddr
 
 import (
 	"fmt"
@@ -102,6 +104,3 @@ func (tp TrustedProxies) ClientAddr(r *http.Request) string {
 	}
 	return last
 }
-
-// clientAddr is the request's client address under the trusted proxies (login limits).
-func (h *Handler) clientAddr(r *http.Request) string { return h.opts.TrustedProxies.ClientAddr(r) }

@@ -1,13 +1,12 @@
-package api
+// Package loginlimit limits failed logins per address and per account, so that
+// guessing is slow and nobody can lock an account out (docs/operations.md#login-limits).
+package loginlimit
 
 import (
-	"net/http"
 	"time"
-
-	"github.com/livedesk/gateway/protocol"
 )
 
-// loginGuard limits failed logins so that guessing is slow and nobody can lock an
+// Guard limits failed logins so that guessing is slow and nobody can lock an
 // account out (docs/operations.md#login-limits). Only failures count; a login that
 // succeeds costs nothing.
 //
@@ -21,7 +20,7 @@ import (
 //     failed, always has the password checked.
 //   - pairs: the failures of an address for an account, remembered for
 //     loginPairMemory.
-type loginGuard struct {
+type Guard struct {
 	byAddr    *keyedLimiter
 	byAccount *keyedLimiter
 	pairs     *keyedLimiter
@@ -38,31 +37,29 @@ const (
 	loginPairMemory = 15 * time.Minute
 )
 
-func newLoginGuard() *loginGuard {
+// NewGuard returns a Guard with the gateway's limits.
+func NewGuard() *Guard {
 	pairs := newKeyedLimiter(float64(time.Minute)/float64(loginPairMemory), 1)
 	pairs.idleTTL = loginPairMemory
-	return &loginGuard{byAddr: newKeyedLimiter(loginAddrPerMinute, loginAddrBurst),
+	return &Guard{byAddr: newKeyedLimiter(loginAddrPerMinute, loginAddrBurst),
 		byAccount: newKeyedLimiter(loginAccountPerMinute, LoginAccountBurst), pairs: pairs}
 }
 
-// errLoginsLimited is the answer to a refused attempt.
-var errLoginsLimited = &APIError{Status: http.StatusTooManyRequests, Code: protocol.CodeRateLimited, Message: "too many failed logins: wait a minute"}
-
-// begin admits one attempt from addr for account (a lower-cased e-mail) at now, or
-// refuses it with errLoginsLimited. An admitted attempt must be ended with done and
+// Begin admits one attempt from addr for account (a lower-cased e-mail) at now
+// (ok), or refuses it (!ok: answer 429). An admitted attempt must be ended with done and
 // its outcome: ok gives back what it held (a success, or a failure that was not the
 // caller's), !ok counts a failure on the address, the account and the pair.
-func (g *loginGuard) begin(addr, account string, now time.Time) (done func(ok bool, now time.Time), err *APIError) {
+func (g *Guard) Begin(addr, account string, now time.Time) (done func(ok bool, now time.Time), admitted bool) {
 	heldAddr, ok := g.byAddr.hold(addr, now)
 	if !ok {
-		return nil, errLoginsLimited
+		return nil, false
 	}
 	pair := addr + "\x00" + account
 	var heldPair *limiterEntry
 	if g.byAccount.exhausted(account, now) {
 		if heldPair, ok = g.pairs.hold(pair, now); !ok {
 			g.byAddr.end(heldAddr, false, now)
-			return nil, errLoginsLimited
+			return nil, false
 		}
 	}
 	return func(ok bool, now time.Time) {
@@ -76,5 +73,5 @@ func (g *loginGuard) begin(addr, account string, now time.Time) (done func(ok bo
 		if !ok {
 			g.byAccount.fail(account, now)
 		}
-	}, nil
+	}, true
 }

@@ -1,12 +1,10 @@
-package api
+package loginlimit
 
 import (
 	"fmt"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/livedesk/gateway/protocol"
 )
 
 // testStart is where the login limits' clock starts.
@@ -90,7 +88,7 @@ func TestLoginGuard(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			g := newLoginGuard()
+			g := NewGuard()
 			now := testStart
 			open := map[string][]func(bool, time.Time){}
 			for i, s := range c.steps {
@@ -106,14 +104,11 @@ func TestLoginGuard(t *testing.T) {
 						open[pair] = open[pair][1:]
 						continue
 					}
-					done, err := g.begin(s.addr, account, now)
-					if refused := err != nil; refused != s.refused {
+					done, admitted := g.Begin(s.addr, account, now)
+					if refused := !admitted; refused != s.refused {
 						t.Fatalf("step %d attempt %d (%s for %s): refused %v, want %v", i, j, s.addr, account, refused, s.refused)
 					}
-					if err != nil {
-						if err.Status != 429 || err.Code != protocol.CodeRateLimited {
-							t.Fatalf("refused with %d %s", err.Status, err.Code)
-						}
+					if !admitted {
 						continue
 					}
 					switch s.outcome {
@@ -218,7 +213,7 @@ func TestKeyedLimiterEvictsTheOldestIdleKeys(t *testing.T) {
 // Parallel guesses from one address are bounded by its failures in flight, and the
 // owner elsewhere still gets in.
 func TestLoginGuardUnderParallelGuesses(t *testing.T) {
-	g := newLoginGuard()
+	g := NewGuard()
 	const owner = "owner@example.com"
 	var mu sync.Mutex
 	admitted := 0
@@ -229,8 +224,8 @@ func TestLoginGuardUnderParallelGuesses(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			done, err := g.begin("A", owner, testStart)
-			if err != nil {
+			done, ok := g.Begin("A", owner, testStart)
+			if !ok {
 				return
 			}
 			mu.Lock()
@@ -244,8 +239,8 @@ func TestLoginGuardUnderParallelGuesses(t *testing.T) {
 	if admitted < LoginAccountBurst || admitted > loginAddrBurst {
 		t.Fatalf("%d of 100 parallel guesses checked, want %d to %d", admitted, LoginAccountBurst, loginAddrBurst)
 	}
-	done, err := g.begin("B", owner, testStart)
-	if err != nil {
+	done, ok := g.Begin("B", owner, testStart)
+	if !ok {
 		t.Fatal("the owner from another address is refused after parallel guesses from A")
 	}
 	done(true, testStart)
