@@ -21,7 +21,9 @@
 # Environment: VISITORS (2000), START_RATE (0 = as fast as possible), DEPARTMENTS
 # (5), MSG_RATE (500 msg/s), DURATION (20s), TRANSFER_SHARE (0.05), ROUNDS (1),
 # PHASES ("starts baseline departments"), REDIS_FSYNC (always), OUT (keep logs,
-# JSON and the commands run there).
+# JSON and the commands run there), PROFILE (set: a CPU profile of each node over
+# the first PROFILE_SECS (10) seconds of each phase, $OUT/<phase>-<round>-nK.cpu.pb;
+# with DURATION=2s that is the set-up and the starts).
 set -euo pipefail
 
 VISITORS=${VISITORS:-2000}
@@ -58,7 +60,13 @@ run_phase() {
 	args+=(-visitor-urls "$URLS" -agent-urls "$URLS" -site "$SITE" -token "$TOKEN" -visitors "$VISITORS" -json "$OUT/$name-$round.json")
 	echo "== $name, round $round; load before: $(cat "$OUT/$name-$round.load")"
 	echo "+ loadgen ${args[*]}" | sed "s/$TOKEN/<owner token>/g" | tee -a "$OUT/commands.txt"
+	local i prof=()
+	for i in "${!DEBUG_URLS[@]}"; do
+		curl -fsS -o "$OUT/$name-$round-n$((i + 1)).cpu.pb" "${DEBUG_URLS[i]}/debug/pprof/profile?seconds=${PROFILE_SECS:-10}" &
+		prof+=($!)
+	done
 	timeout --kill-after=10 "${LOADGEN_LIMIT:-600}" "$LG" "${args[@]}" 2>&1 | tee "$OUT/$name-$round.log"
+	for i in "${prof[@]}"; do wait "$i" || true; done # the profiles (not the nodes: plain wait would)
 	sleep 3 # the nodes let go of the phase's sockets
 }
 
