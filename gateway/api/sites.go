@@ -287,6 +287,9 @@ type OfflineMessageView struct {
 	VisitorNumber int64     `json:"visitor_number,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
 	State         string    `json:"state"`
+	// DepartmentID is the department it was left for, left out for the site's
+	// (docs/protocol.md#offline-form-per-department).
+	DepartmentID string `json:"department_id,omitempty"`
 }
 
 // ViewOfflineMessage is m as the API and the inbox frames show it.
@@ -295,6 +298,6 @@ func ViewOfflineMessage(m *store.OfflineMessage) OfflineMessageView {
 	if f == nil {
 		f = map[string]string{}
 	}
-	return OfflineMessageView{ID: m.ID, SiteID: m.SiteID, VisitorID: m.VisitorID, Name: m.Name, Email: m.Email,
+	return OfflineMessageView{ID: m.ID, SiteID: m.SiteID, DepartmentID: m.DepartmentID, VisitorID: m.VisitorID, Name: m.Name, Email: m.Email,
 		Message: m.Message, Fields: f, Page: m.Page, Lang: m.Lang, Timezone: m.Timezone, VisitorNumber: m.VisitorNumber, CreatedAt: m.CreatedAt.UTC(), State: m.State}
 }
