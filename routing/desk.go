@@ -290,6 +290,11 @@ func (d *Desk) Load(ctx context.Context) error {
 			continue
 		}
 		if ss := d.sites[c.SiteID]; ss != nil {
+			// A chat a transfer queued keeps its sender and note for whoever
+			// takes it, and its wait counts from the transfer.
+			if cs.handoff = c.Handoff; c.Handoff != nil {
+				cs.waitFrom = c.Handoff.At
+			}
 			d.turns++
 			cs.turn = d.turns
 			ln := ss.lineFor(c.DepartmentID)

@@ -207,6 +207,7 @@ func (d *Desk) recordAssignment(cs *convState, convID string, as *agentState, ag
 	c, err := d.store.UpdateConversation(ctx, convID, func(c *store.Conversation) error {
 		t := now
 		c.State, c.AgentID, c.AgentName, c.AssignedAt = store.StateOpen, agentID, agentName, &t
+		c.Handoff = nil // told with this assignment
 		return nil
 	})
 	var msgs []*store.Message

@@ -55,11 +55,7 @@ type TransferTarget struct {
 
 // Handoff says how a conversation came to the agent it is now assigned to: handed
 // over by another agent, with a note for it.
-type Handoff struct {
-	FromAgentID   string `json:"from_agent_id"`
-	FromAgentName string `json:"from_agent_name"`
-	Note          string `json:"note"`
-}
+type Handoff = store.Handoff
 
 // Transferred is a transfer done, for the Notifier: the sender's chat.transferred,
 // the visitor's system message.
@@ -212,6 +208,7 @@ func (d *Desk) recordTransfer(ctx context.Context, t *transfer) (TransferResult,
 			c.AgentID, c.AgentName, c.AssignedAt = t.toID, t.toName, &at
 		} else {
 			c.State, c.AgentID, c.AgentName, c.AssignedAt = store.StateQueued, "", "", nil
+			c.Handoff = &store.Handoff{FromAgentID: t.fromID, FromAgentName: t.fromName, Note: t.note, At: t.at}
 		}
 		return nil
 	})
@@ -255,7 +252,7 @@ func (d *Desk) recordTransfer(ctx context.Context, t *transfer) (TransferResult,
 		to.DepartmentID = ""
 	}
 	d.notify.Transferred(Transferred{Conversation: copyConv(c), FromAgentID: t.fromID, To: to, Re: t.re, System: sys})
-	h := &Handoff{FromAgentID: t.fromID, FromAgentName: t.fromName, Note: t.note}
+	h := &Handoff{FromAgentID: t.fromID, FromAgentName: t.fromName, Note: t.note, At: t.at}
 	if t.to != nil {
 		d.notify.Assigned(copyConv(c), msgs, true, h)
 	} else if ss := d.sites[c.SiteID]; ss != nil {

@@ -3,6 +3,7 @@ package routing
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/livedesk/gateway/routing/schedule"
 	"github.com/livedesk/gateway/store"
@@ -188,5 +189,29 @@ func TestShiftEndingListsOpenChats(t *testing.T) {
 	r.rec.mu.Unlock()
 	if len(got) != 2 || got[0].VisitorID != "v1" || got[1].VisitorID != "v2" {
 		t.Fatalf("shift.ending chats: %+v", got)
+	}
+}
+
+// A chat a transfer queued keeps its sender and note in the store: a desk loaded
+// after a restart (or a new leader) gives them to the agent who takes it.
+func TestQueuedTransferSurvivesARestart(t *testing.T) {
+	r, _ := transferRig(t)
+	r.clk.Advance(10 * time.Minute)
+	r.startIn("s1", "help", "v2")
+	res3, err := r.startIn("s1", "sales", "v3")
+	assertNoError(t, err)
+	r.startIn("s1", "help", "v4") // cy (max 2) is full
+	_, err = r.d.Transfer(r.ctx, TransferRequest{ConversationID: res3.Conversation.ID, ByAgentID: res3.Conversation.AgentID, ToDepartmentID: "help", Note: "kept"})
+	assertNoError(t, err)
+	assertEqual(t, "queued", r.convOf("v3").State, store.StateQueued)
+
+	r.load() // a restart
+	r.connect("ann", "bo", "cy")
+	r.rec.take()
+	r.endByAgent("v2")
+	expectEvents(t, "assigned with the note after the restart", only(r.rec.take(), evAssigned),
+		`2026-11-23T10:10:00Z Assigned v3 to=cy state=open queue=true msgs=hello from v3|Transferred to Dept help. from=`+res3.Conversation.AgentID+` note="kept"`)
+	if h := r.convOf("v3").Handoff; h != nil {
+		t.Fatalf("the handoff is kept after it was told: %+v", h)
 	}
 }

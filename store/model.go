@@ -173,6 +173,19 @@ type Conversation struct {
 	// StartID is the id of the chat.start frame that created it, so a resend of that
 	// frame gets the same answer.
 	StartID string `json:"start_id,omitempty"`
+	// Handoff is the transfer that queued it in a department, kept until it is
+	// assigned so the agent who gets it is told who handed it on and the note,
+	// also after a restart or a change of leader; nil otherwise.
+	Handoff *Handoff `json:"handoff,omitempty"`
+}
+
+// Handoff is a transfer's sender and note (docs/protocol.md#transfers).
+type Handoff struct {
+	FromAgentID   string `json:"from_agent_id"`
+	FromAgentName string `json:"from_agent_name"`
+	Note          string `json:"note"`
+	// At is when it was handed on (a queued chat's wait counts from then).
+	At time.Time `json:"at"`
 }
 
 // Message is one line of a conversation. Seq starts at 1 and has no gaps. ClientID is
