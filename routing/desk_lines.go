@@ -50,14 +50,7 @@ func (ss *siteState) hoursOf(ln *line) *schedule.Compiled {
 func (ss *siteState) hasDepartments() bool { return ss.lines[0].dept != nil }
 
 // department returns the line of the department id, or nil.
-func (ss *siteState) department(id string) *line {
-	for _, ln := range ss.lines {
-		if ln.dept != nil && ln.dept.ID == id {
-			return ln
-		}
-	}
-	return nil
-}
+func (ss *siteState) department(id string) *line { return findLine(ss.lines, id) }
 
 // lineFor is the line a conversation of department id waits and is counted in: its
 // department's, else the first (a conversation from before the site had
@@ -120,6 +113,7 @@ func (d *Desk) setDepartmentsLocked(ss *siteState, depts []*store.Department) {
 	}
 }
 
+// findLine is the line of department deptID among lines, or nil.
 func findLine(lines []*line, deptID string) *line {
 	for _, ln := range lines {
 		if ln.dept != nil && ln.dept.ID == deptID {
