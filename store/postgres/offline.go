@@ -57,7 +57,7 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, 
 		if rec.ClientID != "" {
 			// Lock out a concurrent first write of the same client id until this
 			// transaction ends, so the second one finds the first.
-			key := rec.SiteID + "\x00" + rec.VisitorID + "\x00" + rec.ClientID
+			key := fmt.Sprintf("%d:%s%d:%s%s", len(rec.SiteID), rec.SiteID, len(rec.VisitorID), rec.VisitorID, rec.ClientID)
 			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key); err != nil {
 				return err
 			}

@@ -1,18 +1,19 @@
 -- 0001: the first schema. Every record is kept whole as JSON (data), as the other
--- stores keep it, so what goes in comes back field for field; the columns beside it
+-- stores keep it, so what goes in comes back field for field (json, not jsonb: a
+-- notification's raw Data must come back byte for byte); the columns beside it
 -- are the keys the queries select and order by. Ids are compared byte-wise
 -- (COLLATE "C"): their order is time order (UUIDv7), whatever the database's locale.
 
 CREATE TABLE sites (
     id   text COLLATE "C" PRIMARY KEY,
-    data jsonb NOT NULL
+    data json NOT NULL
 );
 
 CREATE TABLE departments (
     id       text COLLATE "C" PRIMARY KEY,
     site_id  text COLLATE "C" NOT NULL,
     name_key text NOT NULL, -- store.DepartmentNameKey(name)
-    data     jsonb NOT NULL,
+    data     json NOT NULL,
     UNIQUE (site_id, name_key)
 );
 
@@ -20,7 +21,7 @@ CREATE TABLE agents (
     id        text COLLATE "C" PRIMARY KEY,
     email_key text COLLATE "C" UNIQUE, -- lower-cased e-mail; NULL when the agent has none
     role      text NOT NULL,
-    data      jsonb NOT NULL
+    data      json NOT NULL
 );
 
 CREATE TABLE conversations (
@@ -30,7 +31,7 @@ CREATE TABLE conversations (
     visitor_id    text COLLATE "C" NOT NULL,
     department_id text COLLATE "C" NOT NULL,
     last_seq      bigint NOT NULL DEFAULT 0, -- the last message's seq; moved with each insert
-    data          jsonb NOT NULL
+    data          json NOT NULL
 );
 -- The console's lists: a site's conversations, by state or all, newest first; a
 -- visitor's conversations (search by visitor); every conversation in a state.
@@ -43,7 +44,7 @@ CREATE TABLE messages (
     conversation_id text COLLATE "C" NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
     seq             bigint NOT NULL,
     client_id       text COLLATE "C", -- NULL when the message came without one
-    data            jsonb NOT NULL,
+    data            json NOT NULL,
     PRIMARY KEY (conversation_id, seq),
     UNIQUE (conversation_id, client_id)
 );
@@ -54,7 +55,7 @@ CREATE TABLE offline_messages (
     visitor_id text COLLATE "C" NOT NULL,
     client_id  text COLLATE "C", -- NULL when the message came without one
     state      text NOT NULL,
-    data       jsonb NOT NULL,
+    data       json NOT NULL,
     PRIMARY KEY (site_id, id),
     UNIQUE (site_id, visitor_id, client_id)
 );
@@ -67,7 +68,7 @@ CREATE TABLE notifications (
     state           text NOT NULL,
     created_ns      bigint NOT NULL, -- CreatedAt in Unix nanoseconds
     next_attempt_ns bigint NOT NULL, -- NextAttemptAt in Unix nanoseconds
-    data            jsonb NOT NULL
+    data            json NOT NULL
 );
 CREATE INDEX notifications_site_state ON notifications (site_id, state, id);
 CREATE INDEX notifications_site ON notifications (site_id, id);
