@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -31,6 +32,10 @@ var migrationFiles embed.FS
 // migrationLockKey is the pg_advisory_lock key under which nodes migrate, so nodes
 // started together apply each migration once ("livedesk" in ASCII).
 const migrationLockKey int64 = 0x6c69766564657368
+
+// ErrSchemaNewer: the database's schema is newer than this build knows (a newer
+// gateway migrated it); Open and Migrate refuse it and change nothing.
+var ErrSchemaNewer = errors.New("the database's schema is newer than this build knows")
 
 // Migration is one embedded schema version.
 type Migration struct {
@@ -111,8 +116,8 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) ([]Migration, error) {
 		return nil, fmt.Errorf("postgres: migrate: read schema version: %w", err)
 	}
 	if latest := len(ms); current > latest {
-		return nil, fmt.Errorf("postgres: the database's schema is version %d, newer than this build knows (%d): "+
-			"run a gateway at least as new as the one that migrated it", current, latest)
+		return nil, fmt.Errorf("postgres: %w: it is version %d, this build knows up to %d: "+
+			"run a gateway at least as new as the one that migrated it", ErrSchemaNewer, current, latest)
 	}
 	var applied []Migration
 	for _, m := range ms[current:] {

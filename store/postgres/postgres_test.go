@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -59,7 +60,8 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	}
 	_ = s.Close()
 	_, err = postgres.Open(ctx, srv.URL())
-	if err == nil || !strings.Contains(err.Error(), "newer than this build knows") {
+	if !errors.Is(err, postgres.ErrSchemaNewer) || errors.Is(err, store.ErrUnavailable) ||
+		!strings.Contains(err.Error(), "newer than this build knows") {
 		t.Fatalf("Open of a newer schema: %v", err)
 	}
 }

@@ -64,7 +64,7 @@ func retryable(err error) bool {
 
 // wrap turns err, met while doing op, into what callers can tell apart:
 //   - a caller's own error comes back as is;
-//   - the store's sentinel errors and errData keep their meaning;
+//   - the store's sentinel errors, errData and ErrSchemaNewer keep their meaning;
 //   - a unique-key violation is store.ErrConflict;
 //   - a cancelled context gives an error that is context.Canceled;
 //   - a deadline, a connection failure, a closed pool or a server shutting down,
@@ -83,7 +83,7 @@ func (s *Store) wrap(ctx context.Context, op string, err error) error {
 	switch {
 	case errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) ||
 		errors.Is(err, store.ErrLastOwner) || errors.Is(err, store.ErrUnavailable) ||
-		errors.Is(err, errData):
+		errors.Is(err, errData) || errors.Is(err, ErrSchemaNewer):
 		return fmt.Errorf("postgres: %s: %w", op, err)
 	case isPg && pe.Code == "23505":
 		return fmt.Errorf("postgres: %s: %w: %s", op, store.ErrConflict, pe.Detail)
