@@ -1,0 +1,182 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/livedesk/gateway/store"
+)
+
+// List defaults and caps for conversations, as in the other stores.
+const (
+	defaultConversationLimit = 50
+	maxConversationLimit     = 500
+)
+
+// CreateConversation stores a new conversation and its first messages in one
+// transaction (see store.Store); on failure nothing handed in is changed.
+func (s *Store) CreateConversation(ctx context.Context, c *store.Conversation, first ...*store.Message) error {
+	if c == nil {
+		return errors.New("postgres: create conversation: nil conversation")
+	}
+	for i, m := range first {
+		if m == nil {
+			return fmt.Errorf("postgres: create conversation: first message %d is nil", i+1)
+		}
+	}
+	rec, err := cloneJSON(c)
+	if err != nil {
+		return fmt.Errorf("postgres: create conversation: %w", err)
+	}
+	if rec.ID == "" {
+		if rec.ID, err = newID(); err != nil {
+			return err
+		}
+	}
+	rec.LastSeq = 0
+	msgs := make([]store.Message, len(first))
+	for i, m := range first {
+		msgs[i] = messageRecord(m, rec.ID)
+	}
+	var (
+		lastSeq int64
+		out     []*store.Message
+	)
+	err = s.tx(ctx, "create conversation", func(tx pgx.Tx) error {
+		conv := *rec
+		if err := insertConversation(ctx, tx, &conv); err != nil {
+			return err
+		}
+		stored := make([]*store.Message, len(msgs))
+		for i := range msgs {
+			var err error
+			if stored[i], _, err = appendTx(ctx, tx, &conv, msgs[i], nil); err != nil {
+				return err
+			}
+		}
+		lastSeq, out = conv.LastSeq, stored
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	c.ID, c.LastSeq = rec.ID, lastSeq
+	for i, m := range first {
+		*m = *out[i]
+	}
+	return nil
+}
+
+// GetConversation returns the conversation or store.ErrNotFound.
+func (s *Store) GetConversation(ctx context.Context, id string) (*store.Conversation, error) {
+	var out *store.Conversation
+	err := s.read(ctx, "get conversation", func(tx pgx.Tx) error {
+		var err error
+		out, err = getOne[store.Conversation](ctx, tx, fmt.Sprintf("conversation %q", id),
+			"SELECT data FROM conversations WHERE id = $1", id)
+		return err
+	})
+	return out, err
+}
+
+// UpdateConversation applies fn to the locked conversation (ID and LastSeq cannot
+// change) and adds the notifications in out in the same transaction.
+func (s *Store) UpdateConversation(ctx context.Context, id string, fn func(*store.Conversation) error, notes ...*store.Notification) (*store.Conversation, error) {
+	outbox, err := prepareNotifications(notes)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: update conversation: %w", err)
+	}
+	var out *store.Conversation
+	err = s.tx(ctx, "update conversation", func(tx pgx.Tx) error {
+		cur, err := lockConversation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		last := cur.LastSeq
+		if err := fn(cur); err != nil {
+			return &callerError{err}
+		}
+		cur.ID, cur.LastSeq = id, last
+		if out, err = writeConversation(ctx, tx, cur); err != nil {
+			return err
+		}
+		_, err = insertNotifications(ctx, tx, outbox)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListConversations returns matching conversations, newest (highest id) first.
+func (s *Store) ListConversations(ctx context.Context, f store.ConversationFilter) ([]*store.Conversation, error) {
+	limit := clampLimit(f.Limit, defaultConversationLimit, maxConversationLimit)
+	var (
+		where []string
+		args  []any
+	)
+	add := func(col, v string) {
+		if v != "" {
+			args = append(args, v)
+			where = append(where, fmt.Sprintf("%s = $%d", col, len(args)))
+		}
+	}
+	add("site_id", f.SiteID)
+	add("state", f.State)
+	add("visitor_id", f.VisitorID)
+	add("department_id", f.DepartmentID)
+	if f.Before != "" {
+		args = append(args, f.Before)
+		where = append(where, fmt.Sprintf("id < $%d", len(args)))
+	}
+	sql := "SELECT data FROM conversations"
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	args = append(args, limit)
+	sql += fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args))
+	var out []*store.Conversation
+	err := s.read(ctx, "list conversations", func(tx pgx.Tx) error {
+		var err error
+		out, err = getAll[store.Conversation](ctx, tx, sql, args...)
+		return err
+	})
+	return out, err
+}
+
+// insertConversation inserts c's row (a taken id is store.ErrConflict).
+func insertConversation(ctx context.Context, tx pgx.Tx, c *store.Conversation) error {
+	data, err := encode(c)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO conversations (id, site_id, state, visitor_id, department_id, last_seq, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.SiteID, c.State, c.VisitorID, c.DepartmentID, c.LastSeq, data)
+	return err
+}
+
+// writeConversation stores c over its row and returns it as stored.
+func writeConversation(ctx context.Context, tx pgx.Tx, c *store.Conversation) (*store.Conversation, error) {
+	data, err := encode(c)
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.Exec(ctx, `UPDATE conversations SET site_id = $2, state = $3, visitor_id = $4,
+		department_id = $5, last_seq = $6, data = $7 WHERE id = $1`,
+		c.ID, c.SiteID, c.State, c.VisitorID, c.DepartmentID, c.LastSeq, data)
+	if err != nil {
+		return nil, err
+	}
+	return decode[store.Conversation](data)
+}
+
+// lockConversation reads the conversation and locks its row for the transaction.
+func lockConversation(ctx context.Context, tx pgx.Tx, id string) (*store.Conversation, error) {
+	return getOne[store.Conversation](ctx, tx, fmt.Sprintf("conversation %q", id),
+		"SELECT data FROM conversations WHERE id = $1 FOR UPDATE", id)
+}

@@ -1,0 +1,139 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/livedesk/gateway/store"
+)
+
+// List defaults and caps for messages, as in the other stores.
+const (
+	defaultMessageLimit = 200
+	maxMessageLimit     = 1000
+)
+
+// AppendMessage adds a message with the conversation's next sequence number, or
+// returns the stored one with duplicate true for a resend of its client id.
+func (s *Store) AppendMessage(ctx context.Context, m *store.Message) (*store.Message, bool, error) {
+	out, _, dup, err := s.appendMessage(ctx, "append message", m, false, "")
+	return out, dup, err
+}
+
+// AppendLive is AppendMessage with store.CheckLiveWrite made on the locked
+// conversation, in the same transaction as the insert.
+func (s *Store) AppendLive(ctx context.Context, m *store.Message, party string) (*store.Message, *store.Conversation, bool, error) {
+	return s.appendMessage(ctx, "append live", m, true, party)
+}
+
+func (s *Store) appendMessage(ctx context.Context, op string, m *store.Message, live bool, party string) (*store.Message, *store.Conversation, bool, error) {
+	if m == nil {
+		return nil, nil, false, fmt.Errorf("postgres: %s: nil message", op)
+	}
+	rec := messageRecord(m, m.ConversationID)
+	var check func(*store.Conversation) error
+	if live {
+		check = func(conv *store.Conversation) error { return store.CheckLiveWrite(conv, rec.From, party) }
+	}
+	var (
+		out     *store.Message
+		outConv *store.Conversation
+		dup     bool
+	)
+	err := s.tx(ctx, op, func(tx pgx.Tx) error {
+		conv, err := lockConversation(ctx, tx, rec.ConversationID)
+		if err != nil {
+			return err
+		}
+		if out, dup, err = appendTx(ctx, tx, conv, rec, check); err != nil {
+			return err
+		}
+		outConv = conv
+		return nil
+	})
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if !live {
+		outConv = nil
+	}
+	return out, outConv, dup, nil
+}
+
+// messageRecord is the record of m as stored in conversation convID.
+func messageRecord(m *store.Message, convID string) store.Message {
+	rec := *m
+	rec.ConversationID = convID
+	if rec.At.IsZero() {
+		rec.At = time.Now().UTC()
+	}
+	return rec
+}
+
+// appendTx appends rec to conv, whose row the transaction has locked (or inserted):
+// a resend of a stored client id returns that message; else check (when not nil)
+// may refuse, and the message is inserted with Seq LastSeq+1 and conv's row and
+// LastSeq move with it.
+func appendTx(ctx context.Context, tx pgx.Tx, conv *store.Conversation, rec store.Message, check func(*store.Conversation) error) (*store.Message, bool, error) {
+	if rec.ClientID != "" {
+		var data []byte
+		err := tx.QueryRow(ctx, "SELECT data FROM messages WHERE conversation_id = $1 AND client_id = $2",
+			conv.ID, rec.ClientID).Scan(&data)
+		if err == nil {
+			stored, err := decode[store.Message](data)
+			return stored, err == nil, err
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return nil, false, err
+		}
+	}
+	if check != nil {
+		if err := check(conv); err != nil {
+			return nil, false, err
+		}
+	}
+	msg := rec
+	msg.Seq = conv.LastSeq + 1
+	data, err := encode(&msg)
+	if err != nil {
+		return nil, false, err
+	}
+	_, err = tx.Exec(ctx, "INSERT INTO messages (conversation_id, seq, client_id, data) VALUES ($1, $2, $3, $4)",
+		conv.ID, msg.Seq, nullIfEmpty(msg.ClientID), data)
+	if err != nil {
+		return nil, false, err
+	}
+	conv.LastSeq = msg.Seq
+	if _, err := writeConversation(ctx, tx, conv); err != nil {
+		return nil, false, err
+	}
+	stored, err := decode[store.Message](data)
+	return stored, false, err
+}
+
+// ListMessages returns up to limit messages with Seq > afterSeq, oldest first;
+// store.ErrNotFound for an unknown conversation.
+func (s *Store) ListMessages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]*store.Message, error) {
+	limit = clampLimit(limit, defaultMessageLimit, maxMessageLimit)
+	afterSeq = max(afterSeq, 0)
+	var out []*store.Message
+	err := s.read(ctx, "list messages", func(tx pgx.Tx) error {
+		var one int
+		err := tx.QueryRow(ctx, "SELECT 1 FROM conversations WHERE id = $1", conversationID).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("conversation %q: %w", conversationID, store.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		out, err = getAll[store.Message](ctx, tx,
+			"SELECT data FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+			conversationID, afterSeq, limit)
+		return err
+	})
+	return out, err
+}
