@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"sync"
 	"testing"
@@ -255,20 +256,32 @@ func (s *Server) command(bin string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// lookBinaries finds initdb, pg_ctl and postgres on PATH or in /usr/local/bin.
+// lookBinaries finds initdb, pg_ctl and postgres on PATH, in /usr/local/bin, or in
+// Debian's /usr/lib/postgresql/VERSION/bin (the postgresql package puts them there,
+// off PATH; the newest version wins).
 func lookBinaries() (binaries, error) {
 	var b binaries
+	dirs := []string{"/usr/local/bin"}
+	if debian, _ := filepath.Glob("/usr/lib/postgresql/*/bin"); len(debian) > 0 {
+		sort.Sort(sort.Reverse(sort.StringSlice(debian)))
+		dirs = append(dirs, debian...)
+	}
 	for _, p := range []struct {
 		name string
 		dst  *string
 	}{{"initdb", &b.initdb}, {"pg_ctl", &b.pgCtl}, {"postgres", &b.postgres}} {
 		path, err := exec.LookPath(p.name)
-		if err != nil {
-			alt := filepath.Join("/usr/local/bin", p.name)
-			if _, serr := os.Stat(alt); serr != nil {
-				return binaries{}, fmt.Errorf("%s not installed", p.name)
+		for _, dir := range dirs {
+			if err == nil {
+				break
 			}
-			path = alt
+			alt := filepath.Join(dir, p.name)
+			if _, serr := os.Stat(alt); serr == nil {
+				path, err = alt, nil
+			}
+		}
+		if err != nil {
+			return binaries{}, fmt.Errorf("%s not installed", p.name)
 		}
 		*p.dst = path
 	}
