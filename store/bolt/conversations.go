@@ -3,7 +3,6 @@ package bolt
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"go.etcd.io/bbolt"
@@ -28,27 +27,9 @@ const (
 // stored again, and gets that earlier message's record, as AppendMessage would
 // answer a resend. Nothing handed in is changed when the call fails.
 func (s *Store) CreateConversation(ctx context.Context, c *store.Conversation, first ...*store.Message) error {
-	if c == nil {
-		return errors.New("bolt: create conversation: nil conversation")
-	}
-	for i, m := range first {
-		if m == nil {
-			return fmt.Errorf("bolt: create conversation: first message %d is nil", i+1)
-		}
-	}
-	rec, err := cloneJSON(c)
+	rec, msgs, err := store.NewConversationRecords(c, first)
 	if err != nil {
-		return fmt.Errorf("bolt: create conversation: %w", err)
-	}
-	if rec.ID == "" {
-		if rec.ID, err = newID(); err != nil {
-			return err
-		}
-	}
-	rec.LastSeq = 0
-	msgs := make([]store.Message, len(first))
-	for i, m := range first {
-		msgs[i] = messageRecord(m, rec.ID)
+		return fmt.Errorf("bolt: %w", err)
 	}
 	var (
 		lastSeq int64

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"go.etcd.io/bbolt"
 
@@ -41,7 +40,7 @@ func (s *Store) appendMessage(ctx context.Context, op string, m *store.Message, 
 	if m == nil {
 		return nil, nil, false, fmt.Errorf("bolt: %s: nil message", op)
 	}
-	rec := messageRecord(m, m.ConversationID)
+	rec := store.MessageRecord(m, m.ConversationID)
 	var check func(*store.Conversation) error
 	if live {
 		check = func(conv *store.Conversation) error { return store.CheckLiveWrite(conv, rec.From, party) }
@@ -70,18 +69,6 @@ func (s *Store) appendMessage(ctx context.Context, op string, m *store.Message, 
 		outConv = nil
 	}
 	return out, outConv, dup, nil
-}
-
-// messageRecord returns the record of m that conversation convID stores: a copy of
-// m with ConversationID convID and At set to the current UTC time when zero (Seq is
-// appendTx's to set). m itself is not changed.
-func messageRecord(m *store.Message, convID string) store.Message {
-	rec := *m // Message holds no references: a plain copy is a deep one
-	rec.ConversationID = convID
-	if rec.At.IsZero() {
-		rec.At = time.Now().UTC()
-	}
-	return rec
 }
 
 // appendTx appends rec (made by messageRecord) to conv, the stored conversation it

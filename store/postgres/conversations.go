@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -20,27 +19,9 @@ const (
 // CreateConversation stores a new conversation and its first messages in one
 // transaction (see store.Store); on failure nothing handed in is changed.
 func (s *Store) CreateConversation(ctx context.Context, c *store.Conversation, first ...*store.Message) error {
-	if c == nil {
-		return errors.New("postgres: create conversation: nil conversation")
-	}
-	for i, m := range first {
-		if m == nil {
-			return fmt.Errorf("postgres: create conversation: first message %d is nil", i+1)
-		}
-	}
-	rec, err := cloneJSON(c)
+	rec, msgs, err := store.NewConversationRecords(c, first)
 	if err != nil {
-		return fmt.Errorf("postgres: create conversation: %w", err)
-	}
-	if rec.ID == "" {
-		if rec.ID, err = newID(); err != nil {
-			return err
-		}
-	}
-	rec.LastSeq = 0
-	msgs := make([]store.Message, len(first))
-	for i, m := range first {
-		msgs[i] = messageRecord(m, rec.ID)
+		return fmt.Errorf("postgres: %w", err)
 	}
 	var (
 		lastSeq int64

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -34,7 +33,7 @@ func (s *Store) appendMessage(ctx context.Context, op string, m *store.Message, 
 	if m == nil {
 		return nil, nil, false, fmt.Errorf("postgres: %s: nil message", op)
 	}
-	rec := messageRecord(m, m.ConversationID)
+	rec := store.MessageRecord(m, m.ConversationID)
 	var check func(*store.Conversation) error
 	if live {
 		check = func(conv *store.Conversation) error { return store.CheckLiveWrite(conv, rec.From, party) }
@@ -62,16 +61,6 @@ func (s *Store) appendMessage(ctx context.Context, op string, m *store.Message, 
 		outConv = nil
 	}
 	return out, outConv, dup, nil
-}
-
-// messageRecord is the record of m as stored in conversation convID.
-func messageRecord(m *store.Message, convID string) store.Message {
-	rec := *m
-	rec.ConversationID = convID
-	if rec.At.IsZero() {
-		rec.At = time.Now().UTC()
-	}
-	return rec
 }
 
 // appendTx appends rec to conv, whose row the transaction has locked (or inserted):
