@@ -92,9 +92,12 @@ type Site struct {
 	PresenceAlerts      PresenceAlerts    `json:"presence_alerts"`
 	// ShiftEnd is ShiftEndKeep or ShiftEndHandover; empty reads as keep
 	// (ShiftEndOrKeep).
-	ShiftEnd  string    `json:"shift_end"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ShiftEnd string `json:"shift_end"`
+	// RetentionDays is how many days the site's ended conversations and handled
+	// offline messages are kept (docs/protocol.md#retention); nil keeps them.
+	RetentionDays *int      `json:"retention_days,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // ShiftEndOrKeep is the site's shift-end setting, ShiftEndKeep when none is set.

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Notification", notificationTests},
 		{"Setting", settingTests},
 		{"VisitorNumber", visitorNumberTests},
+		{"Retention", retentionTests},
 		{"Context", contextTests},
 	}
 	for _, g := range groups {
@@ -120,9 +121,10 @@ func fullSite(name string) *store.Site {
 			WebhookURL:   "https://hooks.shop.example/presence",
 			AfterSeconds: 120,
 		},
-		ShiftEnd:  store.ShiftEndHandover,
-		CreatedAt: at(0),
-		UpdatedAt: at(1),
+		ShiftEnd:      store.ShiftEndHandover,
+		RetentionDays: ptr(90),
+		CreatedAt:     at(0),
+		UpdatedAt:     at(1),
 	}
 }
 
