@@ -65,6 +65,9 @@ type Options struct {
 	// BodyReadTimeout bounds the time to read a request body (default
 	// DefaultBodyReadTimeout).
 	BodyReadTimeout time.Duration
+	// Retention paces the job that deletes what sites keep no longer than their
+	// retention_days (docs/operations.md#retention).
+	Retention RetentionOptions
 }
 
 // Server serves the API. It is safe for concurrent use.
@@ -84,6 +87,8 @@ type Server struct {
 	outbox   notify.Outbox
 	worker   *notify.Worker
 	webhooks *notify.Webhooks
+	// retention deletes expired records (retention_job.go).
+	retention *retentionJob
 	// routeTable is every "METHOD path" route registered (set by routes, then read-only).
 	routeTable []string
 }
@@ -134,6 +139,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.api = h
 	s.rt.RegisterMetrics(s.registry)
+	s.retention = newRetentionJob(s.store, s.clock, s.log.Named("retention"), opts.Retention, newRetentionMetrics(s.registry))
 	s.routes()
 	return s, nil
 }
@@ -145,6 +151,16 @@ func (s *Server) Start(ctx context.Context) error {
 		return err
 	}
 	s.worker.Start()
+	s.retention.start(s.leads())
+	return nil
+}
+
+// leads is nil on a single node, and in a cluster whether this node leads now:
+// work done once for the cluster (the retention job) runs where it is true.
+func (s *Server) leads() func() bool {
+	if n := s.rt.ClusterNode(); n != nil {
+		return n.IsLeader
+	}
 	return nil
 }
 
@@ -152,6 +168,7 @@ func (s *Server) Start(ctx context.Context) error {
 // elsewhere with backoff), and stops the desk's timers. A graceful stop (spread > 0)
 // also sends the notifications due now, for up to 5 s; the rest stay in the outbox.
 func (s *Server) Stop(spread time.Duration) {
+	s.retention.stop()
 	s.rt.Stop(spread)
 	if spread > 0 {
 		s.worker.Drain(outboxDrain) // a graceful stop: send what is due before leaving

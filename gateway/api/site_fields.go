@@ -38,7 +38,7 @@ func NewSite(now time.Time) *store.Site {
 }
 
 var siteFields = []string{"name", "mode", "schedule", "allowed_origins", "closing_soon_minutes",
-	"queue_timeout_seconds", "offline_form", "notify", "presence_alerts", "shift_end"}
+	"queue_timeout_seconds", "offline_form", "notify", "presence_alerts", "shift_end", "retention_days"}
 
 // siteReadOnly are fields a client may echo back from a GET; they are ignored.
 var siteReadOnly = []string{"id", "created_at", "updated_at"}
@@ -86,8 +86,29 @@ func applySiteField(st *store.Site, k string, raw json.RawMessage) error {
 		err = applyPresenceAlerts(&st.PresenceAlerts, raw)
 	case "shift_end":
 		st.ShiftEnd, err = shiftEndField(raw, k)
+	case "retention_days":
+		st.RetentionDays, err = retentionField(raw, k)
 	}
 	return err
+}
+
+// Bounds of retention_days (docs/protocol.md#retention): a day to ten years.
+const (
+	MinRetentionDays = 1
+	MaxRetentionDays = 3650
+)
+
+// retentionField accepts null (keep forever) or a whole number of days within
+// MinRetentionDays..MaxRetentionDays.
+func retentionField(raw json.RawMessage, name string) (*int, error) {
+	if strings.TrimSpace(string(raw)) == "null" {
+		return nil, nil
+	}
+	v, err := intField(raw, name, MinRetentionDays, MaxRetentionDays)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
 }
 
 func modeField(raw json.RawMessage, name string) (string, error) {
@@ -310,6 +331,7 @@ type siteView struct {
 	Notify              notifyView           `json:"notify"`
 	PresenceAlerts      store.PresenceAlerts `json:"presence_alerts"`
 	ShiftEnd            string               `json:"shift_end"`
+	RetentionDays       *int                 `json:"retention_days"`
 	CreatedAt           time.Time            `json:"created_at"`
 	UpdatedAt           time.Time            `json:"updated_at"`
 }
@@ -337,6 +359,6 @@ func viewSite(s *store.Site) siteView {
 		AllowedOrigins: orEmpty(s.AllowedOrigins), ClosingSoonMinutes: s.ClosingSoonMinutes,
 		QueueTimeoutSeconds: s.QueueTimeoutSeconds, OfflineForm: form,
 		Notify:         notifyView{Emails: orEmpty(s.Notify.Emails), WebhookURL: s.Notify.WebhookURL, WebhookSecretSet: s.Notify.WebhookSecret != ""},
-		PresenceAlerts: alerts, ShiftEnd: s.ShiftEndOrKeep(), CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(),
+		PresenceAlerts: alerts, ShiftEnd: s.ShiftEndOrKeep(), RetentionDays: s.RetentionDays, CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(),
 	}
 }

@@ -285,7 +285,7 @@
       return el('div', { class: 'row' }, [
         el('label', { for: id, text: label }),
         el('input', { id: id, type: 'number', min: min, max: max, step: 1, 'data-path': path, 'data-testid': 'site-' + path.replace(/_/g, '-'),
-          value: String(model[path]), oninput: function () { model[path] = this.value === '' ? null : Number(this.value); } }),
+          value: model[path] == null ? '' : String(model[path]), oninput: function () { model[path] = this.value === '' ? null : Number(this.value); } }),
         el('span', { class: 'muted', text: hint })
       ]);
     }
@@ -296,7 +296,7 @@
       S.dirty = false;
       model = !s ? null : {
         name: s.name, allowed_origins: s.allowed_origins.slice(), closing_soon_minutes: s.closing_soon_minutes,
-        queue_timeout_seconds: s.queue_timeout_seconds,
+        queue_timeout_seconds: s.queue_timeout_seconds, retention_days: s.retention_days == null ? null : s.retention_days,
         offline_form: { enabled: s.offline_form.enabled, fields: s.offline_form.fields.map(function (f) { return Object.assign({}, f); }) }
       };
       render();
@@ -364,6 +364,9 @@
         el('fieldset', {}, [el('legend', { text: 'Timing' }),
           num('Closing soon notice', 'closing_soon_minutes', 0, 1440, 'minutes before closing (0: none)'),
           num('Queue timeout', 'queue_timeout_seconds', 10, 86400, 'seconds a chat may wait in the queue')]),
+        // docs/protocol.md#retention: empty keeps everything (null).
+        el('fieldset', {}, [el('legend', { text: 'Data retention' }),
+          num('Keep chats for', 'retention_days', 1, 3650, 'days after they end, done offline messages too (empty: forever)')]),
         el('fieldset', {}, [el('legend', { text: 'Offline form' }),
           el('label', { class: 'check' }, [el('input', { type: 'checkbox', 'data-path': 'offline_form.enabled', 'data-testid': 'offline-enabled',
             checked: model.offline_form.enabled, onchange: function () { model.offline_form.enabled = this.checked; } }),
