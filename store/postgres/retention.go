@@ -19,6 +19,16 @@ import (
 // with store.ConversationExpired or store.OfflineExpired, since the columns keep
 // microseconds and the records nanoseconds.
 
+// The purge's selections ($1 the site, $2 the cutoff, $3 the limit), on the
+// partial indexes conversations_site_over and offline_messages_site_done.
+const (
+	expiredConversationsSQL = `SELECT data FROM conversations
+		WHERE site_id = $1 AND over_at <= $2 ORDER BY over_at, id LIMIT $3 FOR UPDATE SKIP LOCKED`
+	expiredOfflineSQL = `SELECT data FROM offline_messages
+		WHERE site_id = $1 AND state = 'done' AND created_at <= $2 ORDER BY created_at, id LIMIT $3
+		FOR UPDATE SKIP LOCKED`
+)
+
 // PurgeExpired deletes at most limit of the site's expired records
 // (store.RetentionStore) in one transaction: the conversations first, oldest over
 // first, each with its messages, newest first when they do not all fit, then the
@@ -34,9 +44,7 @@ func (s *Store) PurgeExpired(ctx context.Context, siteID string, before time.Tim
 		// over_at rounds to the microsecond: a microsecond past before still holds
 		// every record over before it (the check in Go keeps the others).
 		bound := before.Add(time.Microsecond)
-		convs, err := getAll[store.Conversation](ctx, tx, `SELECT data FROM conversations
-			WHERE site_id = $1 AND over_at <= $2 ORDER BY over_at, id LIMIT $3
-			FOR UPDATE SKIP LOCKED`, siteID, bound, limit)
+		convs, err := getAll[store.Conversation](ctx, tx, expiredConversationsSQL, siteID, bound, limit)
 		if err != nil {
 			return err
 		}
@@ -47,9 +55,7 @@ func (s *Store) PurgeExpired(ctx context.Context, siteID string, before time.Tim
 		if left <= 0 {
 			return nil
 		}
-		offline, err := getAll[store.OfflineMessage](ctx, tx, `SELECT data FROM offline_messages
-			WHERE site_id = $1 AND state = 'done' AND created_at <= $2 ORDER BY created_at, id LIMIT $3
-			FOR UPDATE SKIP LOCKED`, siteID, bound, left)
+		offline, err := getAll[store.OfflineMessage](ctx, tx, expiredOfflineSQL, siteID, bound, left)
 		if err != nil {
 			return err
 		}
