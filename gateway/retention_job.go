@@ -31,7 +31,7 @@ const (
 	DefaultRetentionInterval = 5 * time.Minute
 	DefaultRetentionPause    = 200 * time.Millisecond
 	// retentionCallTimeout bounds one store call of the job.
-	retentionCallTimeout = 30 * time.Second
+	retentionCallTimeout = 10 * time.Second
 )
 
 // withDefaults fills in the zero fields.
