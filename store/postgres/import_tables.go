@@ -51,15 +51,6 @@ var importSpecs = map[string]importSpec{
 		types: []string{"text", "text", "text", "bigint", "bigint", "json"}, key: []string{"id"}, differs: jsonDiffers},
 }
 
-// ImportTables are the names of the tables the Importer writes.
-func ImportTables() []string {
-	out := make([]string, 0, len(importSpecs))
-	for name := range importSpecs {
-		out = append(out, name)
-	}
-	return out
-}
-
 // jsonColumn encodes each record for a data column.
 func jsonColumn[T any](recs []T, what func(T) string) ([]string, error) {
 	out := make([]string, len(recs))
