@@ -1,7 +1,8 @@
 // Command gateway runs the live-chat gateway. Every flag is also read from the
 // environment as GATEWAY_ + its name in upper case with - as _ (a flag on the command
 // line wins). `gateway reset-password` sets a lost password (reset_password.go);
-// `gateway migrate` applies PostgreSQL's schema migrations (migrate.go).
+// `gateway migrate` applies PostgreSQL's schema migrations (migrate.go);
+// `gateway migrate-data` copies a store into PostgreSQL (migrate_data.go).
 // See docs/protocol.md and the README.
 package main
 
@@ -29,6 +30,9 @@ func run(args []string) int {
 	}
 	if len(args) > 0 && args[0] == "migrate" {
 		return runMigrate(args[1:], os.LookupEnv, os.Stdout, os.Stderr)
+	}
+	if len(args) > 0 && args[0] == "migrate-data" {
+		return runMigrateData(args[1:], os.Stdout, os.Stderr)
 	}
 	cfg, err := parseFlags(args, os.LookupEnv, os.Stderr)
 	if err != nil {

@@ -119,12 +119,9 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("bolt: create data dir: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: openTimeout})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("bolt: open %s: data dir is in use by another process: %w", path, err)
-	}
+	db, err := openFile(path, &bbolt.Options{Timeout: openTimeout})
 	if err != nil {
-		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+		return nil, err
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
 		for _, name := range allBuckets {
@@ -146,6 +143,19 @@ func Open(dir string) (*Store, error) {
 	}
 	go s.commitLoop()
 	return s, nil
+}
+
+// openFile opens the database file with opts, saying so clearly when another
+// process holds it.
+func openFile(path string, opts *bbolt.Options) (*bbolt.DB, error) {
+	db, err := bbolt.Open(path, 0o600, opts)
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("bolt: open %s: data dir is in use by another process: %w", path, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	return db, nil
 }
 
 // Close waits for the writes under way, then closes the database file. Nothing may
