@@ -41,6 +41,7 @@ type Store interface {
 	DeleteSite(ctx context.Context, id string) error
 
 	DepartmentStore
+	VisitorDataStore
 
 	// CreateAgent stores a new agent. An empty ID is filled in. The e-mail is unique
 	// without regard to case: a duplicate gets ErrConflict.

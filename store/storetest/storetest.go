@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Notification", notificationTests},
 		{"Setting", settingTests},
 		{"VisitorNumber", visitorNumberTests},
+		{"VisitorData", visitorDataTests},
 		{"Context", contextTests},
 	}
 	for _, g := range groups {
