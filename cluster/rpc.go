@@ -24,11 +24,12 @@ import (
 
 // wireVersion is the version of the leader RPC this build speaks. 1 was the
 // untyped calls, which carried no version (and so read as 0); 2 the typed ops
-// with JSON-tagged routing types; 3 added departments and transfers (issue 15).
+// with JSON-tagged routing types; 3 added departments and transfers (issue 15);
+// 4 the quiet end of a visitor's erasure (routing.EndRequest.Quiet, issue 16).
 // Every node of a cluster runs the same build
 // (docs/operations.md#cluster-mode): a call across versions fails clearly
 // instead of being misread.
-const wireVersion = 3
+const wireVersion = 4
 
 // rpcRequest is a call. Key orders calls: the leader handles calls with the same key
 // one at a time, in the order they were published.

@@ -140,9 +140,9 @@ func TestLeaderAnswersOtherVersionsAndUnknownOpsWithAnError(t *testing.T) {
 		want error
 	}{
 		{`{"id":1,"node":"n1","op":"status","key":"s","a":{"id":"s"}}`, ErrWireVersion},
-		{`{"v":4,"id":2,"node":"n1","op":"status","key":"s","a":{"site":"s"}}`, ErrWireVersion},
-		{`{"v":3,"id":3,"node":"n1","op":"visitor_conv","key":"s","a":{"id":"v"}}`, ErrUnknownOp},
-		{`{"v":3,"id":4,"node":"n1","op":"status","key":"s","a":"not an object"}`, errBadCall},
+		{`{"v":5,"id":2,"node":"n1","op":"status","key":"s","a":{"site":"s"}}`, ErrWireVersion},
+		{`{"v":4,"id":3,"node":"n1","op":"visitor_conv","key":"s","a":{"id":"v"}}`, ErrUnknownOp},
+		{`{"v":4,"id":4,"node":"n1","op":"status","key":"s","a":"not an object"}`, errBadCall},
 	}
 	// A one-way call of another version gets no answer: the next answer is the
 	// next call's (same key, so the same shard, in order).

@@ -50,7 +50,7 @@ func roleCases() []roleCase {
 		return func(f *fixture) string { return "/api/v1/agents/" + f.mkAgent(role, nil).ID + suffix }
 	}
 	ok, created, none := 200, 201, 204
-	return append(departmentRoleCases(), []roleCase{
+	return append(append(departmentRoleCases(), visitorDataRoleCases()...), []roleCase{
 		{"me", "GET /api/v1/me", fixed("/api/v1/me"), nil, codes(ok, ok, ok, ok)},
 		{"time zones", "GET /api/v1/timezones", fixed("/api/v1/timezones"), nil, codes(ok, ok, ok, ok)},
 		{"list sites", "GET /api/v1/sites", fixed("/api/v1/sites"), nil, codes(ok, ok, ok, ok)},

@@ -35,6 +35,8 @@ func (s *Server) routes() {
 	v1("/sites/{id}/offline-messages", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ListOfflineMessages)})
 	v1("/sites/{id}/offline-messages/{message}", map[string]http.HandlerFunc{"PATCH": s.api.Authed(s.api.PatchOfflineMessage)})
 	v1("/offline-messages/counts", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.OfflineCounts)})
+	v1("/sites/{id}/visitors/{visitor}", map[string]http.HandlerFunc{"DELETE": s.api.Authed(s.api.EraseVisitor)})
+	v1("/sites/{id}/visitors/{visitor}/export", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ExportVisitor)})
 
 	v1("/agents", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.ListAgents), "POST": s.api.Authed(s.api.CreateAgent)})
 	v1("/agents/{id}", map[string]http.HandlerFunc{"GET": s.api.Authed(s.api.GetAgent), "PATCH": s.api.Authed(s.api.PatchAgent), "DELETE": s.api.Authed(s.api.DeleteAgent)})

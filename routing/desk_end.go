@@ -16,6 +16,10 @@ type EndRequest struct {
 	// Re is the id of the frame that asked, passed on to Notifier.Ended so the
 	// answer can carry it ("" for none).
 	Re string `json:"re"`
+	// Quiet ends it without the notifications an end makes (the transcript's
+	// e-mail and webhook): the end of a visitor's erasure
+	// (docs/protocol.md#visitor-data-requests), whose transcript must not go out.
+	Quiet bool `json:"quiet,omitempty"`
 }
 
 // EndChat ends a queued or open conversation. The end is decided under the lock (a
@@ -42,7 +46,7 @@ func (d *Desk) EndChat(ctx context.Context, req EndRequest) (*store.Conversation
 	}
 	now := d.clock.Now()
 	var out []*store.Notification
-	if ss := d.sites[cs.conv.SiteID]; ss != nil && d.announce != nil {
+	if ss := d.sites[cs.conv.SiteID]; ss != nil && d.announce != nil && !req.Quiet {
 		ended := *cs.conv
 		ended.State, ended.EndedAt, ended.EndedBy = store.StateEnded, &now, by
 		out = d.announce.ConversationEnded(ss.site, &ended)

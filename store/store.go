@@ -42,6 +42,7 @@ type Store interface {
 
 	DepartmentStore
 	RetentionStore
+	VisitorDataStore
 
 	// CreateAgent stores a new agent. An empty ID is filled in. The e-mail is unique
 	// without regard to case: a duplicate gets ErrConflict.

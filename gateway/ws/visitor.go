@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/livedesk/gateway/deskapi"
 	"github.com/livedesk/gateway/gateway/api"
+	"github.com/livedesk/gateway/hub"
 	"github.com/livedesk/gateway/protocol"
 	"github.com/livedesk/gateway/routing"
 	"github.com/livedesk/gateway/store"
@@ -62,7 +63,20 @@ func (ss *session) visitorHello(f *protocol.VisitorHello) *protocol.Error {
 		return protocol.Errorf(protocol.CodeUnavailable, "", "too many visitors connecting at once: retry")
 	}
 	defer rt.hellos.leave()
-	id, tok, _ := rt.visitors.identify(ss.siteID, f.VisitorToken)
+	ctx, cancel := opCtx()
+	defer cancel()
+	id, tok, isNew := rt.visitors.identify(ss.siteID, f.VisitorToken)
+	if !isNew {
+		// An erased visitor's genuine token is refused as a forged one is: one
+		// key lookup, for hellos that bring a token only.
+		erased, err := rt.store.VisitorErased(ctx, ss.siteID, id)
+		if err != nil {
+			return ss.storeFrameErr(err)
+		}
+		if erased {
+			id, tok = rt.visitors.fresh(ss.siteID)
+		}
+	}
 	ss.mu.Lock()
 	ss.visitorID = id
 	ss.page = truncate(f.Page, 2000)
@@ -76,8 +90,6 @@ func (ss *session) visitorHello(f *protocol.VisitorHello) *protocol.Error {
 		after = *f.LastSeq
 	}
 	var fe *protocol.Error
-	ctx, cancel := opCtx()
-	defer cancel()
 	// No status change can fall between the welcome's status and joining the
 	// site's group (see deskapi.Desk.JoinVisitor).
 	join := func() {
@@ -176,6 +188,9 @@ func (ss *session) visitorFrame(f protocol.Inbound) *protocol.Error {
 func (ss *session) chatStart(f *protocol.ChatStart) *protocol.Error {
 	ctx, cancel := opCtx()
 	defer cancel()
+	if ss.refusedErased(ctx, f.ID) {
+		return nil
+	}
 	number, err := ss.visitorNumber(ctx)
 	if err != nil {
 		return ss.storeFrameErr(err)
@@ -201,6 +216,22 @@ func (ss *session) chatStart(f *protocol.ChatStart) *protocol.Error {
 		ss.send(protocol.Encode(protocol.ChatOffline{Re: f.ID, DepartmentID: res.DepartmentID, Reason: res.Reason, OfflineForm: offlineForm(site), Prefill: protocol.Prefill(res.Prefill)}))
 	}
 	return nil
+}
+
+// refusedErased refuses a chat.start or an offline.submit (frame re) of a socket
+// whose visitor was erased while it was open (docs/protocol.md#visitor-data-requests),
+// so that nothing is stored under the erased identity again: `error unauthorized`,
+// then close 4001, after which the widget drops its token and reconnects with a new
+// identity. It reports whether it refused; a store that cannot say is not a refusal
+// (the frame's own writes will meet the same store).
+func (ss *session) refusedErased(ctx context.Context, re string) bool {
+	erased, err := ss.rt.store.VisitorErased(ctx, ss.siteID, ss.visitorID)
+	if err != nil || !erased {
+		return false
+	}
+	ss.sendErr(re, protocol.Errorf(protocol.CodeUnauth, "", "this visitor's data was erased: reconnect for a new identity"))
+	ss.client.CloseAfter(hub.CloseUnauthorized, "visitor erased")
+	return true
 }
 
 // visitorNumber is the visitor's number on the site (store.Store.VisitorNumber),
@@ -297,6 +328,9 @@ func (ss *session) offlineSubmit(f *protocol.OfflineSubmit) *protocol.Error {
 	}
 	ctx, cancel := opCtx()
 	defer cancel()
+	if ss.refusedErased(ctx, f.ID) {
+		return nil
+	}
 	var dept *store.Department
 	if f.DepartmentID != "" {
 		d, err := ss.rt.store.GetDepartment(ctx, f.DepartmentID)

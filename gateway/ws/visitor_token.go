@@ -38,6 +38,13 @@ func (v visitorTokens) identify(siteID, token string) (id, tok string, isNew boo
 	if id := v.verify(siteID, token); id != "" {
 		return id, token, false
 	}
+	id, tok = v.fresh(siteID)
+	return id, tok, true
+}
+
+// fresh returns a new visitor identity and its token: what a forged token gets,
+// and the token of an erased visitor (docs/protocol.md#visitor-data-requests).
+func (v visitorTokens) fresh(siteID string) (id, tok string) {
 	id = uuid.NewString()
-	return id, v.sign(siteID, id), true
+	return id, v.sign(siteID, id)
 }

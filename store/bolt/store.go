@@ -33,6 +33,8 @@
 //	notify_pending      time key of CreatedAt + id -> "" (pending ones only)
 //	visitor_numbers     site id -> {visitor id -> big-endian number}; the site
 //	                    bucket's sequence is the last number given (visitors.go)
+//	visitor_erasures    site id -> {visitor id -> ""}: the tombstones of erased
+//	                    visitors, made by the first erasure (visitor_data.go)
 //
 // A time key (notify_index.go) is 12 bytes whose byte order is time order, so the
 // first key of notify_due is the next attempt and the first of notify_pending the

@@ -119,4 +119,6 @@
 //	notif_pending                        ZSET of the pending ones, likewise by CreatedAt
 //	visitor_numbers:<site>               HASH: visitor id -> number; field "" holds
 //	                                     the last number given
+//	visitor_erased:<site>                HASH: visitor id -> "" for every erased
+//	                                     visitor (visitor_data.go)
 package redisstore

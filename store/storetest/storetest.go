@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Setting", settingTests},
 		{"VisitorNumber", visitorNumberTests},
 		{"Retention", retentionTests},
+		{"VisitorData", visitorDataTests},
 		{"Context", contextTests},
 	}
 	for _, g := range groups {
