@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -80,11 +81,17 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}).ServeHTTP(w, r)
 }
 
+// readyzRedisTimeout bounds /readyz's ping of the cluster's Redis.
+const readyzRedisTimeout = 2 * time.Second
+
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// handleReadyz answers 503 while draining or while the store does not answer.
+// handleReadyz answers 503 while draining, while the store does not answer, or, in
+// cluster mode, while the cluster's Redis does not (with PostgreSQL as the store,
+// a node that cannot reach Redis reaches no leader, so it is not fit for new
+// sockets either).
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
 		api.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
@@ -93,6 +100,15 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	if err := s.store.Ping(r.Context()); err != nil {
 		api.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable", "error": err.Error()})
 		return
+	}
+	if c := s.opts.Cluster; c != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), readyzRedisTimeout)
+		err := c.Client.Ping(ctx).Err()
+		cancel()
+		if err != nil {
+			api.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "cluster redis unavailable", "error": err.Error()})
+			return
+		}
 	}
 	api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -9,8 +9,11 @@ import (
 
 	"github.com/livedesk/gateway/clock"
 	"github.com/livedesk/gateway/cluster"
+	"github.com/livedesk/gateway/internal/pgtest"
 	"github.com/livedesk/gateway/internal/redistest"
 	"github.com/livedesk/gateway/internal/webhooktest"
+	"github.com/livedesk/gateway/store"
+	"github.com/livedesk/gateway/store/postgres"
 	redisstore "github.com/livedesk/gateway/store/redis"
 	"github.com/redis/go-redis/v9"
 )
@@ -18,10 +21,12 @@ import (
 // testCluster is several gateway nodes in this process over one real redis-server,
 // sharing one fake clock (the schedule's time) while heartbeats and leases run on
 // real time. nodes[i] is a fixture whose API and sockets reach node i; they share
-// the records (sites, agents, tokens) made before the start.
+// the records (sites, agents, tokens) made before the start. The store is Redis,
+// or with pg set PostgreSQL (each node its own pool, Redis only for the cluster).
 type testCluster struct {
 	t     *testing.T
 	redis *redistest.Server
+	pg    *pgtest.Server // nil: the Redis store
 	clock *clock.Fake
 	nodes []*fixture
 }
@@ -41,20 +46,32 @@ func redisClient(t *testing.T, srv *redistest.Server) *redis.Client {
 	return c
 }
 
+// newTestCluster starts n nodes on the Redis store.
 func newTestCluster(t *testing.T, n int) *testCluster {
 	t.Helper()
+	return startTestCluster(t, n, nil)
+}
+
+// newTestClusterPostgres starts n nodes on PostgreSQL as the store (a real server
+// of its own), with Redis for the cluster only.
+func newTestClusterPostgres(t *testing.T, n int) *testCluster {
+	t.Helper()
+	return startTestCluster(t, n, pgtest.Start(t))
+}
+
+func startTestCluster(t *testing.T, n int, pg *pgtest.Server) *testCluster {
+	t.Helper()
 	srv := redistest.Start(t)
-	tc := &testCluster{t: t, redis: srv, clock: clock.NewFake(testStart)}
+	tc := &testCluster{t: t, redis: srv, pg: pg, clock: clock.NewFake(testStart)}
 	// Records first, through node 0's store, as newFixture makes them.
-	first := redisClient(t, srv)
-	f0 := &fixture{t: t, clock: tc.clock, store: redisstore.New(first, redisstore.DefaultPrefix), tokens: map[string]string{}}
+	f0 := &fixture{t: t, clock: tc.clock, store: tc.newStore(), tokens: map[string]string{}}
 	f0.mkRecords()
 	for i := 0; i < n; i++ {
 		f := f0
 		if i > 0 {
 			cp := *f0
 			f = &cp
-			f.store = redisstore.New(redisClient(t, srv), redisstore.DefaultPrefix)
+			f.store = tc.newStore()
 		}
 		tc.startNode(f, i)
 		tc.nodes = append(tc.nodes, f)
@@ -64,11 +81,32 @@ func newTestCluster(t *testing.T, n int) *testCluster {
 	return tc
 }
 
-// startNode starts node i on f's store.
+// newStore opens one node's store: a Redis store on its own client, or a
+// PostgreSQL store with its own pool; closed when the test ends.
+func (tc *testCluster) newStore() store.Store {
+	tc.t.Helper()
+	if tc.pg == nil {
+		return redisstore.New(redisClient(tc.t, tc.redis), redisstore.DefaultPrefix)
+	}
+	ps, err := postgres.Open(context.Background(), tc.pg.URL())
+	if err != nil {
+		tc.t.Fatal(err)
+	}
+	tc.t.Cleanup(func() { _ = ps.Close() })
+	return ps
+}
+
+// startNode starts node i on f's store, the cluster talking through the Redis
+// store's client or, on PostgreSQL, a Redis client of its own.
 func (tc *testCluster) startNode(f *fixture, i int) {
 	t := tc.t
 	t.Helper()
-	client := f.store.(*redisstore.Store).Client()
+	var client redis.UniversalClient
+	if rs, ok := f.store.(*redisstore.Store); ok {
+		client = rs.Client()
+	} else {
+		client = redisClient(t, tc.redis)
+	}
 	var err error
 	f.srv, err = New(Options{Store: f.store, Secret: testSecret, Clock: tc.clock, Cluster: clusterTestOptions(client, fmt.Sprintf("node%d", i)),
 		Notify: NotifyOptions{WebhookAllowPrivate: true, Resolver: webhooktest.HostsOnlyResolver()}}) // webhook receivers are on loopback

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/livedesk/gateway/internal/pgtest"
 	"github.com/livedesk/gateway/internal/redistest"
 	"github.com/livedesk/gateway/internal/testkit"
 )
@@ -65,26 +66,33 @@ type nodeProc struct {
 }
 
 // procCluster is three gateway processes n0, n1, n2 over one redis-server, the
-// owner's token and the demo site.
+// owner's token and the demo site. With pg set, PostgreSQL is the store.
 type procCluster struct {
 	t     *testing.T
 	redis *redistest.Server
+	pg    *pgtest.Server // nil: the Redis store
 	nodes map[string]*nodeProc
 	token string
 	site  string
 }
 
-// startProcCluster starts redis and the nodes n0 (with --demo), n1 and n2, logs the
-// owner in and finds the demo site. The nodes are SIGKILLed when the test ends, and
-// their logs are printed if it failed.
-func startProcCluster(t *testing.T) *procCluster {
+// startProcCluster starts redis (and PostgreSQL for the postgres store) and the
+// nodes n0 (with --demo), n1 and n2, logs the owner in and finds the demo site. The
+// nodes are SIGKILLed when the test ends, and their logs are printed if it failed.
+func startProcCluster(t *testing.T, st clusterStore) *procCluster {
 	t.Helper()
 	pc := &procCluster{t: t, redis: redistest.Start(t), nodes: map[string]*nodeProc{}}
+	if st.postgres {
+		pc.pg = pgtest.Start(t)
+	}
 	for i := 0; i < 3; i++ {
 		id := fmt.Sprintf("n%d", i)
 		args := []string{"--redis-url", pc.redis.URL(), "--node-id", id, "--addr", "127.0.0.1:0",
 			"--owner-email", clusterOwnerEmail, "--owner-password", clusterOwnerPassword,
 			"--disconnect-grace", clusterGrace.String(), "--lease-ttl", clusterLeaseTTL.String(), "--node-ttl", clusterNodeTTL.String()}
+		if pc.pg != nil {
+			args = append(args, "--database-url", pc.pg.URL())
+		}
 		if i == 0 {
 			args = append(args, "--demo")
 		}

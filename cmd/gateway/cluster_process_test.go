@@ -16,8 +16,9 @@ import (
 // agent on follower B; A is SIGKILLed; the visitor resumes on C (the leader) with
 // its token and last_seq, resends frames that were acked before the kill, and sends
 // a new one. Nothing acked is lost or doubled.
-func TestClusterProcessKillVisitorNode(t *testing.T) {
-	pc := startProcCluster(t)
+func TestClusterProcessKillVisitorNode(t *testing.T) { forEachStore(t, killVisitorNode) }
+
+func killVisitorNode(t *testing.T, pc *procCluster) {
 	lead := pc.leader(15 * time.Second)
 	f := pc.followers(lead)
 	nodeA, nodeB, nodeC := f[0], f[1], lead
@@ -137,14 +138,16 @@ func TestClusterProcessKillVisitorNode(t *testing.T) {
 	if len(msgs) != len(acked) {
 		t.Errorf("transcript has %d messages, want the %d acked: %v", len(msgs), len(acked), msgs)
 	}
+	pc.checkDurable(cid, text)
 }
 
 // TestClusterProcessKillAgentNode: the agent's only socket is on follower B, a
 // visitor on follower A sees the site online; B is SIGKILLed. The leader stops
 // counting B's sockets after node-ttl (plus up to a heartbeat of sweep), then the
 // agent's disconnect grace runs out and the visitor is told no_agents.
-func TestClusterProcessKillAgentNode(t *testing.T) {
-	pc := startProcCluster(t)
+func TestClusterProcessKillAgentNode(t *testing.T) { forEachStore(t, killAgentNode) }
+
+func killAgentNode(t *testing.T, pc *procCluster) {
 	lead := pc.leader(15 * time.Second)
 	f := pc.followers(lead)
 	nodeA, nodeB := f[0], f[1]
@@ -174,13 +177,15 @@ func TestClusterProcessKillAgentNode(t *testing.T) {
 	if r, _ := v.Reply("s1"); r["type"] != "chat.offline" || r["reason"] != "no_agents" {
 		t.Fatalf("chat.start after the agent's node died: %v, want chat.offline no_agents", r)
 	}
+	pc.checkDurable("", nil) // no conversation: only what Redis holds
 }
 
 // TestClusterProcessKillLeader: the leader is SIGKILLed; a chat.start on a follower
 // is retried with the same id while it is answered `unavailable`, and is routed once
 // a new leader holds the lease; exactly one conversation exists.
-func TestClusterProcessKillLeader(t *testing.T) {
-	pc := startProcCluster(t)
+func TestClusterProcessKillLeader(t *testing.T) { forEachStore(t, killLeader) }
+
+func killLeader(t *testing.T, pc *procCluster) {
 	lead := pc.leader(15 * time.Second)
 	f := pc.followers(lead)
 	nodeX, nodeY := f[0], f[1]
@@ -240,4 +245,5 @@ func TestClusterProcessKillLeader(t *testing.T) {
 	if len(msgs) != 1 || msgs[0].(map[string]any)["text"] != "is anyone leading?" {
 		t.Fatalf("transcript %v, want the first message once", msgs)
 	}
+	pc.checkDurable(cid, map[int64]string{1: "is anyone leading?"})
 }
