@@ -38,29 +38,14 @@ func (s *Store) appendMessage(ctx context.Context, op string, m *store.Message, 
 	if live {
 		check = func(conv *store.Conversation) error { return store.CheckLiveWrite(conv, rec.From, party) }
 	}
-	var (
-		out     *store.Message
-		outConv *store.Conversation
-		dup     bool
-	)
-	err := s.tx(ctx, op, func(tx pgx.Tx) error {
-		conv, err := lockConversation(ctx, tx, rec.ConversationID)
-		if err != nil {
-			return err
-		}
-		if out, dup, err = appendTx(ctx, tx, conv, rec, check); err != nil {
-			return err
-		}
-		outConv = conv
-		return nil
-	})
+	out, conv, dup, err := s.appendPipelined(ctx, op, rec, check)
 	if err != nil {
 		return nil, nil, false, err
 	}
 	if !live {
-		outConv = nil
+		conv = nil
 	}
-	return out, outConv, dup, nil
+	return out, conv, dup, nil
 }
 
 // appendTx appends rec to conv, whose row the transaction has locked (or inserted):
