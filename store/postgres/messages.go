@@ -87,13 +87,11 @@ func appendTx(ctx context.Context, tx pgx.Tx, conv *store.Conversation, rec stor
 	}
 	msg := rec
 	msg.Seq = conv.LastSeq + 1
-	data, err := encode(&msg)
+	row, data, err := messageRow(&msg)
 	if err != nil {
 		return nil, false, err
 	}
-	_, err = tx.Exec(ctx, "INSERT INTO messages (conversation_id, seq, client_id, data) VALUES ($1, $2, $3, $4)",
-		conv.ID, msg.Seq, nullIfEmpty(msg.ClientID), data)
-	if err != nil {
+	if _, err = tx.Exec(ctx, insertMessageSQL, row...); err != nil {
 		return nil, false, err
 	}
 	conv.LastSeq = msg.Seq

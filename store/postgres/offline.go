@@ -44,7 +44,7 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, 
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: add offline message: %w", err)
 	}
-	data, err := encode(rec)
+	row, data, err := offlineRow(rec)
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: add offline message: %w", err)
 	}
@@ -73,9 +73,7 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, 
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO offline_messages (site_id, id, visitor_id, client_id, state, data)
-			VALUES ($1, $2, $3, $4, $5, $6)`, rec.SiteID, rec.ID, rec.VisitorID, nullIfEmpty(rec.ClientID), rec.State, data)
-		if err != nil {
+		if _, err := tx.Exec(ctx, insertOfflineSQL, row...); err != nil {
 			return err
 		}
 		if _, err := insertNotifications(ctx, tx, outbox); err != nil {
