@@ -1,19 +1,22 @@
-// Command pgseed fills a PostgreSQL database with a realistic live-chat history, fast,
-// for measuring the console's queries at size (docs/performance.md#postgresql):
+// Command seed fills a store with a realistic live-chat history, fast, for measuring
+// the console's queries and the store's size at scale (docs/performance.md#postgresql):
 //
-//	go run ./loadtest/pgseed -url postgres://postgres@127.0.0.1:5432/bench -messages 10000000
+//	go run ./loadtest/seed -url postgres://postgres@127.0.0.1:5432/bench -messages 10000000
+//	go run ./loadtest/seed -url redis://127.0.0.1:6379/0 -messages 1000000 -workers 16
 //
-// It migrates the database (store/postgres.Open), creates -sites sites (one Zipf
+// On PostgreSQL it migrates the database (store/postgres.Open). It creates -sites sites (one Zipf
 // share each: the first is the biggest), -departments departments and -agents agents
 // on each through the store, then writes conversations with -min..-max messages each
 // (missed ones 1..3, visitor only) spread over the last -days days in time order, the
 // newest -live of them queued or open and the rest ended (or missed, -missed of
 // them), 80% in a department, 30% from returning visitors; every visitor gets its
-// number; then -offline offline messages (new, read, done). The rows are the ones
-// store/postgres writes (its Seed* functions, COPY), in batches of -batch
-// conversations on -workers connections. It ends with ANALYZE and prints the
-// counts and the rate. Run it on an empty database: ids are new, so seeding twice
-// adds a second history beside the first.
+// number; then -offline offline messages (new, read, done), in batches of -batch
+// conversations on -workers connections. PostgreSQL gets the rows store/postgres
+// writes, with COPY (its Seed functions), then ANALYZE; Redis gets one
+// CreateConversation (with every message), AddOfflineMessage (and SetOfflineState)
+// and VisitorNumber call per record. It prints the counts and the rate. Seed an
+// empty store: ids are new, so seeding twice adds a second history beside the first
+// (and the visitor numbers refuse it).
 package main
 
 import (
@@ -23,8 +26,6 @@ import (
 	"os"
 	"os/signal"
 	"time"
-
-	"github.com/livedesk/gateway/store/postgres"
 )
 
 // config is what the flags ask for.
@@ -58,13 +59,13 @@ func main() {
 	flag.Int64Var(&c.seed, "seed", 1, "random seed (the same seed makes the same texts and shapes; ids are always new)")
 	flag.Parse()
 	if err := c.check(); err != nil {
-		fmt.Fprintln(os.Stderr, "pgseed:", err)
+		fmt.Fprintln(os.Stderr, "seed:", err)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, c); err != nil {
-		fmt.Fprintln(os.Stderr, "pgseed:", err)
+		fmt.Fprintln(os.Stderr, "seed:", err)
 		os.Exit(1)
 	}
 }
@@ -89,14 +90,14 @@ func (c config) check() error {
 }
 
 func run(ctx context.Context, c config) error {
-	s, err := postgres.Open(ctx, c.url)
+	s, err := openSink(ctx, c.url)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	start := time.Now()
 	g := newGenerator(c)
-	if err := g.setup(ctx, s); err != nil {
+	if err := g.setup(ctx, s.store()); err != nil {
 		return err
 	}
 	convs, msgs, err := g.writeConversations(ctx, s)
@@ -111,12 +112,11 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	wrote := time.Since(start)
-	fmt.Printf("analyze\n")
-	if _, err := s.Pool().Exec(ctx, "ANALYZE"); err != nil {
+	if err := s.finish(ctx); err != nil {
 		return err
 	}
 	rows := convs + msgs + offline
-	fmt.Printf("wrote %d sites, %d conversations, %d messages, %d offline messages in %s (%.0f rows/s); with ANALYZE %s\n",
+	fmt.Printf("wrote %d sites, %d conversations, %d messages, %d offline messages in %s (%.0f records/s); all done in %s\n",
 		c.sites, convs, msgs, offline, wrote.Round(time.Second), float64(rows)/wrote.Seconds(), time.Since(start).Round(time.Second))
 	return nil
 }

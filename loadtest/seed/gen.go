@@ -36,7 +36,7 @@ func newGenerator(c config) *generator {
 }
 
 // setup creates the sites, their departments and agents through the store.
-func (g *generator) setup(ctx context.Context, s *postgres.Store) error {
+func (g *generator) setup(ctx context.Context, s store.Store) error {
 	total := 0.0
 	for i := range g.c.sites {
 		total += 1 / float64(i+1)
@@ -83,7 +83,7 @@ func (g *generator) pick() *site {
 
 // writeConversations writes about c.messages messages in conversations, oldest
 // first, and returns how many conversations and messages it wrote.
-func (g *generator) writeConversations(ctx context.Context, s *postgres.Store) (int, int, error) {
+func (g *generator) writeConversations(ctx context.Context, s sink) (int, int, error) {
 	avg := (g.c.minMsgs + g.c.maxMsgs) / 2
 	// Missed conversations have 2 messages on average.
 	n := int(float64(g.c.messages) / (float64(avg)*(1-g.c.missed) + 2*g.c.missed))
@@ -118,7 +118,7 @@ func (g *generator) writeConversations(ctx context.Context, s *postgres.Store) (
 		for _, sc := range b {
 			m += len(sc.Messages)
 		}
-		return m, s.SeedConversations(ctx, b)
+		return m, s.conversations(ctx, b)
 	})
 	return convs, msgs, err
 }
@@ -199,17 +199,13 @@ func (g *generator) text() string {
 }
 
 // writeVisitorNumbers gives each site's visitors the numbers their conversations carry.
-func (g *generator) writeVisitorNumbers(ctx context.Context, s *postgres.Store) error {
+func (g *generator) writeVisitorNumbers(ctx context.Context, s sink) error {
 	const chunk = 50_000
 	for _, st := range g.sites {
 		for i := 0; i < len(st.visitors); i += chunk {
 			part := st.visitors[i:min(i+chunk, len(st.visitors))]
-			nums, err := s.SeedVisitorNumbers(ctx, st.id, part)
-			if err != nil {
+			if err := s.visitorNumbers(ctx, st.id, int64(i+1), part); err != nil {
 				return err
-			}
-			if len(nums) > 0 && nums[0] != int64(i+1) {
-				return fmt.Errorf("site %s had visitor numbers already: run pgseed on an empty database", st.id)
 			}
 		}
 	}
@@ -218,7 +214,7 @@ func (g *generator) writeVisitorNumbers(ctx context.Context, s *postgres.Store) 
 
 // writeOffline writes c.offline offline messages, oldest first: 20% new, 20% read,
 // the rest done, half of them for a department.
-func (g *generator) writeOffline(ctx context.Context, s *postgres.Store) (int, error) {
+func (g *generator) writeOffline(ctx context.Context, s sink) (int, error) {
 	n := g.c.offline
 	span := time.Duration(g.c.days) * 24 * time.Hour
 	step := span / time.Duration(max(n, 1))
@@ -254,7 +250,7 @@ func (g *generator) writeOffline(ctx context.Context, s *postgres.Store) (int, e
 			emit(batch)
 		}
 	}, func(ctx context.Context, b []*store.OfflineMessage) (int, error) {
-		return len(b), s.SeedOffline(ctx, b)
+		return len(b), s.offline(ctx, b)
 	})
 	return n, err
 }
