@@ -18,8 +18,6 @@ import (
 	"github.com/livedesk/gateway/gateway/setup"
 	"github.com/livedesk/gateway/notify"
 	"github.com/livedesk/gateway/store"
-	redisstore "github.com/livedesk/gateway/store/redis"
-	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 )
 
@@ -50,24 +48,6 @@ type App struct {
 	closeControl func() error
 }
 
-// controlPool is the connection pool of the cluster's own Redis client: the
-// publisher pipelines on one, the lease and the outbox claims take one now and then.
-const controlPool = 4
-
-// controlClient is a client to the same Redis as the store's, with its options and
-// a small pool of its own (redisstore.Open makes a *redis.Client; any other kind of
-// client is shared as it is, and close is then nil).
-func controlClient(store redis.UniversalClient) (c redis.UniversalClient, close func() error) {
-	sc, ok := store.(*redis.Client)
-	if !ok {
-		return store, nil
-	}
-	opt := *sc.Options()
-	opt.PoolSize = controlPool
-	ctl := redis.NewClient(&opt)
-	return ctl, ctl.Close
-}
-
 // closeStore closes the store and, in cluster mode, the cluster's own client.
 func (a *App) closeStore() error {
 	err := a.store.Close()
@@ -86,7 +66,7 @@ func Start(ctx context.Context, cfg Config, clk clock.Clock, log *zap.Logger, ou
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if cfg.RedisURL == "" {
+	if cfg.RedisURL == "" && cfg.DatabaseURL == "" {
 		if err := CheckDataDir(cfg.DataDir); err != nil {
 			return nil, err
 		}
@@ -147,28 +127,28 @@ func (a *App) closeListeners() {
 	}
 }
 
-// openStore opens the store the configuration names (OpenStore); with Redis it
-// also sets up cluster mode.
+// openStore opens the store the configuration names (OpenStore) and, with
+// --redis-url, sets up cluster mode on the cluster's own client (OpenClusterClient).
 func (a *App) openStore(ctx context.Context) (store.Store, error) {
 	cfg := a.cfg
 	st, err := OpenStore(ctx, cfg, false)
 	if err != nil || cfg.RedisURL == "" {
 		return st, err
 	}
-	rs := st.(*redisstore.Store)
+	ctl, closeCtl, err := OpenClusterClient(ctx, cfg, st)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
 	node := cfg.NodeID
 	if node == "" {
 		host, _ := os.Hostname()
 		node = host + "-" + uuid.NewString()[:8]
 	}
-	// The cluster's own connections: the lease renewal and the frames and calls
-	// between nodes must not wait behind a burst of store reads for one of the
-	// store's pooled connections.
-	ctl, closeCtl := controlClient(rs.Client())
 	a.closeControl = closeCtl
 	a.cluster = &cluster.Options{Client: ctl, NodeID: node, LeaseTTL: cfg.LeaseTTL, NodeTTL: cfg.NodeTTL}
-	a.log.Info("cluster mode", zap.String("node", node))
-	return rs, nil
+	a.log.Info("cluster mode", zap.String("node", node), zap.String("store", storeKind(st)))
+	return st, nil
 }
 
 func (a *App) init(ctx context.Context, clk clock.Clock, out io.Writer) error {

@@ -18,9 +18,13 @@ import (
 
 // Config is what the command line gives the gateway (docs/protocol.md#command-line).
 type Config struct {
-	Addr          string
-	DataDir       string
-	RedisURL      string
+	Addr     string
+	DataDir  string
+	RedisURL string
+	// DatabaseURL (--database-url), when set, makes PostgreSQL the store: the
+	// durable data lives there, and Redis (RedisURL) carries only the cluster's
+	// pub/sub, presence and leader lease.
+	DatabaseURL   string
 	OwnerEmail    string
 	OwnerPassword string
 	Demo          bool
@@ -68,7 +72,13 @@ func (c Config) Validate() error {
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		return fmt.Errorf("--addr %q: port must be a number from 0 to 65535", c.Addr)
 	}
-	if c.RedisURL == "" && strings.TrimSpace(c.DataDir) == "" {
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return fmt.Errorf("--database-url: want postgres://user:password@host:port/db (or postgresql://)")
+		}
+	}
+	if c.RedisURL == "" && c.DatabaseURL == "" && strings.TrimSpace(c.DataDir) == "" {
 		return fmt.Errorf("--data-dir must not be empty")
 	}
 	if c.RedisURL != "" {

@@ -46,7 +46,8 @@ type Options struct {
 	// Registry receives the metrics; a new one is made when nil.
 	Registry *prometheus.Registry
 	// Cluster, when set, runs the server as one node of a cluster; Store must then
-	// be the Redis store on the same Redis.
+	// be one every node shares (the Redis store, or PostgreSQL beside a Redis for
+	// the cluster's traffic).
 	Cluster *cluster.Options
 	// Notify configures e-mail and webhooks.
 	Notify NotifyOptions

@@ -28,8 +28,9 @@ func newFlagSet(cfg *gateway.Config, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
-	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory of the embedded store (one process at a time; unused with --redis-url)")
-	fs.StringVar(&cfg.RedisURL, "redis-url", "", "cluster mode when set: redis://host:6379/0 (or rediss://, unix://); Redis is the store and the pub/sub between nodes. go-redis's URL options apply (?pool_size=128, dial_timeout=...); the store pools 64 connections unless pool_size says otherwise")
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory of the embedded store (one process at a time; unused with --redis-url or --database-url)")
+	fs.StringVar(&cfg.RedisURL, "redis-url", "", "cluster mode when set: redis://host:6379/0 (or rediss://, unix://); Redis is the pub/sub between nodes, and the store unless --database-url is set. go-redis's URL options apply (?pool_size=128, dial_timeout=...); the store pools 64 connections unless pool_size says otherwise")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL as the store when set: postgres://user:password@host:5432/db (pgx's options apply: ?pool_max_conns=32, sslmode=...); the schema is migrated at start. With --redis-url the cluster keeps its data here and uses Redis only for pub/sub, presence and the leader lease (empty: --redis-url's Redis, or the embedded store)")
 	fs.StringVar(&cfg.NodeID, "node-id", "", "this node's name in a cluster, unique among running nodes (empty: host name and a random part)")
 	fs.DurationVar(&cfg.LeaseTTL, "lease-ttl", cfg.LeaseTTL, "cluster: how long the leader's lease lasts unrenewed (1s to 1m); a killed leader is replaced within about 1.2 x this")
 	fs.DurationVar(&cfg.NodeTTL, "node-ttl", cfg.NodeTTL, "cluster: how long the leader waits for a node's heartbeat before its sockets stop counting (3s to 1m)")
@@ -49,7 +50,7 @@ func newFlagSet(cfg *gateway.Config, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.MaxSocketsPerAddr, "max-sockets-per-addr", cfg.MaxSocketsPerAddr, "WebSockets one client address may hold open at once; more get 429 at the upgrade (0: no cap)")
 	fs.BoolVar(&cfg.WebhookAllowPrivate, "webhook-allow-private", false, "let webhook URLs point at loopback, link-local (169.254.x, fe80::) and private addresses (refused otherwise, when saved and when delivered)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: gateway [flags]\n       gateway reset-password --email E   (a lost password; see gateway reset-password --help)\n\nEvery flag can also be set in the environment as GATEWAY_<NAME> (e.g. --data-dir as GATEWAY_DATA_DIR).\n\n")
+		fmt.Fprintf(fs.Output(), "Usage: gateway [flags]\n       gateway reset-password --email E   (a lost password; see gateway reset-password --help)\n       gateway migrate --database-url URL (apply PostgreSQL schema migrations; see gateway migrate --help)\n\nEvery flag can also be set in the environment as GATEWAY_<NAME> (e.g. --data-dir as GATEWAY_DATA_DIR).\n\n")
 		fs.PrintDefaults()
 	}
 	return fs

@@ -1,6 +1,7 @@
 // Command gateway runs the live-chat gateway. Every flag is also read from the
 // environment as GATEWAY_ + its name in upper case with - as _ (a flag on the command
-// line wins). `gateway reset-password` sets a lost password (reset_password.go).
+// line wins). `gateway reset-password` sets a lost password (reset_password.go);
+// `gateway migrate` applies PostgreSQL's schema migrations (migrate.go).
 // See docs/protocol.md and the README.
 package main
 
@@ -25,6 +26,9 @@ func main() {
 func run(args []string) int {
 	if len(args) > 0 && args[0] == "reset-password" {
 		return runResetPassword(args[1:], os.LookupEnv, os.Stdin, os.Stdout, os.Stderr)
+	}
+	if len(args) > 0 && args[0] == "migrate" {
+		return runMigrate(args[1:], os.LookupEnv, os.Stdout, os.Stderr)
 	}
 	cfg, err := parseFlags(args, os.LookupEnv, os.Stderr)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 )
 
 // resetUsage is `gateway reset-password --help`.
-const resetUsage = `Usage: gateway reset-password --email E [--password-stdin] [--data-dir DIR | --redis-url URL]
+const resetUsage = `Usage: gateway reset-password --email E [--password-stdin] [--data-dir DIR | --redis-url URL | --database-url URL]
 
 Sets a new password for the agent with that e-mail and revokes its tokens, as
 logout does (its sessions must log in again). Without --password-stdin a password
@@ -23,9 +23,10 @@ is generated and printed once; with it, the first line of stdin is the password
 (at least 8 characters, at most 72 bytes, as the API requires).
 
 It opens the same store as the gateway, from the same flags or environment
-(GATEWAY_DATA_DIR, GATEWAY_REDIS_URL). The embedded store belongs to one process:
-stop the gateway first (a running one makes this fail within seconds, changing
-nothing). With --redis-url the cluster may keep running.
+(GATEWAY_DATA_DIR, GATEWAY_REDIS_URL, GATEWAY_DATABASE_URL). The embedded store
+belongs to one process: stop the gateway first (a running one makes this fail
+within seconds, changing nothing). With --redis-url (and --database-url) the
+cluster may keep running: its nodes are told to close the agent's sockets.
 
 `
 
@@ -43,7 +44,8 @@ func parseResetFlags(args []string, lookupEnv func(string) (string, bool), stder
 	fs.StringVar(&r.email, "email", "", "e-mail of the agent whose password is reset (required)")
 	fs.BoolVar(&r.passwordStdin, "password-stdin", false, "read the new password from the first line of stdin instead of generating one")
 	fs.StringVar(&r.cfg.DataDir, "data-dir", r.cfg.DataDir, "directory of the embedded store")
-	fs.StringVar(&r.cfg.RedisURL, "redis-url", "", "Redis URL of a cluster's store")
+	fs.StringVar(&r.cfg.RedisURL, "redis-url", "", "Redis URL of a cluster (its store, unless --database-url is set)")
+	fs.StringVar(&r.cfg.DatabaseURL, "database-url", "", "PostgreSQL URL of the store, when the gateway runs with one")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), resetUsage)
 		fs.PrintDefaults()
@@ -104,7 +106,13 @@ func runResetPassword(args []string, lookupEnv func(string) (string, bool), stdi
 		return 1
 	}
 	defer st.Close()
-	generated, err := setup.ResetPassword(ctx, st, r.email, password, time.Now())
+	bus, closeBus, err := gateway.OpenClusterClient(ctx, r.cfg, st)
+	if err != nil {
+		fmt.Fprintf(stderr, "gateway reset-password: %v\n", err)
+		return 1
+	}
+	defer closeBus()
+	generated, err := setup.ResetPassword(ctx, st, bus, r.email, password, time.Now())
 	if err != nil {
 		fmt.Fprintf(stderr, "gateway reset-password: %v\n", err)
 		return 1

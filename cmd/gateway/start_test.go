@@ -20,7 +20,7 @@ import (
 // stdin until it exits, and returns its exit code, stdout and stderr.
 func runToExit(t *testing.T, cmd *exec.Cmd, stdin string) (int, string, string) {
 	t.Helper()
-	cmd.Env = append(os.Environ(), "GATEWAY_TEST_MAIN=1")
+	cmd.Env = append(append(os.Environ(), "GATEWAY_TEST_MAIN=1"), cmd.Env...) // cmd's own last: they win
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr, cmd.Stdin = &stdout, &stderr, strings.NewReader(stdin)
 	done := make(chan error, 1)

@@ -10,7 +10,7 @@ import (
 	"github.com/livedesk/gateway/cluster"
 	"github.com/livedesk/gateway/gateway/api"
 	"github.com/livedesk/gateway/store"
-	redisstore "github.com/livedesk/gateway/store/redis"
+	"github.com/redis/go-redis/v9"
 )
 
 // ErrNoSuchAgent is ResetPassword's error for an e-mail no agent has.
@@ -20,8 +20,9 @@ var ErrNoSuchAgent = errors.New("no agent has that e-mail")
 // to case) and revokes its tokens as logout does. An empty password is generated,
 // and returned to be shown once; a given one must pass the API's password rule.
 // Nothing changes when the e-mail is unknown (ErrNoSuchAgent) or the password bad.
-// In cluster mode the running nodes are told to close the agent's sockets.
-func ResetPassword(ctx context.Context, st store.Store, email, password string, now time.Time) (generated string, err error) {
+// With bus, a cluster's Redis (nil on one node), the running nodes are told to
+// close the agent's sockets.
+func ResetPassword(ctx context.Context, st store.Store, bus redis.UniversalClient, email, password string, now time.Time) (generated string, err error) {
 	if password == "" {
 		password = randomToken(12)
 		generated = password
@@ -51,9 +52,9 @@ func ResetPassword(ctx context.Context, st store.Store, email, password string, 
 	}); err != nil {
 		return "", err
 	}
-	if rs, ok := st.(*redisstore.Store); ok {
+	if bus != nil {
 		// What ws.Realtime.ForceLogout broadcasts: every node closes the agent's sockets.
-		if err := cluster.BroadcastLogout(ctx, rs.Client(), "", a.ID); err != nil {
+		if err := cluster.BroadcastLogout(ctx, bus, "", a.ID); err != nil {
 			return generated, fmt.Errorf("password reset, but the running nodes were not told to close the agent's sockets: %w", err)
 		}
 	}

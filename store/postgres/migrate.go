@@ -135,3 +135,23 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) ([]Migration, error) {
 	}
 	return applied, nil
 }
+
+// MigrateURL connects to the database at rawURL, brings its schema up to
+// LatestVersion as Migrate does, and returns the migrations it applied and the
+// version the schema is at afterwards (for `gateway migrate`). A server that cannot
+// be reached is store.ErrUnavailable; a schema newer than the build is
+// ErrSchemaNewer, and nothing is changed.
+func MigrateURL(ctx context.Context, rawURL string) (applied []Migration, version int, err error) {
+	s, err := connect(ctx, rawURL, "migrate", 2)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer s.pool.Close()
+	if applied, err = Migrate(ctx, s.pool); err != nil {
+		return applied, 0, s.wrap(ctx, "migrate", err)
+	}
+	if err := s.pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&version); err != nil {
+		return applied, 0, s.wrap(ctx, "migrate", err)
+	}
+	return applied, version, nil
+}

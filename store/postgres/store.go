@@ -29,22 +29,36 @@ var _ store.Store = (*Store)(nil)
 // lacks (Migrate) and returns the store. A database whose schema is newer than the
 // build knows is refused. A server that cannot be reached is store.ErrUnavailable.
 func Open(ctx context.Context, rawURL string) (*Store, error) {
+	s, err := connect(ctx, rawURL, "open", 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := Migrate(ctx, s.pool); err != nil {
+		s.pool.Close()
+		return nil, s.wrap(ctx, "open", err)
+	}
+	return s, nil
+}
+
+// connect makes a store on a pool to rawURL (of at most maxConns connections when
+// that is above 0) and checks that the server answers; op names the caller in
+// errors.
+func connect(ctx context.Context, rawURL, op string, maxConns int32) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: open: bad URL: %s", redact(err, rawURL))
+		return nil, fmt.Errorf("postgres: %s: bad URL: %s", op, redact(err, rawURL))
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: open: %w", err)
+		return nil, fmt.Errorf("postgres: %s: %w", op, err)
 	}
 	s := &Store{pool: pool}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, s.wrap(ctx, "open", err)
-	}
-	if _, err := Migrate(ctx, pool); err != nil {
-		pool.Close()
-		return nil, s.wrap(ctx, "open", err)
+		return nil, s.wrap(ctx, op, err)
 	}
 	return s, nil
 }

@@ -58,11 +58,29 @@ func New(client redis.UniversalClient, prefix string) *Store {
 // Open connects to the Redis at url (redis://[user:password@]host:port/db, with the
 // query options go-redis's ParseURL knows, such as dial_timeout or max_retries),
 // checks that it answers, and returns a store with DefaultPrefix that owns the
-// connection. Timeouts the URL leaves unset are 2 s, the pool holds at least 64
-// connections unless the URL sets pool_size, a failed dial is not repeated,
-// commands are not retried unless the URL sets max_retries (see doc.go), and
-// callers' context deadlines apply.
+// connection. The client is set up as ClientOptions says.
 func Open(ctx context.Context, rawURL string) (*Store, error) {
+	opt, err := ClientOptions(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	client := redis.NewClient(opt)
+	s := New(client, DefaultPrefix)
+	s.owned = true
+	if err := s.Ping(ctx); err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("redis: open %s: %w", opt.Addr, err)
+	}
+	return s, nil
+}
+
+// ClientOptions are the client options of a Redis URL as the gateway uses them, for
+// the store and for the cluster's own client: timeouts the URL leaves unset are 2 s,
+// the pool holds at least 64 connections unless the URL sets pool_size, a failed
+// dial is not repeated, commands are not retried unless the URL sets max_retries
+// (see doc.go), and callers' context deadlines apply. A URL go-redis cannot parse is
+// an error that does not quote it (it may hold a password).
+func ClientOptions(rawURL string) (*redis.Options, error) {
 	opt, err := redis.ParseURL(rawURL)
 	if err != nil {
 		var ue *url.Error
@@ -92,14 +110,7 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	}
 	opt.DialerRetries = 1
 	opt.ContextTimeoutEnabled = true
-	client := redis.NewClient(opt)
-	s := New(client, DefaultPrefix)
-	s.owned = true
-	if err := s.Ping(ctx); err != nil {
-		_ = client.Close()
-		return nil, fmt.Errorf("redis: open %s: %w", opt.Addr, err)
-	}
-	return s, nil
+	return opt, nil
 }
 
 // Client is the Redis client the store uses (cluster mode shares it for pub/sub and
