@@ -104,9 +104,15 @@ func (s *Store) ListOfflineByState(ctx context.Context, siteID, state, after str
 	var out []*store.OfflineMessage
 	err := s.read(ctx, "list offline messages", func(tx pgx.Tx) error {
 		var err error
+		// Two statements, not one with "($2 = '' OR state = $2)": the plan pgx's
+		// cached statement settles on must use (site_id, state, id) for one state.
+		if state == "" {
+			out, err = getAll[store.OfflineMessage](ctx, tx, `SELECT data FROM offline_messages
+				WHERE site_id = $1 AND id > $2 ORDER BY id LIMIT $3`, siteID, after, limit)
+			return err
+		}
 		out, err = getAll[store.OfflineMessage](ctx, tx, `SELECT data FROM offline_messages
-			WHERE site_id = $1 AND ($2 = '' OR state = $2) AND id > $3 ORDER BY id LIMIT $4`,
-			siteID, state, after, limit)
+			WHERE site_id = $1 AND state = $2 AND id > $3 ORDER BY id LIMIT $4`, siteID, state, after, limit)
 		return err
 	})
 	for _, m := range out {
