@@ -32,10 +32,14 @@ func storeQueries(ctx context.Context, c config) ([]query, string, error) {
 	if len(deps) == 0 {
 		deps = []*store.Department{{}}
 	}
-	// Visitors of conversations all over the history.
+	// Visitors of conversations all over the history (and the newest one's).
 	var visitors []string
 	for i := range 50 {
-		page, err := s.ListConversations(ctx, store.ConversationFilter{SiteID: site, Before: cursor(i, c.days), Limit: 1})
+		before := cursor(i, c.days)
+		if i == 0 {
+			before = ""
+		}
+		page, err := s.ListConversations(ctx, store.ConversationFilter{SiteID: site, Before: before, Limit: 1})
 		if err != nil {
 			return nil, "", err
 		}

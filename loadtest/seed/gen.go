@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/livedesk/gateway/gateway/setup"
 	"github.com/livedesk/gateway/store"
 	"github.com/livedesk/gateway/store/postgres"
 )
@@ -35,8 +36,20 @@ func newGenerator(c config) *generator {
 	return &generator{c: c, rng: mrand.New(mrand.NewPCG(uint64(c.seed), 16)), now: time.Now().UTC()}
 }
 
-// setup creates the sites, their departments and agents through the store.
+// setup creates the owner (as the gateway does on an empty store, so that it can
+// log in), the sites, their departments and agents through the store.
 func (g *generator) setup(ctx context.Context, s store.Store) error {
+	owner, err := setup.EnsureOwner(ctx, s, g.c.ownerEmail, g.c.ownerPassword, g.now)
+	if err != nil {
+		return err
+	}
+	if owner.Created {
+		fmt.Printf("owner %s created", owner.Email)
+		if owner.Password != "" {
+			fmt.Printf(" with password %s", owner.Password)
+		}
+		fmt.Println()
+	}
 	total := 0.0
 	for i := range g.c.sites {
 		total += 1 / float64(i+1)

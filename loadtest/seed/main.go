@@ -4,7 +4,8 @@
 //	go run ./loadtest/seed -url postgres://postgres@127.0.0.1:5432/bench -messages 10000000
 //	go run ./loadtest/seed -url redis://127.0.0.1:6379/0 -messages 1000000 -workers 16
 //
-// On PostgreSQL it migrates the database (store/postgres.Open). It creates -sites sites (one Zipf
+// On PostgreSQL it migrates the database (store/postgres.Open). It creates the
+// owner (-owner-email, -owner-password), then -sites sites (one Zipf
 // share each: the first is the biggest), -departments departments and -agents agents
 // on each through the store, then writes conversations with -min..-max messages each
 // (missed ones 1..3, visitor only) spread over the last -days days in time order, the
@@ -31,6 +32,7 @@ import (
 // config is what the flags ask for.
 type config struct {
 	url                        string
+	ownerEmail, ownerPassword  string
 	messages, offline          int
 	sites, departments, agents int
 	minMsgs, maxMsgs           int
@@ -44,6 +46,8 @@ type config struct {
 func main() {
 	var c config
 	flag.StringVar(&c.url, "url", os.Getenv("GATEWAY_DATABASE_URL"), "database URL (postgres://...; default $GATEWAY_DATABASE_URL)")
+	flag.StringVar(&c.ownerEmail, "owner-email", "owner@example.com", "the owner made on an empty store (the gateway makes none once there are agents)")
+	flag.StringVar(&c.ownerPassword, "owner-password", os.Getenv("OWNER_PASSWORD"), "its password (default $OWNER_PASSWORD; empty: made up and printed)")
 	flag.IntVar(&c.messages, "messages", 1_000_000, "conversation messages to write (about)")
 	flag.IntVar(&c.offline, "offline", 100_000, "offline messages to write")
 	flag.IntVar(&c.sites, "sites", 20, "sites")
