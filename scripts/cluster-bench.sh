@@ -8,7 +8,9 @@
 # START_VISITORS (2000), START_RATE (0 = max), REDIS_FSYNC (always; everysec shows
 # what the fsync of every write costs), OUT (directory for logs and JSON), PROFILE_SECONDS
 # (0; when set, a CPU profile of n1, the leader, is taken over that many seconds from
-# the start of the starts part, into $OUT/leader-starts.pprof).
+# the start of the starts part, into $OUT/leader-starts.pprof), STORE (redis; postgres:
+# a throwaway PostgreSQL (scripts/lib-pg.sh) keeps the data, --database-url, and Redis
+# carries only pub/sub, presence and the lease; PG_OPTIONS passes server settings).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -35,12 +37,21 @@ cleanup() {
 	for p in "${PIDS[@]}"; do
 		wait "$p" 2>/dev/null || true
 	done
+	stop_postgres
 	if [[ $OUT != "$TMP" ]]; then rm -rf "$TMP"; else echo "logs and JSON kept in $TMP"; fi
 	exit "$rc"
 }
 trap cleanup EXIT INT TERM
 
 . scripts/lib-net.sh
+. scripts/lib-pg.sh
+STORE=${STORE:-redis}
+DB=()
+case $STORE in
+redis) ;;
+postgres) ;;
+*) echo "STORE=$STORE: want redis or postgres" >&2; exit 2 ;;
+esac
 
 echo "building gateway and loadgen"
 go build -o "$TMP/gateway" ./cmd/gateway
@@ -55,6 +66,11 @@ for _ in $(seq 1 100); do
 	redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break
 	sleep 0.1
 done
+if [[ $STORE == postgres ]]; then
+	start_postgres "$TMP/pg"
+	DB=(--database-url "$PG_URL")
+	echo "PostgreSQL $PG_URL"
+fi
 
 EMAIL=owner@example.com
 PASSWORD="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -64,7 +80,7 @@ D1=$(free_port)
 start_node() { # id port [debug port]
 	local debug=()
 	[[ -n ${3:-} ]] && debug=(--debug-addr "127.0.0.1:$3")
-	"$TMP/gateway" --redis-url "redis://127.0.0.1:$RPORT/0" --addr "127.0.0.1:$2" --node-id "$1" "${debug[@]}" \
+	"$TMP/gateway" --redis-url "redis://127.0.0.1:$RPORT/0" "${DB[@]}" --addr "127.0.0.1:$2" --node-id "$1" "${debug[@]}" \
 		--owner-email "$EMAIL" --owner-password "$PASSWORD" --secret "$SECRET" --demo --log-level warn \
 		--max-conns-per-addr 0 --max-sockets-per-addr 0 \
 		>"$OUT/$1.log" 2>&1 &

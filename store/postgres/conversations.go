@@ -132,12 +132,11 @@ func (s *Store) ListConversations(ctx context.Context, f store.ConversationFilte
 
 // insertConversation inserts c's row (a taken id is store.ErrConflict).
 func insertConversation(ctx context.Context, tx pgx.Tx, c *store.Conversation) error {
-	data, err := encode(c)
+	row, err := conversationRow(c)
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO conversations (id, site_id, state, visitor_id, department_id, last_seq, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.SiteID, c.State, c.VisitorID, c.DepartmentID, c.LastSeq, data)
+	_, err = tx.Exec(ctx, insertConversationSQL, row...)
 	return err
 }
 

@@ -51,35 +51,35 @@ func (s *Store) appendMessage(ctx context.Context, op string, m *store.Message, 
 // appendTx appends rec to conv, whose row the transaction has locked (or inserted):
 // a resend of a stored client id returns that message; else check (when not nil)
 // may refuse, and the message is inserted with Seq LastSeq+1 and conv's row and
-// LastSeq move with it.
+// LastSeq move with it. The common case, a new message, costs two statements (the
+// insert, which finds a resend by its conflict, and the conversation's update); the
+// stored message is looked up only for a resend or a refusal.
 func appendTx(ctx context.Context, tx pgx.Tx, conv *store.Conversation, rec store.Message, check func(*store.Conversation) error) (*store.Message, bool, error) {
-	if rec.ClientID != "" {
-		var data []byte
-		err := tx.QueryRow(ctx, "SELECT data FROM messages WHERE conversation_id = $1 AND client_id = $2",
-			conv.ID, rec.ClientID).Scan(&data)
-		if err == nil {
-			stored, err := decode[store.Message](data)
-			return stored, err == nil, err
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return nil, false, err
-		}
-	}
 	if check != nil {
 		if err := check(conv); err != nil {
+			if stored, found, lerr := storedResend(ctx, tx, conv.ID, rec.ClientID); lerr != nil || found {
+				return stored, found, lerr
+			}
 			return nil, false, err
 		}
 	}
 	msg := rec
 	msg.Seq = conv.LastSeq + 1
-	data, err := encode(&msg)
+	row, data, err := messageRow(&msg)
 	if err != nil {
 		return nil, false, err
 	}
-	_, err = tx.Exec(ctx, "INSERT INTO messages (conversation_id, seq, client_id, data) VALUES ($1, $2, $3, $4)",
-		conv.ID, msg.Seq, nullIfEmpty(msg.ClientID), data)
+	tag, err := tx.Exec(ctx, insertMessageSQL+" ON CONFLICT (conversation_id, client_id) DO NOTHING", row...)
 	if err != nil {
 		return nil, false, err
+	}
+	if tag.RowsAffected() == 0 {
+		// Only a stored client id conflicts (the row lock keeps Seq free).
+		stored, found, err := storedResend(ctx, tx, conv.ID, rec.ClientID)
+		if err == nil && !found {
+			err = fmt.Errorf("%w: message %d of conversation %q not inserted", errData, msg.Seq, conv.ID)
+		}
+		return stored, found, err
 	}
 	conv.LastSeq = msg.Seq
 	if _, err := writeConversation(ctx, tx, conv); err != nil {
@@ -87,6 +87,23 @@ func appendTx(ctx context.Context, tx pgx.Tx, conv *store.Conversation, rec stor
 	}
 	stored, err := decode[store.Message](data)
 	return stored, false, err
+}
+
+// storedResend returns the conversation's message of client id clientID, if any.
+func storedResend(ctx context.Context, tx pgx.Tx, convID, clientID string) (*store.Message, bool, error) {
+	if clientID == "" {
+		return nil, false, nil
+	}
+	var data []byte
+	err := tx.QueryRow(ctx, "SELECT data FROM messages WHERE conversation_id = $1 AND client_id = $2", convID, clientID).Scan(&data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	stored, err := decode[store.Message](data)
+	return stored, err == nil, err
 }
 
 // ListMessages returns up to limit messages with Seq > afterSeq, oldest first;

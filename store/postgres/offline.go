@@ -44,7 +44,7 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, 
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: add offline message: %w", err)
 	}
-	data, err := encode(rec)
+	row, data, err := offlineRow(rec)
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: add offline message: %w", err)
 	}
@@ -73,9 +73,7 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, 
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO offline_messages (site_id, id, visitor_id, client_id, state, data)
-			VALUES ($1, $2, $3, $4, $5, $6)`, rec.SiteID, rec.ID, rec.VisitorID, nullIfEmpty(rec.ClientID), rec.State, data)
-		if err != nil {
+		if _, err := tx.Exec(ctx, insertOfflineSQL, row...); err != nil {
 			return err
 		}
 		if _, err := insertNotifications(ctx, tx, outbox); err != nil {
@@ -106,9 +104,15 @@ func (s *Store) ListOfflineByState(ctx context.Context, siteID, state, after str
 	var out []*store.OfflineMessage
 	err := s.read(ctx, "list offline messages", func(tx pgx.Tx) error {
 		var err error
+		// Two statements, not one with "($2 = '' OR state = $2)": the plan pgx's
+		// cached statement settles on must use (site_id, state, id) for one state.
+		if state == "" {
+			out, err = getAll[store.OfflineMessage](ctx, tx, `SELECT data FROM offline_messages
+				WHERE site_id = $1 AND id > $2 ORDER BY id LIMIT $3`, siteID, after, limit)
+			return err
+		}
 		out, err = getAll[store.OfflineMessage](ctx, tx, `SELECT data FROM offline_messages
-			WHERE site_id = $1 AND ($2 = '' OR state = $2) AND id > $3 ORDER BY id LIMIT $4`,
-			siteID, state, after, limit)
+			WHERE site_id = $1 AND state = $2 AND id > $3 ORDER BY id LIMIT $4`, siteID, state, after, limit)
 		return err
 	})
 	for _, m := range out {

@@ -23,8 +23,14 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
+// defaultMaxConns is the pool's size when the URL sets no pool_max_conns. pgx's own
+// default, the number of CPUs (at least 4), leaves a node's chats waiting for a
+// connection: each write holds one for its round trips and its commit's WAL flush,
+// which are latency, not CPU (docs/performance.md#postgresql).
+const defaultMaxConns = 32
+
 // Open connects to the database at rawURL (postgres://user:password@host:port/db,
-// with the parameters pgx knows, such as pool_max_conns, or search_path to use a
+// with the parameters pgx knows, such as pool_max_conns (default 32), or search_path to use a
 // schema other than public), checks that it answers, applies the migrations it
 // lacks (Migrate) and returns the store. A database whose schema is newer than the
 // build knows is refused. A server that cannot be reached is store.ErrUnavailable.
@@ -50,6 +56,9 @@ func connect(ctx context.Context, rawURL, op string, maxConns int32) (*Store, er
 	}
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
+	}
+	if !strings.Contains(rawURL, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
