@@ -84,21 +84,19 @@ func (s *Store) appendOnce(ctx context.Context, rec store.Message, check func(*s
 	}
 	msg := rec
 	msg.Seq = conv.LastSeq + 1
-	msgData, err := encode(&msg)
+	msgRow, msgData, err := messageRow(&msg)
 	if err != nil {
 		return nil, nil, false, err
 	}
 	conv.LastSeq = msg.Seq
-	newConv, err := encode(conv)
+	convRow, err := conversationRow(conv)
 	if err != nil {
 		return nil, nil, false, err
 	}
+	newConv := convRow[len(convRow)-1].([]byte)
 	b := &pgx.Batch{}
-	b.Queue("INSERT INTO messages (conversation_id, seq, client_id, data) VALUES ($1, $2, $3, $4)",
-		conv.ID, msg.Seq, nullIfEmpty(msg.ClientID), msgData)
-	b.Queue(`UPDATE conversations SET site_id = $2, state = $3, visitor_id = $4,
-		department_id = $5, last_seq = $6, data = $7 WHERE id = $1`,
-		conv.ID, conv.SiteID, conv.State, conv.VisitorID, conv.DepartmentID, conv.LastSeq, newConv)
+	b.Queue(insertMessageSQL, msgRow...)
+	b.Queue(updateConversationSQL, convRow...)
 	b.Queue("COMMIT")
 	if err := c.SendBatch(ctx, b).Close(); err != nil {
 		return nil, nil, false, err

@@ -140,19 +140,21 @@ func insertConversation(ctx context.Context, tx pgx.Tx, c *store.Conversation) e
 	return err
 }
 
+// updateConversationSQL stores a conversation over its row, its arguments in
+// conversationColumns' order (conversationRow).
+const updateConversationSQL = `UPDATE conversations SET site_id = $2, state = $3, visitor_id = $4,
+		department_id = $5, last_seq = $6, data = $7 WHERE id = $1`
+
 // writeConversation stores c over its row and returns it as stored.
 func writeConversation(ctx context.Context, tx pgx.Tx, c *store.Conversation) (*store.Conversation, error) {
-	data, err := encode(c)
+	row, err := conversationRow(c)
 	if err != nil {
 		return nil, err
 	}
-	_, err = tx.Exec(ctx, `UPDATE conversations SET site_id = $2, state = $3, visitor_id = $4,
-		department_id = $5, last_seq = $6, data = $7 WHERE id = $1`,
-		c.ID, c.SiteID, c.State, c.VisitorID, c.DepartmentID, c.LastSeq, data)
-	if err != nil {
+	if _, err = tx.Exec(ctx, updateConversationSQL, row...); err != nil {
 		return nil, err
 	}
-	return decode[store.Conversation](data)
+	return decode[store.Conversation](row[len(row)-1].([]byte))
 }
 
 // lockConversation reads the conversation and locks its row for the transaction.
