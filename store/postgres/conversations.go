@@ -23,33 +23,63 @@ func (s *Store) CreateConversation(ctx context.Context, c *store.Conversation, f
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
-	var (
-		lastSeq int64
-		out     []*store.Message
-	)
-	err = s.tx(ctx, "create conversation", func(tx pgx.Tx) error {
-		conv := *rec
-		if err := insertConversation(ctx, tx, &conv); err != nil {
-			return err
-		}
-		stored := make([]*store.Message, len(msgs))
-		for i := range msgs {
-			var err error
-			if stored[i], _, err = appendTx(ctx, tx, &conv, msgs[i], nil); err != nil {
-				return err
-			}
-		}
-		lastSeq, out = conv.LastSeq, stored
-		return nil
-	})
+	conv, out := numberFirst(rec, msgs)
+	convRow, err := conversationRow(conv)
 	if err != nil {
+		return fmt.Errorf("postgres: create conversation: %w", err)
+	}
+	b := &pgx.Batch{}
+	b.Queue(insertConversationSQL, convRow...)
+	for _, m := range out {
+		if m.written {
+			continue
+		}
+		m.written = true
+		row, _, err := messageRow(m.msg)
+		if err != nil {
+			return fmt.Errorf("postgres: create conversation: %w", err)
+		}
+		b.Queue(insertMessageSQL, row...)
+	}
+	if err := s.batchTx(ctx, "create conversation", b); err != nil {
 		return err
 	}
-	c.ID, c.LastSeq = rec.ID, lastSeq
+	c.ID, c.LastSeq = conv.ID, conv.LastSeq
 	for i, m := range first {
-		*m = *out[i]
+		*m = *out[i].msg
 	}
 	return nil
+}
+
+// firstMessage is one of a new conversation's first messages as stored: msg is
+// shared by the messages of one client id, and written is set once it is queued.
+type firstMessage struct {
+	msg     *store.Message
+	written bool
+}
+
+// numberFirst gives a new conversation's first messages their Seq from 1, as
+// AppendMessage would one after the other (a repeated non-empty client id is one
+// message: the later ones get the first's record), and returns the conversation
+// with its LastSeq and, for each message in order, its stored record.
+func numberFirst(rec *store.Conversation, msgs []store.Message) (*store.Conversation, []*firstMessage) {
+	conv := *rec
+	out := make([]*firstMessage, len(msgs))
+	byClient := map[string]*firstMessage{}
+	for i := range msgs {
+		if fm, ok := byClient[msgs[i].ClientID]; ok && msgs[i].ClientID != "" {
+			out[i] = fm
+			continue
+		}
+		m := msgs[i]
+		conv.LastSeq++
+		m.Seq = conv.LastSeq
+		out[i] = &firstMessage{msg: &m}
+		if m.ClientID != "" {
+			byClient[m.ClientID] = out[i]
+		}
+	}
+	return &conv, out
 }
 
 // GetConversation returns the conversation or store.ErrNotFound.

@@ -204,3 +204,38 @@ func nullIfEmpty(s string) *string {
 // unixNano is t as Unix nanoseconds, the form time columns are kept in so that
 // comparisons keep the nanoseconds the records carry.
 func unixNano(t time.Time) int64 { return t.UnixNano() }
+
+// batchTx sends b's statements between BEGIN and COMMIT as one batch (one round
+// trip to the server) on a connection of its own, and returns once the commit
+// went through; on an error nothing of b stays (the transaction is rolled back,
+// or the pool drops the connection). A transaction the server aborted for a
+// deadlock runs again, as in tx.
+func (s *Store) batchTx(ctx context.Context, op string, b *pgx.Batch) error {
+	if err := s.check(ctx, op); err != nil {
+		return err
+	}
+	full := &pgx.Batch{}
+	full.Queue("BEGIN")
+	full.QueuedQueries = append(full.QueuedQueries, b.QueuedQueries...)
+	full.Queue("COMMIT")
+	var err error
+	for range maxAttempts {
+		err = s.sendTx(ctx, full)
+		if !retryable(err) {
+			break
+		}
+	}
+	return s.wrap(ctx, op, err)
+}
+
+// sendTx is one attempt of batchTx.
+func (s *Store) sendTx(ctx context.Context, b *pgx.Batch) error {
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	err = c.SendBatch(ctx, b).Close()
+	rollback(ctx, c)
+	return err
+}
