@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/livedesk/gateway/internal/pgtest"
@@ -64,30 +63,7 @@ func TestPostgresStoreSurvivesSIGKILL(t *testing.T) {
 	pg := pgtest.Start(t)
 	args := []string{"--addr", "127.0.0.1:0", "--database-url", pg.URL(), "--data-dir", "/nonexistent/never-used",
 		"--owner-email", "boss@example.com", "--owner-password", "a long password"}
-	p := startGateway(t, args...)
-	_, login := testkit.DoJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": "boss@example.com", "password": "a long password"})
-	tok, _ := login["token"].(string)
-	if tok == "" {
-		t.Fatalf("login on the PostgreSQL store: %v", login)
-	}
-	var ids []string
-	for i := 0; i < 5; i++ {
-		code, site := testkit.DoJSON(t, "POST", p.url+"/api/v1/sites", tok, map[string]any{"name": fmt.Sprintf("Site %d", i)})
-		if code != 201 {
-			t.Fatalf("create site: %d %v", code, site)
-		}
-		ids = append(ids, site["id"].(string))
-	}
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	p.wait(t)
-	p2 := startGateway(t, args...)
-	for _, id := range ids {
-		if code, site := testkit.DoJSON(t, "GET", p2.url+"/api/v1/sites/"+id, tok, nil); code != 200 {
-			t.Fatalf("site %s lost after SIGKILL: %d %v", id, code, site)
-		}
-	}
+	p2, tok := sitesSurviveSIGKILL(t, args...)
 	code, body := testkit.DoJSON(t, "GET", p2.url+"/api/v1/agents", tok, nil)
 	if agents, _ := body["agents"].([]any); code != 200 || len(agents) != 1 {
 		t.Fatalf("agents after the restart: %d %v (want the one owner)", code, body)

@@ -155,10 +155,21 @@ func TestRunCommandAsANewUser(t *testing.T) {
 // the record after a restart.
 func TestAcknowledgedWriteSurvivesSIGKILL(t *testing.T) {
 	dir := t.TempDir()
-	args := []string{"--addr", "127.0.0.1:0", "--data-dir", dir, "--owner-email", "boss@example.com", "--owner-password", "a long password"}
+	sitesSurviveSIGKILL(t, "--addr", "127.0.0.1:0", "--data-dir", dir, "--owner-email", "boss@example.com", "--owner-password", "a long password")
+}
+
+// sitesSurviveSIGKILL starts the gateway with args (an owner boss@example.com with
+// the password "a long password"), creates five sites, SIGKILLs it, starts it again
+// and checks that every site it acknowledged is there; it returns the second
+// process and the owner's token.
+func sitesSurviveSIGKILL(t *testing.T, args ...string) (*gatewayProc, string) {
+	t.Helper()
 	p := startGateway(t, args...)
 	_, login := testkit.DoJSON(t, "POST", p.url+"/api/v1/login", "", map[string]string{"email": "boss@example.com", "password": "a long password"})
-	tok := login["token"].(string)
+	tok, _ := login["token"].(string)
+	if tok == "" {
+		t.Fatalf("login: %v", login)
+	}
 	var ids []string
 	for i := 0; i < 5; i++ {
 		code, site := testkit.DoJSON(t, "POST", p.url+"/api/v1/sites", tok, map[string]any{"name": fmt.Sprintf("Site %d", i)})
@@ -177,6 +188,7 @@ func TestAcknowledgedWriteSurvivesSIGKILL(t *testing.T) {
 			t.Fatalf("site %s lost after SIGKILL: %d %v", id, code, site)
 		}
 	}
+	return p2, tok
 }
 
 func TestBadStartFailsWithAClearMessage(t *testing.T) {
