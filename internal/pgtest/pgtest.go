@@ -26,6 +26,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -136,6 +137,21 @@ func (s *Server) CreateDatabase(name string) string {
 	}
 	return s.DatabaseURL(name)
 }
+
+// SchemaURL creates a new, empty schema in Database and returns the URL that
+// makes it the connections' search_path, so that tests sharing one server each
+// start on an empty store. Call it from the test's own goroutine.
+func (s *Server) SchemaURL() string {
+	s.tb.Helper()
+	name := fmt.Sprintf("s%d", schemas.Add(1))
+	if err := s.exec(context.Background(), Database, "CREATE SCHEMA "+name); err != nil {
+		s.tb.Fatalf("pgtest: create schema %s: %v", name, err)
+	}
+	return s.URL() + "&search_path=" + name
+}
+
+// schemas numbers the schemas SchemaURL makes (unique within the process).
+var schemas atomic.Int64
 
 // Stop stops the server as an operator would (pg_ctl stop -m fast) and waits.
 // Stopping a stopped server does nothing.

@@ -3,11 +3,7 @@ package copier_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"sync/atomic"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/livedesk/gateway/internal/pgtest"
 	"github.com/livedesk/gateway/internal/redistest"
@@ -19,23 +15,11 @@ import (
 	redisstore "github.com/livedesk/gateway/store/redis"
 )
 
-var schemas atomic.Int64
-
 // target returns a PostgreSQL store in a fresh schema of srv and its URL.
 func target(t testing.TB, srv *pgtest.Server) (*postgres.Store, string) {
 	t.Helper()
-	ctx := context.Background()
-	name := fmt.Sprintf("copy%d", schemas.Add(1))
-	conn, err := pgx.Connect(ctx, srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		t.Fatal(err)
-	}
-	url := srv.URL() + "&search_path=" + name
-	s, err := postgres.Open(ctx, url)
+	url := srv.SchemaURL()
+	s, err := postgres.Open(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,12 +3,8 @@ package postgres_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/livedesk/gateway/internal/pgtest"
 	"github.com/livedesk/gateway/store"
@@ -16,24 +12,10 @@ import (
 	"github.com/livedesk/gateway/store/storetest"
 )
 
-// schemas hands out a distinct schema per store, so stores made one after the
-// other on one server start empty.
-var schemas atomic.Int64
-
 // newStore returns a store on srv in a fresh schema, closed when t ends.
 func newStore(t testing.TB, srv *pgtest.Server) *postgres.Store {
 	t.Helper()
-	ctx := context.Background()
-	name := fmt.Sprintf("t%d", schemas.Add(1))
-	conn, err := pgx.Connect(ctx, srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		t.Fatal(err)
-	}
-	s, err := postgres.Open(ctx, srv.URL()+"&search_path="+name)
+	s, err := postgres.Open(context.Background(), srv.SchemaURL())
 	if err != nil {
 		t.Fatal(err)
 	}
