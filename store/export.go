@@ -16,6 +16,7 @@ const (
 	TableAgents          = "agents"
 	TableVisitorCounters = "visitor_counters"
 	TableVisitorNumbers  = "visitor_numbers"
+	TableVisitorErasures = "visitor_erasures"
 	TableConversations   = "conversations"
 	TableMessages        = "messages"
 	TableOffline         = "offline_messages"
@@ -43,6 +44,14 @@ type VisitorNumber struct {
 	Number    int64
 }
 
+// VisitorErasure is the tombstone of an erased visitor of a site
+// (VisitorDataStore.MarkVisitorErased): a copy that keeps it keeps the visitor's
+// token refused.
+type VisitorErasure struct {
+	SiteID    string
+	VisitorID string
+}
+
 // VisitorCounter is the last visitor number a site gave: the next visitor gets
 // Last+1, so a copy that keeps it never gives a number twice.
 type VisitorCounter struct {
@@ -66,6 +75,7 @@ type Exporter interface {
 	ExportAgents(ctx context.Context, cursor string, limit int) (Page[*Agent], error)
 	ExportVisitorCounters(ctx context.Context, cursor string, limit int) (Page[VisitorCounter], error)
 	ExportVisitorNumbers(ctx context.Context, cursor string, limit int) (Page[VisitorNumber], error)
+	ExportVisitorErasures(ctx context.Context, cursor string, limit int) (Page[VisitorErasure], error)
 	ExportConversations(ctx context.Context, cursor string, limit int) (Page[*Conversation], error)
 	ExportMessages(ctx context.Context, cursor string, limit int) (Page[*Message], error)
 	ExportOffline(ctx context.Context, cursor string, limit int) (Page[*OfflineMessage], error)

@@ -107,6 +107,14 @@ func (e *exporter) ExportVisitorNumbers(ctx context.Context, cursor string, limi
 	})
 }
 
+// ExportVisitorErasures pages through the erased visitors' tombstones by site,
+// then visitor (none when no visitor was ever erased).
+func (e *exporter) ExportVisitorErasures(ctx context.Context, cursor string, limit int) (store.Page[store.VisitorErasure], error) {
+	return nestedPage(ctx, e.db, bktVisitorErasures, cursor, limit, nil, func(site, k, _ []byte) (store.VisitorErasure, error) {
+		return store.VisitorErasure{SiteID: string(site), VisitorID: string(k)}, nil
+	})
+}
+
 // ExportMessages pages through the messages by conversation, then seq.
 func (e *exporter) ExportMessages(ctx context.Context, cursor string, limit int) (store.Page[*store.Message], error) {
 	return nestedPage(ctx, e.db, bktMessages, cursor, limit, conversationExists, func(conv, k, v []byte) (*store.Message, error) {
@@ -172,6 +180,7 @@ func (e *exporter) ExportCounts(ctx context.Context) (map[string]int64, error) {
 		flat(store.TableNotifications, bktNotifications, false)
 		flat(store.TableVisitorCounters, bktVisitorNumbers, true)
 		inner(store.TableVisitorNumbers, bktVisitorNumbers, nil)
+		inner(store.TableVisitorErasures, bktVisitorErasures, nil)
 		inner(store.TableMessages, bktMessages, conversationExists)
 		inner(store.TableOffline, bktOffline, nil)
 		return nil

@@ -99,7 +99,7 @@ func checkCounts(t *testing.T, rep *copier.Report) {
 	t.Helper()
 	want := map[string]int64{store.TableSites: 2, store.TableDepartments: 4, store.TableAgents: 3, store.TableSettings: 3,
 		store.TableConversations: 3, store.TableMessages: 9, store.TableOffline: 4, store.TableNotifications: 5,
-		store.TableVisitorCounters: 3, store.TableVisitorNumbers: 9}
+		store.TableVisitorCounters: 3, store.TableVisitorNumbers: 9, store.TableVisitorErasures: 3}
 	for _, row := range rep.Rows {
 		if row.Source != want[row.Table] || row.Read != row.Source || row.Copied != row.Source || row.Target != row.Source || row.Problem() != "" {
 			t.Errorf("%s: %+v, want %d of everything", row.Table, row, want[row.Table])

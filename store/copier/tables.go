@@ -8,9 +8,10 @@ import (
 )
 
 // tables are what a copy moves, in the order it moves them (a message needs its
-// conversation; a visitor number raises its site's counter). To copy a new kind
-// of record: give store.Exporter and postgres.Importer a method each for it, then
-// add its line here.
+// conversation; a visitor number raises its site's counter; an erased visitor's
+// tombstone comes after the numbers, so that it forgets the visitor's). To copy a
+// new kind of record: give store.Exporter and postgres.Importer a method each for
+// it, then add its line here.
 var tables = []table{
 	tableOf(store.TableSettings, store.Exporter.ExportSettings, (*postgres.Importer).ImportSettings),
 	tableOf(store.TableSites, store.Exporter.ExportSites, (*postgres.Importer).ImportSites),
@@ -18,6 +19,7 @@ var tables = []table{
 	tableOf(store.TableAgents, store.Exporter.ExportAgents, (*postgres.Importer).ImportAgents),
 	tableOf(store.TableVisitorCounters, store.Exporter.ExportVisitorCounters, (*postgres.Importer).ImportVisitorCounters),
 	tableOf(store.TableVisitorNumbers, store.Exporter.ExportVisitorNumbers, (*postgres.Importer).ImportVisitorNumbers),
+	tableOf(store.TableVisitorErasures, store.Exporter.ExportVisitorErasures, (*postgres.Importer).ImportVisitorErasures),
 	tableOf(store.TableConversations, store.Exporter.ExportConversations, (*postgres.Importer).ImportConversations),
 	tableOf(store.TableMessages, store.Exporter.ExportMessages, (*postgres.Importer).ImportMessages),
 	tableOf(store.TableOffline, store.Exporter.ExportOffline, (*postgres.Importer).ImportOffline),

@@ -32,6 +32,13 @@ var importSpecs = map[string]importSpec{
 		types: []string{"text", "text", "bigint"}, key: []string{"site_id", "visitor_id"}, differs: "t.number <> b.number",
 		also: `INSERT INTO visitor_counters AS c (site_id, last) SELECT site_id, max(number) FROM b GROUP BY site_id
 			ON CONFLICT (site_id) DO UPDATE SET last = excluded.last WHERE c.last < excluded.last`},
+	// A tombstone has nothing but its key (erased_at is the copy's time). It
+	// forgets the visitor's number as MarkVisitorErased does (one copied before
+	// the visitor was erased in the source), so the number is not handed out
+	// again: the counter copied is past it.
+	store.TableVisitorErasures: {table: "visitor_erasures", cols: []string{"site_id", "visitor_id"},
+		types: []string{"text", "text"}, key: []string{"site_id", "visitor_id"}, differs: "false",
+		also: `DELETE FROM visitor_numbers v USING b WHERE v.site_id = b.site_id AND v.visitor_id = b.visitor_id`},
 	store.TableConversations: {table: "conversations",
 		cols:  []string{"id", "site_id", "state", "visitor_id", "department_id", "last_seq", "data"},
 		types: []string{"text", "text", "text", "text", "text", "bigint", "json"}, key: []string{"id"}, differs: jsonDiffers},
@@ -129,6 +136,15 @@ func (im *Importer) ImportVisitorNumbers(ctx context.Context, recs []store.Visit
 		column(recs, func(v store.VisitorNumber) string { return v.SiteID }),
 		column(recs, func(v store.VisitorNumber) string { return v.VisitorID }),
 		column(recs, func(v store.VisitorNumber) int64 { return v.Number }),
+	}, p)
+}
+
+// ImportVisitorErasures writes a batch of erased visitors' tombstones (each
+// forgetting the visitor's number) and the table's progress p.
+func (im *Importer) ImportVisitorErasures(ctx context.Context, recs []store.VisitorErasure, p Progress) (Progress, error) {
+	return im.importBatch(ctx, importSpecs[store.TableVisitorErasures], len(recs), []any{
+		column(recs, func(v store.VisitorErasure) string { return v.SiteID }),
+		column(recs, func(v store.VisitorErasure) string { return v.VisitorID }),
 	}, p)
 }
 

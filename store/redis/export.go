@@ -15,7 +15,7 @@ import (
 // exporter is the store.Exporter of a Redis store. The tables with an index of
 // every id (sites, agents, conversations, notifications, and through the sites
 // the departments) page through that sorted set; the per-site ones that outlive
-// their site (offline messages, visitor numbers) and the settings have no such
+// their site (offline messages, visitor numbers, erased visitors) and the settings have no such
 // index, so their keys are found once per exporter with SCAN and kept, sorted.
 type exporter struct {
 	s *Store
@@ -26,6 +26,9 @@ type exporter struct {
 	// once, then paged through.
 	vnSite    string
 	vnEntries []store.VisitorNumber
+	// erSite's erased visitors, sorted, likewise.
+	erSite string
+	erIDs  []string
 }
 
 var _ store.Exporter = (*exporter)(nil)

@@ -258,6 +258,9 @@ func (e *exporter) counts(ctx context.Context) (map[string]int64, error) {
 		return nil, err
 	}
 	out[store.TableVisitorCounters], out[store.TableVisitorNumbers] = counters, fields-counters
+	if out[store.TableVisitorErasures], err = e.countErasures(ctx); err != nil {
+		return nil, err
+	}
 	for cursor := ""; ; {
 		ids, next, err := e.zpage(ctx, k.convs(), cursor, 1000)
 		if err != nil {
@@ -293,4 +296,58 @@ func (e *exporter) sum(ctx context.Context, ids []string, queue func(p redis.Pip
 		}
 	}
 	return total, nil
+}
+
+// ExportVisitorErasures pages through the erased visitors' tombstones by site,
+// then visitor id. A site's hash is read whole (HKEYS) when the page reaches it.
+func (e *exporter) ExportVisitorErasures(ctx context.Context, cursor string, limit int) (store.Page[store.VisitorErasure], error) {
+	var page store.Page[store.VisitorErasure]
+	sites, err := e.scan(ctx, e.s.k.visitorErased(""))
+	if err != nil || limit <= 0 {
+		return page, e.fail("erased visitors", err, limit)
+	}
+	inner := func(site, after string, n int) ([]string, error) {
+		ids, err := e.erasedIDs(ctx, site)
+		if err != nil {
+			return nil, err
+		}
+		i, found := slices.BinarySearch(ids, after)
+		if after != "" && found {
+			i++
+		}
+		return slices.Clone(ids[i:min(len(ids), i+n)]), nil
+	}
+	pairs, next, err := walk(cursor, limit, outerOf(sites), inner)
+	for _, p := range pairs {
+		page.Records = append(page.Records, store.VisitorErasure{SiteID: p[0], VisitorID: p[1]})
+	}
+	page.Next = next
+	return page, e.fail("erased visitors", err, limit)
+}
+
+// erasedIDs is the site's erased visitors, sorted, read once.
+func (e *exporter) erasedIDs(ctx context.Context, site string) ([]string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.erSite == site && e.erIDs != nil {
+		return e.erIDs, nil
+	}
+	ids, err := e.s.rdb.HKeys(ctx, e.s.k.visitorErased(site)).Result()
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	e.erSite, e.erIDs = site, ids
+	return ids, nil
+}
+
+// countErasures counts the tombstones of every site.
+func (e *exporter) countErasures(ctx context.Context) (int64, error) {
+	sites, err := e.scan(ctx, e.s.k.visitorErased(""))
+	if err != nil {
+		return 0, err
+	}
+	return e.sum(ctx, sites, func(p redis.Pipeliner, id string) func() int64 {
+		return p.HLen(ctx, e.s.k.visitorErased(id)).Val
+	})
 }

@@ -14,8 +14,9 @@ import (
 // (with LastSeq), messages (with Seq), offline messages (with state), offline
 // counts and notifications. It then writes to dst (only): a resend of every
 // seeded client id is caught as a duplicate, a new message takes the next seq,
-// the seeded visitors keep their numbers and a new one gets the next, never one
-// given.
+// the seeded visitors keep their numbers, the erased ones stay erased (and no
+// other is), and a new visitor gets the next number, never one given (an erased
+// visitor's included).
 func Equal(t testing.TB, ctx context.Context, src, dst store.Store, seeded Seeded) {
 	t.Helper()
 	same := func(what string, get func(store.Store) (any, error)) {
@@ -82,6 +83,19 @@ func Equal(t testing.TB, ctx context.Context, src, dst store.Store, seeded Seede
 			t.Fatalf("visitor %s of %s: number %d in the source, %d (%v) in the copy", v[1], v[0], a, b, err)
 		}
 		last[v[0]] = max(last[v[0]], a)
+	}
+	for _, v := range seeded.Visitors {
+		if erased, err := dst.VisitorErased(ctx, v[0], v[1]); err != nil || erased {
+			t.Fatalf("visitor %s of %s: erased in the copy %v (%v), not in the source", v[1], v[0], erased, err)
+		}
+	}
+	for _, e := range seeded.Erased {
+		for name, s := range map[string]store.Store{"source": src, "copy": dst} {
+			if erased, err := s.VisitorErased(ctx, e.Site, e.Visitor); err != nil || !erased {
+				t.Fatalf("erased visitor %s of %s: erased in the %s %v (%v)", e.Visitor, e.Site, name, erased, err)
+			}
+		}
+		last[e.Site] = max(last[e.Site], e.Number)
 	}
 	for site, n := range last {
 		got, err := dst.VisitorNumber(ctx, site, "a visitor after the copy")

@@ -31,6 +31,14 @@ type Seeded struct {
 	Visitors [][2]string // site, visitor: each has a number
 	// ClientIDs are a message's conversation and client id, to resend.
 	ClientIDs [][2]string
+	// Erased are the erased visitors (not among Visitors).
+	Erased []Erased
+}
+
+// Erased is a visitor Seed erased and the number it had (0 for none).
+type Erased struct {
+	Site, Visitor string
+	Number        int64
 }
 
 // Seed writes to s every kind of record in every state it has: two sites (with
@@ -38,7 +46,8 @@ type Seeded struct {
 // settings (the secret among them), conversations queued, open with a handoff,
 // and ended with messages from every author (with and without client ids),
 // offline messages new, read and done, notifications pending, delivered and
-// failed, and visitor numbers (also on a site that does not exist).
+// failed, visitor numbers (also on a site that does not exist) and erased
+// visitors (with and without a number).
 func Seed(ctx context.Context, s store.Store) (Seeded, error) {
 	var out Seeded
 	week := schedule.Schedule{Timezone: "Europe/Paris"}
@@ -85,10 +94,37 @@ func Seed(ctx context.Context, s store.Store) (Seeded, error) {
 			out.Visitors = append(out.Visitors, [2]string{site, v})
 		}
 	}
+	if err := seedErased(ctx, s, out.Sites, &out); err != nil {
+		return out, err
+	}
 	if err := seedChats(ctx, s, out.Sites[0], &out); err != nil {
 		return out, err
 	}
 	return out, seedOffline(ctx, s, out.Sites)
+}
+
+// seedErased erases a visitor with a number (the last its site gave) on the
+// first site and on a site that does not exist, and one without a number on
+// the second site.
+func seedErased(ctx context.Context, s store.Store, sites []string, out *Seeded) error {
+	for i, site := range []string{sites[0], sites[1], "no-such-site"} {
+		e := Erased{Site: site, Visitor: fmt.Sprintf("erased-%d", i)}
+		if i != 1 {
+			var err error
+			if e.Number, err = s.VisitorNumber(ctx, site, e.Visitor); err != nil {
+				return err
+			}
+		}
+		had, err := s.MarkVisitorErased(ctx, site, e.Visitor)
+		if err != nil {
+			return err
+		}
+		if had != (e.Number > 0) {
+			return fmt.Errorf("erase %s of %s: had a number %v, want %v", e.Visitor, site, had, e.Number > 0)
+		}
+		out.Erased = append(out.Erased, e)
+	}
+	return nil
 }
 
 // seedChats writes a queued, an open (handed off) and an ended conversation.
