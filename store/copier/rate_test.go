@@ -15,59 +15,65 @@ import (
 	redisstore "github.com/livedesk/gateway/store/redis"
 )
 
-// TestCopyRate measures the copy's rate (docs/performance.md, "migrate-data"):
-// COPIER_RATE_MESSAGES messages (ten per conversation) seeded into the store
-// COPIER_RATE_SOURCE names (bolt, the default, or redis), then copied into a
-// fresh PostgreSQL. It runs only when COPIER_RATE_MESSAGES is set.
-func TestCopyRate(t *testing.T) {
+// BenchmarkCopyRate measures the copy's rate (docs/performance.md, "migrate-data"):
+// COPIER_RATE_MESSAGES messages (100,000 when unset; ten per conversation) seeded
+// into the store COPIER_RATE_SOURCE names (bolt, the default, or redis), then
+// copied into a fresh PostgreSQL schema b.N times (-benchtime 1x: once). It
+// reports rows/s.
+func BenchmarkCopyRate(b *testing.B) {
 	n, _ := strconv.Atoi(os.Getenv("COPIER_RATE_MESSAGES"))
 	if n <= 0 {
-		t.Skip("set COPIER_RATE_MESSAGES to measure")
+		n = 100_000
 	}
-	srv := pgtest.Start(t)
+	srv := pgtest.Start(b)
 	var (
 		src store.Store
 		exp store.Exporter
-		dir = t.TempDir()
+		dir = b.TempDir()
 	)
 	if os.Getenv("COPIER_RATE_SOURCE") == "redis" {
-		rs := redistest.Start(t)
+		rs := redistest.Start(b)
 		r := redisstore.New(rs.Client(), "ld:")
 		src, exp = r, r.Exporter()
 	} else {
-		b, err := bolt.Open(dir)
+		bs, err := bolt.Open(dir)
 		if err != nil {
-			t.Fatal(err)
+			b.Fatal(err)
 		}
-		src = b
+		src = bs
 	}
 	site := &store.Site{Name: "bench"}
-	if err := src.CreateSite(t.Context(), site); err != nil {
-		t.Fatal(err)
+	if err := src.CreateSite(b.Context(), site); err != nil {
+		b.Fatal(err)
 	}
 	seedStart := time.Now()
-	if err := copiertest.SeedMessages(t.Context(), src, site.ID, n/10, 10, 16); err != nil {
-		t.Fatal(err)
+	if err := copiertest.SeedMessages(b.Context(), src, site.ID, n/10, 10, 16); err != nil {
+		b.Fatal(err)
 	}
-	t.Logf("seeded %d messages in %s", n, time.Since(seedStart).Round(time.Millisecond))
-	if b, ok := src.(*bolt.Store); ok { // the exporter opens the file once the store is closed
-		_ = b.Close()
+	b.Logf("seeded %d messages in %s", n, time.Since(seedStart).Round(time.Millisecond))
+	if bs, ok := src.(*bolt.Store); ok { // the exporter opens the file once the store is closed
+		_ = bs.Close()
 		var err error
 		if exp, err = bolt.OpenExporter(dir); err != nil {
-			t.Fatal(err)
+			b.Fatal(err)
 		}
 		defer exp.Close()
 	}
-	dst, _ := target(t, srv)
-	start := time.Now()
-	rep, err := copier.Run(t.Context(), exp, dst, copier.Options{Source: "bench"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := time.Since(start)
+	b.ResetTimer()
 	var rows int64
-	for _, r := range rep.Rows {
-		rows += r.Copied
+	for range b.N {
+		b.StopTimer()
+		dst, _ := target(b, srv)
+		b.StartTimer()
+		rep, err := copier.Run(b.Context(), exp, dst, copier.Options{Source: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range rep.Rows {
+			rows += r.Copied
+		}
 	}
-	t.Logf("copied %d rows (%d messages) in %s: %.0f rows/s", rows, n, d.Round(time.Millisecond), float64(rows)/d.Seconds())
+	b.StopTimer()
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+	b.Logf("copied %d rows (%d messages a copy) in %s", rows, n, b.Elapsed().Round(time.Millisecond))
 }
