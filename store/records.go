@@ -64,3 +64,36 @@ func NewConversationRecords(c *Conversation, first []*Message) (*Conversation, [
 	}
 	return rec, msgs, nil
 }
+
+// NotificationRecords checks items (AddNotifications' rules, ValidateNotification)
+// and returns the records a store keeps of them: deep copies with a zero CreatedAt
+// or NextAttemptAt set to the current UTC time. The first invalid item fails the
+// whole lot, and items are left unchanged.
+func NotificationRecords(items []*Notification) ([]*Notification, error) {
+	out := make([]*Notification, 0, len(items))
+	now := time.Now().UTC()
+	for i, n := range items {
+		if n == nil {
+			return nil, fmt.Errorf("notification %d: nil", i)
+		}
+		if err := ValidateNotification(n); err != nil {
+			return nil, fmt.Errorf("notification %d: %w", i, err)
+		}
+		data, err := json.Marshal(n)
+		if err != nil {
+			return nil, fmt.Errorf("notification %d (%q): encode: %w", i, n.ID, err)
+		}
+		rec := new(Notification)
+		if err := json.Unmarshal(data, rec); err != nil {
+			return nil, fmt.Errorf("notification %d (%q): decode: %w", i, n.ID, err)
+		}
+		if rec.CreatedAt.IsZero() {
+			rec.CreatedAt = now
+		}
+		if rec.NextAttemptAt.IsZero() {
+			rec.NextAttemptAt = now
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}

@@ -89,7 +89,7 @@ func (s *Store) GetConversation(ctx context.Context, id string) (*store.Conversa
 // (as AddNotifications does) in the same transaction, only when fn returns nil; an
 // invalid one fails the call before fn runs.
 func (s *Store) UpdateConversation(ctx context.Context, id string, fn func(*store.Conversation) error, notes ...*store.Notification) (*store.Conversation, error) {
-	outbox, err := prepareNotifications(notes)
+	outbox, err := store.NotificationRecords(notes)
 	if err != nil {
 		return nil, fmt.Errorf("bolt: update conversation: %w", err)
 	}

@@ -46,7 +46,7 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, 
 		rec.CreatedAt = time.Now().UTC()
 	}
 	rec.State = store.OfflineNew
-	outbox, err := prepareNotifications(notes)
+	outbox, err := store.NotificationRecords(notes)
 	if err != nil {
 		return nil, false, fmt.Errorf("bolt: add offline message: %w", err)
 	}

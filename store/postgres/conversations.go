@@ -97,7 +97,7 @@ func (s *Store) GetConversation(ctx context.Context, id string) (*store.Conversa
 // UpdateConversation applies fn to the locked conversation (ID and LastSeq cannot
 // change) and adds the notifications in out in the same transaction.
 func (s *Store) UpdateConversation(ctx context.Context, id string, fn func(*store.Conversation) error, notes ...*store.Notification) (*store.Conversation, error) {
-	outbox, err := prepareNotifications(notes)
+	outbox, err := store.NotificationRecords(notes)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: update conversation: %w", err)
 	}

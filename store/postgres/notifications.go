@@ -21,7 +21,7 @@ const (
 // returns how many it added.
 func (s *Store) AddNotifications(ctx context.Context, items ...*store.Notification) (int, error) {
 	const op = "add notifications"
-	recs, err := prepareNotifications(items)
+	recs, err := store.NotificationRecords(items)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: %s: %w", op, err)
 	}
@@ -156,33 +156,6 @@ func (s *Store) OutboxStats(ctx context.Context) (store.OutboxStats, error) {
 	})
 	if err != nil {
 		return store.OutboxStats{}, err
-	}
-	return out, nil
-}
-
-// prepareNotifications validates and copies items, filling a zero CreatedAt or
-// NextAttemptAt with now.
-func prepareNotifications(items []*store.Notification) ([]*store.Notification, error) {
-	out := make([]*store.Notification, 0, len(items))
-	now := time.Now().UTC()
-	for i, n := range items {
-		if n == nil {
-			return nil, fmt.Errorf("notification %d: nil", i)
-		}
-		if err := store.ValidateNotification(n); err != nil {
-			return nil, fmt.Errorf("notification %d: %w", i, err)
-		}
-		rec, err := cloneJSON(n)
-		if err != nil {
-			return nil, fmt.Errorf("notification %d (%q): %w", i, n.ID, err)
-		}
-		if rec.CreatedAt.IsZero() {
-			rec.CreatedAt = now
-		}
-		if rec.NextAttemptAt.IsZero() {
-			rec.NextAttemptAt = now
-		}
-		out = append(out, rec)
 	}
 	return out, nil
 }

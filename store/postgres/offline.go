@@ -40,7 +40,7 @@ func (s *Store) AddOfflineMessage(ctx context.Context, m *store.OfflineMessage, 
 		rec.CreatedAt = time.Now().UTC()
 	}
 	rec.State = store.OfflineNew
-	outbox, err := prepareNotifications(notes)
+	outbox, err := store.NotificationRecords(notes)
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: add offline message: %w", err)
 	}
